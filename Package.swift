@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies point one way:
+// SlotDomain <- SlotWire <- SlotJournal <- SlotServer <- slotd
+//                        <- SlotClient
+let package = Package(
+    name: "slotd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "slotd", targets: ["slotd"]),
+        .library(name: "SlotClient", targets: ["SlotClient"]),
+        .library(name: "SlotServer", targets: ["SlotServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SlotDomain"),
+        .target(name: "SlotWire", dependencies: ["SlotDomain"]),
+        .target(name: "SlotJournal", dependencies: ["SlotDomain", "CSQLite"]),
+        .target(
+            name: "SlotServer",
+            dependencies: [
+                "SlotDomain", "SlotWire", "SlotJournal",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "SlotClient",
+            dependencies: [
+                "SlotWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ]
+        ),
+        .executableTarget(
+            name: "slotd",
+            dependencies: [
+                "SlotServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),
+        .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
+        .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
+        .testTarget(
+            name: "SlotServerTests",
+            dependencies: ["SlotServer", "SlotClient", "slotd", .product(name: "Logging", package: "swift-log")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,86 @@
+import NIOCore
+import NIOExtras
+import NIOPosix
+
+public enum SlotClientError: Error, CustomStringConvertible {
+    case connectionClosed
+    case malformedReply(String)
+
+    public var description: String {
+        switch self {
+        case .connectionClosed: "the server closed the connection"
+        case .malformedReply(let line): "the server sent a line that is not JSON: \(line.prefix(200))"
+        }
+    }
+}
+
+/// One connection to a slotd server, used by one task at a time. Requests may be pipelined: `send` several,
+/// then `receive` the replies, which come back in the same order.
+public final class SlotConnection {
+    private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.inbound = inbound.makeAsyncIterator()
+        self.outbound = outbound
+    }
+
+    /// Connects, runs `body`, and closes the connection whatever happens.
+    public static func withConnection<Result: Sendable>(
+        host: String = "127.0.0.1", port: Int, _ body: (SlotConnection) async throws -> Result
+    ) async throws -> Result {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 256 * 1_024 * 1_024))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await body(SlotConnection(inbound: inbound, outbound: outbound))
+        }
+    }
+
+    /// Sends one request line (a `\n` is added).
+    public func send(_ line: String) async throws {
+        try await outbound.write(ByteBuffer(string: line + "\n"))
+    }
+
+    /// Sends raw bytes exactly as given (tests use this for broken input).
+    public func sendRaw(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    public func send(_ request: JSONValue) async throws {
+        try await send(request.jsonText)
+    }
+
+    /// The next reply line.
+    public func receiveLine() async throws -> String {
+        guard let buffer = try await inbound.next() else { throw SlotClientError.connectionClosed }
+        return String(buffer: buffer)
+    }
+
+    public func receive() async throws -> JSONValue {
+        let line = try await receiveLine()
+        do { return try JSONValue.parse(line) } catch { throw SlotClientError.malformedReply(line) }
+    }
+
+    /// Sends `request` and waits for its reply.
+    public func call(_ request: JSONValue) async throws -> JSONValue {
+        try await send(request)
+        return try await receive()
+    }
+
+    /// Sends every request before reading any reply, then returns the replies in order.
+    public func pipeline(_ requests: [JSONValue]) async throws -> [JSONValue] {
+        var text = ""
+        for request in requests { text += request.jsonText + "\n" }
+        try await outbound.write(ByteBuffer(string: text))
+        var replies: [JSONValue] = []
+        for _ in requests { replies.append(try await receive()) }
+        return replies
+    }
+}

@@ -1,0 +1,106 @@
+/// The appointment lifecycle. Every legal move is listed in `allowedTargets`; anything else is
+/// `invalid_transition`. Terminal states have no way out.
+public enum BookingState: String, Hashable, Sendable, CaseIterable {
+    case pendingConfirmation = "pending_confirmation"
+    case confirmed
+    case rescheduled
+    case completed
+    case canceled
+    case expired
+    case noShow = "no_show"
+
+    public var allowedTargets: Set<BookingState> {
+        switch self {
+        case .pendingConfirmation: [.confirmed, .canceled, .expired]
+        case .confirmed, .rescheduled: [.rescheduled, .completed, .canceled, .noShow]
+        case .completed, .canceled, .expired, .noShow: []
+        }
+    }
+
+    public func canMove(to target: BookingState) -> Bool { allowedTargets.contains(target) }
+
+    /// Active bookings hold their slots; the rest have released them.
+    public var isActive: Bool {
+        switch self {
+        case .pendingConfirmation, .confirmed, .rescheduled: true
+        case .completed, .canceled, .expired, .noShow: false
+        }
+    }
+
+    public var isTerminal: Bool { allowedTargets.isEmpty }
+}
+
+/// Who moved a booking, for the audit trail. `system` is used for expiry.
+public enum Actors {
+    public static let client = "client"
+    public static let system = "system"
+}
+
+/// One entry of a booking's audit trail. `from` is nil for the entry that created the booking.
+public struct Transition: Hashable, Sendable {
+    public var from: BookingState?
+    public var to: BookingState
+    public var actor: String
+    public var at: Instant
+    /// For `rescheduled`: the times the booking moved away from.
+    public var previousRange: TimeRange?
+    /// For `canceled`: the reason the client gave, if any.
+    public var reason: String?
+
+    public init(
+        from: BookingState?, to: BookingState, actor: String, at: Instant, previousRange: TimeRange? = nil,
+        reason: String? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.actor = actor
+        self.at = at
+        self.previousRange = previousRange
+        self.reason = reason
+    }
+}
+
+/// A booking with its full history.
+public struct Booking: Hashable, Sendable {
+    public var id: BookingID
+    public var range: TimeRange
+    public var customer: String
+    public var state: BookingState
+    /// When an unconfirmed hold lapses; nil once confirmed.
+    public var expiresAt: Instant?
+    public var history: [Transition]
+
+    public init(
+        id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?,
+        history: [Transition]
+    ) {
+        self.id = id
+        self.range = range
+        self.customer = customer
+        self.state = state
+        self.expiresAt = expiresAt
+        self.history = history
+    }
+
+    /// The booking as a mutation's reply shows it (no history). Stored under an idempotency key so a retry gets
+    /// the first reply again, byte for byte.
+    public var summary: BookingSummary {
+        BookingSummary(id: id, range: range, customer: customer, state: state, expiresAt: expiresAt)
+    }
+}
+
+public struct BookingSummary: Hashable, Sendable {
+    public var id: BookingID
+    public var range: TimeRange
+    public var customer: String
+    public var state: BookingState
+    public var expiresAt: Instant?
+
+    public init(id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?) {
+        self.id = id
+        self.range = range
+        self.customer = customer
+        self.state = state
+        self.expiresAt = expiresAt
+    }
+}

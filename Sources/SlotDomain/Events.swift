@@ -1,0 +1,132 @@
+/// What a successful mutation changed. Events are what the journal stores and what replay applies; decisions
+/// are made once, live, and never re-made on replay, so a later change of rules cannot rewrite history.
+public enum ScheduleEvent: Hashable, Sendable {
+    case held(HeldEvent)
+    case moved(MovedEvent)
+
+    public var at: Instant {
+        switch self {
+        case .held(let event): event.at
+        case .moved(let event): event.at
+        }
+    }
+
+    public var idempotency: IdempotencyStamp? {
+        switch self {
+        case .held(let event): event.idempotency
+        case .moved(let event): event.idempotency
+        }
+    }
+}
+
+/// A new booking: a hold (`confirmed == false`, with `expiresAt`) or a direct booking (`confirmed == true`).
+public struct HeldEvent: Hashable, Sendable {
+    public var sequence: UInt64
+    public var range: TimeRange
+    public var customer: String
+    public var expiresAt: Instant?
+    public var confirmed: Bool
+    public var actor: String
+    public var at: Instant
+    public var idempotency: IdempotencyStamp?
+
+    public init(
+        sequence: UInt64, range: TimeRange, customer: String, expiresAt: Instant?, confirmed: Bool, actor: String,
+        at: Instant, idempotency: IdempotencyStamp?
+    ) {
+        self.sequence = sequence
+        self.range = range
+        self.customer = customer
+        self.expiresAt = expiresAt
+        self.confirmed = confirmed
+        self.actor = actor
+        self.at = at
+        self.idempotency = idempotency
+    }
+}
+
+/// A booking moved to another state; `newRange` is set for `rescheduled`, `reason` optionally for `canceled`.
+public struct MovedEvent: Hashable, Sendable {
+    public var sequence: UInt64
+    public var to: BookingState
+    public var actor: String
+    public var at: Instant
+    public var newRange: TimeRange?
+    public var reason: String?
+    public var idempotency: IdempotencyStamp?
+
+    public init(
+        sequence: UInt64, to: BookingState, actor: String, at: Instant, newRange: TimeRange? = nil,
+        reason: String? = nil, idempotency: IdempotencyStamp? = nil
+    ) {
+        self.sequence = sequence
+        self.to = to
+        self.actor = actor
+        self.at = at
+        self.newRange = newRange
+        self.reason = reason
+        self.idempotency = idempotency
+    }
+}
+
+/// The idempotency key a mutation carried and the fingerprint of the request it was first used with.
+public struct IdempotencyStamp: Hashable, Sendable {
+    public var key: String
+    public var fingerprint: String
+
+    public init(key: String, fingerprint: String) {
+        self.key = key
+        self.fingerprint = fingerprint
+    }
+}
+
+/// A request to create a booking.
+public struct HoldCommand: Hashable, Sendable {
+    public var range: TimeRange
+    public var customer: String
+    /// Nil: the resource's `hold_ttl_seconds`.
+    public var ttlSeconds: Int?
+    public var actor: String
+    /// True for `book` (hold and confirm in one step).
+    public var confirm: Bool
+    public var idempotency: IdempotencyStamp?
+
+    public init(
+        range: TimeRange, customer: String, ttlSeconds: Int? = nil, actor: String = Actors.client,
+        confirm: Bool = false, idempotency: IdempotencyStamp? = nil
+    ) {
+        self.range = range
+        self.customer = customer
+        self.ttlSeconds = ttlSeconds
+        self.actor = actor
+        self.confirm = confirm
+        self.idempotency = idempotency
+    }
+}
+
+/// A request to move an existing booking.
+public enum BookingAction: Hashable, Sendable {
+    case confirm
+    case cancel(reason: String?)
+    case reschedule(TimeRange)
+    case complete
+    case noShow
+
+    public var target: BookingState {
+        switch self {
+        case .confirm: .confirmed
+        case .cancel: .canceled
+        case .reschedule: .rescheduled
+        case .complete: .completed
+        case .noShow: .noShow
+        }
+    }
+}
+
+/// The outcome of deciding a mutation: an event to journal and apply, a reply that needs no change (confirming
+/// a confirmed booking), or a rejection.
+public enum Decision: Hashable, Sendable {
+    case apply(ScheduleEvent)
+    case unchanged(BookingSummary)
+    case reject(Rejection)
+}

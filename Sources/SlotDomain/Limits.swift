@@ -1,0 +1,31 @@
+/// Every bound the domain enforces, in one place, with units in the names. The server's own limits (line length,
+/// connections, in-flight requests) live in `SlotServer.ServerConfiguration`; docs/PROTOCOL.md lists them all.
+public struct DomainLimits: Sendable, Equatable {
+    /// Longest resource id, in characters (`[A-Za-z0-9._:-]`).
+    public var resourceIDMaxLength = 64
+    /// Longest customer, actor, reason, or idempotency key, in UTF-8 bytes.
+    public var customerMaxBytes = 256
+    public var actorMaxBytes = 64
+    public var reasonMaxBytes = 256
+    public var idempotencyKeyMaxBytes = 128
+    /// Largest `capacity` a resource may have.
+    public var capacityMax = 1_000
+    /// Largest `horizon_days` a resource may have (ten years).
+    public var horizonDaysMax = 3_660
+    /// Largest hold time-to-live, in seconds (one day).
+    public var holdTTLSecondsMax = 86_400
+    /// Largest buffer before or after a booking, in minutes (one day).
+    public var bufferMinutesMax = 1_440
+    /// Most unexpired holds one resource may carry at once; further holds get `too_many_holds`.
+    public var activeHoldsPerResourceMax = 10_000
+    /// Longest range one `availability` or `list_bookings` request may ask about, in days.
+    public var queryRangeDaysMax = 92
+    /// Most bookings one `list_bookings` reply carries; the reply says `truncated` and the client pages on.
+    public var listedBookingsMax = 10_000
+    /// How long an idempotency key is remembered after its first use, in seconds (24 hours).
+    public var idempotencyRetentionSeconds: Int64 = 86_400
+
+    public init() {}
+
+    public static let standard = DomainLimits()
+}

@@ -1,0 +1,90 @@
+/// How many active bookings cover each granule of one resource's timeline, in two layers:
+/// - `core`: the booking itself, `[start, end)`;
+/// - `padded`: the booking with its buffers, `[start − before, end + after)`.
+///
+/// A new booking fits when no granule of its core is covered by `capacity` padded ranges already, and no granule
+/// of its padded range is covered by `capacity` cores already. With capacity 1 that is exactly "my core may not
+/// touch your buffers, and my buffers may not touch your core", while two buffers may overlap each other. Because
+/// the core lies inside the padded range, no instant ever carries more than `capacity` cores.
+///
+/// Storage is sparse: one chunk of counters per UTC day that has ever been touched, so an idle resource costs
+/// almost nothing however long its horizon.
+public struct Occupancy: Sendable {
+    public let capacity: Int
+    public let granulesPerChunk: Int
+    /// When there are no buffers the padded layer equals the core layer, so it is not stored twice.
+    public let hasBuffers: Bool
+    private var chunks: [Int: Chunk] = [:]
+
+    struct Chunk: Sendable {
+        var core: [UInt16]
+        var padded: [UInt16]
+    }
+
+    public init(capacity: Int, granuleSeconds: Int64, hasBuffers: Bool) {
+        precondition(capacity >= 1 && capacity <= Int(UInt16.max))
+        self.capacity = capacity
+        self.granulesPerChunk = Int(86_400 / granuleSeconds)
+        self.hasBuffers = hasBuffers
+    }
+
+    /// The first granule in `granules` whose count in the chosen layer has reached capacity, or nil. Granules in
+    /// `excluding` count one booking fewer: the booking being rescheduled, which leaves its old place.
+    public func firstFull(_ granules: Range<Int>, padded: Bool, excluding: Range<Int>? = nil) -> Int? {
+        var granule = granules.lowerBound
+        while granule < granules.upperBound {
+            let (chunkIndex, offset) = locate(granule)
+            let span = min(granulesPerChunk - offset, granules.upperBound - granule)
+            if let chunk = chunks[chunkIndex] {
+                let counts = padded && hasBuffers ? chunk.padded : chunk.core
+                for index in offset..<(offset + span) {
+                    let candidate = granule + (index - offset)
+                    let discount = excluding?.contains(candidate) == true ? 1 : 0
+                    if Int(counts[index]) - discount >= capacity { return candidate }
+                }
+            }
+            granule += span
+        }
+        return nil
+    }
+
+    /// Adds (`delta` = 1) or removes (`delta` = −1) one booking. Crashes if a count would leave `0...capacity`:
+    /// that means memory no longer matches the rules, and recovery from the journal is the only safe repair.
+    public mutating func change(core: Range<Int>, padded: Range<Int>, by delta: Int) {
+        update(core, delta: delta, padded: false)
+        if hasBuffers { update(padded, delta: delta, padded: true) }
+    }
+
+    private mutating func update(_ granules: Range<Int>, delta: Int, padded: Bool) {
+        var granule = granules.lowerBound
+        while granule < granules.upperBound {
+            let (chunkIndex, offset) = locate(granule)
+            let span = min(granulesPerChunk - offset, granules.upperBound - granule)
+            var chunk =
+                chunks.removeValue(forKey: chunkIndex)
+                ?? Chunk(
+                    core: Array(repeating: 0, count: granulesPerChunk),
+                    padded: hasBuffers ? Array(repeating: 0, count: granulesPerChunk) : [])
+            for index in offset..<(offset + span) {
+                let updated = padded ? Int(chunk.padded[index]) + delta : Int(chunk.core[index]) + delta
+                precondition(updated >= 0 && updated <= capacity, "occupancy count left 0...capacity")
+                if padded { chunk.padded[index] = UInt16(updated) } else { chunk.core[index] = UInt16(updated) }
+            }
+            chunks[chunkIndex] = chunk
+            granule += span
+        }
+    }
+
+    /// Drops chunks that lie wholly before `granule`: nothing can be booked in the past.
+    public mutating func forget(before granule: Int) {
+        let (firstKept, _) = locate(granule)
+        chunks = chunks.filter { $0.key >= firstKept }
+    }
+
+    public var chunkCount: Int { chunks.count }
+
+    private func locate(_ granule: Int) -> (chunk: Int, offset: Int) {
+        let chunk = granule >= 0 ? granule / granulesPerChunk : (granule - granulesPerChunk + 1) / granulesPerChunk
+        return (chunk, granule - chunk * granulesPerChunk)
+    }
+}

@@ -1,0 +1,44 @@
+/// A business rejection: a returned value with a stable snake_case code, never a thrown error. The wire layer
+/// turns it into `{"ok":false,"error":{"code":…,"message":…,…details}}`.
+public struct Rejection: Error, Hashable, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
+        case invalidRequest = "invalid_request"
+        case notFound = "not_found"
+        case alreadyExists = "already_exists"
+        case slotUnavailable = "slot_unavailable"
+        case misaligned
+        case inPast = "in_past"
+        case beyondHorizon = "beyond_horizon"
+        case invalidTransition = "invalid_transition"
+        case holdExpired = "hold_expired"
+        case notStarted = "not_started"
+        case unknownTimeZone = "unknown_time_zone"
+        case idempotencyConflict = "idempotency_conflict"
+        case tooManyHolds = "too_many_holds"
+        case rangeTooLarge = "range_too_large"
+    }
+
+    public var code: Code
+    public var message: String
+    /// Extra machine-readable details (`field`, `from`, `to`, `conflict_start`, …), all strings.
+    public var details: [String: String]
+    /// Instants in the details (`conflict_start`, `conflict_end`), kept typed so the wire layer formats them.
+    public var instantDetails: [String: Instant]
+
+    public init(
+        _ code: Code, _ message: String, details: [String: String] = [:], instantDetails: [String: Instant] = [:]
+    ) {
+        self.code = code
+        self.message = message
+        self.details = details
+        self.instantDetails = instantDetails
+    }
+
+    public init(_ code: Code, _ message: String, field: String) {
+        self.init(code, message, details: ["field": field])
+    }
+
+    public static func invalid(_ field: String, _ message: String) -> Rejection {
+        Rejection(.invalidRequest, "\(field) \(message)", field: field)
+    }
+}

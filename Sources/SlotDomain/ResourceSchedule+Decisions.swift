@@ -1,0 +1,96 @@
+/// Deciding mutations. Each function is pure (it reads the schedule and `now`, changes nothing) and returns an
+/// event, an unchanged reply, or a rejection. Callers advance the schedule to `now` first.
+extension ResourceSchedule {
+    /// Checks that `range` could be booked now, in this order of precedence: `invalid_request` (end not after
+    /// start), `misaligned`, `in_past`, `beyond_horizon`, `slot_unavailable`. `hold` and `availability` both call
+    /// this, so availability never offers a start that hold refuses.
+    public func checkPlacement(_ range: TimeRange, now: Instant, excluding: TimeRange? = nil) -> Rejection? {
+        guard range.end > range.start else {
+            return .invalid("end", "must be after start")
+        }
+        guard grid.isBoundary(range.start), grid.isBoundary(range.end) else {
+            return Rejection(
+                .misaligned,
+                "start and end must lie on \(settings.slotMinutes)-minute slot boundaries in \(settings.timeZoneIdentifier)",
+                details: ["slot_minutes": String(settings.slotMinutes), "tz": settings.timeZoneIdentifier])
+        }
+        guard range.start >= now else {
+            return Rejection(.inPast, "start is in the past", instantDetails: ["now": now])
+        }
+        let horizonEnd = now.adding(seconds: Int64(settings.horizonDays) * 86_400)
+        guard range.end <= horizonEnd else {
+            return Rejection(
+                .beyondHorizon, "end is more than \(settings.horizonDays) days ahead",
+                instantDetails: ["horizon_end": horizonEnd])
+        }
+        if let conflict = firstConflict(range, excluding: excluding) {
+            return Rejection(
+                .slotUnavailable, "the requested time is not available",
+                instantDetails: ["conflict_start": conflict.start, "conflict_end": conflict.end])
+        }
+        return nil
+    }
+
+    /// Decides a `hold` or `book`.
+    public func decideHold(_ command: HoldCommand, now: Instant) -> Decision {
+        if let rejection = checkPlacement(command.range, now: now) { return .reject(rejection) }
+        if !command.confirm, activeHoldCount >= limits.activeHoldsPerResourceMax {
+            return .reject(
+                Rejection(
+                    .tooManyHolds, "\(id) already has \(activeHoldCount) unconfirmed holds (the limit)",
+                    details: ["limit": String(limits.activeHoldsPerResourceMax)]))
+        }
+        let ttlSeconds = Int64(command.ttlSeconds ?? settings.holdTTLSeconds)
+        let event = HeldEvent(
+            sequence: lastSequence + 1, range: command.range, customer: command.customer,
+            expiresAt: command.confirm ? nil : now.adding(seconds: ttlSeconds), confirmed: command.confirm,
+            actor: command.actor, at: now, idempotency: command.idempotency)
+        return .apply(.held(event))
+    }
+
+    /// Decides a move of booking `sequence`.
+    public func decide(
+        _ action: BookingAction, booking sequence: UInt64, actor: String, idempotency: IdempotencyStamp?,
+        now: Instant
+    ) -> Decision {
+        guard let booking = bookings[sequence] else {
+            return .reject(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))
+        }
+        let target = action.target
+        // Confirming again is a no-op: a client that lost the first reply may safely ask twice. A rescheduled
+        // booking was confirmed before it moved, so it counts as confirmed too.
+        if target == .confirmed, booking.state == .confirmed || booking.state == .rescheduled {
+            return .unchanged(booking.summary)
+        }
+        if target == .confirmed, booking.state == .expired {
+            return .reject(
+                Rejection(.holdExpired, "the hold expired before it was confirmed", details: ["from": "expired"]))
+        }
+        guard booking.state.canMove(to: target) else {
+            return .reject(
+                Rejection(
+                    .invalidTransition, "a \(booking.state.rawValue) booking cannot become \(target.rawValue)",
+                    details: ["from": booking.state.rawValue, "to": target.rawValue]))
+        }
+        var event = MovedEvent(sequence: sequence, to: target, actor: actor, at: now, idempotency: idempotency)
+        switch action {
+        case .confirm:
+            break
+        case .cancel(let reason):
+            event.reason = reason
+        case .reschedule(let newRange):
+            if let rejection = checkPlacement(newRange, now: now, excluding: booking.range) {
+                return .reject(rejection)
+            }
+            event.newRange = newRange
+        case .complete, .noShow:
+            guard now >= booking.range.start else {
+                return .reject(
+                    Rejection(
+                        .notStarted, "a booking can be marked \(target.rawValue) only once it has started",
+                        instantDetails: ["start": booking.range.start]))
+            }
+        }
+        return .apply(.moved(event))
+    }
+}

@@ -1,0 +1,49 @@
+/// Read-only questions about a schedule. Callers advance the schedule to `now` first, so expired holds are gone.
+extension ResourceSchedule {
+    /// Every start in `[from, to)` at which a booking of `durationMinutes` would be accepted now. Uses the same
+    /// `checkPlacement` as `hold`.
+    public func availability(from: Instant, to: Instant, durationMinutes: Int, now: Instant) -> Result<
+        [Instant], Rejection
+    > {
+        if let rejection = checkQueryRange(from: from, to: to) { return .failure(rejection) }
+        let durationSeconds = Int64(durationMinutes) * 60
+        guard durationMinutes > 0, durationSeconds % grid.granuleSeconds == 0 else {
+            return .failure(.invalid("duration_minutes", "must be a positive number of minutes"))
+        }
+        var starts: [Instant] = []
+        var candidate = grid.granuleCeiling(max(from, now))
+        while candidate < to {
+            let range = TimeRange(start: candidate, end: candidate.adding(seconds: durationSeconds))
+            if checkPlacement(range, now: now) == nil { starts.append(candidate) }
+            candidate = candidate.adding(seconds: grid.granuleSeconds)
+        }
+        return .success(starts)
+    }
+
+    /// Active bookings overlapping `[from, to)`, ordered by start then sequence, at most `limit` of them, starting
+    /// after booking `afterSequence` in that order when given (paging). `truncated` says more remain.
+    public func activeBookings(from: Instant, to: Instant, after afterBooking: Booking?, limit: Int) -> Result<
+        (bookings: [Booking], truncated: Bool), Rejection
+    > {
+        if let rejection = checkQueryRange(from: from, to: to) { return .failure(rejection) }
+        let query = TimeRange(start: from, end: to)
+        var matches = bookings.values.filter { $0.state.isActive && $0.range.overlaps(query) }
+        matches.sort { ($0.range.start, $0.id.sequence) < ($1.range.start, $1.id.sequence) }
+        if let afterBooking {
+            let cursor = (afterBooking.range.start, afterBooking.id.sequence)
+            matches.removeAll { ($0.range.start, $0.id.sequence) <= cursor }
+        }
+        let truncated = matches.count > limit
+        return .success((Array(matches.prefix(limit)), truncated))
+    }
+
+    func checkQueryRange(from: Instant, to: Instant) -> Rejection? {
+        guard to > from else { return .invalid("to", "must be after from") }
+        guard to.seconds(since: from) <= Int64(limits.queryRangeDaysMax) * 86_400 else {
+            return Rejection(
+                .rangeTooLarge, "a query may span at most \(limits.queryRangeDaysMax) days",
+                details: ["limit_days": String(limits.queryRangeDaysMax)])
+        }
+        return nil
+    }
+}

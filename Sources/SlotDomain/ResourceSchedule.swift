@@ -1,0 +1,179 @@
+/// One resource's bookings and slot occupancy: the state a `ResourceActor` owns. A plain value with no I/O and no
+/// clock of its own: every operation takes `now`. Mutations follow one pattern:
+///
+///     let now = schedule.advance(to: clockNow)         // expire holds that are due
+///     switch schedule.decide…(…, now: now) {            // pure: state unchanged
+///     case .apply(let event): journal(event); schedule.apply(event)
+///     …
+///     }
+///
+/// Replay calls `apply` alone, with the journaled events, and reaches the same state.
+public struct ResourceSchedule: Sendable {
+    public let settings: ResourceSettings
+    public let grid: SlotGrid
+    public let limits: DomainLimits
+    public private(set) var bookings: [UInt64: Booking] = [:]
+    /// The latest instant this schedule has seen. Time never runs backwards here even if the wall clock does,
+    /// so expiry and audit order stay monotonic.
+    public private(set) var clock: Instant
+    public private(set) var lastSequence: UInt64 = 0
+    public private(set) var activeHoldCount = 0
+    var occupancy: Occupancy
+    private var expiries = MinHeap<PendingExpiry>()
+
+    public init(settings: ResourceSettings, createdAt: Instant, limits: DomainLimits = .standard) {
+        self.settings = settings
+        self.limits = limits
+        self.grid = SlotGrid(timeZoneIdentifier: settings.timeZoneIdentifier, slotMinutes: settings.slotMinutes)
+        self.clock = createdAt
+        self.occupancy = Occupancy(
+            capacity: settings.capacity, granuleSeconds: grid.granuleSeconds,
+            hasBuffers: settings.bufferBeforeMinutes > 0 || settings.bufferAfterMinutes > 0)
+    }
+
+    public var id: ResourceID { settings.id }
+    public var bufferBeforeSeconds: Int64 { Int64(settings.bufferBeforeMinutes) * 60 }
+    public var bufferAfterSeconds: Int64 { Int64(settings.bufferAfterMinutes) * 60 }
+
+    public func booking(_ sequence: UInt64) -> Booking? { bookings[sequence] }
+
+    /// Moves this schedule's clock to `now` (never backwards) and expires every hold due by then, recording each
+    /// expiry at its own `expires_at` with actor `system`. Returns the clock after the move.
+    @discardableResult
+    public mutating func advance(to now: Instant) -> Instant {
+        if now > clock { clock = now }
+        while let due = expiries.minimum, due.at <= clock {
+            expiries.removeMinimum()
+            guard var booking = bookings[due.sequence], booking.state == .pendingConfirmation,
+                booking.expiresAt == due.at
+            else { continue }  // confirmed or canceled since: a stale heap entry
+            release(booking.range)
+            activeHoldCount -= 1
+            booking.state = .expired
+            booking.history.append(
+                Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at))
+            bookings[due.sequence] = booking
+        }
+        return clock
+    }
+
+    /// Applies a decided (or replayed) event and returns the booking as the reply shows it. Crashes when the event
+    /// does not fit the state: memory and journal disagree, and only a restart from the journal is safe.
+    @discardableResult
+    public mutating func apply(_ event: ScheduleEvent) -> BookingSummary {
+        advance(to: event.at)
+        switch event {
+        case .held(let held):
+            return applyHeld(held)
+        case .moved(let moved):
+            return applyMoved(moved)
+        }
+    }
+
+    private mutating func applyHeld(_ held: HeldEvent) -> BookingSummary {
+        precondition(held.sequence == lastSequence + 1, "booking sequence gap in \(id): \(held.sequence)")
+        precondition(firstConflict(held.range, excluding: nil) == nil, "held event over capacity in \(id)")
+        lastSequence = held.sequence
+        reserve(held.range)
+        let bookingID = BookingID(resource: id, sequence: held.sequence)
+        var history = [Transition(from: nil, to: .pendingConfirmation, actor: held.actor, at: held.at)]
+        var booking = Booking(
+            id: bookingID, range: held.range, customer: held.customer, state: .pendingConfirmation,
+            expiresAt: held.expiresAt, history: [])
+        if held.confirmed {
+            history.append(Transition(from: .pendingConfirmation, to: .confirmed, actor: held.actor, at: held.at))
+            booking.state = .confirmed
+            booking.expiresAt = nil
+        } else {
+            guard let expiresAt = held.expiresAt, expiresAt > held.at else {
+                preconditionFailure("hold without a future expiry in \(id)")
+            }
+            activeHoldCount += 1
+            expiries.insert(PendingExpiry(at: expiresAt, sequence: held.sequence))
+        }
+        booking.history = history
+        bookings[held.sequence] = booking
+        return booking.summary
+    }
+
+    private mutating func applyMoved(_ moved: MovedEvent) -> BookingSummary {
+        guard var booking = bookings[moved.sequence], booking.state.canMove(to: moved.to) else {
+            preconditionFailure("illegal transition replayed in \(id) booking \(moved.sequence)")
+        }
+        let from = booking.state
+        var transition = Transition(from: from, to: moved.to, actor: moved.actor, at: moved.at, reason: moved.reason)
+        if from == .pendingConfirmation { activeHoldCount -= 1 }
+        switch moved.to {
+        case .confirmed:
+            booking.expiresAt = nil
+        case .rescheduled:
+            guard let newRange = moved.newRange else { preconditionFailure("reschedule without a range") }
+            release(booking.range)
+            precondition(firstConflict(newRange, excluding: nil) == nil, "rescheduled over capacity in \(id)")
+            reserve(newRange)
+            transition.previousRange = booking.range
+            booking.range = newRange
+        case .canceled, .completed, .noShow, .expired:
+            release(booking.range)
+            booking.expiresAt = nil
+        case .pendingConfirmation:
+            preconditionFailure("nothing moves back to pending_confirmation")
+        }
+        booking.state = moved.to
+        booking.history.append(transition)
+        bookings[moved.sequence] = booking
+        return booking.summary
+    }
+
+    // MARK: Occupancy in instants
+
+    func granules(_ range: TimeRange) -> Range<Int> {
+        grid.granule(range.start)..<grid.granule(range.end)
+    }
+
+    func padded(_ range: TimeRange) -> TimeRange {
+        TimeRange(
+            start: range.start.adding(seconds: -bufferBeforeSeconds), end: range.end.adding(seconds: bufferAfterSeconds)
+        )
+    }
+
+    private mutating func reserve(_ range: TimeRange) {
+        occupancy.change(core: granules(range), padded: granules(padded(range)), by: 1)
+    }
+
+    private mutating func release(_ range: TimeRange) {
+        occupancy.change(core: granules(range), padded: granules(padded(range)), by: -1)
+    }
+
+    /// The first stretch that stops `range` from fitting, or nil when it fits. `excluding` is a booking's own
+    /// current range, not counted (a reschedule may overlap the time it moves away from).
+    public func firstConflict(_ range: TimeRange, excluding: TimeRange?) -> TimeRange? {
+        let core = granules(range)
+        let paddedRange = granules(padded(range))
+        let excludedCore = excluding.map(granules)
+        let excludedPadded = excluding.map { granules(padded($0)) }
+        if let full = occupancy.firstFull(core, padded: true, excluding: excludedPadded) {
+            return conflictStretch(from: full, within: core, padded: true, excluding: excludedPadded)
+        }
+        if let full = occupancy.firstFull(paddedRange, padded: false, excluding: excludedCore) {
+            return conflictStretch(from: full, within: paddedRange, padded: false, excluding: excludedCore)
+        }
+        return nil
+    }
+
+    /// The run of full granules starting at `first`, as instants, for the rejection's details.
+    private func conflictStretch(from first: Int, within granules: Range<Int>, padded: Bool, excluding: Range<Int>?)
+        -> TimeRange
+    {
+        var end = first + 1
+        while end < granules.upperBound,
+            occupancy.firstFull(end..<(end + 1), padded: padded, excluding: excluding) != nil
+        {
+            end += 1
+        }
+        let granuleSeconds = grid.granuleSeconds
+        return TimeRange(
+            start: Instant(secondsSinceEpoch: Int64(first) * granuleSeconds),
+            end: Instant(secondsSinceEpoch: Int64(end) * granuleSeconds))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import SlotDomain
+
+/// The journal's SQLite file: `journal.sqlite` in the data folder, WAL mode, `synchronous=FULL` (a commit is on
+/// disk when it returns). One row per entry: sequence, record format, kind, resource, JSON body, CRC-32 of the body.
+final class JournalStore {
+    static let schemaVersion = 1
+    let database: SQLiteDatabase
+    private let insert: SQLiteStatement
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    init(directory: URL) throws(JournalError) {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .sqlite(operation: "create directory \(directory.path)", code: -1, message: "\(error)")
+        }
+        database = try SQLiteDatabase(path: directory.appendingPathComponent("journal.sqlite").path)
+        try database.execute("PRAGMA journal_mode=WAL")
+        try database.execute("PRAGMA synchronous=FULL")
+        let version = try Self.userVersion(database)
+        guard version <= Self.schemaVersion else {
+            throw .unsupportedFormat(found: version, supported: Self.schemaVersion)
+        }
+        try database.execute(
+            """
+            CREATE TABLE IF NOT EXISTS journal (
+                sequence INTEGER PRIMARY KEY,
+                format INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                body BLOB NOT NULL,
+                checksum INTEGER NOT NULL
+            )
+            """)
+        try database.execute("PRAGMA user_version = \(Self.schemaVersion)")
+        insert = try database.prepare(
+            "INSERT INTO journal (sequence, format, kind, resource, body, checksum) VALUES (?, ?, ?, ?, ?, ?)")
+    }
+
+    static func userVersion(_ database: SQLiteDatabase) throws(JournalError) -> Int {
+        let statement = try database.prepare("PRAGMA user_version")
+        defer { statement.reset() }
+        return try statement.step() ? Int(statement.int64(0)) : 0
+    }
+
+    /// Writes `entries` in one transaction: one fsync for the whole batch.
+    func append(_ entries: [SequencedEntry]) throws(JournalError) {
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            for entry in entries {
+                let record = RecordCodec.record(for: entry.entry)
+                let body: [UInt8]
+                do { body = Array(try encoder.encode(record)) } catch {
+                    preconditionFailure("journal record \(entry.sequence) does not encode: \(error)")
+                }
+                insert.bind(1, Int64(entry.sequence))
+                insert.bind(2, Int64(RecordV1.format))
+                insert.bind(3, record.kind.rawValue)
+                insert.bind(4, record.resource)
+                insert.bind(5, body)
+                insert.bind(6, Int64(CRC32.checksum(body)))
+                defer { insert.reset() }
+                _ = try insert.step()
+            }
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The highest sequence stored, 0 when empty.
+    func lastSequence() throws(JournalError) -> UInt64 {
+        let statement = try database.prepare("SELECT COALESCE(MAX(sequence), 0) FROM journal")
+        return try statement.step() ? UInt64(statement.int64(0)) : 0
+    }
+
+    /// Reads every entry after `sequence` in order, checking each; stops at the first bad one with its number.
+    func read(after sequence: UInt64, _ body: (SequencedEntry) throws -> Void) throws {
+        let statement = try database.prepare(
+            "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence")
+        statement.bind(1, Int64(sequence))
+        let decoder = JSONDecoder()
+        var expected = sequence + 1
+        while try statement.step() {
+            let current = UInt64(statement.int64(0))
+            guard current == expected else {
+                throw JournalError.corruptRecord(sequence: expected, reason: "missing (next stored is \(current))")
+            }
+            let format = Int(statement.int64(1))
+            let bytes = statement.blob(2)
+            guard UInt32(truncatingIfNeeded: statement.int64(3)) == CRC32.checksum(bytes) else {
+                throw JournalError.corruptRecord(sequence: current, reason: "checksum mismatch")
+            }
+            guard format == RecordV1.format else {
+                throw JournalError.corruptRecord(sequence: current, reason: "unknown record format \(format)")
+            }
+            guard let record = try? decoder.decode(RecordV1.self, from: Data(bytes)),
+                let entry = RecordCodec.entry(from: record)
+            else {
+                throw JournalError.corruptRecord(sequence: current, reason: "body does not decode")
+            }
+            try body(SequencedEntry(sequence: current, entry: entry))
+            expected = current + 1
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import SlotDomain
+
+/// The on-disk form of a journal entry, format 1: a flat JSON object, readable with the `sqlite3` shell.
+/// Kept apart from the in-memory types on purpose: those may change freely, this may not. A new field or kind
+/// means format 2, with format 1 still read. Instants are whole seconds since the Unix epoch, UTC.
+struct RecordV1: Codable, Equatable {
+    static let format = 1
+
+    enum Kind: String, Codable {
+        case resourceCreated = "resource_created"
+        case held
+        case moved
+    }
+
+    var kind: Kind
+    var resource: String
+    var at: Int64
+    // resource_created
+    var tz: String?
+    var slotMinutes: Int?
+    var capacity: Int?
+    var bufferBeforeMinutes: Int?
+    var bufferAfterMinutes: Int?
+    var holdTTLSeconds: Int?
+    var horizonDays: Int?
+    // held and moved
+    var booking: UInt64?
+    var start: Int64?
+    var end: Int64?
+    var customer: String?
+    var expiresAt: Int64?
+    var confirmed: Bool?
+    var actor: String?
+    var to: String?
+    var reason: String?
+    // any mutation
+    var idempotencyKey: String?
+    var fingerprint: String?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
+        case fingerprint
+        case slotMinutes = "slot_minutes"
+        case bufferBeforeMinutes = "buffer_before_minutes"
+        case bufferAfterMinutes = "buffer_after_minutes"
+        case holdTTLSeconds = "hold_ttl_seconds"
+        case horizonDays = "horizon_days"
+        case expiresAt = "expires_at"
+        case idempotencyKey = "idempotency_key"
+    }
+
+    init(kind: Kind, resource: String, at: Int64) {
+        self.kind = kind
+        self.resource = resource
+        self.at = at
+    }
+}
+
+/// Converts between `JournalEntry` and `RecordV1`, checking every record on the way back in.
+enum RecordCodec {
+    static func record(for entry: JournalEntry) -> RecordV1 {
+        switch entry {
+        case .resourceCreated(let settings, let at, let stamp):
+            var record = RecordV1(kind: .resourceCreated, resource: settings.id.rawValue, at: at.secondsSinceEpoch)
+            record.tz = settings.timeZoneIdentifier
+            record.slotMinutes = settings.slotMinutes
+            record.capacity = settings.capacity
+            record.bufferBeforeMinutes = settings.bufferBeforeMinutes
+            record.bufferAfterMinutes = settings.bufferAfterMinutes
+            record.holdTTLSeconds = settings.holdTTLSeconds
+            record.horizonDays = settings.horizonDays
+            record.stamp(stamp)
+            return record
+        case .schedule(let resource, .held(let held)):
+            var record = RecordV1(kind: .held, resource: resource.rawValue, at: held.at.secondsSinceEpoch)
+            record.booking = held.sequence
+            record.start = held.range.start.secondsSinceEpoch
+            record.end = held.range.end.secondsSinceEpoch
+            record.customer = held.customer
+            record.expiresAt = held.expiresAt?.secondsSinceEpoch
+            record.confirmed = held.confirmed
+            record.actor = held.actor
+            record.stamp(held.idempotency)
+            return record
+        case .schedule(let resource, .moved(let moved)):
+            var record = RecordV1(kind: .moved, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
+            record.booking = moved.sequence
+            record.to = moved.to.rawValue
+            record.actor = moved.actor
+            record.start = moved.newRange?.start.secondsSinceEpoch
+            record.end = moved.newRange?.end.secondsSinceEpoch
+            record.reason = moved.reason
+            record.stamp(moved.idempotency)
+            return record
+        }
+    }
+
+    static func entry(from record: RecordV1) -> JournalEntry? {
+        guard let resource = ResourceID(record.resource) else { return nil }
+        let at = Instant(secondsSinceEpoch: record.at)
+        let stamp = record.idempotencyKey.map { IdempotencyStamp(key: $0, fingerprint: record.fingerprint ?? "") }
+        switch record.kind {
+        case .resourceCreated:
+            guard let tz = record.tz, let slotMinutes = record.slotMinutes, let capacity = record.capacity,
+                let before = record.bufferBeforeMinutes, let after = record.bufferAfterMinutes,
+                let ttl = record.holdTTLSeconds, let horizon = record.horizonDays
+            else { return nil }
+            let settings = ResourceSettings(
+                id: resource, timeZoneIdentifier: tz, slotMinutes: slotMinutes, capacity: capacity,
+                bufferBeforeMinutes: before, bufferAfterMinutes: after, holdTTLSeconds: ttl, horizonDays: horizon)
+            guard settings.validate() == nil else { return nil }
+            return .resourceCreated(settings, at: at, idempotency: stamp)
+        case .held:
+            guard let booking = record.booking, let start = record.start, let end = record.end, start < end,
+                let customer = record.customer, let confirmed = record.confirmed, let actor = record.actor,
+                confirmed || record.expiresAt != nil
+            else { return nil }
+            let held = HeldEvent(
+                sequence: booking,
+                range: TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end)),
+                customer: customer, expiresAt: record.expiresAt.map { Instant(secondsSinceEpoch: $0) },
+                confirmed: confirmed, actor: actor, at: at, idempotency: stamp)
+            return .schedule(resource, .held(held))
+        case .moved:
+            guard let booking = record.booking, let target = record.to.flatMap(BookingState.init(rawValue:)),
+                let actor = record.actor
+            else { return nil }
+            var newRange: TimeRange?
+            if let start = record.start, let end = record.end {
+                newRange = TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
+            }
+            guard (target == .rescheduled) == (newRange != nil) else { return nil }
+            let moved = MovedEvent(
+                sequence: booking, to: target, actor: actor, at: at, newRange: newRange, reason: record.reason,
+                idempotency: stamp)
+            return .schedule(resource, .moved(moved))
+        }
+    }
+}
+
+extension RecordV1 {
+    fileprivate mutating func stamp(_ stamp: IdempotencyStamp?) {
+        idempotencyKey = stamp?.key
+        fingerprint = stamp?.fingerprint
+    }
+}

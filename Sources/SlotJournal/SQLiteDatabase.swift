@@ -1,0 +1,115 @@
+import CSQLite
+import Foundation
+
+/// I/O failures of the journal. Thrown, never returned: they are not business outcomes.
+public enum JournalError: Error, CustomStringConvertible, Sendable {
+    case sqlite(operation: String, code: Int32, message: String)
+    case corruptRecord(sequence: UInt64, reason: String)
+    case unsupportedFormat(found: Int, supported: Int)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .sqlite(let operation, let code, let message): "SQLite \(operation) failed (\(code)): \(message)"
+        case .corruptRecord(let sequence, let reason): "journal record \(sequence) is corrupt: \(reason)"
+        case .unsupportedFormat(let found, let supported):
+            "journal schema version \(found) is newer than this slotd understands (\(supported))"
+        case .closed: "the journal is closed"
+        }
+    }
+}
+
+/// A thin wrapper over one sqlite3 connection. Not thread-safe: each connection is used by one thread at a time
+/// (start-up replay, then the journal writer thread alone).
+final class SQLiteDatabase {
+    private(set) var handle: OpaquePointer?
+    /// SQLITE_TRANSIENT: SQLite copies bound bytes before the call returns. A C macro Swift does not import.
+    static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    init(path: String) throws(JournalError) {
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            handle = nil
+            throw .sqlite(operation: "open \(path)", code: code, message: message)
+        }
+    }
+
+    deinit { close() }
+
+    func close() {
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    func execute(_ sql: String) throws(JournalError) {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(sql, code) }
+    }
+
+    func prepare(_ sql: String) throws(JournalError) -> SQLiteStatement {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw error("prepare \(sql)", code) }
+        return SQLiteStatement(statement: statement, database: self)
+    }
+
+    func error(_ operation: String, _ code: Int32) -> JournalError {
+        .sqlite(operation: operation, code: code, message: handle.map { String(cString: sqlite3_errmsg($0)) } ?? "")
+    }
+}
+
+/// A prepared statement, reset after every use.
+final class SQLiteStatement {
+    private let statement: OpaquePointer
+    private unowned let database: SQLiteDatabase
+
+    init(statement: OpaquePointer, database: SQLiteDatabase) {
+        self.statement = statement
+        self.database = database
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
+
+    func bind(_ index: Int32, _ value: String) {
+        sqlite3_bind_text(statement, index, value, -1, SQLiteDatabase.transient)
+    }
+
+    func bind(_ index: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), SQLiteDatabase.transient)
+        }
+    }
+
+    /// Steps once; true while a row is available.
+    func step() throws(JournalError) -> Bool {
+        let code = sqlite3_step(statement)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw database.error("step", code)
+        }
+    }
+
+    func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+    func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(statement, column) else { return "" }
+        return String(cString: pointer)
+    }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(statement, column))
+        guard count > 0, let pointer = sqlite3_column_blob(statement, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+}

@@ -1,0 +1,133 @@
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SlotJournal
+import SlotWire
+
+/// Serves one client connection: reads request lines in order, decides each (requests of one connection are
+/// decided in the order sent), and hands the replies to a writer task that sends them, in the same order, once
+/// the journal has made them durable. Pipelined requests overlap their durability waits.
+struct ConnectionHandler: Sendable {
+    let dispatcher: Dispatcher
+    let decoder: RequestDecoder
+    let journal: Journal
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, connectionID: UInt64) async {
+        var logger = logger
+        logger[metadataKey: "connection.id"] = "\(connectionID)"
+        logger.debug("connection opened", metadata: ["peer": "\(channel.channel.remoteAddress.map { "\($0)" } ?? "?")"])
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                let queue = ReplyQueue(capacity: configuration.inFlightRequestsPerConnectionMax)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer { queue.close() }
+                        try await writeReplies(from: queue, to: outbound)
+                    }
+                    await readRequests(from: inbound, into: queue, connectionID: connectionID, logger: logger)
+                    queue.finish()
+                    try await group.waitForAll()
+                }
+            }
+        } catch {
+            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        }
+        logger.debug("connection closed")
+    }
+
+    private func readRequests(
+        from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, connectionID: UInt64,
+        logger: Logger
+    ) async {
+        var lineNumber: UInt64 = 0
+        do {
+            for try await line in inbound.cancelOnGracefulShutdown() {
+                lineNumber += 1
+                let bytes = line.readableBytesView
+                guard bytes.count <= configuration.lineBytesMax else {
+                    await queue.push(lineTooLong())
+                    return
+                }
+                // A blank line is not a request (people pressing Enter in `nc`): no reply.
+                if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+                await queue.push(await handle(bytes, label: "\(connectionID).\(lineNumber)", logger: logger))
+            }
+        } catch is ByteToMessageDecoderError.PayloadTooLargeError {
+            await queue.push(lineTooLong())
+        } catch {
+            logger.debug("connection read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func lineTooLong() -> PendingReply {
+        let error = WireError(
+            .lineTooLong, "a request line may be at most \(configuration.lineBytesMax) bytes; closing the connection",
+            details: ["limit_bytes": String(configuration.lineBytesMax)])
+        return PendingReply(bytes: ReplyEncoder.failure(id: .null, error), barrier: 0, closeAfter: true)
+    }
+
+    /// Decodes, dispatches and encodes one request. Never throws: every problem becomes an error reply.
+    func handle(_ line: ByteBufferView, label: String, logger: Logger) async -> PendingReply {
+        var logger = logger
+        logger[metadataKey: "request.id"] = "\(label)"
+        switch decoder.decode(line) {
+        case .failure(let failure):
+            logger.info(
+                "request refused",
+                metadata: ["error.code": "\(failure.error.code)", "error.message": "\(failure.error.message)"])
+            return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), barrier: 0)
+        case .success(let request):
+            let outcome = await dispatcher.handle(request.operation)
+            switch outcome.reply {
+            case .success(let body):
+                logger.debug("request served", metadata: ["op": "\(request.operation.name)"])
+                return PendingReply(bytes: ReplyEncoder.success(id: request.id, body), barrier: outcome.barrier)
+            case .failure(let error):
+                var metadata: Logger.Metadata = ["op": "\(request.operation.name)", "error.code": "\(error.code)"]
+                for (key, value) in error.details { metadata["error.\(key)"] = "\(value)" }
+                request.operation.logContext(into: &metadata)
+                logger.info("request rejected", metadata: metadata)
+                return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
+            }
+        }
+    }
+
+    private func writeReplies(
+        from queue: ReplyQueue, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        while true {
+            let batch = await queue.takeAll()
+            guard !batch.isEmpty else { return }
+            let barrier = batch.lazy.map(\.barrier).max() ?? 0
+            try await journal.waitUntilDurable(barrier)
+            var buffer = ByteBufferAllocator().buffer(capacity: batch.reduce(0) { $0 + $1.bytes.count })
+            for reply in batch { buffer.writeBytes(reply.bytes) }
+            try await outbound.write(buffer)
+            queue.written(batch.count)
+            if batch.contains(where: \.closeAfter) { return }
+        }
+    }
+}
+
+extension Operation {
+    /// Log context for a rejected request: which resource, booking and times it was about.
+    func logContext(into metadata: inout Logger.Metadata) {
+        switch self {
+        case .hold(let resource, let command):
+            metadata["resource.id"] = "\(resource)"
+            metadata["customer"] = "\(command.customer)"
+            metadata["request.start"] = "\(RFC3339.format(command.range.start))"
+            metadata["request.end"] = "\(RFC3339.format(command.range.end))"
+        case .move(let booking, _, _, _), .getBooking(let booking):
+            metadata["booking.id"] = "\(booking)"
+        case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _):
+            metadata["resource.id"] = "\(resource)"
+        case .createResource(let settings, _):
+            metadata["resource.id"] = "\(settings.id)"
+        case .ping, .listResources:
+            break
+        }
+    }
+}

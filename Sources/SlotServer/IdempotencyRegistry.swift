@@ -1,0 +1,30 @@
+import SlotDomain
+import Synchronization
+
+/// The server-wide idempotency table behind a lock. Every call is synchronous, so an actor can look up, decide
+/// and record without an `await` in between.
+public final class IdempotencyRegistry: Sendable {
+    private let table: Mutex<IdempotencyTable>
+
+    public init(_ table: IdempotencyTable) {
+        self.table = Mutex(table)
+    }
+
+    func begin(_ stamp: IdempotencyStamp, now: Instant) -> IdempotencyTable.Lookup {
+        table.withLock { $0.begin(stamp, now: now) }
+    }
+
+    func finish(_ stamp: IdempotencyStamp, reply: StoredReply, at: Instant) {
+        table.withLock { $0.finish(stamp, reply: reply, at: at) }
+    }
+
+    func abandon(_ stamp: IdempotencyStamp) {
+        table.withLock { $0.abandon(stamp) }
+    }
+
+    func prune(now: Instant) {
+        table.withLock { $0.prune(now: now) }
+    }
+
+    public var count: Int { table.withLock { $0.count } }
+}

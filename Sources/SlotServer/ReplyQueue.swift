@@ -1,0 +1,107 @@
+import Synchronization
+
+/// A reply waiting to be sent: its bytes, and the journal position that must be durable first.
+struct PendingReply: Sendable {
+    var bytes: [UInt8]
+    var barrier: UInt64
+    /// Close the connection once this reply is out (after `line_too_long`).
+    var closeAfter = false
+}
+
+/// The queue between a connection's reader (which decides requests in order) and its writer (which waits for
+/// durability and sends replies in the same order). One producer, one consumer.
+///
+/// It bounds the replies not yet written: when `capacity` are outstanding the reader waits, so a client that
+/// pipelines faster than the journal commits is slowed down instead of growing memory. The writer takes
+/// everything queued at once, so a pipelined burst leaves in one write after one durability wait.
+final class ReplyQueue: Sendable {
+    private struct State {
+        var items: [PendingReply] = []
+        var unwritten = 0
+        var finished = false
+        var closed = false
+        var waitingConsumer: CheckedContinuation<[PendingReply], Never>?
+        var waitingProducer: CheckedContinuation<Void, Never>?
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    /// Queues a reply, first waiting while `capacity` replies are unwritten. Dropped once the writer is gone.
+    func push(_ reply: PendingReply) async {
+        while !state.withLock({ $0.unwritten < capacity || $0.closed }) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.unwritten < capacity || state.closed { return true }
+                    state.waitingProducer = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+        let handOff = state.withLock { state -> (CheckedContinuation<[PendingReply], Never>, [PendingReply])? in
+            guard !state.closed else { return nil }
+            state.unwritten += 1
+            state.items.append(reply)
+            guard let consumer = state.waitingConsumer else { return nil }
+            state.waitingConsumer = nil
+            defer { state.items = [] }
+            return (consumer, state.items)
+        }
+        if let (consumer, items) = handOff { consumer.resume(returning: items) }
+    }
+
+    /// Everything queued, in order; waits while nothing is. Empty means finished and drained.
+    func takeAll() async -> [PendingReply] {
+        if let ready = state.withLock({ Self.take(&$0) }) { return ready }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<[PendingReply], Never>) in
+            let ready = state.withLock { state -> [PendingReply]? in
+                if let ready = Self.take(&state) { return ready }
+                state.waitingConsumer = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    private static func take(_ state: inout State) -> [PendingReply]? {
+        guard !state.items.isEmpty || state.finished else { return nil }
+        defer { state.items = [] }
+        return state.items
+    }
+
+    /// The writer sent `count` replies: room for the reader again.
+    func written(_ count: Int) {
+        let producer = state.withLock { state in
+            state.unwritten -= count
+            defer { state.waitingProducer = nil }
+            return state.waitingProducer
+        }
+        producer?.resume()
+    }
+
+    /// The reader is done: the writer drains what is queued and stops.
+    func finish() {
+        let consumer = state.withLock { state in
+            state.finished = true
+            defer { state.waitingConsumer = nil }
+            return state.waitingConsumer
+        }
+        consumer?.resume(returning: [])
+    }
+
+    /// The writer is gone (the peer left or a write failed): the reader must not wait for room any more.
+    func close() {
+        let producer = state.withLock { state in
+            state.closed = true
+            defer { state.waitingProducer = nil }
+            return state.waitingProducer
+        }
+        producer?.resume()
+    }
+}

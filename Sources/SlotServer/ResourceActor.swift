@@ -1,0 +1,140 @@
+import SlotDomain
+import SlotJournal
+import SlotWire
+
+/// A reply and the journal position it depends on: the connection sends it only once that position is durable,
+/// so no reply (not even a refusal or a read) reveals state that a crash could still take back.
+public struct Outcome: Sendable {
+    public var reply: Result<ReplyBody, WireError>
+    public var barrier: UInt64
+
+    public init(reply: Result<ReplyBody, WireError>, barrier: UInt64) {
+        self.reply = reply
+        self.barrier = barrier
+    }
+}
+
+/// One bookable resource. The actor is the lock: each method runs start to finish without an `await`, so
+/// deciding, journaling and mutating happen as one step and no interleaving can double-book a slot.
+public actor ResourceActor {
+    public nonisolated let id: ResourceID
+    public nonisolated let settings: ResourceSettings
+    /// The journal sequence of this resource's creation; reading its settings waits for it.
+    public nonisolated let createdSequence: UInt64
+    private var schedule: ResourceSchedule
+    private let journal: Journal
+    private let idempotency: IdempotencyRegistry
+    private let clock: any WallClock
+    private let limits: DomainLimits
+    /// The newest journal entry of this resource. Reads wait for it; other resources' entries do not matter.
+    private var lastJournaled: UInt64
+
+    init(
+        schedule: ResourceSchedule, createdSequence: UInt64, lastJournaled: UInt64, journal: Journal,
+        idempotency: IdempotencyRegistry, clock: any WallClock
+    ) {
+        self.id = schedule.id
+        self.settings = schedule.settings
+        self.createdSequence = createdSequence
+        self.schedule = schedule
+        self.lastJournaled = lastJournaled
+        self.journal = journal
+        self.idempotency = idempotency
+        self.clock = clock
+        self.limits = schedule.limits
+    }
+
+    // MARK: Mutations
+
+    public func hold(_ command: HoldCommand) -> Outcome {
+        let now = schedule.advance(to: clock.now())
+        return mutate(stamp: command.idempotency, now: now) { schedule.decideHold(command, now: now) }
+    }
+
+    public func move(_ action: BookingAction, booking sequence: UInt64, actor: String, stamp: IdempotencyStamp?)
+        -> Outcome
+    {
+        let now = schedule.advance(to: clock.now())
+        return mutate(stamp: stamp, now: now) {
+            schedule.decide(action, booking: sequence, actor: actor, idempotency: stamp, now: now)
+        }
+    }
+
+    /// The one path every mutation takes: idempotency check, decision, journal append, apply, record the key.
+    private func mutate(stamp: IdempotencyStamp?, now: Instant, decide: () -> Decision) -> Outcome {
+        if let stamp {
+            switch idempotency.begin(stamp, now: now) {
+            case .proceed: break
+            case .replay(.booking(let summary)): return read(.success(.booking(summary)))
+            case .replay(.resource(let settings)): return read(.success(.resource(settings)))
+            case .conflict:
+                return Outcome(
+                    reply: .failure(
+                        WireError(
+                            Rejection(
+                                .idempotencyConflict, "idempotency_key was already used with a different request",
+                                field: "idempotency_key"))),
+                    barrier: journal.appendedSequence)
+            }
+        }
+        switch decide() {
+        case .apply(let event):
+            let sequence = journal.append(.schedule(id, event))
+            lastJournaled = sequence
+            let summary = schedule.apply(event)
+            if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
+            return Outcome(reply: .success(.booking(summary)), barrier: sequence)
+        case .unchanged(let summary):
+            if let stamp { idempotency.abandon(stamp) }
+            return read(.success(.booking(summary)))
+        case .reject(let rejection):
+            if let stamp { idempotency.abandon(stamp) }
+            return read(.failure(WireError(rejection)))
+        }
+    }
+
+    // MARK: Reads
+
+    public func booking(_ sequence: UInt64) -> Outcome {
+        schedule.advance(to: clock.now())
+        guard let booking = schedule.booking(sequence) else {
+            return read(.failure(WireError(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))))
+        }
+        return read(.success(.bookingWithHistory(booking)))
+    }
+
+    public func bookings(from: Instant, to: Instant, after: BookingID?, limit: Int) -> Outcome {
+        schedule.advance(to: clock.now())
+        let cursor = after.flatMap { schedule.booking($0.sequence) }
+        if after != nil, cursor == nil || after?.resource != id {
+            return read(.failure(.invalid("after", "must be a booking of \(id)")))
+        }
+        switch schedule.activeBookings(from: from, to: to, after: cursor, limit: limit) {
+        case .success(let page): return read(.success(.bookings(page.bookings, truncated: page.truncated)))
+        case .failure(let rejection): return read(.failure(WireError(rejection)))
+        }
+    }
+
+    public func availability(from: Instant, to: Instant, durationMinutes: Int) -> Outcome {
+        let now = schedule.advance(to: clock.now())
+        switch schedule.availability(from: from, to: to, durationMinutes: durationMinutes, now: now) {
+        case .success(let starts): return read(.success(.slots(starts)))
+        case .failure(let rejection): return read(.failure(WireError(rejection)))
+        }
+    }
+
+    /// Expires due holds (memory only: expiry is already exact for every request).
+    public func sweep() {
+        schedule.advance(to: clock.now())
+    }
+
+    /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.
+    private func read(_ reply: Result<ReplyBody, WireError>) -> Outcome {
+        Outcome(reply: reply, barrier: lastJournaled)
+    }
+
+    /// For tests and stats: counts without copying the schedule out.
+    public func counts() -> (bookings: Int, activeHolds: Int) {
+        (schedule.bookings.count, schedule.activeHoldCount)
+    }
+}

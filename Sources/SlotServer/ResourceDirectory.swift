@@ -1,0 +1,113 @@
+import SlotDomain
+import SlotJournal
+import SlotWire
+import Synchronization
+
+/// Every resource's actor, by id. Creating a resource journals it under the directory's lock, so its creation
+/// entry precedes every entry of its own, and two creations of one id cannot both succeed.
+public final class ResourceDirectory: Sendable {
+    private let actors: Mutex<[ResourceID: ResourceActor]>
+    let journal: Journal
+    let idempotency: IdempotencyRegistry
+    let clock: any WallClock
+    let limits: DomainLimits
+    let resourcesMax: Int
+
+    init(
+        actors: [ResourceID: ResourceActor], journal: Journal, idempotency: IdempotencyRegistry,
+        clock: any WallClock, limits: DomainLimits, resourcesMax: Int
+    ) {
+        self.actors = Mutex(actors)
+        self.journal = journal
+        self.idempotency = idempotency
+        self.clock = clock
+        self.limits = limits
+        self.resourcesMax = resourcesMax
+    }
+
+    public func actor(_ id: ResourceID) -> ResourceActor? {
+        actors.withLock { $0[id] }
+    }
+
+    public var count: Int { actors.withLock { $0.count } }
+
+    public func allActors() -> [ResourceActor] {
+        actors.withLock { Array($0.values) }
+    }
+
+    public func create(_ settings: ResourceSettings, stamp: IdempotencyStamp?) -> Outcome {
+        let now = clock.now()
+        if let stamp {
+            switch idempotency.begin(stamp, now: now) {
+            case .proceed: break
+            case .replay(let reply):
+                if case .resource(let stored) = reply, let existing = actor(stored.id) {
+                    return Outcome(reply: .success(.resource(stored)), barrier: existing.createdSequence)
+                }
+                return conflict()
+            case .conflict: return conflict()
+            }
+        }
+        let outcome: Outcome = actors.withLock { actors in
+            if let existing = actors[settings.id] {
+                return Outcome(
+                    reply: .failure(
+                        WireError(
+                            Rejection(
+                                .alreadyExists, "resource \(settings.id) already exists", field: "resource"))),
+                    barrier: existing.createdSequence)
+            }
+            guard actors.count < resourcesMax else {
+                return Outcome(
+                    reply: .failure(
+                        WireError(
+                            .tooManyResources, "the server already has \(resourcesMax) resources (the limit)",
+                            details: ["limit": String(resourcesMax)])),
+                    barrier: 0)
+            }
+            let sequence = journal.append(.resourceCreated(settings, at: now, idempotency: stamp))
+            actors[settings.id] = ResourceActor(
+                schedule: ResourceSchedule(settings: settings, createdAt: now, limits: limits),
+                createdSequence: sequence, lastJournaled: sequence, journal: journal, idempotency: idempotency,
+                clock: clock)
+            return Outcome(reply: .success(.resource(settings)), barrier: sequence)
+        }
+        if let stamp {
+            if case .success = outcome.reply {
+                idempotency.finish(stamp, reply: .resource(settings), at: now)
+            } else {
+                idempotency.abandon(stamp)
+            }
+        }
+        return outcome
+    }
+
+    public func get(_ id: ResourceID) -> Outcome {
+        guard let actor = actor(id) else { return Self.notFound(id) }
+        return Outcome(reply: .success(.resource(actor.settings)), barrier: actor.createdSequence)
+    }
+
+    public func list(after: ResourceID?, limit: Int) -> Outcome {
+        let all = actors.withLock { Array($0.values) }
+        var listed = all.filter { after == nil || $0.id > after! }
+        listed.sort { $0.id < $1.id }
+        let page = listed.prefix(limit)
+        let barrier = page.map(\.createdSequence).max() ?? 0
+        return Outcome(
+            reply: .success(.resources(page.map(\.settings), truncated: listed.count > limit)), barrier: barrier)
+    }
+
+    static func notFound(_ id: ResourceID) -> Outcome {
+        Outcome(reply: .failure(WireError(Rejection(.notFound, "no resource \(id)", field: "resource"))), barrier: 0)
+    }
+
+    private func conflict() -> Outcome {
+        Outcome(
+            reply: .failure(
+                WireError(
+                    Rejection(
+                        .idempotencyConflict, "idempotency_key was already used with a different request",
+                        field: "idempotency_key"))),
+            barrier: journal.appendedSequence)
+    }
+}

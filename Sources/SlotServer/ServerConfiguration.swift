@@ -1,0 +1,34 @@
+import Foundation
+import SlotDomain
+import SlotJournal
+
+/// Everything `slotd` can be told, with the documented defaults. docs/OPERATIONS.md lists each one.
+public struct ServerConfiguration: Sendable {
+    public static let defaultPort = 7420
+
+    /// Address to listen on; loopback by default so a fresh start is not exposed to the network.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (the `listening` line on stdout says which).
+    public var port = ServerConfiguration.defaultPort
+    /// Where the SQLite journal lives (`journal.sqlite`).
+    public var dataDirectory = URL(fileURLWithPath: "data")
+    /// Where snapshots are written and looked for.
+    public var snapshotDirectory = URL(fileURLWithPath: "snapshots")
+    /// Longest request line in bytes, newline excluded. A longer line gets `line_too_long` and the connection is
+    /// closed after the reply.
+    public var lineBytesMax = 65_536
+    /// Most client connections at once; one more is told `overloaded` and closed.
+    public var connectionsMax = 1_024
+    /// Most requests one connection may have read but not yet answered. Past this the server stops reading from
+    /// that connection until replies have gone out (back-pressure, not an error).
+    public var inFlightRequestsPerConnectionMax = 1_024
+    /// Most resources the server will create; one more gets `too_many_resources`.
+    public var resourcesMax = 1_000_000
+    /// How often expired holds are swept out of memory, in seconds. Expiry itself is exact without it: every
+    /// request first expires the holds that are due.
+    public var expirySweepIntervalSeconds = 5
+    public var domainLimits = DomainLimits.standard
+    public var journal = Journal.Configuration()
+
+    public init() {}
+}

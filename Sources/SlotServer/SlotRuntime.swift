@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SlotDomain
+import SlotJournal
+import SlotWire
+import UnixSignals
+
+/// The assembled server: journal opened and replayed, actors built, services ready to run in one `ServiceGroup`
+/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). `slotd` and the tests both use it.
+public final class SlotRuntime: Sendable {
+    public let configuration: ServerConfiguration
+    public let journal: Journal
+    public let directory: ResourceDirectory
+    public let services: [any Service]
+    public let recoveredEntries: Int
+
+    public init(
+        configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
+        onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void = { _ in }
+    ) throws {
+        self.configuration = configuration
+        let journal = try Journal(
+            directory: configuration.dataDirectory, configuration: configuration.journal,
+            onFailure: { error in
+                logger.critical(
+                    "journal write failed; stopping so a restart can recover", metadata: ["error": "\(error)"])
+                fatalError("journal write failed: \(error)")
+            })
+        let recovered = try Recovery.replay(journal: journal, limits: configuration.domainLimits, logger: logger)
+        let idempotency = IdempotencyRegistry(recovered.idempotency)
+        var actors: [ResourceID: ResourceActor] = [:]
+        actors.reserveCapacity(recovered.resources.count)
+        for (id, state) in recovered.resources {
+            actors[id] = ResourceActor(
+                schedule: state.schedule, createdSequence: state.createdSequence, lastJournaled: state.lastSequence,
+                journal: journal, idempotency: idempotency, clock: clock)
+        }
+        let directory = ResourceDirectory(
+            actors: actors, journal: journal, idempotency: idempotency, clock: clock,
+            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax)
+        journal.start()
+        let handler = ConnectionHandler(
+            dispatcher: Dispatcher(directory: directory), decoder: RequestDecoder(limits: configuration.domainLimits),
+            journal: journal, configuration: configuration, logger: logger)
+        self.journal = journal
+        self.directory = directory
+        self.recoveredEntries = recovered.summary.entries
+        self.services = [
+            JournalService(journal: journal, logger: logger),
+            ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
+            TCPServerService(configuration: configuration, handler: handler, logger: logger, onListening: onListening),
+        ]
+    }
+
+    /// One group for every service; SIGTERM and SIGINT start a graceful shutdown.
+    public func makeServiceGroup(logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+        ServiceGroup(
+            configuration: .init(
+                services: services.map {
+                    .init(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: signals, logger: logger))
+    }
+}

@@ -1,0 +1,86 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import ServiceLifecycle
+import SlotJournal
+import SlotWire
+import Synchronization
+
+/// The TCP listener: one child task per connection in a discarding task group, so one connection's failure never
+/// touches another. On graceful shutdown it stops accepting, lets every connection finish the requests it has
+/// read, and returns once they have all closed.
+public final class TCPServerService: Service {
+    public struct ListeningAddress: Sendable {
+        public var host: String
+        public var port: Int
+    }
+
+    private let configuration: ServerConfiguration
+    private let handler: ConnectionHandler
+    private let logger: Logger
+    private let onListening: @Sendable (ListeningAddress) -> Void
+    private let openConnections = Mutex(0)
+    private let nextConnectionID = Atomic<UInt64>(0)
+
+    init(
+        configuration: ServerConfiguration, handler: ConnectionHandler, logger: Logger,
+        onListening: @escaping @Sendable (ListeningAddress) -> Void
+    ) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let lineBytesMax = configuration.lineBytesMax
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A client may send its requests and then close its side (`printf … | nc`); it still gets its replies.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // The bound is a partial line held in memory; a complete longer line is refused after framing.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: lineBytesMax + 1))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let address = ListeningAddress(host: configuration.host, port: server.channel.localAddress?.port ?? 0)
+        logger.notice("listening", metadata: ["host": "\(address.host)", "port": "\(address.port)"])
+        onListening(address)
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections.cancelOnGracefulShutdown() {
+                    let connectionID = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+                    group.addTask { await self.serve(connection, connectionID: connectionID) }
+                }
+            }
+            logger.notice("stopped accepting connections; draining")
+        }
+        logger.notice("all connections closed")
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, connectionID: UInt64) async {
+        let admitted = openConnections.withLock { open in
+            guard open < configuration.connectionsMax else { return false }
+            open += 1
+            return true
+        }
+        guard admitted else {
+            logger.warning("connection refused: limit reached", metadata: ["limit": "\(configuration.connectionsMax)"])
+            let error = WireError(
+                .overloaded, "the server already has \(configuration.connectionsMax) connections (the limit)",
+                details: ["limit": String(configuration.connectionsMax)])
+            try? await connection.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(bytes: ReplyEncoder.failure(id: .null, error)))
+            }
+            return
+        }
+        defer { openConnections.withLock { $0 -= 1 } }
+        await handler.run(connection, connectionID: connectionID)
+    }
+}

@@ -1,0 +1,115 @@
+import SlotDomain
+
+/// Any JSON object key.
+struct FieldKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// Typed, validated access to one request object's fields. Every failure names its field.
+struct FieldReader {
+    let container: KeyedDecodingContainer<FieldKey>
+    let limits: DomainLimits
+
+    mutating func optionalString(_ name: String, maxBytes: Int) throws(WireError) -> String? {
+        let value: String?
+        do {
+            value = try container.decodeIfPresent(String.self, forKey: FieldKey(stringValue: name))
+        } catch {
+            throw .invalid(name, "must be a string")
+        }
+        if let value, value.utf8.count > maxBytes {
+            throw .invalid(name, "must be at most \(maxBytes) bytes")
+        }
+        return value
+    }
+
+    mutating func string(_ name: String, maxBytes: Int) throws(WireError) -> String {
+        guard let value = try optionalString(name, maxBytes: maxBytes), !value.isEmpty else {
+            throw .invalid(name, "is required and must be a non-empty string")
+        }
+        return value
+    }
+
+    mutating func optionalInteger(_ name: String, range: ClosedRange<Int>) throws(WireError) -> Int? {
+        let value: Int64?
+        do {
+            value = try container.decodeIfPresent(Int64.self, forKey: FieldKey(stringValue: name))
+        } catch {
+            throw .invalid(name, "must be a whole number between \(range.lowerBound) and \(range.upperBound)")
+        }
+        guard let value else { return nil }
+        guard value >= Int64(range.lowerBound), value <= Int64(range.upperBound) else {
+            throw .invalid(name, "must be a whole number between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return Int(value)
+    }
+
+    mutating func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(WireError)
+        -> Int
+    {
+        try optionalInteger(name, range: range) ?? defaultValue
+    }
+
+    mutating func required(_ name: String, range: ClosedRange<Int>) throws(WireError) -> Int {
+        guard let value = try optionalInteger(name, range: range) else {
+            throw .invalid(name, "is required")
+        }
+        return value
+    }
+
+    /// An RFC 3339 instant. `boundary` fields (a booking's start and end) may not carry fractions of a second:
+    /// no slot boundary has one.
+    mutating func instant(_ name: String, boundary: Bool = false) throws(WireError) -> Instant {
+        let text = try string(name, maxBytes: 64)
+        guard let parsed = RFC3339.parse(text) else {
+            throw .invalid(
+                name, "must be an RFC 3339 instant such as 2026-11-23T10:00:00Z or 2026-11-23T11:00:00+01:00")
+        }
+        if boundary, parsed.hasFraction {
+            throw WireError(Rejection(.misaligned, "\(name) must be a whole minute on a slot boundary", field: name))
+        }
+        return parsed.instant
+    }
+
+    mutating func resource(_ name: String = "resource") throws(WireError) -> ResourceID {
+        let text = try string(name, maxBytes: 256)
+        guard let id = ResourceID(text, limits: limits) else {
+            throw .invalid(name, "must be 1 to \(limits.resourceIDMaxLength) characters from [A-Za-z0-9._:-]")
+        }
+        return id
+    }
+
+    mutating func optionalResource(_ name: String) throws(WireError) -> ResourceID? {
+        guard try optionalString(name, maxBytes: 256) != nil else { return nil }
+        return try resource(name)
+    }
+
+    mutating func booking(_ name: String = "booking") throws(WireError) -> BookingID {
+        let text = try string(name, maxBytes: 256)
+        guard let id = BookingID(parsing: text) else {
+            throw .invalid(name, "must be a booking id such as dr-smith/17")
+        }
+        return id
+    }
+
+    mutating func optionalBooking(_ name: String) throws(WireError) -> BookingID? {
+        guard try optionalString(name, maxBytes: 256) != nil else { return nil }
+        return try booking(name)
+    }
+
+    mutating func actor() throws(WireError) -> String {
+        try optionalString("actor", maxBytes: limits.actorMaxBytes).flatMap { $0.isEmpty ? nil : $0 } ?? Actors.client
+    }
+
+    /// The idempotency stamp for a mutation whose canonical form is `fingerprint`.
+    mutating func idempotency(fingerprint: String) throws(WireError) -> IdempotencyStamp? {
+        guard let key = try optionalString("idempotency_key", maxBytes: limits.idempotencyKeyMaxBytes) else {
+            return nil
+        }
+        guard !key.isEmpty else { throw .invalid("idempotency_key", "must not be empty") }
+        return IdempotencyStamp(key: key, fingerprint: fingerprint)
+    }
+}

@@ -1,0 +1,122 @@
+import SlotDomain
+
+/// One decoding function per op. Each reads exactly the fields its op documents (docs/PROTOCOL.md) and builds
+/// the fingerprint that an idempotency key is checked against: the op and its normalized fields, so two requests
+/// are "the same request" when they would do the same thing.
+enum OperationDecoder {
+    /// The fields each op accepts besides `id` and `op`; any other field is refused.
+    static let fields: [String: Set<String>] = {
+        let booking: Set<String> = ["resource", "start", "end", "customer", "actor", "idempotency_key"]
+        let move: Set<String> = ["booking", "actor", "idempotency_key"]
+        let range: Set<String> = ["resource", "from", "to"]
+        return [
+            "ping": [],
+            "create_resource": [
+                "resource", "tz", "slot_minutes", "capacity", "buffer_before_minutes", "buffer_after_minutes",
+                "hold_ttl_seconds", "horizon_days", "idempotency_key",
+            ],
+            "get_resource": ["resource"],
+            "list_resources": ["after", "limit"],
+            "hold": booking.union(["ttl_seconds"]),
+            "book": booking,
+            "confirm": move,
+            "cancel": move.union(["reason"]),
+            "reschedule": move.union(["start", "end"]),
+            "complete": move,
+            "no_show": move,
+            "get_booking": ["booking"],
+            "list_bookings": range.union(["after", "limit"]),
+            "availability": range.union(["duration_minutes"]),
+        ]
+    }()
+
+    static func decode(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
+        switch op {
+        case "ping": return .ping
+        case "create_resource": return try createResource(&reader)
+        case "get_resource": return .getResource(try reader.resource())
+        case "list_resources":
+            let after = try reader.optionalResource("after")
+            let limit = try reader.integer("limit", default: 1_000, range: 1...reader.limits.listedBookingsMax)
+            return .listResources(after: after, limit: limit)
+        case "hold", "book": return try hold(&reader, confirm: op == "book")
+        case "confirm": return try move(&reader, .confirm)
+        case "cancel":
+            let reason = try reader.optionalString("reason", maxBytes: reader.limits.reasonMaxBytes)
+            return try move(&reader, .cancel(reason: reason))
+        case "reschedule":
+            let start = try reader.instant("start", boundary: true)
+            let end = try reader.instant("end", boundary: true)
+            return try move(&reader, .reschedule(TimeRange(start: start, end: end)))
+        case "complete": return try move(&reader, .complete)
+        case "no_show": return try move(&reader, .noShow)
+        case "get_booking": return .getBooking(try reader.booking())
+        case "list_bookings":
+            let resource = try reader.resource()
+            let from = try reader.instant("from")
+            let to = try reader.instant("to")
+            let after = try reader.optionalBooking("after")
+            let limit = try reader.integer("limit", default: 1_000, range: 1...reader.limits.listedBookingsMax)
+            return .listBookings(resource, from: from, to: to, after: after, limit: limit)
+        case "availability":
+            let resource = try reader.resource()
+            let from = try reader.instant("from")
+            let to = try reader.instant("to")
+            let duration = try reader.required("duration_minutes", range: 1...1_440 * reader.limits.queryRangeDaysMax)
+            return .availability(resource, from: from, to: to, durationMinutes: duration)
+        default:
+            preconditionFailure("op \(op) is in the field table but has no decoder")
+        }
+    }
+
+    private static func createResource(_ reader: inout FieldReader) throws(WireError) -> Operation {
+        let id = try reader.resource()
+        let tz = try reader.string("tz", maxBytes: 64)
+        let settings = ResourceSettings(
+            id: id, timeZoneIdentifier: tz,
+            slotMinutes: try reader.integer("slot_minutes", default: 15, range: Int.min...Int.max),
+            capacity: try reader.integer("capacity", default: 1, range: Int.min...Int.max),
+            bufferBeforeMinutes: try reader.integer("buffer_before_minutes", default: 0, range: Int.min...Int.max),
+            bufferAfterMinutes: try reader.integer("buffer_after_minutes", default: 0, range: Int.min...Int.max),
+            holdTTLSeconds: try reader.integer("hold_ttl_seconds", default: 300, range: Int.min...Int.max),
+            horizonDays: try reader.integer("horizon_days", default: 365, range: Int.min...Int.max))
+        // Ranges are checked by the domain, which owns the rules; its message names the field.
+        if let rejection = settings.validate(limits: reader.limits) { throw WireError(rejection) }
+        let fingerprint = [
+            "create_resource", id.rawValue, tz, "\(settings.slotMinutes)", "\(settings.capacity)",
+            "\(settings.bufferBeforeMinutes)", "\(settings.bufferAfterMinutes)", "\(settings.holdTTLSeconds)",
+            "\(settings.horizonDays)",
+        ].joined(separator: "\u{1F}")
+        return .createResource(settings, idempotency: try reader.idempotency(fingerprint: fingerprint))
+    }
+
+    private static func hold(_ reader: inout FieldReader, confirm: Bool) throws(WireError) -> Operation {
+        let resource = try reader.resource()
+        let start = try reader.instant("start", boundary: true)
+        let end = try reader.instant("end", boundary: true)
+        let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
+        let ttl = confirm ? nil : try reader.optionalInteger("ttl_seconds", range: 1...reader.limits.holdTTLSecondsMax)
+        let actor = try reader.actor()
+        let fingerprint = [
+            confirm ? "book" : "hold", resource.rawValue, "\(start.secondsSinceEpoch)", "\(end.secondsSinceEpoch)",
+            customer, ttl.map(String.init) ?? "", actor,
+        ].joined(separator: "\u{1F}")
+        let command = HoldCommand(
+            range: TimeRange(start: start, end: end), customer: customer, ttlSeconds: ttl, actor: actor,
+            confirm: confirm, idempotency: try reader.idempotency(fingerprint: fingerprint))
+        return .hold(resource, command)
+    }
+
+    private static func move(_ reader: inout FieldReader, _ action: BookingAction) throws(WireError) -> Operation {
+        let booking = try reader.booking()
+        let actor = try reader.actor()
+        var parts = [action.target.rawValue, booking.description, actor]
+        switch action {
+        case .cancel(let reason): parts.append(reason ?? "")
+        case .reschedule(let range): parts += ["\(range.start.secondsSinceEpoch)", "\(range.end.secondsSinceEpoch)"]
+        case .confirm, .complete, .noShow: break
+        }
+        let stamp = try reader.idempotency(fingerprint: parts.joined(separator: "\u{1F}"))
+        return .move(booking, action, actor: actor, idempotency: stamp)
+    }
+}

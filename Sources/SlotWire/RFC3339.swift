@@ -1,0 +1,144 @@
+import SlotDomain
+
+/// RFC 3339 instants: `2026-11-23T10:00:00Z` or `2026-11-23T11:00:00+01:00`, optional fractional seconds. Parsing
+/// is strict (real calendar dates, offsets within ±23:59, no leap second); formatting always writes UTC with `Z`.
+/// Written by hand because it is on every request's path and needs no time zone database: the offset is in the
+/// text.
+public enum RFC3339 {
+    public struct Parsed: Hashable, Sendable {
+        public var instant: Instant
+        /// True when the text carried a non-zero fraction of a second (which no slot boundary has).
+        public var hasFraction: Bool
+    }
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    static let earliestSeconds: Int64 = -62_135_596_800
+    static let latestSeconds: Int64 = 253_402_300_799
+
+    public static func parse(_ text: String) -> Parsed? {
+        var utf8 = Array(text.utf8)
+        guard utf8.count >= 20, utf8.count <= 40 else { return nil }
+        for index in utf8.indices where utf8[index] == UInt8(ascii: "t") || utf8[index] == UInt8(ascii: "z") {
+            utf8[index] -= 32  // RFC 3339 allows lower-case T and Z
+        }
+        guard let year = digits(utf8, 0, 4), utf8[4] == UInt8(ascii: "-"), let month = digits(utf8, 5, 2),
+            utf8[7] == UInt8(ascii: "-"), let day = digits(utf8, 8, 2), utf8[10] == UInt8(ascii: "T"),
+            let hour = digits(utf8, 11, 2), utf8[13] == UInt8(ascii: ":"), let minute = digits(utf8, 14, 2),
+            utf8[16] == UInt8(ascii: ":"), let second = digits(utf8, 17, 2)
+        else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month), hour <= 23,
+            minute <= 59, second <= 59
+        else { return nil }
+        var index = 19
+        var hasFraction = false
+        if utf8[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while index < utf8.count, isDigit(utf8[index]) {
+                if utf8[index] != UInt8(ascii: "0") { hasFraction = true }
+                index += 1
+            }
+            guard index > fractionStart, index - fractionStart <= 9 else { return nil }
+        }
+        guard index < utf8.count else { return nil }
+        var offsetSeconds: Int64 = 0
+        if utf8[index] == UInt8(ascii: "Z") {
+            index += 1
+        } else if utf8[index] == UInt8(ascii: "+") || utf8[index] == UInt8(ascii: "-") {
+            guard index + 6 == utf8.count, let offsetHour = digits(utf8, index + 1, 2),
+                utf8[index + 3] == UInt8(ascii: ":"), let offsetMinute = digits(utf8, index + 4, 2),
+                offsetHour <= 23, offsetMinute <= 59
+            else { return nil }
+            offsetSeconds = Int64(offsetHour * 3600 + offsetMinute * 60)
+            if utf8[index] == UInt8(ascii: "-") { offsetSeconds = -offsetSeconds }
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == utf8.count else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let utc = local - offsetSeconds
+        // Keep every instant formattable as a four-digit year.
+        guard utc >= earliestSeconds, utc <= latestSeconds else { return nil }
+        return Parsed(instant: Instant(secondsSinceEpoch: utc), hasFraction: hasFraction)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func format(_ instant: Instant) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        append(instant, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func append(_ instant: Instant, to bytes: inout [UInt8]) {
+        let seconds = instant.secondsSinceEpoch
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = civilFromDays(days)
+        appendDigits(year, count: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(secondOfDay / 3600, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay / 60 % 60, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 60, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    // Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's civil-date algorithms).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * Int64(month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func digits(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<(start + count) {
+            guard index < bytes.count, isDigit(bytes[index]) else { return nil }
+            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    private static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<count { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import SlotDomain
+
+/// What a successful request returns; encoded by `ReplyEncoder` after `"id"` and `"ok":true`.
+public enum ReplyBody: Sendable {
+    case empty
+    case resource(ResourceSettings)
+    case resources([ResourceSettings], truncated: Bool)
+    case booking(BookingSummary)
+    case bookingWithHistory(Booking)
+    case bookings([Booking], truncated: Bool)
+    case slots([Instant])
+}
+
+/// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md.
+public enum ReplyEncoder {
+    public static func success(id: RequestID, _ body: ReplyBody) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("id")
+        id.write(to: &writer)
+        writer.key("ok")
+        writer.bool(true)
+        write(body, to: &writer)
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    public static func failure(id: RequestID, _ error: WireError) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("id")
+        id.write(to: &writer)
+        writer.key("ok")
+        writer.bool(false)
+        writer.key("error")
+        writer.beginObject()
+        writer.key("code")
+        writer.string(error.code)
+        writer.key("message")
+        writer.string(error.message)
+        let names = (Array(error.details.keys) + Array(error.instantDetails.keys)).sorted()
+        for name in names {
+            writer.key(name)
+            if let value = error.details[name] {
+                writer.string(value)
+            } else {
+                writer.instant(error.instantDetails[name]!)
+            }
+        }
+        writer.endObject()
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    static func write(_ body: ReplyBody, to writer: inout JSONWriter) {
+        switch body {
+        case .empty:
+            break
+        case .resource(let settings):
+            writer.key("resource")
+            write(settings, to: &writer)
+        case .resources(let list, let truncated):
+            writer.key("resources")
+            writer.beginArray()
+            for settings in list { write(settings, to: &writer) }
+            writer.endArray()
+            writer.key("truncated")
+            writer.bool(truncated)
+        case .booking(let summary):
+            writer.key("booking")
+            writer.beginObject()
+            write(summary, to: &writer)
+            writer.endObject()
+        case .bookingWithHistory(let booking):
+            writer.key("booking")
+            writer.beginObject()
+            write(booking.summary, to: &writer)
+            writeHistory(booking.history, to: &writer)
+            writer.endObject()
+        case .bookings(let list, let truncated):
+            writer.key("bookings")
+            writer.beginArray()
+            for booking in list {
+                writer.beginObject()
+                write(booking.summary, to: &writer)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.key("truncated")
+            writer.bool(truncated)
+        case .slots(let starts):
+            writer.key("slots")
+            writer.beginArray()
+            for start in starts { writer.instant(start) }
+            writer.endArray()
+        }
+    }
+
+    static func write(_ settings: ResourceSettings, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(settings.id.rawValue)
+        writer.key("tz")
+        writer.string(settings.timeZoneIdentifier)
+        for (name, value) in [
+            ("slot_minutes", settings.slotMinutes), ("capacity", settings.capacity),
+            ("buffer_before_minutes", settings.bufferBeforeMinutes),
+            ("buffer_after_minutes", settings.bufferAfterMinutes), ("hold_ttl_seconds", settings.holdTTLSeconds),
+            ("horizon_days", settings.horizonDays),
+        ] {
+            writer.key(name)
+            writer.integer(value)
+        }
+        writer.endObject()
+    }
+
+    static func write(_ summary: BookingSummary, to writer: inout JSONWriter) {
+        writer.key("id")
+        writer.string(summary.id.description)
+        writer.key("resource")
+        writer.string(summary.id.resource.rawValue)
+        writer.key("start")
+        writer.instant(summary.range.start)
+        writer.key("end")
+        writer.instant(summary.range.end)
+        writer.key("customer")
+        writer.string(summary.customer)
+        writer.key("state")
+        writer.string(summary.state.rawValue)
+        if let expiresAt = summary.expiresAt {
+            writer.key("expires_at")
+            writer.instant(expiresAt)
+        }
+    }
+
+    static func writeHistory(_ history: [Transition], to writer: inout JSONWriter) {
+        writer.key("history")
+        writer.beginArray()
+        for transition in history {
+            writer.beginObject()
+            writer.key("from")
+            if let from = transition.from { writer.string(from.rawValue) } else { writer.null() }
+            writer.key("to")
+            writer.string(transition.to.rawValue)
+            writer.key("actor")
+            writer.string(transition.actor)
+            writer.key("at")
+            writer.instant(transition.at)
+            if let previous = transition.previousRange {
+                writer.key("previous_start")
+                writer.instant(previous.start)
+                writer.key("previous_end")
+                writer.instant(previous.end)
+            }
+            if let reason = transition.reason {
+                writer.key("reason")
+                writer.string(reason)
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+}

@@ -1,0 +1,105 @@
+import SlotDomain
+
+/// The request's `id`, echoed back unchanged: a string or a number (or null when it was missing or unreadable).
+public enum RequestID: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+
+    public func write(to writer: inout JSONWriter) {
+        switch self {
+        case .null: writer.null()
+        case .integer(let value): writer.integer(value)
+        case .number(let value): writer.double(value)
+        case .string(let value): writer.string(value)
+        }
+    }
+}
+
+/// A decoded, validated request: every field has its type, range and format checked at the edge, so the server
+/// and domain work on sanitized values only.
+public struct Request: Sendable {
+    public var id: RequestID
+    public var operation: Operation
+
+    public init(id: RequestID, operation: Operation) {
+        self.id = id
+        self.operation = operation
+    }
+}
+
+public enum Operation: Sendable {
+    case ping
+    case createResource(ResourceSettings, idempotency: IdempotencyStamp?)
+    case getResource(ResourceID)
+    case listResources(after: ResourceID?, limit: Int)
+    /// `hold` and `book` (`command.confirm`).
+    case hold(ResourceID, HoldCommand)
+    case move(BookingID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
+    case getBooking(BookingID)
+    case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int)
+    case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
+
+    public var name: String {
+        switch self {
+        case .ping: "ping"
+        case .createResource: "create_resource"
+        case .getResource: "get_resource"
+        case .listResources: "list_resources"
+        case .hold(_, let command): command.confirm ? "book" : "hold"
+        case .move(_, let action, _, _):
+            switch action {
+            case .confirm: "confirm"
+            case .cancel: "cancel"
+            case .reschedule: "reschedule"
+            case .complete: "complete"
+            case .noShow: "no_show"
+            }
+        case .getBooking: "get_booking"
+        case .listBookings: "list_bookings"
+        case .availability: "availability"
+        }
+    }
+}
+
+/// Errors that belong to the wire rather than the domain.
+public enum WireCode: String, Sendable, CaseIterable {
+    case badJSON = "bad_json"
+    case unknownOp = "unknown_op"
+    case lineTooLong = "line_too_long"
+    case overloaded
+    case tooManyResources = "too_many_resources"
+    case `internal`
+}
+
+/// An error reply's content: a stable snake_case code, a sentence for people, and string details.
+public struct WireError: Error, Hashable, Sendable {
+    public var code: String
+    public var message: String
+    public var details: [String: String]
+    public var instantDetails: [String: Instant]
+
+    public init(
+        code: String, message: String, details: [String: String] = [:], instantDetails: [String: Instant] = [:]
+    ) {
+        self.code = code
+        self.message = message
+        self.details = details
+        self.instantDetails = instantDetails
+    }
+
+    public init(_ code: WireCode, _ message: String, details: [String: String] = [:]) {
+        self.init(code: code.rawValue, message: message, details: details)
+    }
+
+    public init(_ rejection: Rejection) {
+        self.init(
+            code: rejection.code.rawValue, message: rejection.message, details: rejection.details,
+            instantDetails: rejection.instantDetails)
+    }
+
+    public static func invalid(_ field: String, _ message: String) -> WireError {
+        WireError(Rejection.invalid(field, message))
+    }
+}

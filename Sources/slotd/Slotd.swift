@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SlotServer
+
+/// `slotd`: the reservation server. Thin: it parses flags, sets up logging and runs the services.
+@main
+struct Slotd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slotd",
+        abstract: "A reservation server that never lies about availability.",
+        discussion: "Speaks line-delimited JSON over TCP (docs/PROTOCOL.md). Operations: docs/OPERATIONS.md.")
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one (printed in the 'listening' line on stdout).")
+    var port = ServerConfiguration.defaultPort
+
+    @Option(name: .customLong("data-dir"), help: "Folder of the SQLite journal.")
+    var dataDirectory = "./data"
+
+    @Option(name: .customLong("snapshot-dir"), help: "Folder of snapshots.")
+    var snapshotDirectory = "./snapshots"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "Most client connections at once.")
+    var maxConnections = 1_024
+
+    @Option(help: "Longest request line in bytes.")
+    var maxLineBytes = 65_536
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        let logger = Logger(label: "slotd")
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = URL(fileURLWithPath: dataDirectory)
+        configuration.snapshotDirectory = URL(fileURLWithPath: snapshotDirectory)
+        configuration.connectionsMax = maxConnections
+        configuration.lineBytesMax = maxLineBytes
+        let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
+            // The one line on stdout: scripts and tests read the port from it.
+            let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        try await runtime.makeServiceGroup(logger: logger).run()
+    }
+}
