@@ -16,9 +16,11 @@ public struct Occupancy: Sendable {
     public let hasBuffers: Bool
     private var chunks: [Int: Chunk] = [:]
 
+    /// Core counts never exceed `capacity` (at most 1,000). Padded counts may: buffers of neighbouring bookings
+    /// overlap each other freely, so with large capacities and day-long buffers they can pass `UInt16.max`.
     struct Chunk: Sendable {
         var core: [UInt16]
-        var padded: [UInt16]
+        var padded: [UInt32]
     }
 
     public init(capacity: Int, granuleSeconds: Int64, hasBuffers: Bool) {
@@ -36,11 +38,12 @@ public struct Occupancy: Sendable {
             let (chunkIndex, offset) = locate(granule)
             let span = min(granulesPerChunk - offset, granules.upperBound - granule)
             if let chunk = chunks[chunkIndex] {
-                let counts = padded && hasBuffers ? chunk.padded : chunk.core
+                let usePadded = padded && hasBuffers
                 for index in offset..<(offset + span) {
                     let candidate = granule + (index - offset)
                     let discount = excluding?.contains(candidate) == true ? 1 : 0
-                    if Int(counts[index]) - discount >= capacity { return candidate }
+                    let count = usePadded ? Int(chunk.padded[index]) : Int(chunk.core[index])
+                    if count - discount >= capacity { return candidate }
                 }
             }
             granule += span
@@ -48,8 +51,9 @@ public struct Occupancy: Sendable {
         return nil
     }
 
-    /// Adds (`delta` = 1) or removes (`delta` = −1) one booking. Crashes if a count would leave `0...capacity`:
-    /// that means memory no longer matches the rules, and recovery from the journal is the only safe repair.
+    /// Adds (`delta` = 1) or removes (`delta` = −1) one booking. Crashes if a core count would leave
+    /// `0...capacity` or a padded count go negative: memory no longer matches the rules, and recovery from the
+    /// journal is the only safe repair.
     public mutating func change(core: Range<Int>, padded: Range<Int>, by delta: Int) {
         update(core, delta: delta, padded: false)
         if hasBuffers { update(padded, delta: delta, padded: true) }
@@ -66,9 +70,15 @@ public struct Occupancy: Sendable {
                     core: Array(repeating: 0, count: granulesPerChunk),
                     padded: hasBuffers ? Array(repeating: 0, count: granulesPerChunk) : [])
             for index in offset..<(offset + span) {
-                let updated = padded ? Int(chunk.padded[index]) + delta : Int(chunk.core[index]) + delta
-                precondition(updated >= 0 && updated <= capacity, "occupancy count left 0...capacity")
-                if padded { chunk.padded[index] = UInt16(updated) } else { chunk.core[index] = UInt16(updated) }
+                if padded {
+                    let updated = Int(chunk.padded[index]) + delta
+                    precondition(updated >= 0, "padded occupancy count below zero")
+                    chunk.padded[index] = UInt32(updated)
+                } else {
+                    let updated = Int(chunk.core[index]) + delta
+                    precondition(updated >= 0 && updated <= capacity, "core occupancy count left 0...capacity")
+                    chunk.core[index] = UInt16(updated)
+                }
             }
             chunks[chunkIndex] = chunk
             granule += span
