@@ -54,18 +54,21 @@ public struct ResourceSettings: Hashable, Sendable {
     }
 }
 
-/// IANA zone lookup. Only names in Foundation's IANA database are accepted (plus `UTC`), so abbreviations such
-/// as `EST` or fixed offsets such as `GMT+5` are refused: they do not follow daylight-saving rules.
+/// IANA zone lookup. A name is accepted when Foundation resolves it to a zone of exactly that name and it has
+/// the IANA `Area/Location` shape (`Europe/Berlin`, `Asia/Kolkata`, `America/Argentina/Buenos_Aires`), or is
+/// `UTC` or `GMT`. Abbreviations such as `EST` and offsets such as `GMT+5` are refused: they follow no
+/// daylight-saving rules and are usually a mistake. (`TimeZone.knownTimeZoneIdentifiers` is not used: on Linux
+/// it is ICU's older list, which lacks current names such as `Asia/Kolkata`.)
 public enum TimeZones {
-    private static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
-
     public static func isKnown(_ identifier: String) -> Bool {
-        known.contains(identifier) && TimeZone(identifier: identifier) != nil
+        if identifier == "UTC" || identifier == "GMT" { return true }
+        guard identifier.contains("/"), identifier.utf8.count <= 64 else { return false }
+        return TimeZone(identifier: identifier)?.identifier == identifier
     }
 
     /// The zone for an identifier that `isKnown` accepted.
     public static func zone(_ identifier: String) -> TimeZone {
-        guard let zone = TimeZone(identifier: identifier) else {
+        guard let zone = TimeZone(identifier: identifier == "UTC" ? "GMT" : identifier) else {
             preconditionFailure("time zone \(identifier) vanished after validation")
         }
         return zone

@@ -34,7 +34,12 @@ import Testing
 
     @Test func unknownZonesAndAbbreviationsAreRefused() {
         #expect(TimeZones.isKnown("America/New_York"))
+        #expect(TimeZones.isKnown("Asia/Kolkata"))  // missing from Linux's knownTimeZoneIdentifiers
+        #expect(TimeZones.isKnown("America/Argentina/Buenos_Aires"))
         #expect(TimeZones.isKnown("UTC"))
+        #expect(!TimeZones.isKnown("EST"))
+        #expect(!TimeZones.isKnown("asia/kolkata"))
+        #expect(!TimeZones.isKnown("../etc/passwd"))
         #expect(!TimeZones.isKnown("Mars/Olympus"))
         #expect(!TimeZones.isKnown("GMT+5"))
         #expect(!TimeZones.isKnown(""))
