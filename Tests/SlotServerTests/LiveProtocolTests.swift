@@ -139,7 +139,9 @@ import Testing
     }
 
     @Test func placementRefusals() async throws {
-        try await TestServer.run(configure: { $0.domainLimits.activeHoldsPerResourceMax = 2 }) { server in
+        try await TestServer.run(
+            configuration: TestServer.configuration { $0.domainLimits.activeHoldsPerResourceMax = 2 }
+        ) { server in
             try await server.connect { client in
                 _ = try await client.call(
                     Requests.createResource("r", tz: "Asia/Kolkata", extra: ["slot_minutes": 60, "horizon_days": 7]))
@@ -231,7 +233,7 @@ import Testing
     }
 
     @Test func resourceLimit() async throws {
-        try await TestServer.run(configure: { $0.resourcesMax = 1 }) { server in
+        try await TestServer.run(configuration: TestServer.configuration { $0.resourcesMax = 1 }) { server in
             try await server.connect { (client: SlotConnection) async throws in
                 #expect(try await client.call(Requests.createResource("a")).ok)
                 #expect(try await client.call(Requests.createResource("b")).errorCode == "too_many_resources")

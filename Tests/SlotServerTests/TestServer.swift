@@ -19,14 +19,20 @@ struct TestServer {
         FileManager.default.temporaryDirectory.appendingPathComponent("slotd-test-\(UUID().uuidString)")
     }
 
+    /// A configuration with some settings changed, for `run(configuration:)`.
+    static func configuration(_ modify: (inout ServerConfiguration) -> Void) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        modify(&configuration)
+        return configuration
+    }
+
     static func run<Result: Sendable>(
         dataDirectory: URL? = nil, clock: any WallClock = ManualClock(epoch),
-        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Result
+        configuration: ServerConfiguration = ServerConfiguration(), _ body: (TestServer) async throws -> Result
     ) async throws -> Result {
-        var configuration = ServerConfiguration()
+        var configuration = configuration
         configuration.port = 0
         configuration.dataDirectory = dataDirectory ?? temporaryDirectory()
-        configure(&configuration)
         let logger = Logger(label: "slotd-test") { _ in SwiftLogNoOpLogHandler() }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger) {

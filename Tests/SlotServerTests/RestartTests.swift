@@ -1,0 +1,62 @@
+import Foundation
+import SlotClient
+import SlotDomain
+import SlotServer
+import Testing
+
+/// Stopping and starting on the same data folder serves exactly the acknowledged state.
+@Suite struct RestartTests {
+    @Test func stateIdempotencyAndExpiryComeBackAfterRestart() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock = ManualClock(TestServer.epoch)
+        let keyed = Requests.hold(
+            "r", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z", op: "book", extra: ["idempotency_key": "order-1"])
+        let (firstReply, listedBefore) = try await TestServer.run(dataDirectory: directory, clock: clock) { server in
+            try await server.connect { client in
+                _ = try await client.call(
+                    Requests.createResource("r", tz: "Europe/Paris", extra: ["hold_ttl_seconds": 60, "capacity": 2]))
+                let first = try await client.call(keyed)
+                #expect(try await client.call(keyed) == first)
+                // r/2: a hold that lapses while the server is down.
+                _ = try await client.call(Requests.hold("r", "2027-01-05T11:00:00Z", "2027-01-05T11:30:00Z"))
+                _ = try await client.call(
+                    Requests.hold("r", "2027-01-05T12:00:00Z", "2027-01-05T12:30:00Z", op: "book"))
+                _ = try await client.call(Requests.move("cancel", "r/3", extra: ["reason": "moved away"]))
+                let listed = try await client.call([
+                    "op": "list_bookings", "resource": "r", "from": "2027-01-05T00:00:00Z",
+                    "to": "2027-01-06T00:00:00Z",
+                ])
+                return (first, listed)
+            }
+        }
+        #expect(listedBefore["bookings"]?.array?.count == 2)
+
+        clock.advance(seconds: 120)  // the hold lapses while the server is down
+        try await TestServer.run(dataDirectory: directory, clock: clock) { server in
+            #expect(server.runtime.recoveredEntries == 5)
+            try await server.connect { client in
+                #expect(try await client.call(keyed) == firstReply)
+                var other = keyed
+                if case .object(var object) = other {
+                    object["customer"] = "somebody else"
+                    other = .object(object)
+                }
+                #expect(try await client.call(other).errorCode == "idempotency_conflict")
+                let expired = try await client.call(["op": "get_booking", "booking": "r/2"])
+                #expect(expired["booking"]?["state"] == "expired")
+                #expect(expired["booking"]?["history"]?.array?.last?["actor"] == "system")
+                let canceled = try await client.call(["op": "get_booking", "booking": "r/3"])
+                #expect(canceled["booking"]?["history"]?.array?.last?["reason"] == "moved away")
+                let listed = try await client.call([
+                    "op": "list_bookings", "resource": "r", "from": "2027-01-05T00:00:00Z",
+                    "to": "2027-01-06T00:00:00Z",
+                ])
+                #expect(listed["bookings"]?.array?.map { $0["id"] } == ["r/1"])
+                // Sequence numbers continue after the replayed ones.
+                let next = try await client.call(Requests.hold("r", "2027-01-05T13:00:00Z", "2027-01-05T13:30:00Z"))
+                #expect(next["booking"]?["id"] == "r/4")
+            }
+        }
+    }
+}

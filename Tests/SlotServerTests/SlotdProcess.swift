@@ -1,0 +1,62 @@
+import Foundation
+import SlotClient
+import Testing
+
+/// A `slotd` started as a separate process, as an operator would run it.
+/// @unchecked Sendable: every stored property is set in `init` and never reassigned; the crash task only sends
+/// a signal and waits for exit, which `Process` allows from any thread.
+final class SlotdProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let stdoutURL: URL
+
+    /// The `slotd` built next to this test bundle (or `SLOTD_BINARY`).
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SLOTD_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "slotd")
+    }
+
+    init(dataDirectory: URL, extraArguments: [String] = []) async throws {
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        stdoutURL = dataDirectory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        process.executableURL = Self.binary
+        process.arguments =
+            [
+                "--port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
+                dataDirectory.appendingPathComponent("snapshots").path, "--log-level", "warning",
+            ]
+            + extraArguments
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait (bounded) for the one `listening` line on stdout.
+        for _ in 0..<1_000 {
+            if let text = try? String(contentsOf: stdoutURL, encoding: .utf8),
+                let line = text.split(separator: "\n").first,
+                let port = try? JSONValue.parse(line)["port"]?.int
+            {
+                self.port = port
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw SlotClientError.connectionClosed
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then the exit status (bounded wait).
+    func terminate() async throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill9() }
+        return process.terminationStatus
+    }
+}
