@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "slotd", targets: ["slotd"]),
+        .executable(name: "slotload", targets: ["slotload"]),
         .library(name: "SlotClient", targets: ["SlotClient"]),
         .library(name: "SlotServer", targets: ["SlotServer"]),
     ],
@@ -54,9 +55,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "slotload",
+            dependencies: [
+                "SlotClient", "SlotWire", "SlotDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
+        .testTarget(name: "SlotClientTests", dependencies: ["SlotClient"]),
         .testTarget(
             name: "SlotServerTests",
             dependencies: ["SlotServer", "SlotClient", "slotd", .product(name: "Logging", package: "swift-log")]

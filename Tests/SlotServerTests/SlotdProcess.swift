@@ -20,7 +20,7 @@ final class SlotdProcess: @unchecked Sendable {
     init(dataDirectory: URL, extraArguments: [String] = []) async throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         stdoutURL = dataDirectory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         process.executableURL = Self.binary
         process.arguments =
             [

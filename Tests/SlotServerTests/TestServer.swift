@@ -62,11 +62,6 @@ struct TestServer {
     }
 }
 
-extension JSONValue {
-    var ok: Bool { self["ok"]?.bool == true }
-    var errorCode: String? { self["error"]?["code"]?.string }
-}
-
 /// Request builders with the fields most tests share.
 enum Requests {
     static func createResource(_ id: String, tz: String = "UTC", extra: [String: JSONValue] = [:]) -> JSONValue {

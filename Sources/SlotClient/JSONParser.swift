@@ -1,0 +1,199 @@
+import Foundation
+
+/// A direct JSON parser into `JSONValue`. Replies are parsed on every request of a load run, and probing types
+/// through `Decodable` throws once per wrong guess, which costs more than the whole request on the server.
+/// Strict RFC 8259 (no trailing commas, no comments); nesting is bounded.
+struct JSONParser {
+    static let depthMax = 512
+    private let bytes: [UInt8]
+    private var index = 0
+
+    enum Failure: Error { case invalid(offset: Int) }
+
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw Failure.invalid(offset: parser.index) }
+        return value
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    private func failure() -> Failure { .invalid(offset: index) }
+
+    private mutating func value(depth: Int) throws -> JSONValue {
+        guard depth < Self.depthMax else { throw failure() }
+        skipWhitespace()
+        guard index < bytes.count else { throw failure() }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        default: return try number()
+        }
+    }
+
+    private mutating func literal(_ text: StaticString, _ value: JSONValue) throws -> JSONValue {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count,
+            text.withUTF8Buffer({ Array($0) }) == Array(bytes[index..<(index + count)])
+        else { throw failure() }
+        index += count
+        return value
+    }
+
+    private mutating func object(depth: Int) throws -> JSONValue {
+        index += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure() }
+            let key = try string()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure() }
+            index += 1
+            members[key] = try value(depth: depth + 1)
+            skipWhitespace()
+            guard index < bytes.count else { throw failure() }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            } else {
+                throw failure()
+            }
+        }
+    }
+
+    private mutating func array(depth: Int) throws -> JSONValue {
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try value(depth: depth + 1))
+            skipWhitespace()
+            guard index < bytes.count else { throw failure() }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            } else {
+                throw failure()
+            }
+        }
+    }
+
+    private mutating func string() throws -> String {
+        index += 1
+        var scalars: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let text = String(validating: scalars, as: UTF8.self) else { throw failure() }
+                return text
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { throw failure() }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escaped)
+                case UInt8(ascii: "b"): scalars.append(0x08)
+                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "n"): scalars.append(0x0A)
+                case UInt8(ascii: "r"): scalars.append(0x0D)
+                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "u"): scalars.append(contentsOf: try unicodeEscape())
+                default: throw failure()
+                }
+            case 0..<0x20:
+                throw failure()
+            default:
+                scalars.append(byte)
+            }
+        }
+        throw failure()
+    }
+
+    /// `\uXXXX`, with surrogate pairs, as UTF-8 bytes.
+    private mutating func unicodeEscape() throws -> [UInt8] {
+        var code = try hex4()
+        if (0xD800..<0xDC00).contains(code) {
+            guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else { throw failure() }
+            index += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else { throw failure() }
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00..<0xE000).contains(code) {
+            throw failure()
+        }
+        guard let scalar = Unicode.Scalar(code) else { throw failure() }
+        return Array(String(Character(scalar)).utf8)
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard index + 4 <= bytes.count,
+            let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
+        else { throw failure() }
+        index += 4
+        return value
+    }
+
+    private mutating func number() throws -> JSONValue {
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let allowed: Set<UInt8> = Set("0123456789.eE+-".utf8)
+        while index < bytes.count, allowed.contains(bytes[index]) { index += 1 }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard !text.isEmpty, text != "-", let value = Double(text), value.isFinite, Self.isJSONNumber(text) else {
+            throw failure()
+        }
+        return .number(value)
+    }
+
+    /// `Double(_:)` accepts more than JSON does (`+1`, `.5`, `01`, `1.`): check the grammar.
+    static func isJSONNumber(_ text: String) -> Bool {
+        var characters = Array(text.utf8)[...]
+        if characters.first == UInt8(ascii: "-") { characters = characters.dropFirst() }
+        let integer = characters.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        guard !integer.isEmpty, integer.count == 1 || integer.first != UInt8(ascii: "0") else { return false }
+        characters = characters.dropFirst(integer.count)
+        if characters.first == UInt8(ascii: ".") {
+            characters = characters.dropFirst()
+            let fraction = characters.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            guard !fraction.isEmpty else { return false }
+            characters = characters.dropFirst(fraction.count)
+        }
+        if characters.first == UInt8(ascii: "e") || characters.first == UInt8(ascii: "E") {
+            characters = characters.dropFirst()
+            if characters.first == UInt8(ascii: "+") || characters.first == UInt8(ascii: "-") {
+                characters = characters.dropFirst()
+            }
+            let exponent = characters.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            guard !exponent.isEmpty else { return false }
+            characters = characters.dropFirst(exponent.count)
+        }
+        return characters.isEmpty
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import SlotClient
+
+/// The hand-written parser must agree with Foundation's decoder (the oracle) on what it accepts and what it
+/// builds.
+@Suite struct JSONParserTests {
+    static let documents = [
+        #"{"id":1,"ok":true,"booking":{"id":"r/1","start":"2027-01-05T10:00:00Z","history":[{"from":null,"to":"confirmed"}]}}"#,
+        #"[1, -2.5, 3e2, 0, -0.0, 1E-3, true, false, null, "x"]"#,
+        #"{"s":"esc \" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00 é"}"#,
+        #"  {"nested":[[[]],{}], "empty":""}  "#,
+        #""just a string""#,
+    ]
+
+    static let invalid = [
+        "", "{", "01", "1.", ".5", "+1", "-", "tru", "nul", "\"unterminated", "{\"a\" 1}",
+        "[1 2]", "\"bad \\x escape\"", "\"\\ud800 lone surrogate\"", "{} {}", "\"tab\tinside\"", "1e", "NaN",
+    ]
+
+    @Test(arguments: documents)
+    func agreesWithFoundation(_ text: String) throws {
+        let oracle = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(try JSONValue.parse(text) == oracle)
+    }
+
+    @Test(arguments: invalid)
+    func refusesWhatFoundationRefuses(_ text: String) {
+        #expect(throws: (any Error).self) { try JSONValue.parse(text) }
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+    }
+
+    /// Foundation tolerates trailing commas; this parser keeps to RFC 8259.
+    @Test(arguments: ["[1,]", "{\"a\":1,}"])
+    func refusesTrailingCommasThatFoundationTolerates(_ text: String) {
+        #expect(throws: (any Error).self) { try JSONValue.parse(text) }
+    }
+
+    @Test func deepNestingIsRefusedNotCrashed() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: (any Error).self) { try JSONValue.parse(deep) }
+    }
+
+    @Test func encodingRoundTrips() throws {
+        let value: JSONValue = ["op": "hold", "n": 3, "f": 1.5, "list": [true, nil, "é\n"]]
+        #expect(try JSONValue.parse(value.jsonText) == value)
+    }
+}
