@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Dependencies point one way:
-// SlotDomain <- SlotWire <- SlotJournal <- SlotServer <- slotd
-//                        <- SlotClient
+// SlotDomain <- SlotWire    <- SlotServer <- slotd
+// SlotDomain <- SlotJournal <- SlotServer
+//               SlotWire    <- SlotClient <- slotload
 let package = Package(
     name: "slotd",
     platforms: [.macOS(.v15)],

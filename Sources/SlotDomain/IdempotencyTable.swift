@@ -63,6 +63,34 @@ public struct IdempotencyTable: Sendable {
         if case .inFlight = entries[stamp.key] { entries[stamp.key] = nil }
     }
 
+    /// A remembered key, as snapshots store it.
+    public struct Record: Hashable, Sendable {
+        public var key: String
+        public var fingerprint: String
+        public var reply: StoredReply
+        public var expiresAt: Instant
+
+        public init(key: String, fingerprint: String, reply: StoredReply, expiresAt: Instant) {
+            self.key = key
+            self.fingerprint = fingerprint
+            self.reply = reply
+            self.expiresAt = expiresAt
+        }
+    }
+
+    /// Every finished key (keys of requests still being decided are not durable facts yet).
+    public func records() -> [Record] {
+        entries.compactMap { key, entry in
+            guard case .done(let fingerprint, let reply, let expiresAt) = entry else { return nil }
+            return Record(key: key, fingerprint: fingerprint, reply: reply, expiresAt: expiresAt)
+        }
+    }
+
+    public mutating func restore(_ record: Record) {
+        entries[record.key] = .done(fingerprint: record.fingerprint, reply: record.reply, expiresAt: record.expiresAt)
+        finishOrder.append((record.key, record.expiresAt))
+    }
+
     /// Forgets keys whose retention has passed. Lookups already treat them as gone; this frees the memory.
     public mutating func prune(now: Instant) {
         while finishOrderHead < finishOrder.count, finishOrder[finishOrderHead].expiresAt <= now {

@@ -85,12 +85,6 @@ public struct Occupancy: Sendable {
         }
     }
 
-    /// Drops chunks that lie wholly before `granule`: nothing can be booked in the past.
-    public mutating func forget(before granule: Int) {
-        let (firstKept, _) = locate(granule)
-        chunks = chunks.filter { $0.key >= firstKept }
-    }
-
     public var chunkCount: Int { chunks.count }
 
     private func locate(_ granule: Int) -> (chunk: Int, offset: Int) {

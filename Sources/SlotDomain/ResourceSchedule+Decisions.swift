@@ -41,9 +41,12 @@ extension ResourceSchedule {
                     details: ["limit": String(limits.activeHoldsPerResourceMax)]))
         }
         let ttlSeconds = Int64(command.ttlSeconds ?? settings.holdTTLSeconds)
+        // A hold lapses at its start at the latest: nobody can confirm a slot that has already begun. (At least
+        // one second, so a hold for "right now" exists long enough to be confirmed.)
+        let expiresAt = max(now.adding(seconds: 1), min(now.adding(seconds: ttlSeconds), command.range.start))
         let event = HeldEvent(
             sequence: lastSequence + 1, range: command.range, customer: command.customer,
-            expiresAt: command.confirm ? nil : now.adding(seconds: ttlSeconds), confirmed: command.confirm,
+            expiresAt: command.confirm ? nil : expiresAt, confirmed: command.confirm,
             actor: command.actor, at: now, idempotency: command.idempotency)
         return .apply(.held(event))
     }
@@ -69,7 +72,7 @@ extension ResourceSchedule {
         guard booking.state.canMove(to: target) else {
             return .reject(
                 Rejection(
-                    .invalidTransition, "a \(booking.state.rawValue) booking cannot become \(target.rawValue)",
+                    .invalidTransition, "the booking is \(booking.state.rawValue) and cannot become \(target.rawValue)",
                     details: ["from": booking.state.rawValue, "to": target.rawValue]))
         }
         var event = MovedEvent(sequence: sequence, to: target, actor: actor, at: now, idempotency: idempotency)

@@ -7,8 +7,9 @@ extension ResourceSchedule {
     > {
         if let rejection = checkQueryRange(from: from, to: to) { return .failure(rejection) }
         let durationSeconds = Int64(durationMinutes) * 60
-        guard durationMinutes > 0, durationSeconds % grid.granuleSeconds == 0 else {
-            return .failure(.invalid("duration_minutes", "must be a positive number of minutes"))
+        guard durationMinutes > 0, durationMinutes % settings.slotMinutes == 0 else {
+            return .failure(
+                .invalid("duration_minutes", "must be a positive multiple of slot_minutes (\(settings.slotMinutes))"))
         }
         var starts: [Instant] = []
         var candidate = grid.granuleCeiling(max(from, now))

@@ -12,14 +12,14 @@ public struct ResourceSchedule: Sendable {
     public let settings: ResourceSettings
     public let grid: SlotGrid
     public let limits: DomainLimits
-    public private(set) var bookings: [UInt64: Booking] = [:]
+    public internal(set) var bookings: [UInt64: Booking] = [:]
     /// The latest instant this schedule has seen. Time never runs backwards here even if the wall clock does,
     /// so expiry and audit order stay monotonic.
     public private(set) var clock: Instant
-    public private(set) var lastSequence: UInt64 = 0
-    public private(set) var activeHoldCount = 0
+    public internal(set) var lastSequence: UInt64 = 0
+    public internal(set) var activeHoldCount = 0
     var occupancy: Occupancy
-    private var expiries = MinHeap<PendingExpiry>()
+    var expiries = MinHeap<PendingExpiry>()
 
     public init(settings: ResourceSettings, createdAt: Instant, limits: DomainLimits = .standard) {
         self.settings = settings
@@ -113,11 +113,11 @@ public struct ResourceSchedule: Sendable {
             reserve(newRange)
             transition.previousRange = booking.range
             booking.range = newRange
-        case .canceled, .completed, .noShow, .expired:
+        case .canceled, .completed, .noShow:
             release(booking.range)
             booking.expiresAt = nil
-        case .pendingConfirmation:
-            preconditionFailure("nothing moves back to pending_confirmation")
+        case .expired, .pendingConfirmation:
+            preconditionFailure("expiry is never an event, and nothing moves back to pending_confirmation")
         }
         booking.state = moved.to
         booking.history.append(transition)

@@ -56,8 +56,8 @@ public struct ResourceSettings: Hashable, Sendable {
 
 /// IANA zone lookup. A name is accepted when Foundation resolves it to a zone of exactly that name and it has
 /// the IANA `Area/Location` shape (`Europe/Berlin`, `Asia/Kolkata`, `America/Argentina/Buenos_Aires`), or is
-/// `UTC` or `GMT`. Abbreviations such as `EST` and offsets such as `GMT+5` are refused: they follow no
-/// daylight-saving rules and are usually a mistake. (`TimeZone.knownTimeZoneIdentifiers` is not used: on Linux
+/// `UTC` or `GMT`. Abbreviations such as `EST` and ad-hoc offsets such as `GMT+5` are refused: they are not
+/// IANA names and usually a mistake. (IANA's own fixed-offset zones, `Etc/GMT+5`, are names and accepted.) (`TimeZone.knownTimeZoneIdentifiers` is not used: on Linux
 /// it is ICU's older list, which lacks current names such as `Asia/Kolkata`.)
 public enum TimeZones {
     public static func isKnown(_ identifier: String) -> Bool {

@@ -123,7 +123,7 @@ public final class Journal: @unchecked Sendable {
         waiters = []
         condition.unlock()
         for waiter in abandoned { waiter.continuation.resume(throwing: JournalError.closed) }
-        store.database.close()
+        store.close()
     }
 
     private func writerLoop() {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SlotDomain
 
 /// The journal's SQLite file: `journal.sqlite` in the data folder, WAL mode, `synchronous=FULL` (a commit is on
@@ -6,7 +7,9 @@ import SlotDomain
 final class JournalStore {
     static let schemaVersion = 1
     let database: SQLiteDatabase
-    private let insert: SQLiteStatement
+    private var insert: SQLiteStatement?
+    /// Held (flock) for the store's lifetime so that two servers never share one journal.
+    private let lockDescriptor: Int32
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -19,9 +22,25 @@ final class JournalStore {
         } catch {
             throw .sqlite(operation: "create directory \(directory.path)", code: -1, message: "\(error)")
         }
-        database = try SQLiteDatabase(path: directory.appendingPathComponent("journal.sqlite").path)
+        let lockPath = directory.appendingPathComponent("LOCK").path
+        lockDescriptor = open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard lockDescriptor >= 0 else {
+            throw .sqlite(operation: "open \(lockPath)", code: errno, message: String(cString: strerror(errno)))
+        }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(lockDescriptor)
+            throw .locked(path: directory.path)
+        }
+        do {
+            database = try SQLiteDatabase(path: directory.appendingPathComponent("journal.sqlite").path)
+        } catch {
+            Glibc.close(lockDescriptor)
+            throw error
+        }
         try database.execute("PRAGMA journal_mode=WAL")
         try database.execute("PRAGMA synchronous=FULL")
+        // An operator's sqlite3 shell may hold a lock for a moment; wait for it rather than fail the commit.
+        try database.execute("PRAGMA busy_timeout=5000")
         let version = try Self.userVersion(database)
         guard version <= Self.schemaVersion else {
             throw .unsupportedFormat(found: version, supported: Self.schemaVersion)
@@ -42,6 +61,19 @@ final class JournalStore {
             "INSERT INTO journal (sequence, format, kind, resource, body, checksum) VALUES (?, ?, ?, ?, ?, ?)")
     }
 
+    /// Finalizes statements and closes the file, so SQLite checkpoints the WAL and removes it; then unlocks.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        insert = nil
+        database.close()
+        Glibc.close(lockDescriptor)
+    }
+
+    private var closed = false
+
+    deinit { close() }
+
     static func userVersion(_ database: SQLiteDatabase) throws(JournalError) -> Int {
         let statement = try database.prepare("PRAGMA user_version")
         defer { statement.reset() }
@@ -50,6 +82,7 @@ final class JournalStore {
 
     /// Writes `entries` in one transaction: one fsync for the whole batch.
     func append(_ entries: [SequencedEntry]) throws(JournalError) {
+        guard let insert else { throw .closed }
         try database.execute("BEGIN IMMEDIATE")
         do {
             for entry in entries {

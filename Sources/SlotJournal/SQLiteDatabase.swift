@@ -6,6 +6,7 @@ public enum JournalError: Error, CustomStringConvertible, Sendable {
     case sqlite(operation: String, code: Int32, message: String)
     case corruptRecord(sequence: UInt64, reason: String)
     case unsupportedFormat(found: Int, supported: Int)
+    case locked(path: String)
     case closed
 
     public var description: String {
@@ -14,6 +15,8 @@ public enum JournalError: Error, CustomStringConvertible, Sendable {
         case .corruptRecord(let sequence, let reason): "journal record \(sequence) is corrupt: \(reason)"
         case .unsupportedFormat(let found, let supported):
             "journal schema version \(found) is newer than this slotd understands (\(supported))"
+        case .locked(let path):
+            "\(path) is locked by another slotd process: one server per data folder"
         case .closed: "the journal is closed"
         }
     }

@@ -87,6 +87,7 @@ struct ConnectionHandler: Sendable {
             case .failure(let error):
                 var metadata: Logger.Metadata = ["op": "\(request.operation.name)", "error.code": "\(error.code)"]
                 for (key, value) in error.details { metadata["error.\(key)"] = "\(value)" }
+                for (key, value) in error.instantDetails { metadata["error.\(key)"] = "\(RFC3339.format(value))" }
                 request.operation.logContext(into: &metadata)
                 logger.info("request rejected", metadata: metadata)
                 return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
@@ -116,8 +117,8 @@ extension Operation {
     func logContext(into metadata: inout Logger.Metadata) {
         switch self {
         case .hold(let resource, let command):
+            // Customer names stay out of logs: they are personal data, and the booking is findable by time.
             metadata["resource.id"] = "\(resource)"
-            metadata["customer"] = "\(command.customer)"
             metadata["request.start"] = "\(RFC3339.format(command.range.start))"
             metadata["request.end"] = "\(RFC3339.format(command.range.end))"
         case .move(let booking, _, _, _), .getBooking(let booking):

@@ -79,9 +79,11 @@ public actor ResourceActor {
         }
         switch decide() {
         case .apply(let event):
+            // Apply first: should the event break an invariant, the process stops before the event reaches the
+            // journal, and a restart does not replay it into the same crash. No await separates the two steps.
+            let summary = schedule.apply(event)
             let sequence = journal.append(.schedule(id, event))
             lastJournaled = sequence
-            let summary = schedule.apply(event)
             if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):

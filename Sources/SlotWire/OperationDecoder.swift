@@ -70,17 +70,20 @@ enum OperationDecoder {
     }
 
     private static func createResource(_ reader: inout FieldReader) throws(WireError) -> Operation {
+        let limits = reader.limits
         let id = try reader.resource()
         let tz = try reader.string("tz", maxBytes: 64)
         let settings = ResourceSettings(
             id: id, timeZoneIdentifier: tz,
-            slotMinutes: try reader.integer("slot_minutes", default: 15, range: Int.min...Int.max),
-            capacity: try reader.integer("capacity", default: 1, range: Int.min...Int.max),
-            bufferBeforeMinutes: try reader.integer("buffer_before_minutes", default: 0, range: Int.min...Int.max),
-            bufferAfterMinutes: try reader.integer("buffer_after_minutes", default: 0, range: Int.min...Int.max),
-            holdTTLSeconds: try reader.integer("hold_ttl_seconds", default: 300, range: Int.min...Int.max),
-            horizonDays: try reader.integer("horizon_days", default: 365, range: Int.min...Int.max))
-        // Ranges are checked by the domain, which owns the rules; its message names the field.
+            slotMinutes: try reader.integer("slot_minutes", default: 15, range: 1...1_440),
+            capacity: try reader.integer("capacity", default: 1, range: 1...limits.capacityMax),
+            bufferBeforeMinutes: try reader.integer(
+                "buffer_before_minutes", default: 0, range: 0...limits.bufferMinutesMax),
+            bufferAfterMinutes: try reader.integer(
+                "buffer_after_minutes", default: 0, range: 0...limits.bufferMinutesMax),
+            holdTTLSeconds: try reader.integer("hold_ttl_seconds", default: 300, range: 1...limits.holdTTLSecondsMax),
+            horizonDays: try reader.integer("horizon_days", default: 365, range: 1...limits.horizonDaysMax))
+        // The rules across fields (slot_minutes divides a day, buffers are whole slots) are the domain's.
         if let rejection = settings.validate(limits: reader.limits) { throw WireError(rejection) }
         let fingerprint = [
             "create_resource", id.rawValue, tz, "\(settings.slotMinutes)", "\(settings.capacity)",

@@ -32,6 +32,14 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Longest request line in bytes.")
     var maxLineBytes = 65_536
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard (1_024...(64 * 1_024 * 1_024)).contains(maxLineBytes) else {
+            throw ValidationError("--max-line-bytes must be between 1024 and 67108864")
+        }
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")

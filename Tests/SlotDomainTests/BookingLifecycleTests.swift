@@ -67,6 +67,24 @@ import Testing
         #expect(rejection.code == .holdExpired)
     }
 
+    @Test func aHoldLapsesAtItsStartAtTheLatest() throws {
+        var schedule = schedule()
+        schedule.advance(to: start.adding(seconds: 3_600 - 120))  // two minutes before 01:00
+        hold(&schedule, range(60, 90))
+        #expect(schedule.booking(1)?.expiresAt == start.adding(seconds: 3_600))
+    }
+
+    @Test func availabilityDurationsAreWholeSlots() {
+        let schedule = schedule()
+        let result = schedule.availability(
+            from: start, to: start.adding(seconds: 86_400), durationMinutes: 20, now: schedule.clock)
+        guard case .failure(let rejection) = result else {
+            Issue.record("a 20-minute duration on 15-minute slots was accepted")
+            return
+        }
+        #expect(rejection.details["field"] == "duration_minutes")
+    }
+
     @Test func buffersBlockNeighboursButMayOverlapEachOther() {
         var schedule = schedule(before: 15, after: 15)
         #expect(hold(&schedule, range(600, 630), confirm: true).isApply)  // 10:00–10:30

@@ -90,7 +90,8 @@ import Testing
                 schedule.apply(event)
                 model.entries[schedule.lastSequence] = .init(
                     start: startSeconds, end: endSeconds, state: confirm ? .confirmed : .pendingConfirmation,
-                    expiresAt: confirm ? nil : now.secondsSinceEpoch + 1_800)
+                    expiresAt: confirm
+                        ? nil : max(now.secondsSinceEpoch + 1, min(now.secondsSinceEpoch + 1_800, startSeconds)))
             } else {
                 #expect(!expected, "\(context): schedule refused what the model accepts: \(decision)")
             }
@@ -155,7 +156,7 @@ import Testing
         _ schedule: ResourceSchedule, _ model: ReferenceModel, _ random: inout SeededRandom, window: (Int64, Int64),
         context: String
     ) {
-        let durationMinutes = [15, 30, 60, 90].randomElement(using: &random)!
+        let durationMinutes = schedule.settings.slotMinutes * Int.random(in: 1...4, using: &random)
         let from = Instant(secondsSinceEpoch: window.0)
         let to = Instant(secondsSinceEpoch: window.0 + 86_400)
         guard

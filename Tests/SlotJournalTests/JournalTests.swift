@@ -129,6 +129,23 @@ import Testing
         await #expect(throws: JournalError.self) { try await journal.waitUntilDurable(99) }
     }
 
+    @Test func aSecondJournalOnTheSameFolderIsRefused() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Journal(directory: directory)
+        #expect {
+            _ = try Journal(directory: directory)
+        } throws: { error in
+            guard case JournalError.locked = error else { return false }
+            return true
+        }
+        first.start()
+        first.stop()
+        // Released on stop: the folder can be opened again.
+        let second = try Journal(directory: directory)
+        second.stop()
+    }
+
     @Test func crcMatchesTheStandardCheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }

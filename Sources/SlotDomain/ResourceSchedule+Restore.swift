@@ -1,0 +1,32 @@
+/// Rebuilding a schedule from a snapshot: the bookings are the truth, occupancy and the expiry queue are derived
+/// from them (and checked while doing so: a snapshot that breaks the rules is refused, never patched up).
+extension ResourceSchedule {
+    public enum RestoreFailure: Error, Equatable {
+        case overCapacity(booking: UInt64)
+        case sequenceAhead(booking: UInt64)
+        case wrongResource(booking: UInt64)
+    }
+
+    public init(
+        restoring settings: ResourceSettings, clock: Instant, lastSequence: UInt64, bookings: [Booking],
+        limits: DomainLimits = .standard
+    ) throws(RestoreFailure) {
+        self.init(settings: settings, createdAt: clock, limits: limits)
+        self.lastSequence = lastSequence
+        for booking in bookings.sorted(by: { $0.id.sequence < $1.id.sequence }) {
+            guard booking.id.resource == settings.id else { throw .wrongResource(booking: booking.id.sequence) }
+            guard booking.id.sequence <= lastSequence else { throw .sequenceAhead(booking: booking.id.sequence) }
+            if booking.state.isActive {
+                guard firstConflict(booking.range, excluding: nil) == nil else {
+                    throw .overCapacity(booking: booking.id.sequence)
+                }
+                occupancy.change(core: granules(booking.range), padded: granules(padded(booking.range)), by: 1)
+            }
+            if booking.state == .pendingConfirmation, let expiresAt = booking.expiresAt {
+                activeHoldCount += 1
+                expiries.insert(PendingExpiry(at: expiresAt, sequence: booking.id.sequence))
+            }
+            self.bookings[booking.id.sequence] = booking
+        }
+    }
+}
