@@ -16,6 +16,8 @@ public final class Journal: @unchecked Sendable {
     public struct Configuration: Sendable {
         /// Most entries written in one transaction.
         public var batchEntriesMax = 4_096
+        /// Most entries compaction deletes in one transaction; commits of new entries run in between.
+        public var compactionChunkEntriesMax = 20_000
         public init() {}
     }
 
@@ -26,10 +28,13 @@ public final class Journal: @unchecked Sendable {
     private var lastAppended: UInt64
     private var lastDurable: UInt64
     private var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var compaction: (through: UInt64, deleted: Int, continuation: CheckedContinuation<Int, any Error>)?
     private var stopping = false
     private var writerFinished = false
     private var writerStarted = false
     private let onFailure: @Sendable (JournalError) -> Never
+    /// This journal's identity (stored in it); snapshots carry it.
+    public let journalID: String
 
     /// Opens (or creates) the journal in `directory`.
     public init(
@@ -41,6 +46,44 @@ public final class Journal: @unchecked Sendable {
         self.onFailure = onFailure
         lastAppended = try store.lastSequence()
         lastDurable = lastAppended
+        journalID = try store.journalID()
+    }
+
+    /// Entries up to here may exist only in snapshots.
+    public func floor() throws(JournalError) -> UInt64 {
+        precondition(!writerStarted, "read the floor before the writer starts")
+        return try store.floor()
+    }
+
+    /// For a restore into a new data folder: numbering continues after `sequence`, which a snapshot covers.
+    public func adoptFloor(_ sequence: UInt64) throws(JournalError) {
+        precondition(!writerStarted, "adopt a floor before the writer starts")
+        guard try store.entryCount() == 0, lastAppended == 0 else { throw .notEmpty }
+        try store.setMeta("floor_sequence", String(sequence))
+        lastAppended = sequence
+        lastDurable = sequence
+    }
+
+    public var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return lastAppended == 0
+    }
+
+    /// Deletes entries up to `sequence` (which a durable snapshot covers), a chunk at a time between commits.
+    /// Returns how many were deleted.
+    public func compact(through sequence: UInt64) async throws -> Int {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+            condition.lock()
+            if writerFinished || stopping || compaction != nil {
+                condition.unlock()
+                continuation.resume(throwing: JournalError.closed)
+                return
+            }
+            compaction = (sequence, 0, continuation)
+            condition.signal()
+            condition.unlock()
+        }
     }
 
     /// Reads every stored entry after `sequence`, in order. Call before `start`.
@@ -129,11 +172,19 @@ public final class Journal: @unchecked Sendable {
     private func writerLoop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
+            while queue.isEmpty && compaction == nil && !stopping { condition.wait() }
+            if queue.isEmpty, let pending = compaction {
+                condition.unlock()
+                compactOneChunk(pending.through)
+                continue
+            }
             if queue.isEmpty {
                 writerFinished = true
+                let abandoned = compaction
+                compaction = nil
                 condition.broadcast()
                 condition.unlock()
+                abandoned?.continuation.resume(throwing: JournalError.closed)
                 return
             }
             let batch = Array(queue.prefix(configuration.batchEntriesMax))
@@ -145,6 +196,31 @@ public final class Journal: @unchecked Sendable {
                 onFailure(error)
             }
             markDurable(batch[batch.count - 1].sequence)
+        }
+    }
+
+    /// One compaction transaction; the request completes when nothing is left to delete. New entries take
+    /// priority: the loop only gets here with an empty queue.
+    private func compactOneChunk(_ through: UInt64) {
+        let deleted: Int
+        do {
+            deleted = try store.compactChunk(through: through, chunkEntriesMax: configuration.compactionChunkEntriesMax)
+        } catch {
+            onFailure(error)
+        }
+        condition.lock()
+        guard var pending = compaction else {
+            condition.unlock()
+            return
+        }
+        pending.deleted += deleted
+        if deleted == 0 {
+            compaction = nil
+            condition.unlock()
+            pending.continuation.resume(returning: pending.deleted)
+        } else {
+            compaction = pending
+            condition.unlock()
         }
     }
 

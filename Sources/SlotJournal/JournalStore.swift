@@ -56,6 +56,7 @@ final class JournalStore {
                 checksum INTEGER NOT NULL
             )
             """)
+        try database.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         try database.execute("PRAGMA user_version = \(Self.schemaVersion)")
         insert = try database.prepare(
             "INSERT INTO journal (sequence, format, kind, resource, body, checksum) VALUES (?, ?, ?, ?, ?, ?)")
@@ -107,14 +108,68 @@ final class JournalStore {
         }
     }
 
-    /// The highest sequence stored, 0 when empty.
+    /// The highest sequence used: the newest entry, or the floor when compaction removed everything.
     func lastSequence() throws(JournalError) -> UInt64 {
         let statement = try database.prepare("SELECT COALESCE(MAX(sequence), 0) FROM journal")
-        return try statement.step() ? UInt64(statement.int64(0)) : 0
+        let stored = try statement.step() ? UInt64(statement.int64(0)) : 0
+        return max(stored, try floor())
+    }
+
+    func entryCount() throws(JournalError) -> Int {
+        let statement = try database.prepare("SELECT COUNT(*) FROM journal")
+        return try statement.step() ? Int(statement.int64(0)) : 0
+    }
+
+    func meta(_ key: String) throws(JournalError) -> String? {
+        let statement = try database.prepare("SELECT value FROM meta WHERE key = ?")
+        statement.bind(1, key)
+        return try statement.step() ? statement.text(0) : nil
+    }
+
+    func setMeta(_ key: String, _ value: String) throws(JournalError) {
+        let statement = try database.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+        statement.bind(1, key)
+        statement.bind(2, value)
+        _ = try statement.step()
+    }
+
+    /// This journal's identity; snapshots name it, so a snapshot is only ever applied to its own journal.
+    func journalID() throws(JournalError) -> String {
+        if let id = try meta("journal_id") { return id }
+        let id = UUID().uuidString.lowercased()
+        try setMeta("journal_id", id)
+        return id
+    }
+
+    /// Every entry up to the floor is in a snapshot and may be gone from the journal.
+    func floor() throws(JournalError) -> UInt64 {
+        UInt64(try meta("floor_sequence") ?? "0") ?? 0
+    }
+
+    /// Deletes up to `chunkEntriesMax` entries at or below `sequence` in one transaction, raising the floor.
+    /// Returns how many were deleted; 0 means done.
+    func compactChunk(through sequence: UInt64, chunkEntriesMax: Int) throws(JournalError) -> Int {
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            if sequence > (try floor()) { try setMeta("floor_sequence", String(sequence)) }
+            let delete = try database.prepare(
+                "DELETE FROM journal WHERE sequence IN (SELECT sequence FROM journal WHERE sequence <= ? LIMIT ?)")
+            delete.bind(1, Int64(sequence))
+            delete.bind(2, Int64(chunkEntriesMax))
+            _ = try delete.step()
+            let deleted = database.changes
+            try database.execute("COMMIT")
+            return deleted
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
     }
 
     /// Reads every entry after `sequence` in order, checking each; stops at the first bad one with its number.
     func read(after sequence: UInt64, _ body: (SequencedEntry) throws -> Void) throws {
+        let floor = try floor()
+        guard sequence >= floor else { throw JournalError.needsSnapshot(floor: floor) }
         let statement = try database.prepare(
             "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence")
         statement.bind(1, Int64(sequence))

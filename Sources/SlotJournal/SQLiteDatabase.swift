@@ -7,6 +7,9 @@ public enum JournalError: Error, CustomStringConvertible, Sendable {
     case corruptRecord(sequence: UInt64, reason: String)
     case unsupportedFormat(found: Int, supported: Int)
     case locked(path: String)
+    /// The journal was compacted up to `floor`; entries up to there exist only in snapshots.
+    case needsSnapshot(floor: UInt64)
+    case notEmpty
     case closed
 
     public var description: String {
@@ -17,6 +20,9 @@ public enum JournalError: Error, CustomStringConvertible, Sendable {
             "journal schema version \(found) is newer than this slotd understands (\(supported))"
         case .locked(let path):
             "\(path) is locked by another slotd process: one server per data folder"
+        case .needsSnapshot(let floor):
+            "the journal was compacted through entry \(floor) and no usable snapshot covers it"
+        case .notEmpty: "the journal is not empty"
         case .closed: "the journal is closed"
         }
     }
@@ -58,6 +64,9 @@ final class SQLiteDatabase {
         guard code == SQLITE_OK, let statement else { throw error("prepare \(sql)", code) }
         return SQLiteStatement(statement: statement, database: self)
     }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(handle)) }
 
     func error(_ operation: String, _ code: Int32) -> JournalError {
         .sqlite(operation: operation, code: code, message: handle.map { String(cString: sqlite3_errmsg($0)) } ?? "")

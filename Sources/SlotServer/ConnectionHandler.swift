@@ -127,7 +127,7 @@ extension Operation {
             metadata["resource.id"] = "\(resource)"
         case .createResource(let settings, _):
             metadata["resource.id"] = "\(settings.id)"
-        case .ping, .listResources:
+        case .ping, .listResources, .snapshot, .stats:
             break
         }
     }

@@ -1,13 +1,12 @@
 import SlotDomain
 import SlotWire
 
-/// Routes a decoded request to the directory or to the resource actor that owns it.
+/// Routes a decoded request to the directory, the resource actor that owns it, or the snapshot coordinator.
 public struct Dispatcher: Sendable {
     public let directory: ResourceDirectory
-
-    public init(directory: ResourceDirectory) {
-        self.directory = directory
-    }
+    let snapshots: SnapshotCoordinator
+    let connections: ConnectionCounter
+    let startedAt: Instant
 
     public func handle(_ operation: Operation) async -> Outcome {
         switch operation {
@@ -34,7 +33,35 @@ public struct Dispatcher: Sendable {
         case .availability(let resource, let from, let to, let durationMinutes):
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             return await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+        case .snapshot:
+            do {
+                return Outcome(reply: .success(.snapshot(try await snapshots.take(reason: "request"))), barrier: 0)
+            } catch {
+                return Outcome(reply: .failure(WireError(.internal, "the snapshot failed: \(error)")), barrier: 0)
+            }
+        case .stats:
+            return Outcome(reply: .success(.stats(await stats())), barrier: 0)
         }
+    }
+
+    /// Visits every resource (one actor hop each): an operator's question, not a hot path.
+    func stats() async -> ServerStats {
+        var bookings = 0
+        var active = 0
+        var holds = 0
+        let actors = directory.allActors()
+        for actor in actors {
+            let counts = await actor.counts()
+            bookings += counts.bookings
+            active += counts.activeBookings
+            holds += counts.activeHolds
+        }
+        let journal = directory.journal
+        return ServerStats(
+            startedAt: startedAt, now: directory.clock.now(), resources: actors.count, bookings: bookings,
+            activeBookings: active, activeHolds: holds, idempotencyKeys: directory.idempotency.count,
+            connections: connections.current, journalID: journal.journalID, journalSequence: journal.appendedSequence,
+            durableSequence: journal.durableSequence, lastSnapshot: await snapshots.last)
     }
 
     private func bookingNotFound(_ booking: BookingID) -> Outcome {

@@ -27,4 +27,8 @@ public final class IdempotencyRegistry: Sendable {
     }
 
     public var count: Int { table.withLock { $0.count } }
+
+    func records() -> [IdempotencyTable.Record] {
+        table.withLock { $0.records() }
+    }
 }

@@ -1,12 +1,15 @@
+import Foundation
 import Logging
 import SlotDomain
 import SlotJournal
 
-/// Rebuilds the server's state from the journal: every resource, every booking, every idempotency key, exactly
-/// as acknowledged. Events are applied, not re-decided, so replay cannot reach a different outcome than the one
-/// the client was told.
+/// Rebuilds the server's state: the newest usable snapshot of this journal, then the journal after it. Events
+/// are applied, not re-decided, so replay cannot reach a different outcome than the one the client was told.
+/// A damaged snapshot is reported and the one before it is used; nothing is silently dropped: when no snapshot
+/// can stand in for compacted journal entries, start-up fails with the reason.
 struct Recovery {
     struct Summary: Sendable {
+        var snapshot: String?
         var entries = 0
         var resources = 0
         var bookings = 0
@@ -19,46 +22,142 @@ struct Recovery {
         var lastSequence: UInt64
     }
 
-    static func replay(
-        journal: Journal, limits: DomainLimits, logger: Logger
-    ) throws -> (resources: [ResourceID: ResourceState], idempotency: IdempotencyTable, summary: Summary) {
-        let started = ContinuousClock.now
+    struct Recovered {
         var resources: [ResourceID: ResourceState] = [:]
-        var idempotency = IdempotencyTable(retentionSeconds: limits.idempotencyRetentionSeconds)
+        var idempotency: IdempotencyTable
         var summary = Summary()
-        try journal.replay { sequenced in
-            summary.entries += 1
+    }
+
+    struct RestoreRefused: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func recover(
+        journal: Journal, snapshots: SnapshotStore, restore: URL?, limits: DomainLimits, logger: Logger
+    ) throws -> Recovered {
+        let started = ContinuousClock.now
+        var recovered = Recovered(idempotency: IdempotencyTable(retentionSeconds: limits.idempotencyRetentionSeconds))
+        if let restore {
+            try restoreInto(
+                &recovered, journal: journal, snapshot: restore, store: snapshots, limits: limits, logger: logger)
+        } else {
+            var replayAfter: UInt64 = 0
+            var skipThrough: [ResourceID: UInt64] = [:]
+            if let (image, url, state) = try newestUsable(snapshots, journal: journal, limits: limits, logger: logger) {
+                recovered = state
+                recovered.summary.snapshot = url.path
+                replayAfter = image.journalSequence
+                for resource in image.resources { skipThrough[resource.settings.id] = resource.capturedJournalSequence }
+            }
+            try replay(journal, after: replayAfter, skipping: skipThrough, into: &recovered, limits: limits)
+        }
+        recovered.summary.resources = recovered.resources.count
+        recovered.summary.bookings = recovered.resources.values.reduce(0) { $0 + $1.schedule.bookings.count }
+        let elapsed = ContinuousClock.now - started
+        recovered.summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.notice(
+            "state recovered",
+            metadata: [
+                "snapshot": "\(recovered.summary.snapshot ?? "none")",
+                "journal.entries": "\(recovered.summary.entries)",
+                "resources": "\(recovered.summary.resources)", "bookings": "\(recovered.summary.bookings)",
+                "seconds": "\(recovered.summary.seconds)",
+            ])
+        return recovered
+    }
+
+    /// The newest snapshot of this journal that reads back whole and still connects to the journal.
+    static func newestUsable(_ store: SnapshotStore, journal: Journal, limits: DomainLimits, logger: Logger) throws
+        -> (SnapshotImage, URL, Recovered)?
+    {
+        let floor = try journal.floor()
+        for listing in store.list(journalID: journal.journalID) {
+            do {
+                let image = try SnapshotStore.load(listing.url)
+                guard image.journalSequence >= floor else {
+                    throw SnapshotError.invalid(
+                        "it ends at entry \(image.journalSequence), the journal starts after \(floor)")
+                }
+                return (image, listing.url, try state(from: image, limits: limits))
+            } catch {
+                logger.error(
+                    "snapshot unusable; trying the previous one",
+                    metadata: ["path": "\(listing.url.path)", "error": "\(error)"])
+            }
+        }
+        return nil
+    }
+
+    static func state(from image: SnapshotImage, limits: DomainLimits) throws -> Recovered {
+        var recovered = Recovered(idempotency: IdempotencyTable(retentionSeconds: limits.idempotencyRetentionSeconds))
+        for resource in image.resources {
+            let schedule = try ResourceSchedule(
+                restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
+                bookings: resource.bookings, limits: limits)
+            recovered.resources[resource.settings.id] = ResourceState(
+                schedule: schedule, createdSequence: resource.createdJournalSequence,
+                lastSequence: resource.capturedJournalSequence)
+        }
+        for record in image.idempotency { recovered.idempotency.restore(record) }
+        return recovered
+    }
+
+    static func replay(
+        _ journal: Journal, after sequence: UInt64, skipping skipThrough: [ResourceID: UInt64],
+        into recovered: inout Recovered, limits: DomainLimits
+    ) throws {
+        try journal.replay(after: sequence) { sequenced in
+            if let skip = skipThrough[sequenced.entry.resource], sequenced.sequence <= skip { return }
+            recovered.summary.entries += 1
             switch sequenced.entry {
             case .resourceCreated(let settings, let at, let stamp):
-                guard resources[settings.id] == nil else {
+                guard recovered.resources[settings.id] == nil else {
                     throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: "resource created twice")
                 }
-                resources[settings.id] = ResourceState(
+                recovered.resources[settings.id] = ResourceState(
                     schedule: ResourceSchedule(settings: settings, createdAt: at, limits: limits),
                     createdSequence: sequenced.sequence, lastSequence: sequenced.sequence)
-                if let stamp { idempotency.finish(stamp, reply: .resource(settings), at: at) }
+                if let stamp { recovered.idempotency.finish(stamp, reply: .resource(settings), at: at) }
             case .schedule(let id, let event):
-                guard resources[id] != nil else {
+                guard recovered.resources[id] != nil else {
                     throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: "unknown resource \(id)")
                 }
                 // Applied in place (no copy of the schedule); crashes on an event that breaks the rules.
-                guard let summary = resources[id]?.schedule.apply(event) else { return }
-                resources[id]?.lastSequence = sequenced.sequence
+                guard let summary = recovered.resources[id]?.schedule.apply(event) else { return }
+                recovered.resources[id]?.lastSequence = sequenced.sequence
                 if let stamp = event.idempotency {
-                    idempotency.finish(stamp, reply: .booking(summary), at: event.at)
+                    recovered.idempotency.finish(stamp, reply: .booking(summary), at: event.at)
                 }
             }
         }
-        summary.resources = resources.count
-        summary.bookings = resources.values.reduce(0) { $0 + $1.schedule.bookings.count }
-        let elapsed = ContinuousClock.now - started
-        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Point-in-time restore into an empty data folder: the snapshot's state becomes this journal's starting
+    /// point, and a snapshot of it under this journal's id is written before anything is served, so a restart
+    /// finds it.
+    static func restoreInto(
+        _ recovered: inout Recovered, journal: Journal, snapshot url: URL, store: SnapshotStore,
+        limits: DomainLimits, logger: Logger
+    ) throws {
+        guard journal.isEmpty else {
+            throw RestoreRefused(
+                description:
+                    "--restore needs an empty data folder; this one already has a journal. Move it aside first.")
+        }
+        var image = try SnapshotStore.load(url)
+        recovered = try state(from: image, limits: limits)
+        let floor = image.resources.reduce(image.journalSequence) { max($0, $1.capturedJournalSequence) }
+        try journal.adoptFloor(floor)
+        image.journalID = journal.journalID
+        image.journalSequence = floor
+        let written = try store.write(image)
+        recovered.summary.snapshot = url.path
         logger.notice(
-            "journal replayed",
+            "restored from snapshot",
             metadata: [
-                "journal.entries": "\(summary.entries)", "resources": "\(summary.resources)",
-                "bookings": "\(summary.bookings)", "seconds": "\(summary.seconds)",
+                "path": "\(url.path)", "resources": "\(image.resources.count)", "bookings": "\(image.bookingCount)",
+                "journal.sequence": "\(floor)", "taken_at": "\(image.createdAt.secondsSinceEpoch)",
+                "written_as": "\(written.url.path)",
             ])
-        return (resources, idempotency, summary)
     }
 }

@@ -135,8 +135,17 @@ public actor ResourceActor {
         Outcome(reply: reply, barrier: lastJournaled)
     }
 
+    /// The schedule as of now and the journal position it includes. The copy is O(1) (copy-on-write), so a
+    /// snapshot holds this actor for no longer than any request does.
+    public func capture() -> (schedule: ResourceSchedule, journalSequence: UInt64) {
+        schedule.advance(to: clock.now())
+        return (schedule, lastJournaled)
+    }
+
     /// For tests and stats: counts without copying the schedule out.
-    public func counts() -> (bookings: Int, activeHolds: Int) {
-        (schedule.bookings.count, schedule.activeHoldCount)
+    public func counts() -> (bookings: Int, activeBookings: Int, activeHolds: Int) {
+        schedule.advance(to: clock.now())
+        let active = schedule.bookings.values.reduce(0) { $0 + ($1.state.isActive ? 1 : 0) }
+        return (schedule.bookings.count, active, schedule.activeHoldCount)
     }
 }

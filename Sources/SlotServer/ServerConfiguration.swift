@@ -27,6 +27,15 @@ public struct ServerConfiguration: Sendable {
     /// How often expired holds are swept out of memory, in seconds. Expiry itself is exact without it: every
     /// request first expires the holds that are due.
     public var expirySweepIntervalSeconds = 5
+    /// Take a snapshot every this many minutes (0: never on a timer).
+    public var snapshotEveryMinutes = 60
+    /// Take a snapshot once this many journal entries were written since the last one (0: never by count).
+    public var snapshotEveryEntries = 100_000
+    /// Snapshots kept per journal; older ones are deleted. The journal is compacted up to the oldest kept one,
+    /// so a damaged newest snapshot can always fall back to the one before it.
+    public var snapshotsKept = 2
+    /// Start from this snapshot instead of the data folder's own state (the data folder must be empty).
+    public var restoreSnapshot: URL?
     public var domainLimits = DomainLimits.standard
     public var journal = Journal.Configuration()
 

@@ -37,3 +37,38 @@ public struct ExpiryService: Service {
         }
     }
 }
+
+/// Takes a snapshot every `everyMinutes`, or once `everyEntries` journal entries were written since the last
+/// one, whichever comes first (0 turns a trigger off). A failed snapshot is logged and retried at the next
+/// trigger: the journal still holds everything, so nothing is at risk, only restart time.
+public struct SnapshotService: Service {
+    let coordinator: SnapshotCoordinator
+    let journal: Journal
+    let everyMinutes: Int
+    let everyEntries: Int
+    let logger: Logger
+
+    public func run() async throws {
+        guard everyMinutes > 0 || everyEntries > 0 else { return }
+        var lastTaken = ContinuousClock.now
+        var lastSequence = journal.appendedSequence
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            } catch {
+                return
+            }
+            let dueByTime = everyMinutes > 0 && ContinuousClock.now - lastTaken >= .seconds(everyMinutes * 60)
+            let written = journal.appendedSequence - lastSequence
+            let dueByCount = everyEntries > 0 && written >= UInt64(everyEntries)
+            guard (dueByTime && written > 0) || dueByCount else { continue }
+            do {
+                let summary = try await coordinator.take(reason: dueByCount ? "entries" : "timer")
+                lastSequence = summary.journalSequence
+            } catch {
+                logger.error("periodic snapshot failed", metadata: ["error": "\(error)"])
+            }
+            lastTaken = ContinuousClock.now
+        }
+    }
+}

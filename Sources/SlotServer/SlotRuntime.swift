@@ -13,7 +13,11 @@ public final class SlotRuntime: Sendable {
     public let journal: Journal
     public let directory: ResourceDirectory
     public let services: [any Service]
+    public let snapshots: SnapshotCoordinator
+    /// Journal entries replayed at start (after the snapshot, if one was used).
     public let recoveredEntries: Int
+    /// The snapshot start-up began from, if any.
+    public let recoveredSnapshot: String?
 
     public init(
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
@@ -27,7 +31,10 @@ public final class SlotRuntime: Sendable {
                     "journal write failed; stopping so a restart can recover", metadata: ["error": "\(error)"])
                 fatalError("journal write failed: \(error)")
             })
-        let recovered = try Recovery.replay(journal: journal, limits: configuration.domainLimits, logger: logger)
+        let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
+        let recovered = try Recovery.recover(
+            journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
+            limits: configuration.domainLimits, logger: logger)
         let idempotency = IdempotencyRegistry(recovered.idempotency)
         var actors: [ResourceID: ResourceActor] = [:]
         actors.reserveCapacity(recovered.resources.count)
@@ -40,16 +47,29 @@ public final class SlotRuntime: Sendable {
             actors: actors, journal: journal, idempotency: idempotency, clock: clock,
             limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax)
         journal.start()
+        let snapshots = SnapshotCoordinator(
+            directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
+            logger: logger)
+        let connections = ConnectionCounter()
+        let dispatcher = Dispatcher(
+            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now())
         let handler = ConnectionHandler(
-            dispatcher: Dispatcher(directory: directory), decoder: RequestDecoder(limits: configuration.domainLimits),
-            journal: journal, configuration: configuration, logger: logger)
+            dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
+            configuration: configuration, logger: logger)
         self.journal = journal
         self.directory = directory
+        self.snapshots = snapshots
         self.recoveredEntries = recovered.summary.entries
+        self.recoveredSnapshot = recovered.summary.snapshot
         self.services = [
             JournalService(journal: journal, logger: logger),
             ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
-            TCPServerService(configuration: configuration, handler: handler, logger: logger, onListening: onListening),
+            SnapshotService(
+                coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
+                everyEntries: configuration.snapshotEveryEntries, logger: logger),
+            TCPServerService(
+                configuration: configuration, handler: handler, connections: connections, logger: logger,
+                onListening: onListening),
         ]
     }
 

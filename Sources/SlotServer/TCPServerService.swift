@@ -20,14 +20,15 @@ public final class TCPServerService: Service {
     private let handler: ConnectionHandler
     private let logger: Logger
     private let onListening: @Sendable (ListeningAddress) -> Void
-    private let openConnections = Mutex(0)
+    private let connections: ConnectionCounter
     private let nextConnectionID = Atomic<UInt64>(0)
 
     init(
-        configuration: ServerConfiguration, handler: ConnectionHandler, logger: Logger,
+        configuration: ServerConfiguration, handler: ConnectionHandler, connections: ConnectionCounter, logger: Logger,
         onListening: @escaping @Sendable (ListeningAddress) -> Void
     ) {
         self.configuration = configuration
+        self.connections = connections
         self.handler = handler
         self.logger = logger
         self.onListening = onListening
@@ -65,12 +66,7 @@ public final class TCPServerService: Service {
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, connectionID: UInt64) async {
-        let admitted = openConnections.withLock { open in
-            guard open < configuration.connectionsMax else { return false }
-            open += 1
-            return true
-        }
-        guard admitted else {
+        guard connections.admit(limit: configuration.connectionsMax) else {
             logger.warning("connection refused: limit reached", metadata: ["limit": "\(configuration.connectionsMax)"])
             let error = WireError(
                 .overloaded, "the server already has \(configuration.connectionsMax) connections (the limit)",
@@ -80,7 +76,7 @@ public final class TCPServerService: Service {
             }
             return
         }
-        defer { openConnections.withLock { $0 -= 1 } }
+        defer { connections.release() }
         await handler.run(connection, connectionID: connectionID)
     }
 }

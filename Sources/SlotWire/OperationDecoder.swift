@@ -27,12 +27,16 @@ enum OperationDecoder {
             "get_booking": ["booking"],
             "list_bookings": range.union(["after", "limit"]),
             "availability": range.union(["duration_minutes"]),
+            "snapshot": [],
+            "stats": [],
         ]
     }()
 
     static func decode(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
         switch op {
         case "ping": return .ping
+        case "snapshot": return .snapshot
+        case "stats": return .stats
         case "create_resource": return try createResource(&reader)
         case "get_resource": return .getResource(try reader.resource())
         case "list_resources":

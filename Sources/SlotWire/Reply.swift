@@ -9,6 +9,8 @@ public enum ReplyBody: Sendable {
     case bookingWithHistory(Booking)
     case bookings([Booking], truncated: Bool)
     case slots([Instant])
+    case snapshot(SnapshotSummary)
+    case stats(ServerStats)
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md.
@@ -95,6 +97,12 @@ public enum ReplyEncoder {
             writer.beginArray()
             for start in starts { writer.instant(start) }
             writer.endArray()
+        case .snapshot(let summary):
+            writer.key("snapshot")
+            summary.write(to: &writer)
+        case .stats(let stats):
+            writer.key("stats")
+            stats.write(to: &writer)
         }
     }
 

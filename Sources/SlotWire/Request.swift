@@ -40,6 +40,8 @@ public enum Operation: Sendable {
     case getBooking(BookingID)
     case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int)
     case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
+    case snapshot
+    case stats
 
     public var name: String {
         switch self {
@@ -59,6 +61,8 @@ public enum Operation: Sendable {
         case .getBooking: "get_booking"
         case .listBookings: "list_bookings"
         case .availability: "availability"
+        case .snapshot: "snapshot"
+        case .stats: "stats"
         }
     }
 }

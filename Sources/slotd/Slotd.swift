@@ -32,11 +32,29 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Longest request line in bytes.")
     var maxLineBytes = 65_536
 
+    @Option(help: "Take a snapshot every N minutes (0: not on a timer).")
+    var snapshotEveryMinutes = 60
+
+    @Option(help: "Take a snapshot after N journal entries (0: not by count).")
+    var snapshotEveryEntries = 100_000
+
+    @Option(help: "Snapshots kept; the journal is compacted up to the oldest kept one.")
+    var snapshotsKept = 2
+
+    @Option(help: "Start from this snapshot file (point-in-time restore into an empty --data-dir).")
+    var restore: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (1_024...(64 * 1_024 * 1_024)).contains(maxLineBytes) else {
             throw ValidationError("--max-line-bytes must be between 1024 and 67108864")
+        }
+        guard snapshotEveryMinutes >= 0, snapshotEveryEntries >= 0 else {
+            throw ValidationError("--snapshot-every-minutes and --snapshot-every-entries must not be negative")
+        }
+        guard snapshotsKept >= 2 else {
+            throw ValidationError("--snapshots-kept must be at least 2, so a damaged newest snapshot has a fallback")
         }
     }
 
@@ -53,6 +71,10 @@ struct Slotd: AsyncParsableCommand {
         configuration.snapshotDirectory = URL(fileURLWithPath: snapshotDirectory)
         configuration.connectionsMax = maxConnections
         configuration.lineBytesMax = maxLineBytes
+        configuration.snapshotEveryMinutes = snapshotEveryMinutes
+        configuration.snapshotEveryEntries = snapshotEveryEntries
+        configuration.snapshotsKept = snapshotsKept
+        configuration.restoreSnapshot = restore.map { URL(fileURLWithPath: $0) }
         let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"

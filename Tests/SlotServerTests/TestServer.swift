@@ -33,6 +33,9 @@ struct TestServer {
         var configuration = configuration
         configuration.port = 0
         configuration.dataDirectory = dataDirectory ?? temporaryDirectory()
+        if configuration.snapshotDirectory == ServerConfiguration().snapshotDirectory {
+            configuration.snapshotDirectory = configuration.dataDirectory.appendingPathComponent("snapshots")
+        }
         let logger = Logger(label: "slotd-test") { _ in SwiftLogNoOpLogHandler() }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger) {

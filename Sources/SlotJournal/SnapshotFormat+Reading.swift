@@ -1,0 +1,202 @@
+import SlotDomain
+
+/// Why a snapshot file cannot be used. Reported in the log, and the previous snapshot is tried instead.
+public enum SnapshotError: Error, CustomStringConvertible, Sendable {
+    case notASnapshot
+    case unsupportedVersion(UInt16)
+    case checksumMismatch
+    case truncated(offset: Int)
+    case invalid(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .notASnapshot: "not a slotd snapshot (bad magic)"
+        case .unsupportedVersion(let version): "snapshot format version \(version) is not supported"
+        case .checksumMismatch: "checksum mismatch: the file is damaged"
+        case .truncated(let offset): "truncated or malformed at byte \(offset)"
+        case .invalid(let reason): "invalid content: \(reason)"
+        case .io(let reason): reason
+        }
+    }
+}
+
+/// A snapshot's header: what `slotctl snapshot inspect` shows without rebuilding anything.
+public struct SnapshotHeader: Sendable, Equatable {
+    public var version: UInt16
+    public var journalID: String
+    public var journalSequence: UInt64
+    public var createdAt: Instant
+    public var resourceCount: Int
+    public var bookingCount: Int
+    public var idempotencyKeyCount: Int
+    public var checksum: UInt32
+    public var sizeBytes: Int
+}
+
+extension SnapshotFormatV1 {
+    /// Checks magic, version, trailer and checksum, and reads the header.
+    static func header(of bytes: [UInt8]) throws(SnapshotError) -> (SnapshotHeader, BinaryReader) {
+        let trailerSize = 4 + trailerMagic.count
+        guard bytes.count >= magic.count + 2 + trailerSize, Array(bytes.prefix(magic.count)) == magic else {
+            throw .notASnapshot
+        }
+        var reader = BinaryReader(bytes, offset: magic.count)
+        do {
+            let version = try reader.read(UInt16.self)
+            guard version == SnapshotFormatV1.version else { throw SnapshotError.unsupportedVersion(version) }
+            guard Array(bytes.suffix(trailerMagic.count)) == trailerMagic else {
+                throw SnapshotError.truncated(offset: bytes.count)
+            }
+            var trailer = BinaryReader(bytes, offset: bytes.count - trailerSize)
+            let stored = try trailer.read(UInt32.self)
+            guard stored == CRC32.checksum(bytes[0..<(bytes.count - trailerSize)]) else {
+                throw SnapshotError.checksumMismatch
+            }
+            let header = SnapshotHeader(
+                version: version, journalID: try reader.readString(maxBytes: 64),
+                journalSequence: try reader.read(UInt64.self),
+                createdAt: Instant(secondsSinceEpoch: try reader.read(Int64.self)),
+                resourceCount: Int(try reader.read(UInt32.self)), bookingCount: Int(try reader.read(UInt64.self)),
+                idempotencyKeyCount: Int(try reader.read(UInt32.self)), checksum: stored, sizeBytes: bytes.count)
+            return (header, reader)
+        } catch let error as SnapshotError {
+            throw error
+        } catch let error as BinaryReader.Truncated {
+            throw .truncated(offset: error.offset)
+        } catch {
+            throw .invalid("\(error)")
+        }
+    }
+
+    /// Decodes and checks a whole snapshot.
+    static func decode(_ bytes: [UInt8]) throws(SnapshotError) -> SnapshotImage {
+        let (header, start) = try header(of: bytes)
+        var reader = start
+        do {
+            var resources: [ResourceImage] = []
+            resources.reserveCapacity(header.resourceCount)
+            for _ in 0..<header.resourceCount { resources.append(try readResource(&reader)) }
+            var records: [IdempotencyTable.Record] = []
+            for _ in 0..<header.idempotencyKeyCount { records.append(try readRecord(&reader)) }
+            guard reader.remaining == 4 + trailerMagic.count else {
+                throw SnapshotError.invalid("\(reader.remaining) unexpected bytes before the trailer")
+            }
+            let image = SnapshotImage(
+                journalID: header.journalID, journalSequence: header.journalSequence, createdAt: header.createdAt,
+                resources: resources, idempotency: records)
+            guard image.bookingCount == header.bookingCount else {
+                throw SnapshotError.invalid("header counts \(header.bookingCount) bookings, body \(image.bookingCount)")
+            }
+            return image
+        } catch let error as SnapshotError {
+            throw error
+        } catch let error as BinaryReader.Truncated {
+            throw .truncated(offset: error.offset)
+        } catch {
+            throw .invalid("\(error)")
+        }
+    }
+
+    static func readSettings(_ reader: inout BinaryReader) throws -> ResourceSettings {
+        let idText = try reader.readString(maxBytes: 64)
+        guard let id = ResourceID(idText) else { throw SnapshotError.invalid("resource id '\(idText)'") }
+        let tz = try reader.readString(maxBytes: 64)
+        var numbers: [Int] = []
+        for _ in 0..<6 { numbers.append(Int(try reader.read(UInt32.self))) }
+        let settings = ResourceSettings(
+            id: id, timeZoneIdentifier: tz, slotMinutes: numbers[0], capacity: numbers[1],
+            bufferBeforeMinutes: numbers[2], bufferAfterMinutes: numbers[3], holdTTLSeconds: numbers[4],
+            horizonDays: numbers[5])
+        if let rejection = settings.validate() { throw SnapshotError.invalid("resource \(id): \(rejection.message)") }
+        return settings
+    }
+
+    static func readResource(_ reader: inout BinaryReader) throws -> ResourceImage {
+        let settings = try readSettings(&reader)
+        let clock = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+        let lastBookingSequence = try reader.read(UInt64.self)
+        let created = try reader.read(UInt64.self)
+        let captured = try reader.read(UInt64.self)
+        let count = Int(try reader.read(UInt32.self))
+        var bookings: [Booking] = []
+        bookings.reserveCapacity(count)
+        for _ in 0..<count {
+            let sequence = try reader.read(UInt64.self)
+            let range = try readRange(&reader)
+            let customer = try reader.readString()
+            let state = try readState(&reader)
+            let expiresAt = try readOptionalInstant(&reader)
+            let historyCount = Int(try reader.read(UInt32.self))
+            var history: [Transition] = []
+            history.reserveCapacity(historyCount)
+            for _ in 0..<historyCount {
+                let fromCode = try reader.read(UInt8.self)
+                let from = fromCode == 0 ? nil : try Self.state(for: fromCode)
+                let to = try readState(&reader)
+                let actor = try reader.readString()
+                let at = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+                let previousStart = try readOptionalInstant(&reader)
+                let previousEnd = try readOptionalInstant(&reader)
+                let reason = try reader.read(UInt8.self) == 1 ? try reader.readString() : nil
+                let previous = previousStart.flatMap { start in previousEnd.map { TimeRange(start: start, end: $0) } }
+                history.append(
+                    Transition(from: from, to: to, actor: actor, at: at, previousRange: previous, reason: reason))
+            }
+            bookings.append(
+                Booking(
+                    id: BookingID(resource: settings.id, sequence: sequence), range: range, customer: customer,
+                    state: state, expiresAt: expiresAt, history: history))
+        }
+        return ResourceImage(
+            settings: settings, clock: clock, lastBookingSequence: lastBookingSequence, createdJournalSequence: created,
+            capturedJournalSequence: captured, bookings: bookings)
+    }
+
+    static func readRecord(_ reader: inout BinaryReader) throws -> IdempotencyTable.Record {
+        let key = try reader.readString()
+        let fingerprint = try reader.readString(maxBytes: 4_096)
+        let expiresAt = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+        let reply: StoredReply
+        switch try reader.read(UInt8.self) {
+        case 1:
+            let resourceText = try reader.readString(maxBytes: 64)
+            guard let resource = ResourceID(resourceText) else { throw SnapshotError.invalid("resource id in key") }
+            let sequence = try reader.read(UInt64.self)
+            let range = try readRange(&reader)
+            let customer = try reader.readString()
+            let state = try readState(&reader)
+            let expires = try readOptionalInstant(&reader)
+            reply = .booking(
+                BookingSummary(
+                    id: BookingID(resource: resource, sequence: sequence), range: range, customer: customer,
+                    state: state, expiresAt: expires))
+        case 2:
+            reply = .resource(try readSettings(&reader))
+        case let kind:
+            throw SnapshotError.invalid("idempotency reply kind \(kind)")
+        }
+        return IdempotencyTable.Record(key: key, fingerprint: fingerprint, reply: reply, expiresAt: expiresAt)
+    }
+
+    static func readRange(_ reader: inout BinaryReader) throws -> TimeRange {
+        let start = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+        let end = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+        guard start < end else { throw SnapshotError.invalid("a booking ends before it starts") }
+        return TimeRange(start: start, end: end)
+    }
+
+    static func readState(_ reader: inout BinaryReader) throws -> BookingState {
+        try state(for: try reader.read(UInt8.self))
+    }
+
+    static func state(for code: UInt8) throws -> BookingState {
+        guard let state = statesByCode[code] else { throw SnapshotError.invalid("booking state code \(code)") }
+        return state
+    }
+
+    static func readOptionalInstant(_ reader: inout BinaryReader) throws -> Instant? {
+        let seconds = try reader.read(Int64.self)
+        return seconds == absent ? nil : Instant(secondsSinceEpoch: seconds)
+    }
+}

@@ -1,0 +1,109 @@
+import SlotDomain
+
+/// Snapshot file format, version 1 (docs/SNAPSHOT_FORMAT.md). Little-endian; strings are u32 length + UTF-8.
+///
+///     "SLOTSNAP" u16 version
+///     header: journal id, u64 journal sequence, i64 created at, u32 resources, u64 bookings, u32 keys
+///     resources, then idempotency keys (layouts below)
+///     trailer: u32 CRC-32 of every byte before it, "SNAPEND!"
+///
+/// On-disk codes for states and reply kinds are fixed here, apart from the in-memory enums, so that reordering
+/// or renaming a Swift case can never change what an old file means.
+enum SnapshotFormatV1 {
+    static let magic = Array("SLOTSNAP".utf8)
+    static let trailerMagic = Array("SNAPEND!".utf8)
+    static let version: UInt16 = 1
+    static let absent: Int64 = .min
+
+    static let stateCodes: [BookingState: UInt8] = [
+        .pendingConfirmation: 1, .confirmed: 2, .rescheduled: 3, .completed: 4, .canceled: 5, .expired: 6,
+        .noShow: 7,
+    ]
+    static let statesByCode = Dictionary(uniqueKeysWithValues: stateCodes.map { ($1, $0) })
+
+    // MARK: Writing
+
+    static func encode(_ image: SnapshotImage) -> [UInt8] {
+        var writer = BinaryWriter(reservingCapacity: 64 + image.bookingCount * 128)
+        writer.write(raw: magic)
+        writer.write(version)
+        writeHeader(image, to: &writer)
+        for resource in image.resources { write(resource, to: &writer) }
+        for record in image.idempotency { write(record, to: &writer) }
+        let checksum = CRC32.checksum(writer.bytes)
+        writer.write(checksum)
+        writer.write(raw: trailerMagic)
+        return writer.bytes
+    }
+
+    static func writeHeader(_ image: SnapshotImage, to writer: inout BinaryWriter) {
+        writer.write(image.journalID)
+        writer.write(image.journalSequence)
+        writer.write(image.createdAt.secondsSinceEpoch)
+        writer.write(UInt32(image.resources.count))
+        writer.write(UInt64(image.bookingCount))
+        writer.write(UInt32(image.idempotency.count))
+    }
+
+    static func write(_ settings: ResourceSettings, to writer: inout BinaryWriter) {
+        writer.write(settings.id.rawValue)
+        writer.write(settings.timeZoneIdentifier)
+        for value in [
+            settings.slotMinutes, settings.capacity, settings.bufferBeforeMinutes, settings.bufferAfterMinutes,
+            settings.holdTTLSeconds, settings.horizonDays,
+        ] {
+            writer.write(UInt32(value))
+        }
+    }
+
+    static func write(_ resource: ResourceImage, to writer: inout BinaryWriter) {
+        write(resource.settings, to: &writer)
+        writer.write(resource.clock.secondsSinceEpoch)
+        writer.write(resource.lastBookingSequence)
+        writer.write(resource.createdJournalSequence)
+        writer.write(resource.capturedJournalSequence)
+        writer.write(UInt32(resource.bookings.count))
+        for booking in resource.bookings {
+            writer.write(booking.id.sequence)
+            write(booking.range, to: &writer)
+            writer.write(booking.customer)
+            writer.write(stateCodes[booking.state]!)
+            writer.write(booking.expiresAt?.secondsSinceEpoch ?? absent)
+            writer.write(UInt32(booking.history.count))
+            for transition in booking.history {
+                writer.write(transition.from.map { stateCodes[$0]! } ?? 0)
+                writer.write(stateCodes[transition.to]!)
+                writer.write(transition.actor)
+                writer.write(transition.at.secondsSinceEpoch)
+                writer.write(transition.previousRange?.start.secondsSinceEpoch ?? absent)
+                writer.write(transition.previousRange?.end.secondsSinceEpoch ?? absent)
+                writer.write(UInt8(transition.reason == nil ? 0 : 1))
+                if let reason = transition.reason { writer.write(reason) }
+            }
+        }
+    }
+
+    static func write(_ range: TimeRange, to writer: inout BinaryWriter) {
+        writer.write(range.start.secondsSinceEpoch)
+        writer.write(range.end.secondsSinceEpoch)
+    }
+
+    static func write(_ record: IdempotencyTable.Record, to writer: inout BinaryWriter) {
+        writer.write(record.key)
+        writer.write(record.fingerprint)
+        writer.write(record.expiresAt.secondsSinceEpoch)
+        switch record.reply {
+        case .booking(let summary):
+            writer.write(UInt8(1))
+            writer.write(summary.id.resource.rawValue)
+            writer.write(summary.id.sequence)
+            write(summary.range, to: &writer)
+            writer.write(summary.customer)
+            writer.write(stateCodes[summary.state]!)
+            writer.write(summary.expiresAt?.secondsSinceEpoch ?? absent)
+        case .resource(let settings):
+            writer.write(UInt8(2))
+            write(settings, to: &writer)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import SlotDomain
+
+/// Everything a snapshot holds, in memory terms.
+///
+/// `journalSequence` is the journal position read before any resource was captured: every entry up to it is in
+/// the image. Resources are captured one by one while the server keeps serving, so an image may also hold some
+/// later entries; `capturedJournalSequence` says, per resource, up to where. Replay after `journalSequence`
+/// skips a resource's entries up to its `capturedJournalSequence`.
+public struct SnapshotImage: Sendable, Equatable {
+    public var journalID: String
+    public var journalSequence: UInt64
+    public var createdAt: Instant
+    public var resources: [ResourceImage]
+    public var idempotency: [IdempotencyTable.Record]
+
+    public init(
+        journalID: String, journalSequence: UInt64, createdAt: Instant, resources: [ResourceImage],
+        idempotency: [IdempotencyTable.Record]
+    ) {
+        self.journalID = journalID
+        self.journalSequence = journalSequence
+        self.createdAt = createdAt
+        self.resources = resources
+        self.idempotency = idempotency
+    }
+
+    public var bookingCount: Int { resources.reduce(0) { $0 + $1.bookings.count } }
+}
+
+public struct ResourceImage: Sendable, Equatable {
+    public var settings: ResourceSettings
+    /// The schedule's clock (it never runs backwards, across restarts too).
+    public var clock: Instant
+    public var lastBookingSequence: UInt64
+    public var createdJournalSequence: UInt64
+    public var capturedJournalSequence: UInt64
+    public var bookings: [Booking]
+
+    public init(
+        settings: ResourceSettings, clock: Instant, lastBookingSequence: UInt64, createdJournalSequence: UInt64,
+        capturedJournalSequence: UInt64, bookings: [Booking]
+    ) {
+        self.settings = settings
+        self.clock = clock
+        self.lastBookingSequence = lastBookingSequence
+        self.createdJournalSequence = createdJournalSequence
+        self.capturedJournalSequence = capturedJournalSequence
+        self.bookings = bookings
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Glibc
+import SlotDomain
+
+/// Snapshot files in one folder, named `snapshot-<journal sequence, 20 digits>-<journal id>.slotsnap`, so the
+/// newest for a journal is found from names alone. Only such names directly in the folder are considered:
+/// subfolders (like the repository's `snapshots/golden/`) and other files are left alone.
+public struct SnapshotStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public struct Listing: Sendable, Equatable {
+        public var url: URL
+        public var journalSequence: UInt64
+        public var journalID: String
+    }
+
+    public static func fileName(journalSequence: UInt64, journalID: String) -> String {
+        let digits = String(journalSequence)
+        return "snapshot-\(String(repeating: "0", count: max(0, 20 - digits.count)))\(digits)-\(journalID).slotsnap"
+    }
+
+    /// This journal's snapshots, newest first.
+    public func list(journalID: String) -> [Listing] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.compactMap { name -> Listing? in
+            guard name.hasPrefix("snapshot-"), name.hasSuffix(".slotsnap") else { return nil }
+            let core = name.dropFirst("snapshot-".count).dropLast(".slotsnap".count)
+            guard core.count > 21, let sequence = UInt64(core.prefix(20)), core.dropFirst(20).first == "-" else {
+                return nil
+            }
+            let id = String(core.dropFirst(21))
+            guard id == journalID else { return nil }
+            return Listing(url: directory.appendingPathComponent(name), journalSequence: sequence, journalID: id)
+        }.sorted { $0.journalSequence > $1.journalSequence }
+    }
+
+    /// Writes `image` atomically: a temporary file, fsync, rename, fsync of the folder. A crash at any point
+    /// leaves either the old set of snapshots or the new one, never a half-written file under a snapshot name.
+    /// The written file is read back and checked before this returns.
+    public func write(_ image: SnapshotImage) throws(SnapshotError) -> (url: URL, sizeBytes: Int) {
+        let bytes = SnapshotFormatV1.encode(image)
+        let name = Self.fileName(journalSequence: image.journalSequence, journalID: image.journalID)
+        let final = directory.appendingPathComponent(name)
+        let temporary = directory.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io("cannot create \(directory.path): \(error)")
+        }
+        try Self.writeDurably(bytes, to: temporary)
+        guard rename(temporary.path, final.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw .io("rename to \(final.path) failed: \(reason)")
+        }
+        try Self.syncDirectory(directory)
+        // Check the bytes on disk, not the ones in memory: header, trailer and checksum.
+        let header = try Self.inspect(final)
+        guard header.journalSequence == image.journalSequence, header.bookingCount == image.bookingCount else {
+            throw .invalid("the snapshot read back does not match what was written")
+        }
+        return (final, bytes.count)
+    }
+
+    /// Removes this journal's snapshots beyond the newest `kept`; returns the ones still kept, newest first.
+    public func prune(journalID: String, kept: Int) -> [Listing] {
+        let all = list(journalID: journalID)
+        for old in all.dropFirst(max(1, kept)) { try? FileManager.default.removeItem(at: old.url) }
+        return Array(all.prefix(max(1, kept)))
+    }
+
+    public static func load(_ url: URL) throws(SnapshotError) -> SnapshotImage {
+        try SnapshotFormatV1.decode(try read(url))
+    }
+
+    public static func inspect(_ url: URL) throws(SnapshotError) -> SnapshotHeader {
+        try SnapshotFormatV1.header(of: try read(url)).0
+    }
+
+    static func read(_ url: URL) throws(SnapshotError) -> [UInt8] {
+        do {
+            return Array(try Data(contentsOf: url))
+        } catch {
+            throw .io("cannot read \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    static func writeDurably(_ bytes: [UInt8], to url: URL) throws(SnapshotError) {
+        let descriptor = open(url.path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw .io("cannot create \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
+            }
+            guard result > 0 else {
+                unlink(url.path)
+                throw .io("write to \(url.path) failed: \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            unlink(url.path)
+            throw .io("fsync of \(url.path) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func syncDirectory(_ url: URL) throws(SnapshotError) {
+        let descriptor = open(url.path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { throw .io("cannot open \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw .io("fsync of \(url.path) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

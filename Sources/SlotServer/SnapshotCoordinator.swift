@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import NIOPosix
+import SlotDomain
+import SlotJournal
+import SlotWire
+
+/// Takes snapshots, one at a time. Resources are captured one by one while the server keeps serving (each
+/// capture is a copy-on-write copy inside its actor); building, encoding and writing the file run on NIO's
+/// blocking-I/O thread pool, never on the actors' threads. Afterwards old snapshots are pruned and the journal
+/// is compacted up to the oldest snapshot kept.
+public actor SnapshotCoordinator {
+    private let directory: ResourceDirectory
+    private let store: SnapshotStore
+    private let journal: Journal
+    private let kept: Int
+    private let logger: Logger
+    public private(set) var last: SnapshotSummary?
+
+    init(directory: ResourceDirectory, store: SnapshotStore, journal: Journal, kept: Int, logger: Logger) {
+        self.directory = directory
+        self.store = store
+        self.journal = journal
+        self.kept = kept
+        self.logger = logger
+    }
+
+    /// The journal position of the newest snapshot taken by this process (0: none yet).
+    public var lastJournalSequence: UInt64 { last?.journalSequence ?? 0 }
+
+    public func take(reason: String) async throws -> SnapshotSummary {
+        let started = ContinuousClock.now
+        let journalSequence = journal.appendedSequence
+        let actors = directory.allActors().sorted { $0.id < $1.id }
+        var captured: [(schedule: ResourceSchedule, journalSequence: UInt64, created: UInt64)] = []
+        captured.reserveCapacity(actors.count)
+        var longestPause = Duration.zero
+        for actor in actors {
+            let before = ContinuousClock.now
+            let (schedule, sequence) = await actor.capture()
+            longestPause = max(longestPause, ContinuousClock.now - before)
+            captured.append((schedule, sequence, actor.createdSequence))
+        }
+        // After every resource: a key whose event is in a captured resource is surely in here.
+        let records = directory.idempotency.records()
+        // A snapshot holds only durable state. Captures can include entries appended but not yet committed (and
+        // the keys above belong to entries appended before they were read): wait until all of those are on disk,
+        // or a crash could bring back from the snapshot what was never acknowledged.
+        try await journal.waitUntilDurable(journal.appendedSequence)
+        let journalID = journal.journalID
+        let createdAt = directory.clock.now()
+        let store = self.store
+        let kept = self.kept
+        let resources = captured
+        let written = try await NIOThreadPool.singleton.runIfActive {
+            let image = SnapshotImage(
+                journalID: journalID, journalSequence: journalSequence, createdAt: createdAt,
+                resources: resources.map { entry in
+                    ResourceImage(
+                        settings: entry.schedule.settings, clock: entry.schedule.clock,
+                        lastBookingSequence: entry.schedule.lastSequence, createdJournalSequence: entry.created,
+                        capturedJournalSequence: entry.journalSequence,
+                        bookings: entry.schedule.bookings.values.sorted { $0.id.sequence < $1.id.sequence })
+                }, idempotency: records)
+            let (url, size) = try store.write(image)
+            return (url, size, image.bookingCount, store.prune(journalID: journalID, kept: kept))
+        }
+        // Compact only what every kept snapshot covers: the oldest kept one must stay usable on its own.
+        let compactThrough = written.3.last?.journalSequence ?? 0
+        let deleted = compactThrough > 0 ? try await journal.compact(through: compactThrough) : 0
+        let summary = SnapshotSummary(
+            path: written.0.path, journalSequence: journalSequence, resources: actors.count,
+            bookings: written.2, idempotencyKeys: records.count, sizeBytes: written.1,
+            durationMilliseconds: Self.milliseconds(ContinuousClock.now - started),
+            longestPauseMilliseconds: Self.milliseconds(longestPause), compactedThrough: compactThrough,
+            compactedEntries: deleted, takenAt: createdAt)
+        last = summary
+        logger.notice(
+            "snapshot written",
+            metadata: [
+                "reason": "\(reason)", "path": "\(summary.path)", "journal.sequence": "\(journalSequence)",
+                "resources": "\(summary.resources)", "bookings": "\(summary.bookings)", "bytes": "\(summary.sizeBytes)",
+                "duration_ms": "\(summary.durationMilliseconds)",
+                "longest_pause_ms": "\(summary.longestPauseMilliseconds)",
+                "journal.compacted_through": "\(compactThrough)", "journal.compacted_entries": "\(deleted)",
+            ])
+        return summary
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        // Whole microseconds, shown in milliseconds.
+        (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12).rounded() / 1_000
+    }
+}
