@@ -65,8 +65,10 @@ public actor SnapshotCoordinator {
             let (url, size) = try store.write(image)
             return (url, size, image.bookingCount, store.prune(journalID: journalID, kept: kept))
         }
-        // Compact only what every kept snapshot covers: the oldest kept one must stay usable on its own.
-        let compactThrough = written.3.last?.journalSequence ?? 0
+        // Compact only what every kept snapshot covers, and only once there are two: if the newest is ever damaged,
+        // the one before it plus the journal must still rebuild everything.
+        let keptSnapshots = written.3
+        let compactThrough = keptSnapshots.count >= 2 ? keptSnapshots[keptSnapshots.count - 1].journalSequence : 0
         let deleted = compactThrough > 0 ? try await journal.compact(through: compactThrough) : 0
         let summary = SnapshotSummary(
             path: written.0.path, journalSequence: journalSequence, resources: actors.count,
