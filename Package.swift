@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "slotd", targets: ["slotd"]),
         .executable(name: "slotload", targets: ["slotload"]),
+        .executable(name: "slotctl", targets: ["slotctl"]),
         .library(name: "SlotClient", targets: ["SlotClient"]),
         .library(name: "SlotServer", targets: ["SlotServer"]),
     ],
@@ -63,13 +64,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "slotctl",
+            dependencies: [
+                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
         .testTarget(name: "SlotClientTests", dependencies: ["SlotClient"]),
         .testTarget(
             name: "SlotServerTests",
-            dependencies: ["SlotServer", "SlotClient", "slotd", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SlotServer", "SlotClient", "SlotJournal", "slotd", "slotctl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -170,31 +170,6 @@ final class JournalStore {
     func read(after sequence: UInt64, _ body: (SequencedEntry) throws -> Void) throws {
         let floor = try floor()
         guard sequence >= floor else { throw JournalError.needsSnapshot(floor: floor) }
-        let statement = try database.prepare(
-            "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence")
-        statement.bind(1, Int64(sequence))
-        let decoder = JSONDecoder()
-        var expected = sequence + 1
-        while try statement.step() {
-            let current = UInt64(statement.int64(0))
-            guard current == expected else {
-                throw JournalError.corruptRecord(sequence: expected, reason: "missing (next stored is \(current))")
-            }
-            let format = Int(statement.int64(1))
-            let bytes = statement.blob(2)
-            guard UInt32(truncatingIfNeeded: statement.int64(3)) == CRC32.checksum(bytes) else {
-                throw JournalError.corruptRecord(sequence: current, reason: "checksum mismatch")
-            }
-            guard format == RecordV1.format else {
-                throw JournalError.corruptRecord(sequence: current, reason: "unknown record format \(format)")
-            }
-            guard let record = try? decoder.decode(RecordV1.self, from: Data(bytes)),
-                let entry = RecordCodec.entry(from: record)
-            else {
-                throw JournalError.corruptRecord(sequence: current, reason: "body does not decode")
-            }
-            try body(SequencedEntry(sequence: current, entry: entry))
-            expected = current + 1
-        }
+        try JournalReader(database: database).read(after: sequence, body)
     }
 }
