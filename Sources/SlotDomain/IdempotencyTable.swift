@@ -5,8 +5,8 @@ public enum StoredReply: Hashable, Sendable {
 }
 
 /// Idempotency keys across all resources. A key is alive for `retentionSeconds` after the mutation that first
-/// used it. Only successful mutations are remembered: a rejected request changed nothing, so a retry with the
-/// same key is simply decided again.
+/// used it. Every successful reply is remembered, including one that changed nothing (confirming a confirmed
+/// booking). A rejected request changed nothing and is not remembered: a retry with its key is decided again.
 ///
 /// Used in two steps from inside one actor's synchronous section: `begin` (reserve the key, or learn it is taken)
 /// then `finish` or `abandon`. A key reserved by a request with another fingerprint is a conflict; one with the
@@ -58,7 +58,7 @@ public struct IdempotencyTable: Sendable {
         finishOrder.append((stamp.key, expiresAt))
     }
 
-    /// Releases a key whose request was rejected or replied without a change.
+    /// Releases a key whose request was rejected.
     public mutating func abandon(_ stamp: IdempotencyStamp) {
         if case .inFlight = entries[stamp.key] { entries[stamp.key] = nil }
     }

@@ -11,6 +11,7 @@ struct RecordV1: Codable, Equatable {
         case resourceCreated = "resource_created"
         case held
         case moved
+        case keyRecorded = "key_recorded"
     }
 
     var kind: Kind
@@ -93,6 +94,16 @@ enum RecordCodec {
             record.reason = moved.reason
             record.stamp(moved.idempotency)
             return record
+        case .keyRecorded(let stamp, let summary, let at):
+            var record = RecordV1(kind: .keyRecorded, resource: summary.id.resource.rawValue, at: at.secondsSinceEpoch)
+            record.booking = summary.id.sequence
+            record.start = summary.range.start.secondsSinceEpoch
+            record.end = summary.range.end.secondsSinceEpoch
+            record.customer = summary.customer
+            record.to = summary.state.rawValue
+            record.expiresAt = summary.expiresAt?.secondsSinceEpoch
+            record.stamp(stamp)
+            return record
         }
     }
 
@@ -135,6 +146,15 @@ enum RecordCodec {
                 sequence: booking, to: target, actor: actor, at: at, newRange: newRange, reason: record.reason,
                 idempotency: stamp)
             return .schedule(resource, .moved(moved))
+        case .keyRecorded:
+            guard let stamp, let booking = record.booking, let start = record.start, let end = record.end, start < end,
+                let customer = record.customer, let state = record.to.flatMap(BookingState.init(rawValue:))
+            else { return nil }
+            let summary = BookingSummary(
+                id: BookingID(resource: resource, sequence: booking),
+                range: TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end)),
+                customer: customer, state: state, expiresAt: record.expiresAt.map { Instant(secondsSinceEpoch: $0) })
+            return .keyRecorded(stamp, summary, at: at)
         }
     }
 }

@@ -128,6 +128,9 @@ struct Recovery {
                 if let stamp = event.idempotency {
                     recovered.idempotency.finish(stamp, reply: .booking(summary), at: event.at)
                 }
+            case .keyRecorded(let stamp, let summary, let at):
+                recovered.idempotency.finish(stamp, reply: .booking(summary), at: at)
+                recovered.resources[summary.id.resource]?.lastSequence = sequenced.sequence
             }
         }
     }

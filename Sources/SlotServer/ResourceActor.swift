@@ -87,8 +87,12 @@ public actor ResourceActor {
             if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):
-            if let stamp { idempotency.abandon(stamp) }
-            return read(.success(.booking(summary)))
+            guard let stamp else { return read(.success(.booking(summary))) }
+            // Nothing changed, but the reply is remembered (durably) under its key like any success.
+            let sequence = journal.append(.keyRecorded(stamp, summary, at: now))
+            lastJournaled = sequence
+            idempotency.finish(stamp, reply: .booking(summary), at: now)
+            return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .reject(let rejection):
             if let stamp { idempotency.abandon(stamp) }
             return read(.failure(WireError(rejection)))

@@ -6,6 +6,31 @@ import Testing
 
 /// Stopping and starting on the same data folder serves exactly the acknowledged state.
 @Suite struct RestartTests {
+    /// Found by the crash torture: a confirm that changed nothing must still replay its reply under its key,
+    /// after the booking moved on and after a restart.
+    @Test func aNoOpConfirmUnderAKeyReplaysAfterCancelAndRestart() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let confirm = Requests.move("confirm", "r/1", extra: ["idempotency_key": "confirm-again"])
+        let first = try await TestServer.run(dataDirectory: directory) { server in
+            try await server.connect { client in
+                _ = try await client.call(Requests.createResource("r"))
+                _ = try await client.call(
+                    Requests.hold("r", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z", op: "book"))
+                let first = try await client.call(confirm)
+                #expect(first["booking"]?["state"] == "confirmed")
+                _ = try await client.call(Requests.move("cancel", "r/1"))
+                #expect(try await client.call(confirm) == first)
+                return first
+            }
+        }
+        try await TestServer.run(dataDirectory: directory) { server in
+            try await server.connect { (client: SlotConnection) async throws in
+                #expect(try await client.call(confirm) == first)
+            }
+        }
+    }
+
     @Test func stateIdempotencyAndExpiryComeBackAfterRestart() async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
