@@ -1,0 +1,113 @@
+import Foundation
+
+/// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01), after H. Hinnant's
+/// civil-date algorithms. Used for UTC formatting and for local dates once an offset is applied.
+public enum CivilCalendar {
+    public static func days(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * Int64(month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    public static func date(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        return (Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
+    public static func weekday(fromDays days: Int64) -> Int {
+        Int(((days % 7) + 7 + 3) % 7)
+    }
+}
+
+/// A wall-clock date and time with no zone attached, as a person writes it: `2026-03-29T02:30`.
+public struct LocalDateTime: Hashable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+
+    /// Nil when a field is out of range (no 30 February, no 24:00).
+    public init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0) {
+        guard (1...9_999).contains(year), (1...12).contains(month),
+            (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day), (0...23).contains(hour),
+            (0...59).contains(minute), (0...59).contains(second)
+        else { return nil }
+        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (
+            year, month, day, hour, minute, second
+        )
+    }
+
+    /// The wall time read as if it were UTC: the instant it would be at offset zero.
+    public var secondsAtZeroOffset: Int64 {
+        CivilCalendar.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
+    }
+
+    public var description: String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))"
+    }
+}
+
+/// What a wall time means in a zone: one instant, none (it falls in a spring-forward gap), or two (it happens
+/// twice when clocks fall back).
+public enum LocalTimeResolution: Hashable, Sendable {
+    case exact(Instant)
+    case nonexistent
+    case ambiguous(earlier: Instant, later: Instant)
+}
+
+extension TimeZone {
+    /// The zone's offset from UTC at `instant`, in seconds (DST included), from Foundation's IANA data.
+    public func offsetSeconds(at instant: Instant) -> Int64 {
+        Int64(secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.secondsSinceEpoch))))
+    }
+
+    /// Every instant whose wall time in this zone is `local`. Candidates come from the offsets in force a day
+    /// either side; an instant counts only if the zone itself maps it back to `local`, so the zone's own data
+    /// decides, with no offset arithmetic of ours.
+    public func resolve(_ local: LocalDateTime) -> LocalTimeResolution {
+        let wall = local.secondsAtZeroOffset
+        let offsets = Set([-86_400, 0, 86_400].map { offsetSeconds(at: Instant(secondsSinceEpoch: wall + Int64($0))) })
+        let matches = offsets.map { Instant(secondsSinceEpoch: wall - $0) }
+            .filter { offsetSeconds(at: $0) + $0.secondsSinceEpoch == wall }
+            .sorted()
+        switch matches.count {
+        case 0: return .nonexistent
+        case 1: return .exact(matches[0])
+        default: return .ambiguous(earlier: matches[0], later: matches[matches.count - 1])
+        }
+    }
+
+    /// The wall time of `instant` in this zone.
+    public func localDateTime(at instant: Instant) -> LocalDateTime {
+        let wall = instant.secondsSinceEpoch + offsetSeconds(at: instant)
+        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
+        let secondOfDay = Int(wall - days * 86_400)
+        let (year, month, day) = CivilCalendar.date(fromDays: days)
+        return LocalDateTime(
+            year: year, month: month, day: day, hour: secondOfDay / 3_600, minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60)!
+    }
+}
