@@ -35,9 +35,18 @@ final class SQLiteDatabase {
     /// SQLITE_TRANSIENT: SQLite copies bound bytes before the call returns. A C macro Swift does not import.
     static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
+    /// `readOnly` opens through a URI: `mode=ro`, plus `immutable=1` when no WAL file exists (a cleanly closed
+    /// journal), so that checking a journal never writes beside it, even in a folder that is not writable.
     init(path: String, readOnly: Bool = false) throws(JournalError) {
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        var target = path
+        if readOnly {
+            flags |= SQLITE_OPEN_URI
+            let immutable = !FileManager.default.fileExists(atPath: path + "-wal")
+            let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+            target = "file:\(escaped)?mode=ro" + (immutable ? "&immutable=1" : "")
+        }
+        let code = sqlite3_open_v2(target, &handle, flags, nil)
         guard code == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)

@@ -73,6 +73,16 @@ public struct SnapshotStore: Sendable {
         return Array(all.prefix(max(1, kept)))
     }
 
+    /// Renames a snapshot out of the candidates (`….slotsnap.<reason>`), durably, keeping it for the operator.
+    public func setAside(_ url: URL, reason: String) throws(SnapshotError) -> URL {
+        let aside = url.appendingPathExtension(reason)
+        guard rename(url.path, aside.path) == 0 else {
+            throw .io("rename of \(url.path) failed: \(String(cString: strerror(errno)))")
+        }
+        try Self.syncDirectory(directory)
+        return aside
+    }
+
     public static func load(_ url: URL) throws(SnapshotError) -> SnapshotImage {
         try SnapshotFormatV1.decode(try read(url))
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SlotDomain
 import SlotJournal
+import SlotWire
 
 /// Rebuilds the server's state: the newest usable snapshot of this journal, then the journal after it. Events
 /// are applied, not re-decided, so replay cannot reach a different outcome than the one the client was told.
@@ -71,6 +72,7 @@ struct Recovery {
         -> (SnapshotImage, URL, Recovered)?
     {
         let floor = try journal.floor()
+        let last = journal.appendedSequence
         for listing in store.list(journalID: journal.journalID) {
             do {
                 let image = try SnapshotStore.load(listing.url)
@@ -78,7 +80,23 @@ struct Recovery {
                     throw SnapshotError.invalid(
                         "it ends at entry \(image.journalSequence), the journal starts after \(floor)")
                 }
+                // A snapshot holding entries this journal does not have (the journal was put back from an older
+                // backup) belongs to a timeline that no longer exists. It is set aside for good: once new entries
+                // reuse its numbers it would look usable again, and replaying over it would lose them.
+                let reach = image.resources.reduce(image.journalSequence) { max($0, $1.capturedJournalSequence) }
+                guard reach <= last else {
+                    let aside: URL
+                    do { aside = try store.setAside(listing.url, reason: "beyond-journal") } catch {
+                        // Leaving it in place would risk losing new entries later: refuse to start instead.
+                        throw RestoreRefused(description: "cannot set aside \(listing.url.path): \(error)")
+                    }
+                    throw SnapshotError.invalid(
+                        "it includes journal entries up to \(reach) but the journal ends at \(last) (restored from a "
+                            + "backup?); moved aside to \(aside.lastPathComponent)")
+                }
                 return (image, listing.url, try state(from: image, limits: limits))
+            } catch let error as RestoreRefused {
+                throw error
             } catch {
                 logger.error(
                     "snapshot unusable; trying the previous one",
@@ -159,7 +177,7 @@ struct Recovery {
             "restored from snapshot",
             metadata: [
                 "path": "\(url.path)", "resources": "\(image.resources.count)", "bookings": "\(image.bookingCount)",
-                "journal.sequence": "\(floor)", "taken_at": "\(image.createdAt.secondsSinceEpoch)",
+                "journal.sequence": "\(floor)", "taken_at": "\(RFC3339.format(image.createdAt))",
                 "written_as": "\(written.url.path)",
             ])
     }

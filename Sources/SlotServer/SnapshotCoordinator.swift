@@ -16,6 +16,9 @@ public actor SnapshotCoordinator {
     private let kept: Int
     private let logger: Logger
     public private(set) var last: SnapshotSummary?
+    /// An actor runs other calls while one awaits; these make `take` run strictly one at a time, in order.
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(directory: ResourceDirectory, store: SnapshotStore, journal: Journal, kept: Int, logger: Logger) {
         self.directory = directory
@@ -29,6 +32,16 @@ public actor SnapshotCoordinator {
     public var lastJournalSequence: UInt64 { last?.journalSequence ?? 0 }
 
     public func take(reason: String) async throws -> SnapshotSummary {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        return try await takeAlone(reason: reason)
+    }
+
+    private func takeAlone(reason: String) async throws -> SnapshotSummary {
         let started = ContinuousClock.now
         let journalSequence = journal.appendedSequence
         let actors = directory.allActors().sorted { $0.id < $1.id }
