@@ -16,6 +16,8 @@ public struct Rejection: Error, Hashable, Sendable {
         case idempotencyConflict = "idempotency_conflict"
         case tooManyHolds = "too_many_holds"
         case rangeTooLarge = "range_too_large"
+        case nonexistentLocalTime = "nonexistent_local_time"
+        case ambiguousLocalTime = "ambiguous_local_time"
     }
 
     public var code: Code

@@ -83,7 +83,9 @@ struct ConnectionHandler: Sendable {
             switch outcome.reply {
             case .success(let body):
                 logger.debug("request served", metadata: ["op": "\(request.operation.name)"])
-                return PendingReply(bytes: ReplyEncoder.success(id: request.id, body), barrier: outcome.barrier)
+                return PendingReply(
+                    bytes: ReplyEncoder.success(id: request.id, body, zone: request.displayZone),
+                    barrier: outcome.barrier)
             case .failure(let error):
                 var metadata: Logger.Metadata = ["op": "\(request.operation.name)", "error.code": "\(error.code)"]
                 for (key, value) in error.details { metadata["error.\(key)"] = "\(value)" }

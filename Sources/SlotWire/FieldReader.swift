@@ -1,3 +1,4 @@
+import Foundation
 import SlotDomain
 
 /// Any JSON object key.
@@ -60,18 +61,69 @@ struct FieldReader {
         return value
     }
 
-    /// An RFC 3339 instant. `boundary` fields (a booking's start and end) may not carry fractions of a second:
-    /// no slot boundary has one.
+    /// An instant, given either as `name` (RFC 3339, with Z or an offset) or as `name_local` (a wall time in the
+    /// request's `tz`). A wall time the zone skips is `nonexistent_local_time`; one it repeats is
+    /// `ambiguous_local_time` unless `fold` says `earlier` or `later`. `boundary` fields (a booking's start and
+    /// end) may not carry fractions of a second: no slot boundary has one.
     mutating func instant(_ name: String, boundary: Bool = false) throws(WireError) -> Instant {
-        let text = try string(name, maxBytes: 64)
-        guard let parsed = RFC3339.parse(text) else {
-            throw .invalid(
-                name, "must be an RFC 3339 instant such as 2026-11-23T10:00:00Z or 2026-11-23T11:00:00+01:00")
+        let localName = name + "_local"
+        switch (try optionalString(name, maxBytes: 64), try optionalString(localName, maxBytes: 64)) {
+        case (nil, nil):
+            throw .invalid(name, "is required (or \(localName) with tz)")
+        case (.some, .some):
+            throw .invalid(localName, "give \(name) or \(localName), not both")
+        case (let text?, nil):
+            guard let parsed = RFC3339.parse(text) else {
+                throw .invalid(
+                    name, "must be an RFC 3339 instant such as 2026-11-23T10:00:00Z or 2026-11-23T11:00:00+01:00")
+            }
+            if boundary, parsed.hasFraction {
+                throw WireError(
+                    Rejection(.misaligned, "\(name) must be a whole minute on a slot boundary", field: name))
+            }
+            return parsed.instant
+        case (nil, let text?):
+            return try localInstant(text, field: localName)
         }
-        if boundary, parsed.hasFraction {
-            throw WireError(Rejection(.misaligned, "\(name) must be a whole minute on a slot boundary", field: name))
+    }
+
+    private mutating func localInstant(_ text: String, field: String) throws(WireError) -> Instant {
+        guard let local = LocalTimeText.parse(text) else {
+            throw .invalid(field, "must be a wall time such as 2026-03-29T09:30 (no offset: tz gives the zone)")
         }
-        return parsed.instant
+        guard let (zone, zoneName) = try requestZone() else { throw .invalid("tz", "is required with \(field)") }
+        switch zone.resolve(local) {
+        case .exact(let instant):
+            return instant
+        case .nonexistent:
+            throw WireError(
+                Rejection(
+                    .nonexistentLocalTime, "\(text) does not exist in \(zoneName): the clocks skip it",
+                    details: ["field": field, "tz": zoneName]))
+        case .ambiguous(let earlier, let later):
+            switch try optionalString("fold", maxBytes: 16) {
+            case "earlier": return earlier
+            case "later": return later
+            case nil:
+                throw WireError(
+                    Rejection(
+                        .ambiguousLocalTime,
+                        "\(text) happens twice in \(zoneName): say \"fold\": \"earlier\" or \"later\"",
+                        details: ["field": field, "tz": zoneName], instantDetails: ["earlier": earlier, "later": later])
+                )
+            default:
+                throw .invalid("fold", "must be \"earlier\" or \"later\"")
+            }
+        }
+    }
+
+    /// The request's own zone (`tz`, an IANA name), for wall-time fields and for showing replies in local time.
+    mutating func requestZone() throws(WireError) -> (TimeZone, String)? {
+        guard let name = try optionalString("tz", maxBytes: 64) else { return nil }
+        guard TimeZones.isKnown(name) else {
+            throw WireError(Rejection(.unknownTimeZone, "'\(name)' is not an IANA time zone name", field: "tz"))
+        }
+        return (TimeZones.zone(name), name)
     }
 
     mutating func resource(_ name: String = "resource") throws(WireError) -> ResourceID {

@@ -6,9 +6,13 @@ import SlotDomain
 enum OperationDecoder {
     /// The fields each op accepts besides `id` and `op`; any other field is refused.
     static let fields: [String: Set<String>] = {
-        let booking: Set<String> = ["resource", "start", "end", "customer", "actor", "idempotency_key"]
-        let move: Set<String> = ["booking", "actor", "idempotency_key"]
-        let range: Set<String> = ["resource", "from", "to"]
+        // `tz` is the request's zone: for `*_local` wall times (with `fold`) and for local times in the reply.
+        let local: Set<String> = ["tz", "fold"]
+        let booking: Set<String> = local.union([
+            "resource", "start", "end", "start_local", "end_local", "customer", "actor", "idempotency_key",
+        ])
+        let move: Set<String> = ["booking", "actor", "idempotency_key", "tz"]
+        let range: Set<String> = local.union(["resource", "from", "to", "from_local", "to_local"])
         return [
             "ping": [],
             "create_resource": [
@@ -21,10 +25,10 @@ enum OperationDecoder {
             "book": booking,
             "confirm": move,
             "cancel": move.union(["reason"]),
-            "reschedule": move.union(["start", "end"]),
+            "reschedule": move.union(local).union(["start", "end", "start_local", "end_local"]),
             "complete": move,
             "no_show": move,
-            "get_booking": ["booking"],
+            "get_booking": ["booking", "tz"],
             "list_bookings": range.union(["after", "limit"]),
             "availability": range.union(["duration_minutes"]),
             "snapshot": [],

@@ -1,3 +1,4 @@
+import Foundation
 import SlotDomain
 
 /// What a successful request returns; encoded by `ReplyEncoder` after `"id"` and `"ok":true`.
@@ -13,16 +14,17 @@ public enum ReplyBody: Sendable {
     case stats(ServerStats)
 }
 
-/// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md.
+/// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
+/// request's `tz`), bookings and slots also carry their instants as wall times there (`start_local`, …).
 public enum ReplyEncoder {
-    public static func success(id: RequestID, _ body: ReplyBody) -> [UInt8] {
+    public static func success(id: RequestID, _ body: ReplyBody, zone: TimeZone? = nil) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("id")
         id.write(to: &writer)
         writer.key("ok")
         writer.bool(true)
-        write(body, to: &writer)
+        write(body, zone: zone, to: &writer)
         writer.endObject()
         writer.newline()
         return writer.bytes
@@ -56,7 +58,7 @@ public enum ReplyEncoder {
         return writer.bytes
     }
 
-    static func write(_ body: ReplyBody, to writer: inout JSONWriter) {
+    static func write(_ body: ReplyBody, zone: TimeZone?, to writer: inout JSONWriter) {
         switch body {
         case .empty:
             break
@@ -73,12 +75,12 @@ public enum ReplyEncoder {
         case .booking(let summary):
             writer.key("booking")
             writer.beginObject()
-            write(summary, to: &writer)
+            write(summary, zone: zone, to: &writer)
             writer.endObject()
         case .bookingWithHistory(let booking):
             writer.key("booking")
             writer.beginObject()
-            write(booking.summary, to: &writer)
+            write(booking.summary, zone: zone, to: &writer)
             writeHistory(booking.history, to: &writer)
             writer.endObject()
         case .bookings(let list, let truncated):
@@ -86,7 +88,7 @@ public enum ReplyEncoder {
             writer.beginArray()
             for booking in list {
                 writer.beginObject()
-                write(booking.summary, to: &writer)
+                write(booking.summary, zone: zone, to: &writer)
                 writer.endObject()
             }
             writer.endArray()
@@ -97,6 +99,12 @@ public enum ReplyEncoder {
             writer.beginArray()
             for start in starts { writer.instant(start) }
             writer.endArray()
+            if let zone {
+                writer.key("slots_local")
+                writer.beginArray()
+                for start in starts { writer.string(LocalTimeText.format(start, in: zone)) }
+                writer.endArray()
+            }
         case .snapshot(let summary):
             writer.key("snapshot")
             summary.write(to: &writer)
@@ -124,7 +132,7 @@ public enum ReplyEncoder {
         writer.endObject()
     }
 
-    static func write(_ summary: BookingSummary, to writer: inout JSONWriter) {
+    static func write(_ summary: BookingSummary, zone: TimeZone?, to writer: inout JSONWriter) {
         writer.key("id")
         writer.string(summary.id.description)
         writer.key("resource")
@@ -140,6 +148,16 @@ public enum ReplyEncoder {
         if let expiresAt = summary.expiresAt {
             writer.key("expires_at")
             writer.instant(expiresAt)
+        }
+        if let zone {
+            writer.key("start_local")
+            writer.string(LocalTimeText.format(summary.range.start, in: zone))
+            writer.key("end_local")
+            writer.string(LocalTimeText.format(summary.range.end, in: zone))
+            if let expiresAt = summary.expiresAt {
+                writer.key("expires_at_local")
+                writer.string(LocalTimeText.format(expiresAt, in: zone))
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SlotDomain
 
 /// The request's `id`, echoed back unchanged: a string or a number (or null when it was missing or unreadable).
@@ -22,10 +23,13 @@ public enum RequestID: Hashable, Sendable {
 public struct Request: Sendable {
     public var id: RequestID
     public var operation: Operation
+    /// The request's `tz`: the reply shows its instants in this zone too.
+    public var displayZone: TimeZone?
 
-    public init(id: RequestID, operation: Operation) {
+    public init(id: RequestID, operation: Operation, displayZone: TimeZone? = nil) {
         self.id = id
         self.operation = operation
+        self.displayZone = displayZone
     }
 }
 

@@ -64,7 +64,10 @@ struct Envelope: Decodable {
             where !fields.contains(key.stringValue) && !Envelope.common.contains(key.stringValue) {
                 throw WireError.invalid(key.stringValue, "is not a field of \(op)")
             }
-            return Request(id: id, operation: try OperationDecoder.decode(op, &reader))
+            let operation = try OperationDecoder.decode(op, &reader)
+            // For create_resource `tz` is the resource's zone, not a display zone.
+            let displayZone = op == "create_resource" ? nil : try reader.requestZone()?.0
+            return Request(id: id, operation: operation, displayZone: displayZone)
         }
     }
 

@@ -1,0 +1,39 @@
+import Foundation
+import SlotDomain
+
+/// Wall times on the wire: `2026-03-29T02:30` or `2026-03-29T02:30:00`, no offset (the request's `tz` gives
+/// the zone), and instants shown in a zone as `2026-03-29T03:30:00+02:00`.
+public enum LocalTimeText {
+    public static func parse(_ text: String) -> LocalDateTime? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 16 || utf8.count == 19 else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= utf8.count else { return nil }
+            var value = 0
+            for byte in utf8[start..<(start + count)] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"), utf8[10] == UInt8(ascii: "T"),
+            utf8[13] == UInt8(ascii: ":"), let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2)
+        else { return nil }
+        var second = 0
+        if utf8.count == 19 {
+            guard utf8[16] == UInt8(ascii: ":"), let value = number(17, 2) else { return nil }
+            second = value
+        }
+        return LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    /// `instant` as a wall time in `zone` with its offset, e.g. `2026-03-29T03:30:00+02:00`.
+    public static func format(_ instant: Instant, in zone: TimeZone) -> String {
+        let offset = zone.offsetSeconds(at: instant)
+        let sign = offset < 0 ? "-" : "+"
+        let minutes = abs(offset) / 60
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return zone.localDateTime(at: instant).description + "\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
+    }
+}
