@@ -1,16 +1,29 @@
+import Foundation
 import NIOCore
 import NIOExtras
 import NIOPosix
 
 public enum SlotClientError: Error, CustomStringConvertible {
+    /// No connection could be made; `reason` is the system's word for it ("Connection refused", …).
+    case cannotConnect(host: String, port: Int, reason: String)
     case connectionClosed
     case malformedReply(String)
 
     public var description: String {
         switch self {
+        case .cannotConnect(let host, let port, let reason): "cannot connect to \(host):\(port): \(reason)"
         case .connectionClosed: "the server closed the connection"
         case .malformedReply(let line): "the server sent a line that is not JSON: \(line.prefix(200))"
         }
+    }
+
+    /// The system's reason inside NIO's connect errors.
+    static func reason(_ error: any Error) -> String {
+        if let failure = error as? NIOConnectionError, let first = failure.connectionErrors.first {
+            return reason(first.error)
+        }
+        if let failure = error as? IOError { return String(cString: strerror(failure.errnoCode)) }
+        return "\(error)"
     }
 }
 
@@ -29,15 +42,20 @@ public final class SlotConnection {
     public static func withConnection<Result: Sendable>(
         host: String = "127.0.0.1", port: Int, _ body: (SlotConnection) async throws -> Result
     ) async throws -> Result {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 256 * 1_024 * 1_024))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 256 * 1_024 * 1_024))
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
                 }
-            }
+        } catch {
+            throw SlotClientError.cannotConnect(host: host, port: port, reason: SlotClientError.reason(error))
+        }
         return try await channel.executeThenClose { inbound, outbound in
             try await body(SlotConnection(inbound: inbound, outbound: outbound))
         }

@@ -1,8 +1,71 @@
 import ArgumentParser
+import Foundation
 
 /// `slotctl`: the operator's tool. Talks to a running slotd over its protocol, or inspects files offline.
 @main
 struct Slotctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "slotctl", abstract: "Operate a slotd server and inspect its files.", subcommands: [])
+        commandName: "slotctl", abstract: "Operate a slotd server and inspect its files.",
+        discussion: """
+            Server commands talk to slotd over its protocol (--host, --port). `journal verify` and \
+            `snapshot inspect` read files and need no server. Every command prints text for people, or JSON with \
+            --json. Operations guide: docs/OPERATIONS.md.
+
+            Exit status: 0 done; 1 the server refused the request, or a check found damage; 2 cannot talk to the \
+            server (nothing listening, connection lost, no reply in time); 3 a file or folder cannot be read; \
+            64 bad usage.
+            """,
+        subcommands: [
+            StatusCommand.self, SnapshotCommand.self, ResourcesCommand.self, BookingsCommand.self,
+            BookingCommand.self, JournalCommand.self,
+        ])
+
+    /// ArgumentParser's own `main`, except that a `SlotctlFailure` becomes one line on stderr and its own exit
+    /// status, so scripts can tell "refused" from "unreachable" from "unreadable".
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as SlotctlFailure {
+            FileHandle.standardError.write(Data("Error: \(failure.message)\n".utf8))
+            exit(withError: failure.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Where the server is, and how long to wait for it: shared by every server command.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address of the slotd server.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port of the slotd server.")
+    var port = 7420
+
+    @Option(help: "Give up when the whole exchange with the server takes longer than this.")
+    var timeoutSeconds = 30
+
+    func validate() throws {
+        guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard timeoutSeconds >= 1 else { throw ValidationError("--timeout-seconds must be at least 1") }
+    }
+
+    var endpoint: String { "\(host):\(port)" }
+}
+
+/// `--json`, on every command.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON (one object on one line) instead of text.")
+    var json = false
+}
+
+/// Writes text to stdout, unbuffered (unlike `print` into a pipe), so it is out before any error line that
+/// follows on stderr, and before the process exits.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }

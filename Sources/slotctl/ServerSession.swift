@@ -1,0 +1,83 @@
+import Foundation
+import SlotClient
+
+/// One conversation with the server: a connection, requests whose refusals become `SlotctlFailure.refused`,
+/// and one deadline for all of it, so slotctl never hangs on a server that accepts but does not answer.
+final class ServerSession {
+    private let connection: SlotConnection
+    /// `host:port`, for messages.
+    let endpoint: String
+
+    private init(connection: SlotConnection, endpoint: String) {
+        self.connection = connection
+        self.endpoint = endpoint
+    }
+
+    /// Sends `request` and returns the reply when it is `"ok": true`.
+    func call(_ request: JSONValue) async throws -> JSONValue {
+        let reply = try await connection.call(request)
+        guard reply.ok else {
+            throw SlotctlFailure.refused(
+                op: request["op"]?.string ?? "the request", code: reply.errorCode ?? "unknown",
+                message: reply["error"]?["message"]?.string ?? reply.jsonText)
+        }
+        return reply
+    }
+
+    /// Every page of a listing: sends `request` again with `after` set to the id of the previous page's last
+    /// item for as long as the server says `truncated`. `pagesMax` bounds the loop should a server keep saying so.
+    func collectPages(_ request: JSONValue, items key: String, pagesMax: Int = 100_000) async throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        var after: JSONValue?
+        for _ in 0..<pagesMax {
+            var page = request
+            if case .object(var fields) = page, let after {
+                fields["after"] = after
+                page = .object(fields)
+            }
+            let reply = try await call(page)
+            let pageItems = reply[key]?.array ?? []
+            items += pageItems
+            guard reply["truncated"] == true, let last = pageItems.last?["id"] else { return items }
+            after = last
+        }
+        throw SlotctlFailure.unreachable(endpoint: endpoint, reason: "more than \(pagesMax) pages of \(key); giving up")
+    }
+
+    /// Connects, runs `body`, and closes the connection. Failures become `SlotctlFailure`s: refusals as they
+    /// are, everything else as `unreachable` naming host:port.
+    static func run<Result: Sendable>(
+        _ options: ServerOptions, _ body: @escaping @Sendable (ServerSession) async throws -> Result
+    ) async throws -> Result {
+        let host = options.host
+        let port = options.port
+        let endpoint = options.endpoint
+        let timeoutSeconds = options.timeoutSeconds
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                var connected = false
+                do {
+                    return try await SlotConnection.withConnection(host: host, port: port) { connection in
+                        connected = true
+                        return try await body(ServerSession(connection: connection, endpoint: endpoint))
+                    }
+                } catch let failure as SlotctlFailure {
+                    throw failure
+                } catch {
+                    let reason = connected ? "\(error)" : SlotctlFailure.connectReason(error)
+                    throw SlotctlFailure.unreachable(endpoint: endpoint, reason: reason)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeoutSeconds))
+                return nil
+            }
+            // Whichever ends first wins; the other is cancelled (a pending read ends on cancellation).
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw SlotctlFailure.unreachable(endpoint: endpoint, reason: "no reply within \(timeoutSeconds) s")
+            }
+            return result
+        }
+    }
+}
