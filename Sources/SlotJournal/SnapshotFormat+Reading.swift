@@ -21,6 +21,17 @@ public enum SnapshotError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+extension SnapshotError {
+    /// Any failure while reading a snapshot, as a `SnapshotError`.
+    init(reading error: any Error) {
+        switch error {
+        case let error as SnapshotError: self = error
+        case let error as BinaryReader.Truncated: self = .truncated(offset: error.offset)
+        default: self = .invalid("\(error)")
+        }
+    }
+}
+
 /// A snapshot's header: what `slotctl snapshot inspect` shows without rebuilding anything.
 public struct SnapshotHeader: Sendable, Equatable {
     public var version: UInt16
@@ -60,12 +71,8 @@ extension SnapshotFormatV1 {
                 resourceCount: Int(try reader.read(UInt32.self)), bookingCount: Int(try reader.read(UInt64.self)),
                 idempotencyKeyCount: Int(try reader.read(UInt32.self)), checksum: stored, sizeBytes: bytes.count)
             return (header, reader)
-        } catch let error as SnapshotError {
-            throw error
-        } catch let error as BinaryReader.Truncated {
-            throw .truncated(offset: error.offset)
         } catch {
-            throw .invalid("\(error)")
+            throw SnapshotError(reading: error)
         }
     }
 
@@ -89,12 +96,8 @@ extension SnapshotFormatV1 {
                 throw SnapshotError.invalid("header counts \(header.bookingCount) bookings, body \(image.bookingCount)")
             }
             return image
-        } catch let error as SnapshotError {
-            throw error
-        } catch let error as BinaryReader.Truncated {
-            throw .truncated(offset: error.offset)
         } catch {
-            throw .invalid("\(error)")
+            throw SnapshotError(reading: error)
         }
     }
 

@@ -26,7 +26,8 @@ public enum RFC3339 {
             let hour = digits(utf8, 11, 2), utf8[13] == UInt8(ascii: ":"), let minute = digits(utf8, 14, 2),
             utf8[16] == UInt8(ascii: ":"), let second = digits(utf8, 17, 2)
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month), hour <= 23,
+        guard (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month),
+            hour <= 23,
             minute <= 59, second <= 59
         else { return nil }
         var index = 19
@@ -56,7 +57,7 @@ public enum RFC3339 {
             return nil
         }
         guard index == utf8.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let utc = local - offsetSeconds
         // Keep every instant formattable as a four-digit year.
@@ -76,7 +77,7 @@ public enum RFC3339 {
         let seconds = instant.secondsSinceEpoch
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilCalendar.date(fromDays: days)
         appendDigits(year, count: 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         appendDigits(month, count: 2, to: &bytes)
@@ -89,37 +90,6 @@ public enum RFC3339 {
         bytes.append(UInt8(ascii: ":"))
         appendDigits(secondOfDay % 60, count: 2, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
-    }
-
-    // Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's civil-date algorithms).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * Int64(month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
-        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
-        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
-        return (year, month, day)
-    }
-
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
