@@ -3,11 +3,13 @@
 public enum ScheduleEvent: Hashable, Sendable {
     case held(HeldEvent)
     case moved(MovedEvent)
+    case rulesChanged(RulesChangedEvent)
 
     public var at: Instant {
         switch self {
         case .held(let event): event.at
         case .moved(let event): event.at
+        case .rulesChanged(let event): event.at
         }
     }
 
@@ -15,7 +17,21 @@ public enum ScheduleEvent: Hashable, Sendable {
         switch self {
         case .held(let event): event.idempotency
         case .moved(let event): event.idempotency
+        case .rulesChanged: nil
         }
+    }
+}
+
+/// One availability rule layer changed.
+public struct RulesChangedEvent: Hashable, Sendable {
+    public var change: RuleChange
+    public var actor: String
+    public var at: Instant
+
+    public init(change: RuleChange, actor: String, at: Instant) {
+        self.change = change
+        self.actor = actor
+        self.at = at
     }
 }
 

@@ -16,6 +16,11 @@ public struct Rejection: Error, Hashable, Sendable {
         case idempotencyConflict = "idempotency_conflict"
         case tooManyHolds = "too_many_holds"
         case rangeTooLarge = "range_too_large"
+        case outsideHours = "outside_hours"
+        case closedByOverride = "closed_by_override"
+        case blocked
+        case tooSoon = "too_soon"
+        case dailyLimitReached = "daily_limit_reached"
         case nonexistentLocalTime = "nonexistent_local_time"
         case ambiguousLocalTime = "ambiguous_local_time"
     }

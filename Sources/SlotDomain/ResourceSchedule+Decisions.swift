@@ -2,7 +2,8 @@
 /// event, an unchanged reply, or a rejection. Callers advance the schedule to `now` first.
 extension ResourceSchedule {
     /// Checks that `range` could be booked now, in this order of precedence: `invalid_request` (end not after
-    /// start), `misaligned`, `in_past`, `beyond_horizon`, `slot_unavailable`. `hold` and `availability` both call
+    /// start), `misaligned`, `in_past`, `beyond_horizon`, then the rules (`too_soon`, `outside_hours` or
+    /// `closed_by_override`, `blocked`, `daily_limit_reached`), then `slot_unavailable`. `hold` and `availability` both call
     /// this, so availability never offers a start that hold refuses.
     public func checkPlacement(_ range: TimeRange, now: Instant, excluding: TimeRange? = nil) -> Rejection? {
         guard range.end > range.start else {
@@ -23,6 +24,7 @@ extension ResourceSchedule {
                 .beyondHorizon, "end is more than \(settings.horizonDays) days ahead",
                 instantDetails: ["horizon_end": horizonEnd])
         }
+        if let refusal = checkRules(range, now: now, excluding: excluding) { return refusal }
         if let conflict = firstConflict(range, excluding: excluding) {
             return Rejection(
                 .slotUnavailable, "the requested time is not available",

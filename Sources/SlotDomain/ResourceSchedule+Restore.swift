@@ -9,10 +9,11 @@ extension ResourceSchedule {
 
     public init(
         restoring settings: ResourceSettings, clock: Instant, lastSequence: UInt64, bookings: [Booking],
-        limits: DomainLimits = .standard
+        rules: AvailabilityRules = AvailabilityRules(), limits: DomainLimits = .standard
     ) throws(RestoreFailure) {
         self.init(settings: settings, createdAt: clock, limits: limits)
         self.lastSequence = lastSequence
+        self.rules = rules
         for booking in bookings.sorted(by: { $0.id.sequence < $1.id.sequence }) {
             guard booking.id.resource == settings.id else { throw .wrongResource(booking: booking.id.sequence) }
             guard booking.id.sequence <= lastSequence else { throw .sequenceAhead(booking: booking.id.sequence) }
@@ -20,7 +21,7 @@ extension ResourceSchedule {
                 guard firstConflict(booking.range, excluding: nil) == nil else {
                     throw .overCapacity(booking: booking.id.sequence)
                 }
-                occupancy.change(core: granules(booking.range), padded: granules(padded(booking.range)), by: 1)
+                reserve(booking.range)
             }
             if booking.state == .pendingConfirmation, let expiresAt = booking.expiresAt {
                 activeHoldCount += 1

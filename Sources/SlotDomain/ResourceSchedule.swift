@@ -18,6 +18,10 @@ public struct ResourceSchedule: Sendable {
     public private(set) var clock: Instant
     public internal(set) var lastSequence: UInt64 = 0
     public internal(set) var activeHoldCount = 0
+    /// The availability layers on top of slots, buffers and capacity.
+    public internal(set) var rules = AvailabilityRules()
+    /// Active bookings by the local date they start on, for the daily limit.
+    var startsPerLocalDay: [Int64: Int] = [:]
     var occupancy: Occupancy
     var expiries = MinHeap<PendingExpiry>()
 
@@ -59,14 +63,18 @@ public struct ResourceSchedule: Sendable {
 
     /// Applies a decided (or replayed) event and returns the booking as the reply shows it. Crashes when the event
     /// does not fit the state: memory and journal disagree, and only a restart from the journal is safe.
+    /// Rule changes return nil (they change no booking).
     @discardableResult
-    public mutating func apply(_ event: ScheduleEvent) -> BookingSummary {
+    public mutating func apply(_ event: ScheduleEvent) -> BookingSummary? {
         advance(to: event.at)
         switch event {
         case .held(let held):
             return applyHeld(held)
         case .moved(let moved):
             return applyMoved(moved)
+        case .rulesChanged(let changed):
+            applyRule(changed.change)
+            return nil
         }
     }
 
@@ -137,12 +145,16 @@ public struct ResourceSchedule: Sendable {
         )
     }
 
-    private mutating func reserve(_ range: TimeRange) {
+    mutating func reserve(_ range: TimeRange) {
         occupancy.change(core: granules(range), padded: granules(padded(range)), by: 1)
+        startsPerLocalDay[localDate(of: range.start).days, default: 0] += 1
     }
 
-    private mutating func release(_ range: TimeRange) {
+    mutating func release(_ range: TimeRange) {
         occupancy.change(core: granules(range), padded: granules(padded(range)), by: -1)
+        let day = localDate(of: range.start).days
+        startsPerLocalDay[day, default: 0] -= 1
+        if startsPerLocalDay[day] == 0 { startsPerLocalDay[day] = nil }
     }
 
     /// The first stretch that stops `range` from fitting, or nil when it fits. `excluding` is a booking's own

@@ -12,6 +12,7 @@ struct RecordV1: Codable, Equatable {
         case held
         case moved
         case keyRecorded = "key_recorded"
+        case rulesChanged = "rules_changed"
     }
 
     var kind: Kind
@@ -38,10 +39,12 @@ struct RecordV1: Codable, Equatable {
     // any mutation
     var idempotencyKey: String?
     var fingerprint: String?
+    // rules_changed
+    var rule: RuleRecordV1?
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
-        case fingerprint
+        case fingerprint, rule
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -94,6 +97,8 @@ enum RecordCodec {
             record.reason = moved.reason
             record.stamp(moved.idempotency)
             return record
+        case .schedule(let resource, .rulesChanged(let event)):
+            return record(for: event, resource: resource)
         case .keyRecorded(let stamp, let summary, let at):
             var record = RecordV1(kind: .keyRecorded, resource: summary.id.resource.rawValue, at: at.secondsSinceEpoch)
             record.booking = summary.id.sequence
@@ -146,6 +151,8 @@ enum RecordCodec {
                 sequence: booking, to: target, actor: actor, at: at, newRange: newRange, reason: record.reason,
                 idempotency: stamp)
             return .schedule(resource, .moved(moved))
+        case .rulesChanged:
+            return rulesEvent(from: record).map { .schedule(resource, $0) }
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end, start < end,
                 let customer = record.customer, let state = record.to.flatMap(BookingState.init(rawValue:))

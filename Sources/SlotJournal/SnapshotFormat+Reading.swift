@@ -55,7 +55,9 @@ extension SnapshotFormatV1 {
         var reader = BinaryReader(bytes, offset: magic.count)
         do {
             let version = try reader.read(UInt16.self)
-            guard version == SnapshotFormatV1.version else { throw SnapshotError.unsupportedVersion(version) }
+            guard SnapshotFormatV1.versionsRead.contains(version) else {
+                throw SnapshotError.unsupportedVersion(version)
+            }
             guard Array(bytes.suffix(trailerMagic.count)) == trailerMagic else {
                 throw SnapshotError.truncated(offset: bytes.count)
             }
@@ -83,7 +85,7 @@ extension SnapshotFormatV1 {
         do {
             var resources: [ResourceImage] = []
             resources.reserveCapacity(header.resourceCount)
-            for _ in 0..<header.resourceCount { resources.append(try readResource(&reader)) }
+            for _ in 0..<header.resourceCount { resources.append(try readResource(&reader, version: header.version)) }
             var records: [IdempotencyTable.Record] = []
             for _ in 0..<header.idempotencyKeyCount { records.append(try readRecord(&reader)) }
             guard reader.remaining == 4 + trailerMagic.count else {
@@ -115,7 +117,7 @@ extension SnapshotFormatV1 {
         return settings
     }
 
-    static func readResource(_ reader: inout BinaryReader) throws -> ResourceImage {
+    static func readResource(_ reader: inout BinaryReader, version: UInt16) throws -> ResourceImage {
         let settings = try readSettings(&reader)
         let clock = Instant(secondsSinceEpoch: try reader.read(Int64.self))
         let lastBookingSequence = try reader.read(UInt64.self)
@@ -153,7 +155,50 @@ extension SnapshotFormatV1 {
         }
         return ResourceImage(
             settings: settings, clock: clock, lastBookingSequence: lastBookingSequence, createdJournalSequence: created,
-            capturedJournalSequence: captured, bookings: bookings)
+            capturedJournalSequence: captured, bookings: bookings,
+            rules: version >= 2 ? try readRules(&reader) : AvailabilityRules())
+    }
+
+    static func readRules(_ reader: inout BinaryReader) throws -> AvailabilityRules {
+        func intervals() throws -> [LocalInterval] {
+            let count = Int(try reader.read(UInt32.self))
+            guard count <= 1_440 else { throw SnapshotError.invalid("\(count) intervals in a day") }
+            var list: [LocalInterval] = []
+            for _ in 0..<count {
+                let start = Int(try reader.read(UInt16.self))
+                let end = Int(try reader.read(UInt16.self))
+                guard let interval = LocalInterval(startMinute: start, endMinute: end) else {
+                    throw SnapshotError.invalid("interval \(start)–\(end)")
+                }
+                list.append(interval)
+            }
+            return list
+        }
+        var rules = AvailabilityRules()
+        if try reader.read(UInt8.self) == 1 {
+            var days: [[LocalInterval]] = []
+            for _ in 0..<7 { days.append(try intervals()) }
+            guard let weekly = WeeklyHours(days: days) else { throw SnapshotError.invalid("weekly hours overlap") }
+            rules.weeklyHours = weekly
+        }
+        for _ in 0..<Int(try reader.read(UInt32.self)) {
+            let date = LocalDate(days: try reader.read(Int64.self))
+            switch try reader.read(UInt8.self) {
+            case 1: rules.overrides[date] = .closed
+            case 2: rules.overrides[date] = .hours(try intervals())
+            case let kind: throw SnapshotError.invalid("override kind \(kind)")
+            }
+        }
+        for _ in 0..<Int(try reader.read(UInt32.self)) {
+            let id = try reader.read(UInt64.self)
+            let range = try readRange(&reader)
+            rules.blocks[id] = Block(id: id, range: range, label: try reader.readString())
+        }
+        rules.lastBlockID = try reader.read(UInt64.self)
+        rules.minNoticeMinutes = Int(try reader.read(UInt32.self))
+        let maxPerDay = try reader.read(Int32.self)
+        rules.maxBookingsPerDay = maxPerDay < 0 ? nil : Int(maxPerDay)
+        return rules
     }
 
     static func readRecord(_ reader: inout BinaryReader) throws -> IdempotencyTable.Record {

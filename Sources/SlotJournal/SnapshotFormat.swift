@@ -12,7 +12,9 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    static let version: UInt16 = 1
+    /// Written: 2 (adds each resource's availability rules). Read: 1 and 2.
+    static let version: UInt16 = 2
+    static let versionsRead: ClosedRange<UInt16> = 1...2
     static let absent: Int64 = .min
 
     static let stateCodes: [BookingState: UInt8] = [
@@ -81,6 +83,39 @@ enum SnapshotFormatV1 {
                 if let reason = transition.reason { writer.write(reason) }
             }
         }
+        write(resource.rules, to: &writer)
+    }
+
+    /// Version 2: weekly hours (present flag, 7 days of intervals), overrides, blocks, limits.
+    static func write(_ rules: AvailabilityRules, to writer: inout BinaryWriter) {
+        func intervals(_ list: [LocalInterval]) {
+            writer.write(UInt32(list.count))
+            for interval in list {
+                writer.write(UInt16(interval.startMinute))
+                writer.write(UInt16(interval.endMinute))
+            }
+        }
+        writer.write(UInt8(rules.weeklyHours == nil ? 0 : 1))
+        for day in rules.weeklyHours?.days ?? [] { intervals(day) }
+        writer.write(UInt32(rules.overrides.count))
+        for (date, override) in rules.overrides.sorted(by: { $0.key < $1.key }) {
+            writer.write(date.days)
+            switch override {
+            case .closed: writer.write(UInt8(1))
+            case .hours(let list):
+                writer.write(UInt8(2))
+                intervals(list)
+            }
+        }
+        writer.write(UInt32(rules.blocks.count))
+        for block in rules.blocks.values.sorted(by: { $0.id < $1.id }) {
+            writer.write(block.id)
+            write(block.range, to: &writer)
+            writer.write(block.label)
+        }
+        writer.write(rules.lastBlockID)
+        writer.write(UInt32(rules.minNoticeMinutes))
+        writer.write(Int32(rules.maxBookingsPerDay ?? -1))
     }
 
     static func write(_ range: TimeRange, to writer: inout BinaryWriter) {

@@ -35,11 +35,14 @@ public struct ResourceImage: Sendable, Equatable {
     public var createdJournalSequence: UInt64
     public var capturedJournalSequence: UInt64
     public var bookings: [Booking]
+    /// Availability layers (format 2; a format 1 file has none).
+    public var rules: AvailabilityRules
 
     public init(
         settings: ResourceSettings, clock: Instant, lastBookingSequence: UInt64, createdJournalSequence: UInt64,
-        capturedJournalSequence: UInt64, bookings: [Booking]
+        capturedJournalSequence: UInt64, bookings: [Booking], rules: AvailabilityRules = AvailabilityRules()
     ) {
+        self.rules = rules
         self.settings = settings
         self.clock = clock
         self.lastBookingSequence = lastBookingSequence

@@ -125,7 +125,8 @@ extension Operation {
             metadata["request.end"] = "\(RFC3339.format(command.range.end))"
         case .move(let booking, _, _, _), .getBooking(let booking):
             metadata["booking.id"] = "\(booking)"
-        case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _):
+        case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
+            .changeRules(let resource, _, _), .getRules(let resource):
             metadata["resource.id"] = "\(resource)"
         case .createResource(let settings, _):
             metadata["resource.id"] = "\(settings.id)"

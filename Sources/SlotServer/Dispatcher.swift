@@ -41,6 +41,12 @@ public struct Dispatcher: Sendable {
             }
         case .stats:
             return Outcome(reply: .success(.stats(await stats())), barrier: 0)
+        case .changeRules(let resource, let request, let actorName):
+            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
+            return await actor.changeRules(request, actor: actorName)
+        case .getRules(let resource):
+            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
+            return await actor.rules()
         }
     }
 

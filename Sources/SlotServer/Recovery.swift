@@ -111,7 +111,7 @@ struct Recovery {
         for resource in image.resources {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
-                bookings: resource.bookings, limits: limits)
+                bookings: resource.bookings, rules: resource.rules, limits: limits)
             recovered.resources[resource.settings.id] = ResourceState(
                 schedule: schedule, createdSequence: resource.createdJournalSequence,
                 lastSequence: resource.capturedJournalSequence)
@@ -141,9 +141,9 @@ struct Recovery {
                     throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: "unknown resource \(id)")
                 }
                 // Applied in place (no copy of the schedule); crashes on an event that breaks the rules.
-                guard let summary = recovered.resources[id]?.schedule.apply(event) else { return }
+                let summary = recovered.resources[id]?.schedule.apply(event)
                 recovered.resources[id]?.lastSequence = sequenced.sequence
-                if let stamp = event.idempotency {
+                if let stamp = event.idempotency, let summary {
                     recovered.idempotency.finish(stamp, reply: .booking(summary), at: event.at)
                 }
             case .keyRecorded(let stamp, let summary, let at):

@@ -81,7 +81,9 @@ public actor ResourceActor {
         case .apply(let event):
             // Apply first: should the event break an invariant, the process stops before the event reaches the
             // journal, and a restart does not replay it into the same crash. No await separates the two steps.
-            let summary = schedule.apply(event)
+            guard let summary = schedule.apply(event) else {
+                preconditionFailure("a booking decision changed no booking")
+            }
             let sequence = journal.append(.schedule(id, event))
             lastJournaled = sequence
             if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
@@ -97,6 +99,46 @@ public actor ResourceActor {
             if let stamp { idempotency.abandon(stamp) }
             return read(.failure(WireError(rejection)))
         }
+    }
+
+    // MARK: Rules
+
+    /// Changes one availability layer. Never refused for conflicts: bookings the new rules would not accept stay
+    /// valid and are listed in the reply.
+    public func changeRules(_ request: RuleRequest, actor: String) -> Outcome {
+        let now = schedule.advance(to: clock.now())
+        let rules = schedule.rules
+        var added: Block?
+        let change: RuleChange
+        switch request {
+        case .weeklyHours(let hours): change = .weeklyHours(hours)
+        case .override(let date, let override): change = .override(date, override)
+        case .addBlock(let range, let label):
+            let block = Block(id: rules.lastBlockID + 1, range: range, label: label)
+            added = block
+            change = .addBlock(block)
+        case .removeBlock(let blockID):
+            guard rules.blocks[blockID] != nil else {
+                return read(.failure(WireError(Rejection(.notFound, "\(id) has no block \(blockID)", field: "block"))))
+            }
+            change = .removeBlock(blockID)
+        case .limits(let minNotice, let maxPerDay):
+            let max = maxPerDay.map { $0 == 0 ? nil : $0 } ?? rules.maxBookingsPerDay
+            change = .limits(minNoticeMinutes: minNotice ?? rules.minNoticeMinutes, maxBookingsPerDay: max)
+        }
+        let (event, affected) = schedule.decide(change, actor: actor, now: now)
+        schedule.apply(event)
+        let sequence = journal.append(.schedule(id, event))
+        lastJournaled = sequence
+        let reply = RulesReply(
+            rules: schedule.rules, zone: schedule.grid.timeZone, affected: affected, addedBlock: added)
+        return Outcome(reply: .success(.rules(reply)), barrier: sequence)
+    }
+
+    public func rules() -> Outcome {
+        schedule.advance(to: clock.now())
+        let reply = RulesReply(rules: schedule.rules, zone: schedule.grid.timeZone, affected: [], addedBlock: nil)
+        return read(.success(.rules(reply)))
     }
 
     // MARK: Reads

@@ -73,7 +73,8 @@ public actor SnapshotCoordinator {
                         settings: entry.schedule.settings, clock: entry.schedule.clock,
                         lastBookingSequence: entry.schedule.lastSequence, createdJournalSequence: entry.created,
                         capturedJournalSequence: entry.journalSequence,
-                        bookings: entry.schedule.bookings.values.sorted { $0.id.sequence < $1.id.sequence })
+                        bookings: entry.schedule.bookings.values.sorted { $0.id.sequence < $1.id.sequence },
+                        rules: entry.schedule.rules)
                 }, idempotency: records)
             let (url, size) = try store.write(image)
             return (url, size, image.bookingCount, store.prune(journalID: journalID, kept: kept))

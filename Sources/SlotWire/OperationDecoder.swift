@@ -33,6 +33,13 @@ enum OperationDecoder {
             "availability": range.union(["duration_minutes"]),
             "snapshot": [],
             "stats": [],
+            "set_weekly_hours": ["resource", "weekly_hours", "actor"],
+            "set_override": ["resource", "date", "closed", "hours", "actor"],
+            "clear_override": ["resource", "date", "actor"],
+            "add_block": local.union(["resource", "start", "end", "start_local", "end_local", "label", "actor"]),
+            "remove_block": ["resource", "block", "actor"],
+            "set_limits": ["resource", "min_notice_minutes", "max_bookings_per_day", "actor"],
+            "get_rules": ["resource"],
         ]
     }()
 
@@ -40,6 +47,9 @@ enum OperationDecoder {
         switch op {
         case "ping": return .ping
         case "snapshot": return .snapshot
+        case "set_weekly_hours", "set_override", "clear_override", "add_block", "remove_block", "set_limits":
+            return try ruleOperation(op, &reader)
+        case "get_rules": return .getRules(try reader.resource())
         case "stats": return .stats
         case "create_resource": return try createResource(&reader)
         case "get_resource": return .getResource(try reader.resource())

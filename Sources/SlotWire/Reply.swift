@@ -12,6 +12,7 @@ public enum ReplyBody: Sendable {
     case slots([Instant])
     case snapshot(SnapshotSummary)
     case stats(ServerStats)
+    case rules(RulesReply)
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
@@ -111,6 +112,8 @@ public enum ReplyEncoder {
         case .stats(let stats):
             writer.key("stats")
             stats.write(to: &writer)
+        case .rules(let reply):
+            reply.write(to: &writer)
         }
     }
 

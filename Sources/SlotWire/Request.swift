@@ -46,6 +46,8 @@ public enum Operation: Sendable {
     case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
     case snapshot
     case stats
+    case changeRules(ResourceID, RuleRequest, actor: String)
+    case getRules(ResourceID)
 
     public var name: String {
         switch self {
@@ -67,6 +69,16 @@ public enum Operation: Sendable {
         case .availability: "availability"
         case .snapshot: "snapshot"
         case .stats: "stats"
+        case .changeRules(_, let request, _):
+            switch request {
+            case .weeklyHours: "set_weekly_hours"
+            case .override(_, nil): "clear_override"
+            case .override: "set_override"
+            case .addBlock: "add_block"
+            case .removeBlock: "remove_block"
+            case .limits: "set_limits"
+            }
+        case .getRules: "get_rules"
         }
     }
 }

@@ -48,13 +48,28 @@ import Testing
                 ResourceImage(
                     settings: settings, clock: start.adding(seconds: -100), lastBookingSequence: 3,
                     createdJournalSequence: 1,
-                    capturedJournalSequence: 44, bookings: bookings)
+                    capturedJournalSequence: 44, bookings: bookings, rules: sampleRules(start))
             ],
             idempotency: [
                 IdempotencyTable.Record(
                     key: "k1", fingerprint: "hold\u{1F}x", reply: .booking(bookings[1].summary), expiresAt: start),
                 IdempotencyTable.Record(key: "k2", fingerprint: "create", reply: .resource(settings), expiresAt: start),
             ])
+    }
+
+    static func sampleRules(_ start: Instant) -> AvailabilityRules {
+        var rules = AvailabilityRules()
+        let morning = LocalInterval(startMinute: 9 * 60, endMinute: 12 * 60)!
+        let afternoon = LocalInterval(startMinute: 13 * 60, endMinute: 24 * 60)!
+        rules.weeklyHours = WeeklyHours(days: [[morning, afternoon], [morning], [], [afternoon], [morning], [], []])
+        rules.overrides[LocalDate(year: 2027, month: 12, day: 24)!] = .closed
+        rules.overrides[LocalDate(year: 2027, month: 12, day: 31)!] = .hours([morning])
+        rules.blocks[2] = Block(
+            id: 2, range: TimeRange(start: start, end: start.adding(seconds: 3_600)), label: "team meeting")
+        rules.lastBlockID = 2
+        rules.minNoticeMinutes = 120
+        rules.maxBookingsPerDay = 8
+        return rules
     }
 
     @Test func roundTripsExactly() throws {

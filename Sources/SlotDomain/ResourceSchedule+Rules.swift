@@ -1,0 +1,100 @@
+/// The availability layers: opening hours (weekly, overridden per date), blocks, minimum notice and a daily
+/// limit. `checkPlacement` runs `checkRules` for `hold`, `book`, `reschedule` and `availability` alike.
+extension ResourceSchedule {
+    public func localDate(of instant: Instant) -> LocalDate {
+        let wall = instant.secondsSinceEpoch + grid.offsetSeconds(at: instant)
+        return LocalDate(days: wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400)
+    }
+
+    /// The first rule that refuses `range` now, in this order: `too_soon`, `outside_hours` or
+    /// `closed_by_override`, `blocked`, `daily_limit_reached`. `excluding` is a rescheduled booking's old range.
+    func checkRules(_ range: TimeRange, now: Instant, excluding: TimeRange?) -> Rejection? {
+        let earliest = now.adding(seconds: Int64(rules.minNoticeMinutes) * 60)
+        if range.start < earliest {
+            return Rejection(
+                .tooSoon, "bookings need \(rules.minNoticeMinutes) minutes' notice",
+                details: ["min_notice_minutes": String(rules.minNoticeMinutes)], instantDetails: ["earliest": earliest])
+        }
+        if let refusal = checkHours(range) { return refusal }
+        let paddedRange = padded(range)
+        if let block = rules.blocks.values.sorted(by: { $0.id < $1.id }).first(where: { $0.range.overlaps(paddedRange) }
+        ) {
+            return Rejection(
+                .blocked, "the time is blocked: \(block.label)",
+                details: ["block": String(block.id), "label": block.label],
+                instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
+        }
+        if let limit = rules.maxBookingsPerDay {
+            let day = localDate(of: range.start)
+            var count = startsPerLocalDay[day.days] ?? 0
+            if let excluding, localDate(of: excluding.start) == day { count -= 1 }
+            if count >= limit {
+                return Rejection(
+                    .dailyLimitReached, "\(day) already has \(count) bookings (the daily limit)",
+                    details: ["date": day.description, "limit": String(limit)])
+            }
+        }
+        return nil
+    }
+
+    /// Every granule of the booking must fall in the open hours of its own local day, so a booking crossing
+    /// midnight or a DST change is judged minute by minute in wall time.
+    private func checkHours(_ range: TimeRange) -> Rejection? {
+        guard rules.weeklyHours != nil || !rules.overrides.isEmpty else { return nil }
+        var instant = range.start
+        while instant < range.end {
+            let wall = instant.secondsSinceEpoch + grid.offsetSeconds(at: instant)
+            let date = LocalDate(days: wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400)
+            let minute = Int((wall - date.days * 86_400) / 60)
+            let (intervals, overridden) = rules.hours(on: date)
+            if let intervals, !intervals.contains(where: { $0.contains(minute: minute) }) {
+                return overridden
+                    ? Rejection(
+                        .closedByOverride, "\(date) has special hours that do not cover this time",
+                        details: ["date": date.description])
+                    : Rejection(
+                        .outsideHours, "the time is outside the opening hours", details: ["date": date.description])
+            }
+            instant = instant.adding(seconds: grid.granuleSeconds)
+        }
+        return nil
+    }
+
+    /// Decides a rule change; it never refuses (rules are the operator's to set), but reports the active future
+    /// bookings the new rules would no longer accept. They stay valid.
+    public func decide(_ change: RuleChange, actor: String, now: Instant) -> (
+        event: ScheduleEvent, affected: [BookingID]
+    ) {
+        var after = self
+        after.applyRule(change)
+        let affected = after.bookingsAgainstRules(now: now)
+        return (.rulesChanged(RulesChangedEvent(change: change, actor: actor, at: now)), affected)
+    }
+
+    /// Active bookings from now on that the current rules would refuse if they were asked for again.
+    public func bookingsAgainstRules(now: Instant) -> [BookingID] {
+        bookings.values.filter { $0.state.isActive && $0.range.start >= now }
+            .sorted { $0.id.sequence < $1.id.sequence }
+            .filter { booking in
+                var relaxed = self
+                relaxed.rules.minNoticeMinutes = 0
+                return relaxed.checkRules(booking.range, now: now, excluding: booking.range) != nil
+            }
+            .map(\.id)
+    }
+
+    mutating func applyRule(_ change: RuleChange) {
+        switch change {
+        case .weeklyHours(let hours): rules.weeklyHours = hours
+        case .override(let date, let override): rules.overrides[date] = override
+        case .addBlock(let block):
+            precondition(block.id == rules.lastBlockID + 1, "block id gap in \(id)")
+            rules.lastBlockID = block.id
+            rules.blocks[block.id] = block
+        case .removeBlock(let blockID): rules.blocks[blockID] = nil
+        case .limits(let minNotice, let maxPerDay):
+            rules.minNoticeMinutes = minNotice
+            rules.maxBookingsPerDay = maxPerDay
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import SlotDomain
+
+/// Decoding the rule ops: opening hours are `"HH:MM"` pairs per weekday (`mon` … `sun`), `"24:00"` allowed as
+/// an end; dates are `YYYY-MM-DD` in the resource's zone.
+extension OperationDecoder {
+    static func ruleOperation(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
+        let resource = try reader.resource()
+        let actor = try reader.actor()
+        let request: RuleRequest
+        switch op {
+        case "set_weekly_hours":
+            guard reader.container.contains(FieldKey(stringValue: "weekly_hours")) else {
+                throw .invalid("weekly_hours", "is required (null opens the resource around the clock)")
+            }
+            request = .weeklyHours(try reader.weeklyHours())
+        case "set_override":
+            let date = try reader.date("date")
+            let closed = try reader.optionalBool("closed") ?? false
+            let hours = try reader.optionalIntervals("hours")
+            switch (closed, hours) {
+            case (true, nil): request = .override(date, .closed)
+            case (false, let hours?): request = .override(date, .hours(hours))
+            default: throw .invalid("hours", "give either \"closed\": true or \"hours\": [[\"HH:MM\", \"HH:MM\"], …]")
+            }
+        case "clear_override":
+            request = .override(try reader.date("date"), nil)
+        case "add_block":
+            let start = try reader.instant("start")
+            let end = try reader.instant("end")
+            guard end > start else { throw .invalid("end", "must be after start") }
+            let label = try reader.optionalString("label", maxBytes: reader.limits.reasonMaxBytes) ?? ""
+            request = .addBlock(TimeRange(start: start, end: end), label: label)
+        case "remove_block":
+            request = .removeBlock(UInt64(try reader.required("block", range: 1...Int.max)))
+        default:  // set_limits
+            let notice = try reader.optionalInteger(
+                "min_notice_minutes", range: 0...(reader.limits.horizonDaysMax * 1_440))
+            let perDay = try reader.optionalInteger("max_bookings_per_day", range: 0...100_000)
+            guard notice != nil || perDay != nil else {
+                throw .invalid("min_notice_minutes", "or max_bookings_per_day is required")
+            }
+            request = .limits(minNoticeMinutes: notice, maxBookingsPerDay: perDay)
+        }
+        return .changeRules(resource, request, actor: actor)
+    }
+}
+
+extension FieldReader {
+    mutating func optionalBool(_ name: String) throws(WireError) -> Bool? {
+        do { return try container.decodeIfPresent(Bool.self, forKey: FieldKey(stringValue: name)) } catch {
+            throw .invalid(name, "must be true or false")
+        }
+    }
+
+    mutating func date(_ name: String) throws(WireError) -> LocalDate {
+        let text = try string(name, maxBytes: 16)
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            let date = LocalDate(year: year, month: month, day: day)
+        else { throw .invalid(name, "must be a date such as 2026-12-24") }
+        return date
+    }
+
+    /// Nil when the field is absent or null.
+    mutating func optionalIntervals(_ name: String) throws(WireError) -> [LocalInterval]? {
+        let pairs: [[String]]?
+        do { pairs = try container.decodeIfPresent([[String]].self, forKey: FieldKey(stringValue: name)) } catch {
+            throw .invalid(name, "must be a list of [\"HH:MM\", \"HH:MM\"] pairs")
+        }
+        return try pairs.map { pairs throws(WireError) in try Self.intervals(pairs, field: name) }
+    }
+
+    /// `weekly_hours`: null opens around the clock; otherwise each named day gets its intervals and the rest are
+    /// closed.
+    mutating func weeklyHours() throws(WireError) -> WeeklyHours? {
+        let key = FieldKey(stringValue: "weekly_hours")
+        if (try? container.decodeNil(forKey: key)) == true { return nil }
+        let object: [String: [[String]]]
+        do { object = try container.decode([String: [[String]]].self, forKey: key) } catch {
+            throw .invalid("weekly_hours", "must be an object such as {\"mon\": [[\"09:00\", \"17:00\"]]}, or null")
+        }
+        var days = Array(repeating: [LocalInterval](), count: 7)
+        for (name, pairs) in object {
+            guard let index = RulesReply.dayNames.firstIndex(of: name) else {
+                throw .invalid("weekly_hours", "has an unknown day '\(name)' (use mon, tue, wed, thu, fri, sat, sun)")
+            }
+            days[index] = try Self.intervals(pairs, field: "weekly_hours.\(name)")
+        }
+        guard let hours = WeeklyHours(days: days) else { throw .invalid("weekly_hours", "has overlapping intervals") }
+        return hours
+    }
+
+    static func intervals(_ pairs: [[String]], field: String) throws(WireError) -> [LocalInterval] {
+        var result: [LocalInterval] = []
+        for pair in pairs {
+            guard pair.count == 2, let start = minute(pair[0]), let end = minute(pair[1]),
+                let interval = LocalInterval(startMinute: start, endMinute: end)
+            else { throw .invalid(field, "must hold [\"HH:MM\", \"HH:MM\"] pairs with the start before the end") }
+            result.append(interval)
+        }
+        let sorted = result.sorted()
+        guard !zip(sorted, sorted.dropFirst()).contains(where: { $0.endMinute > $1.startMinute }) else {
+            throw .invalid(field, "has overlapping intervals")
+        }
+        return sorted
+    }
+
+    static func minute(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard text.count == 5, parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
+            (0...24).contains(hours), (0...59).contains(minutes), hours < 24 || minutes == 0
+        else { return nil }
+        return hours * 60 + minutes
+    }
+}
