@@ -16,13 +16,15 @@ extension ResourceSchedule {
                 details: ["min_notice_minutes": String(rules.minNoticeMinutes)], instantDetails: ["earliest": earliest])
         }
         if let refusal = checkHours(range) { return refusal }
-        let paddedRange = padded(range)
-        if let block = rules.blocks.values.sorted(by: { $0.id < $1.id }).first(where: { $0.range.overlaps(paddedRange) }
-        ) {
-            return Rejection(
-                .blocked, "the time is blocked: \(block.label)",
-                details: ["block": String(block.id), "label": block.label],
-                instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
+        if !rules.blocks.isEmpty {
+            let paddedRange = padded(range)
+            let overlapping = rules.blocks.values.filter { $0.range.overlaps(paddedRange) }
+            if let block = overlapping.min(by: { $0.id < $1.id }) {
+                return Rejection(
+                    .blocked, "the time is blocked: \(block.label)",
+                    details: ["block": String(block.id), "label": block.label],
+                    instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
+            }
         }
         if let limit = rules.maxBookingsPerDay {
             let day = localDate(of: range.start)
@@ -72,14 +74,13 @@ extension ResourceSchedule {
     }
 
     /// Active bookings from now on that the current rules would refuse if they were asked for again.
+    /// Notice is not applied: a booking made long ago is not "too soon" now.
     public func bookingsAgainstRules(now: Instant) -> [BookingID] {
-        bookings.values.filter { $0.state.isActive && $0.range.start >= now }
+        var relaxed = self
+        relaxed.rules.minNoticeMinutes = 0
+        return bookings.values.filter { $0.state.isActive && $0.range.start >= now }
             .sorted { $0.id.sequence < $1.id.sequence }
-            .filter { booking in
-                var relaxed = self
-                relaxed.rules.minNoticeMinutes = 0
-                return relaxed.checkRules(booking.range, now: now, excluding: booking.range) != nil
-            }
+            .filter { relaxed.checkRules($0.range, now: now, excluding: $0.range) != nil }
             .map(\.id)
     }
 
