@@ -128,7 +128,7 @@ extension Operation {
         case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
             .changeRules(let resource, _, _), .getRules(let resource):
             metadata["resource.id"] = "\(resource)"
-        case .createResource(let settings, _):
+        case .createResource(let settings, _, _):
             metadata["resource.id"] = "\(settings.id)"
         case .ping, .listResources, .snapshot, .stats:
             break

@@ -12,8 +12,8 @@ public struct Dispatcher: Sendable {
         switch operation {
         case .ping:
             return Outcome(reply: .success(.empty), barrier: 0)
-        case .createResource(let settings, let stamp):
-            return directory.create(settings, stamp: stamp)
+        case .createResource(let settings, let rules, let stamp):
+            return directory.create(settings, rules: rules, stamp: stamp)
         case .getResource(let id):
             return directory.get(id)
         case .listResources(let after, let limit):

@@ -35,7 +35,9 @@ public final class ResourceDirectory: Sendable {
         actors.withLock { Array($0.values) }
     }
 
-    public func create(_ settings: ResourceSettings, stamp: IdempotencyStamp?) -> Outcome {
+    /// Creates a resource with its initial rule layers, journaled right after its creation entry, all under the
+    /// directory's lock, so nobody sees the resource without its rules.
+    public func create(_ settings: ResourceSettings, rules: [RuleChange] = [], stamp: IdempotencyStamp?) -> Outcome {
         let now = clock.now()
         if let stamp {
             switch idempotency.begin(stamp, now: now) {
@@ -66,11 +68,17 @@ public final class ResourceDirectory: Sendable {
                     barrier: 0)
             }
             let sequence = journal.append(.resourceCreated(settings, at: now, idempotency: stamp))
+            var schedule = ResourceSchedule(settings: settings, createdAt: now, limits: limits)
+            var last = sequence
+            for change in rules {
+                let (event, _) = schedule.decide(change, actor: Actors.client, now: now)
+                schedule.apply(event)
+                last = journal.append(.schedule(settings.id, event))
+            }
             actors[settings.id] = ResourceActor(
-                schedule: ResourceSchedule(settings: settings, createdAt: now, limits: limits),
-                createdSequence: sequence, lastJournaled: sequence, journal: journal, idempotency: idempotency,
-                clock: clock)
-            return Outcome(reply: .success(.resource(settings)), barrier: sequence)
+                schedule: schedule, createdSequence: sequence, lastJournaled: last, journal: journal,
+                idempotency: idempotency, clock: clock)
+            return Outcome(reply: .success(.resource(settings)), barrier: last)
         }
         if let stamp {
             if case .success = outcome.reply {

@@ -17,7 +17,8 @@ enum OperationDecoder {
             "ping": [],
             "create_resource": [
                 "resource", "tz", "slot_minutes", "capacity", "buffer_before_minutes", "buffer_after_minutes",
-                "hold_ttl_seconds", "horizon_days", "idempotency_key",
+                "hold_ttl_seconds", "horizon_days", "idempotency_key", "weekly_hours", "min_notice_minutes",
+                "max_bookings_per_day",
             ],
             "get_resource": ["resource"],
             "list_resources": ["after", "limit"],
@@ -103,12 +104,36 @@ enum OperationDecoder {
             horizonDays: try reader.integer("horizon_days", default: 365, range: 1...limits.horizonDaysMax))
         // The rules across fields (slot_minutes divides a day, buffers are whole slots) are the domain's.
         if let rejection = settings.validate(limits: reader.limits) { throw WireError(rejection) }
+        var rules: [RuleChange] = []
+        if reader.container.contains(FieldKey(stringValue: "weekly_hours")) {
+            rules.append(.weeklyHours(try reader.weeklyHours()))
+        }
+        let notice = try reader.optionalInteger("min_notice_minutes", range: 0...(limits.horizonDaysMax * 1_440))
+        let perDay = try reader.optionalInteger("max_bookings_per_day", range: 0...100_000)
+        if notice != nil || perDay != nil {
+            rules.append(.limits(minNoticeMinutes: notice ?? 0, maxBookingsPerDay: perDay == 0 ? nil : perDay))
+        }
         let fingerprint = [
             "create_resource", id.rawValue, tz, "\(settings.slotMinutes)", "\(settings.capacity)",
             "\(settings.bufferBeforeMinutes)", "\(settings.bufferAfterMinutes)", "\(settings.holdTTLSeconds)",
-            "\(settings.horizonDays)",
+            "\(settings.horizonDays)", canonical(rules),
         ].joined(separator: "\u{1F}")
-        return .createResource(settings, idempotency: try reader.idempotency(fingerprint: fingerprint))
+        return .createResource(settings, rules: rules, idempotency: try reader.idempotency(fingerprint: fingerprint))
+    }
+
+    /// The initial rules as stable text for fingerprints (stored durably, so not Swift's `description`).
+    static func canonical(_ rules: [RuleChange]) -> String {
+        rules.map { change -> String in
+            switch change {
+            case .weeklyHours(nil): "hours:always"
+            case .weeklyHours(let hours?):
+                "hours:"
+                    + hours.days.map { $0.map { "\($0.startMinute)-\($0.endMinute)" }.joined(separator: ",") }
+                    .joined(separator: "/")
+            case .limits(let notice, let perDay): "limits:\(notice):\(perDay.map(String.init) ?? "none")"
+            case .override, .addBlock, .removeBlock: ""
+            }
+        }.joined(separator: ";")
     }
 
     private static func hold(_ reader: inout FieldReader, confirm: Bool) throws(WireError) -> Operation {

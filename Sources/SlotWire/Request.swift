@@ -35,7 +35,8 @@ public struct Request: Sendable {
 
 public enum Operation: Sendable {
     case ping
-    case createResource(ResourceSettings, idempotency: IdempotencyStamp?)
+    /// With the rule layers given at creation (`weekly_hours`, `min_notice_minutes`, `max_bookings_per_day`).
+    case createResource(ResourceSettings, rules: [RuleChange], idempotency: IdempotencyStamp?)
     case getResource(ResourceID)
     case listResources(after: ResourceID?, limit: Int)
     /// `hold` and `book` (`command.confirm`).

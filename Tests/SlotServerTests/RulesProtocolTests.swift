@@ -85,3 +85,32 @@ import Testing
         }
     }
 }
+
+@Suite struct CreateWithRulesTests {
+    @Test func createResourceTakesItsRulesAtOnce() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                let created = try await client.call(
+                    Requests.createResource(
+                        "desk", tz: "Asia/Kolkata",
+                        extra: [
+                            "slot_minutes": 30,
+                            "weekly_hours": ["mon": [["10:00", "18:00"]], "tue": [["10:00", "18:00"]]],
+                            "min_notice_minutes": 60, "max_bookings_per_day": 3, "idempotency_key": "desk-1",
+                        ]))
+                #expect(created.ok)
+                let rules = try await client.call(["op": "get_rules", "resource": "desk"])["rules"]
+                #expect(rules?["weekly_hours"]?["mon"] == [["10:00", "18:00"]])
+                #expect(rules?["min_notice_minutes"] == 60)
+                #expect(rules?["max_bookings_per_day"] == 3)
+                // Tuesday 2027-01-05 09:30 in Kolkata is 04:00Z: before opening.
+                let early = try await client.call(Requests.hold("desk", "2027-01-05T04:00:00Z", "2027-01-05T04:30:00Z"))
+                #expect(early.errorCode == "outside_hours")
+                // 10:30 Kolkata (05:00Z) is open, but 08:00Z now plus an hour's notice is later than that.
+                let soon = try await client.call(Requests.hold("desk", "2027-01-04T08:30:00Z", "2027-01-04T09:00:00Z"))
+                #expect(soon.errorCode == "too_soon")
+                #expect(try await client.call(Requests.hold("desk", "2027-01-04T09:30:00Z", "2027-01-04T10:00:00Z")).ok)
+            }
+        }
+    }
+}
