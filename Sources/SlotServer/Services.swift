@@ -49,7 +49,11 @@ public struct SnapshotService: Service {
     let logger: Logger
 
     public func run() async throws {
-        guard everyMinutes > 0 || everyEntries > 0 else { return }
+        // Turned off: stay until shutdown. Returning would end the service, and the group ends with it.
+        guard everyMinutes > 0 || everyEntries > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
         var lastTaken = ContinuousClock.now
         var lastSequence = journal.appendedSequence
         while !Task.isShuttingDownGracefully {

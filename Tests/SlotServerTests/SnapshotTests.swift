@@ -220,4 +220,19 @@ import Testing
             #expect(succeeded)
         }
     }
+
+    /// Found while measuring: with both snapshot triggers off, the snapshot service returned at once and the
+    /// service group shut the whole server down.
+    @Test func periodicSnapshotsOffKeepsTheServerRunning() async throws {
+        let off = TestServer.configuration {
+            $0.snapshotEveryMinutes = 0
+            $0.snapshotEveryEntries = 0
+        }
+        try await TestServer.run(configuration: off) { server in
+            try await Task.sleep(for: .milliseconds(300))
+            try await server.connect { (client: SlotConnection) async throws in
+                #expect(try await client.call(["op": "ping"]).ok)
+            }
+        }
+    }
 }
