@@ -20,6 +20,8 @@ public struct DomainLimits: Sendable, Equatable {
     public var activeHoldsPerResourceMax = 10_000
     /// Longest range one `availability` or `list_bookings` request may ask about, in days.
     public var queryRangeDaysMax = 92
+    /// Most resources one multi-resource `availability` request may name.
+    public var resourcesPerQueryMax = 50
     /// Most bookings one `list_bookings` reply carries; the reply says `truncated` and the client pages on.
     public var listedBookingsMax = 10_000
     /// How long an idempotency key is remembered after its first use, in seconds (24 hours).

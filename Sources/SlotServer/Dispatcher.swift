@@ -33,6 +33,8 @@ public struct Dispatcher: Sendable {
         case .availability(let resource, let from, let to, let durationMinutes):
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             return await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+        case .multiAvailability(let resources, let all, let from, let to, let durationMinutes):
+            return await multiAvailability(resources, all: all, from: from, to: to, durationMinutes: durationMinutes)
         case .snapshot:
             do {
                 return Outcome(reply: .success(.snapshot(try await snapshots.take(reason: "request"))), barrier: 0)
@@ -48,6 +50,25 @@ public struct Dispatcher: Sendable {
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             return await actor.rules()
         }
+    }
+
+    /// Asks each resource in turn (each answer is exact for that resource at that moment) and combines them:
+    /// the intersection for `all`, the union for `any`, each start listing the resources free then.
+    func multiAvailability(_ resources: [ResourceID], all: Bool, from: Instant, to: Instant, durationMinutes: Int)
+        async -> Outcome
+    {
+        var freeAt: [Instant: [ResourceID]] = [:]
+        var barrier: UInt64 = 0
+        for resource in resources.sorted() {
+            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
+            let outcome = await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+            barrier = max(barrier, outcome.barrier)
+            guard case .success(.slots(let starts)) = outcome.reply else { return outcome }
+            for start in starts { freeAt[start, default: []].append(resource) }
+        }
+        let slots = freeAt.filter { !all || $0.value.count == resources.count }.sorted { $0.key < $1.key }
+            .map { (start: $0.key, resources: $0.value) }
+        return Outcome(reply: .success(.pooledSlots(slots)), barrier: barrier)
     }
 
     /// Visits every resource (one actor hop each): an operator's question, not a hot path.

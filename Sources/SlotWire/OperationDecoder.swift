@@ -31,7 +31,7 @@ enum OperationDecoder {
             "no_show": move,
             "get_booking": ["booking", "tz"],
             "list_bookings": range.union(["after", "limit"]),
-            "availability": range.union(["duration_minutes"]),
+            "availability": range.union(["duration_minutes", "resources", "mode"]),
             "snapshot": [],
             "stats": [],
             "set_weekly_hours": ["resource", "weekly_hours", "actor"],
@@ -78,11 +78,22 @@ enum OperationDecoder {
             let limit = try reader.integer("limit", default: 1_000, range: 1...reader.limits.listedBookingsMax)
             return .listBookings(resource, from: from, to: to, after: after, limit: limit)
         case "availability":
-            let resource = try reader.resource()
+            let resources = try reader.resourceList("resources")
+            let resource = resources == nil ? try reader.resource() : nil
+            if resources != nil, reader.container.contains(FieldKey(stringValue: "resource")) {
+                throw .invalid("resources", "give resource or resources, not both")
+            }
+            let mode = try reader.optionalString("mode", maxBytes: 8)
+            guard mode == nil || mode == "all" || mode == "any" else {
+                throw .invalid("mode", "must be \"all\" or \"any\"")
+            }
             let from = try reader.instant("from")
             let to = try reader.instant("to")
             let duration = try reader.required("duration_minutes", range: 1...1_440 * reader.limits.queryRangeDaysMax)
-            return .availability(resource, from: from, to: to, durationMinutes: duration)
+            if let resources {
+                return .multiAvailability(resources, all: mode != "any", from: from, to: to, durationMinutes: duration)
+            }
+            return .availability(resource!, from: from, to: to, durationMinutes: duration)
         default:
             preconditionFailure("op \(op) is in the field table but has no decoder")
         }

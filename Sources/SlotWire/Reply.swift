@@ -13,6 +13,8 @@ public enum ReplyBody: Sendable {
     case snapshot(SnapshotSummary)
     case stats(ServerStats)
     case rules(RulesReply)
+    /// Multi-resource availability: each start, with the resources free then (all of them in `all` mode).
+    case pooledSlots([(start: Instant, resources: [ResourceID])])
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
@@ -114,6 +116,16 @@ public enum ReplyEncoder {
             stats.write(to: &writer)
         case .rules(let reply):
             reply.write(to: &writer)
+        case .pooledSlots(let slots):
+            write(.slots(slots.map(\.start)), zone: zone, to: &writer)
+            writer.key("free_resources")
+            writer.beginArray()
+            for slot in slots {
+                writer.beginArray()
+                for resource in slot.resources { writer.string(resource.rawValue) }
+                writer.endArray()
+            }
+            writer.endArray()
         }
     }
 

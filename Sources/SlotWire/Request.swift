@@ -45,6 +45,8 @@ public enum Operation: Sendable {
     case getBooking(BookingID)
     case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int)
     case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
+    /// `all`: starts at which every resource is free; `any`: starts at which at least one is (a pool).
+    case multiAvailability([ResourceID], all: Bool, from: Instant, to: Instant, durationMinutes: Int)
     case snapshot
     case stats
     case changeRules(ResourceID, RuleRequest, actor: String)
@@ -67,7 +69,7 @@ public enum Operation: Sendable {
             }
         case .getBooking: "get_booking"
         case .listBookings: "list_bookings"
-        case .availability: "availability"
+        case .availability, .multiAvailability: "availability"
         case .snapshot: "snapshot"
         case .stats: "stats"
         case .changeRules(_, let request, _):

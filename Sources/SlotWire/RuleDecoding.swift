@@ -46,6 +46,22 @@ extension OperationDecoder {
 }
 
 extension FieldReader {
+    /// A list of distinct resource ids, 1 to `resourcesPerQueryMax` of them; nil when absent.
+    mutating func resourceList(_ name: String) throws(WireError) -> [ResourceID]? {
+        let texts: [String]?
+        do { texts = try container.decodeIfPresent([String].self, forKey: FieldKey(stringValue: name)) } catch {
+            throw .invalid(name, "must be a list of resource ids")
+        }
+        guard let texts else { return nil }
+        let ids = texts.compactMap { ResourceID($0, limits: limits) }
+        guard ids.count == texts.count, !ids.isEmpty, ids.count <= limits.resourcesPerQueryMax,
+            Set(ids).count == ids.count
+        else {
+            throw .invalid(name, "must list 1 to \(limits.resourcesPerQueryMax) distinct resource ids")
+        }
+        return ids
+    }
+
     mutating func optionalBool(_ name: String) throws(WireError) -> Bool? {
         do { return try container.decodeIfPresent(Bool.self, forKey: FieldKey(stringValue: name)) } catch {
             throw .invalid(name, "must be true or false")
