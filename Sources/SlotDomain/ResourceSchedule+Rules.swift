@@ -1,6 +1,11 @@
 /// The availability layers: opening hours (weekly, overridden per date), blocks, minimum notice and a daily
 /// limit. `checkPlacement` runs `checkRules` for `hold`, `book`, `reschedule` and `availability` alike.
 extension ResourceSchedule {
+    /// Active bookings starting on `date` (local): what the daily limit counts, and a pool's load.
+    public func bookingsStarting(on date: LocalDate) -> Int {
+        startsPerLocalDay[date.days] ?? 0
+    }
+
     public func localDate(of instant: Instant) -> LocalDate {
         let wall = instant.secondsSinceEpoch + grid.offsetSeconds(at: instant)
         return LocalDate(days: wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400)

@@ -130,7 +130,7 @@ extension Operation {
             metadata["resource.id"] = "\(resource)"
         case .createResource(let settings, _, _):
             metadata["resource.id"] = "\(settings.id)"
-        case .ping, .listResources, .snapshot, .stats, .multiAvailability:
+        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany:
             break
         }
     }

@@ -33,6 +33,8 @@ public struct Dispatcher: Sendable {
         case .availability(let resource, let from, let to, let durationMinutes):
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             return await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+        case .holdMany(let resources, let command, let pool):
+            return await holdMany(resources, command, pool: pool)
         case .multiAvailability(let resources, let all, let from, let to, let durationMinutes):
             return await multiAvailability(resources, all: all, from: from, to: to, durationMinutes: durationMinutes)
         case .snapshot:

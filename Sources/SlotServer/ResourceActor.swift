@@ -171,6 +171,12 @@ public actor ResourceActor {
         }
     }
 
+    /// Active bookings starting on the local day of `instant`: a pool's load, for its fair pick.
+    public func bookingsStarting(onLocalDayOf instant: Instant) -> Int {
+        schedule.advance(to: clock.now())
+        return schedule.bookingsStarting(on: schedule.localDate(of: instant))
+    }
+
     /// Expires due holds (memory only: expiry is already exact for every request).
     public func sweep() {
         schedule.advance(to: clock.now())

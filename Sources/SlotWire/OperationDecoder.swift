@@ -9,7 +9,8 @@ enum OperationDecoder {
         // `tz` is the request's zone: for `*_local` wall times (with `fold`) and for local times in the reply.
         let local: Set<String> = ["tz", "fold"]
         let booking: Set<String> = local.union([
-            "resource", "start", "end", "start_local", "end_local", "customer", "actor", "idempotency_key",
+            "resource", "resources", "pool", "start", "end", "start_local", "end_local", "customer", "actor",
+            "idempotency_key",
         ])
         let move: Set<String> = ["booking", "actor", "idempotency_key", "tz"]
         let range: Set<String> = local.union(["resource", "from", "to", "from_local", "to_local"])
@@ -148,6 +149,27 @@ enum OperationDecoder {
     }
 
     private static func hold(_ reader: inout FieldReader, confirm: Bool) throws(WireError) -> Operation {
+        let many = try reader.resourceList("resources")
+        let pool = try reader.resourceList("pool")
+        if many != nil || pool != nil {
+            let given = [many != nil, pool != nil, reader.container.contains(FieldKey(stringValue: "resource"))]
+            guard given.filter({ $0 }).count == 1 else {
+                throw .invalid("resources", "give one of resource, resources or pool")
+            }
+            guard !reader.container.contains(FieldKey(stringValue: "idempotency_key")) else {
+                throw .invalid("idempotency_key", "is not supported with resources or pool yet")
+            }
+            let start = try reader.instant("start", boundary: true)
+            let end = try reader.instant("end", boundary: true)
+            let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
+            let ttl =
+                confirm ? nil : try reader.optionalInteger("ttl_seconds", range: 1...reader.limits.holdTTLSecondsMax)
+            let command = HoldCommand(
+                range: TimeRange(start: start, end: end), customer: customer, ttlSeconds: ttl,
+                actor: try reader.actor(),
+                confirm: confirm)
+            return .holdMany(many ?? pool!, command, pool: pool != nil)
+        }
         let resource = try reader.resource()
         let start = try reader.instant("start", boundary: true)
         let end = try reader.instant("end", boundary: true)

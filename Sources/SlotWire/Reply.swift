@@ -7,6 +7,8 @@ public enum ReplyBody: Sendable {
     case resource(ResourceSettings)
     case resources([ResourceSettings], truncated: Bool)
     case booking(BookingSummary)
+    /// A booking made on several resources at once.
+    case bookingGroup([BookingSummary])
     case bookingWithHistory(Booking)
     case bookings([Booking], truncated: Bool)
     case slots([Instant])
@@ -80,6 +82,15 @@ public enum ReplyEncoder {
             writer.beginObject()
             write(summary, zone: zone, to: &writer)
             writer.endObject()
+        case .bookingGroup(let summaries):
+            writer.key("bookings")
+            writer.beginArray()
+            for summary in summaries {
+                writer.beginObject()
+                write(summary, zone: zone, to: &writer)
+                writer.endObject()
+            }
+            writer.endArray()
         case .bookingWithHistory(let booking):
             writer.key("booking")
             writer.beginObject()

@@ -45,6 +45,8 @@ public enum Operation: Sendable {
     case getBooking(BookingID)
     case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int)
     case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
+    /// `hold` or `book` on every resource or on none (`resources`), or on the first free one of a pool (`pool`).
+    case holdMany([ResourceID], HoldCommand, pool: Bool)
     /// `all`: starts at which every resource is free; `any`: starts at which at least one is (a pool).
     case multiAvailability([ResourceID], all: Bool, from: Instant, to: Instant, durationMinutes: Int)
     case snapshot
@@ -58,7 +60,7 @@ public enum Operation: Sendable {
         case .createResource: "create_resource"
         case .getResource: "get_resource"
         case .listResources: "list_resources"
-        case .hold(_, let command): command.confirm ? "book" : "hold"
+        case .hold(_, let command), .holdMany(_, let command, _): command.confirm ? "book" : "hold"
         case .move(_, let action, _, _):
             switch action {
             case .confirm: "confirm"

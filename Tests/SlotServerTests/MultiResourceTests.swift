@@ -59,3 +59,85 @@ import Testing
         return String(start.prefix(11)) + (hour < 10 ? "0\(hour)" : "\(hour)") + String(start.dropFirst(13))
     }
 }
+
+/// `hold`/`book` on several resources (all or none) and on a pool (one, fairly).
+@Suite struct MultiResourceBookingTests {
+    static func book(_ client: SlotConnection, _ field: String, _ resources: [String], hour: Int) async throws
+        -> JSONValue
+    {
+        let start = "2027-01-05T\(hour):00:00Z"
+        let end = "2027-01-05T\(hour):30:00Z"
+        return try await client.call([
+            "op": "book", .init(stringLiteral: field): .array(resources.map { .string($0) }), "start": .string(start),
+            "end": .string(end), "customer": "pat",
+        ])
+    }
+
+    static func active(_ client: SlotConnection, _ resource: String) async throws -> [JSONValue] {
+        try await client.call([
+            "op": "list_bookings", "resource": .string(resource), "from": "2027-01-05T00:00:00Z",
+            "to": "2027-01-06T00:00:00Z",
+        ])["bookings"]?.array ?? []
+    }
+
+    @Test func allOrNoneAndPool() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                for resource in ["dr-a", "room-1", "room-2"] {
+                    _ = try await client.call(Requests.createResource(resource))
+                }
+                _ = try await client.call(
+                    Requests.hold("room-1", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z", op: "book"))
+                // room-1 is taken at 10:00: nothing is kept on dr-a.
+                let refused = try await Self.book(client, "resources", ["room-1", "dr-a"], hour: 10)
+                #expect(refused.errorCode == "slot_unavailable")
+                #expect(refused["error"]?["resource"] == "room-1")
+                #expect(try await Self.active(client, "dr-a").isEmpty)
+                let both = try await Self.book(client, "resources", ["room-1", "dr-a"], hour: 11)
+                #expect(both["bookings"]?.array?.map { $0["resource"] } == ["dr-a", "room-1"])
+                #expect(both["bookings"]?.array?.allSatisfy { $0["state"] == "confirmed" } == true)
+                // dr-a was held first at 10:00 and released when room-1 refused: the audit trail says so.
+                let released = try await client.call(["op": "get_booking", "booking": "dr-a/1"])["booking"]
+                #expect(released?["state"] == "canceled")
+                #expect(released?["history"]?.array?.last?["actor"] == "system")
+                // Pool: room-1 already has two bookings today, room-2 none: room-2 is picked, then room-1 when
+                // room-2 is taken at that time.
+                let first = try await Self.book(client, "pool", ["room-1", "room-2"], hour: 14)
+                #expect(first["booking"]?["resource"] == "room-2")
+                let second = try await Self.book(client, "pool", ["room-1", "room-2"], hour: 14)
+                #expect(second["booking"]?["resource"] == "room-1")
+                let third = try await Self.book(client, "pool", ["room-1", "room-2"], hour: 14)
+                #expect(third.errorCode == "slot_unavailable")
+                let mixed = try await client.call([
+                    "op": "book", "resource": "dr-a", "resources": ["room-1"], "start": "2027-01-05T15:00:00Z",
+                    "end": "2027-01-05T15:30:00Z", "customer": "x",
+                ])
+                #expect(mixed["error"]?["field"] == "resources")
+            }
+        }
+    }
+
+    @Test func racingGroupBookingsLeaveNoPartialBookings() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                for resource in ["a", "b"] { _ = try await client.call(Requests.createResource(resource)) }
+            }
+            let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await server.connect { client in
+                            let order = index % 2 == 0 ? ["a", "b"] : ["b", "a"]
+                            return try await Self.book(client, "resources", order, hour: 12).ok
+                        }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(winners == 1)
+            try await server.connect { (client: SlotConnection) async throws in
+                #expect(try await Self.active(client, "a").count == 1)
+                #expect(try await Self.active(client, "b").count == 1)
+            }
+        }
+    }
+}
