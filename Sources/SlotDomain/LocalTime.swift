@@ -32,6 +32,13 @@ public enum CivilCalendar {
         }
     }
 
+    /// Seconds since 1970-01-01 (UTC, or a wall time read at offset zero) as a day number and the second within
+    /// that day, rounding towards the past for instants before 1970.
+    public static func split(_ seconds: Int64) -> (days: Int64, secondOfDay: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return (days, Int(seconds - days * 86_400))
+    }
+
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
     public static func weekday(fromDays days: Int64) -> Int {
         Int(((days % 7) + 7 + 3) % 7)
@@ -102,9 +109,7 @@ extension TimeZone {
 
     /// The wall time of `instant` in this zone.
     public func localDateTime(at instant: Instant) -> LocalDateTime {
-        let wall = instant.secondsSinceEpoch + offsetSeconds(at: instant)
-        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
-        let secondOfDay = Int(wall - days * 86_400)
+        let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + offsetSeconds(at: instant))
         let (year, month, day) = CivilCalendar.date(fromDays: days)
         return LocalDateTime(
             year: year, month: month, day: day, hour: secondOfDay / 3_600, minute: secondOfDay / 60 % 60,

@@ -45,6 +45,10 @@ public struct Rejection: Error, Hashable, Sendable {
         self.init(code, message, details: ["field": field])
     }
 
+    /// An idempotency key already used with a different request.
+    public static let idempotencyConflict = Rejection(
+        .idempotencyConflict, "idempotency_key was already used with a different request", field: "idempotency_key")
+
     public static func invalid(_ field: String, _ message: String) -> Rejection {
         Rejection(.invalidRequest, "\(field) \(message)", field: field)
     }

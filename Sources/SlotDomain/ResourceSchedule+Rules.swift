@@ -7,8 +7,7 @@ extension ResourceSchedule {
     }
 
     public func localDate(of instant: Instant) -> LocalDate {
-        let wall = instant.secondsSinceEpoch + grid.offsetSeconds(at: instant)
-        return LocalDate(days: wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400)
+        LocalDate(days: CivilCalendar.split(instant.secondsSinceEpoch + grid.offsetSeconds(at: instant)).days)
     }
 
     /// The first rule that refuses `range` now, in this order: `too_soon`, `outside_hours` or
@@ -50,9 +49,9 @@ extension ResourceSchedule {
         guard rules.weeklyHours != nil || !rules.overrides.isEmpty else { return nil }
         var instant = range.start
         while instant < range.end {
-            let wall = instant.secondsSinceEpoch + grid.offsetSeconds(at: instant)
-            let date = LocalDate(days: wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400)
-            let minute = Int((wall - date.days * 86_400) / 60)
+            let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + grid.offsetSeconds(at: instant))
+            let date = LocalDate(days: days)
+            let minute = secondOfDay / 60
             let (intervals, overridden) = rules.hours(on: date)
             if let intervals, !intervals.contains(where: { $0.contains(minute: minute) }) {
                 return overridden

@@ -20,7 +20,7 @@ public struct SlotGrid: Sendable {
 
     /// The zone's offset from UTC at `instant`, in seconds (DST included).
     public func offsetSeconds(at instant: Instant) -> Int64 {
-        Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.secondsSinceEpoch))))
+        timeZone.offsetSeconds(at: instant)
     }
 
     /// True when `instant` is a slot boundary in local time.

@@ -70,10 +70,7 @@ public actor ResourceActor {
             case .conflict:
                 return Outcome(
                     reply: .failure(
-                        WireError(
-                            Rejection(
-                                .idempotencyConflict, "idempotency_key was already used with a different request",
-                                field: "idempotency_key"))),
+                        WireError(Rejection.idempotencyConflict)),
                     barrier: journal.appendedSequence)
             }
         }

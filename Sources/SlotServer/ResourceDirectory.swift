@@ -112,10 +112,7 @@ public final class ResourceDirectory: Sendable {
     private func conflict() -> Outcome {
         Outcome(
             reply: .failure(
-                WireError(
-                    Rejection(
-                        .idempotencyConflict, "idempotency_key was already used with a different request",
-                        field: "idempotency_key"))),
+                WireError(Rejection.idempotencyConflict)),
             barrier: journal.appendedSequence)
     }
 }

@@ -74,9 +74,7 @@ public enum RFC3339 {
     }
 
     public static func append(_ instant: Instant, to bytes: inout [UInt8]) {
-        let seconds = instant.secondsSinceEpoch
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
+        let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch)
         let (year, month, day) = CivilCalendar.date(fromDays: days)
         appendDigits(year, count: 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
