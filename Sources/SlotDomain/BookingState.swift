@@ -30,10 +30,12 @@ public enum BookingState: String, Hashable, Sendable, CaseIterable {
     public var isTerminal: Bool { allowedTargets.isEmpty }
 }
 
-/// Who moved a booking, for the audit trail. `system` is used for expiry.
+/// Who moved a booking, for the audit trail. `system` is used for expiry, `waitlist` for the hold a waiting
+/// customer is given when time frees up.
 public enum Actors {
     public static let client = "client"
     public static let system = "system"
+    public static let waitlist = "waitlist"
 }
 
 /// One entry of a booking's audit trail. `from` is nil for the entry that created the booking.
@@ -69,10 +71,12 @@ public struct Booking: Hashable, Sendable {
     /// When an unconfirmed hold lapses; nil once confirmed.
     public var expiresAt: Instant?
     public var history: [Transition]
+    /// For an occurrence of a recurring series: the sequence of the series' first occurrence (the series id).
+    public var series: UInt64?
 
     public init(
         id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?,
-        history: [Transition]
+        history: [Transition], series: UInt64? = nil
     ) {
         self.id = id
         self.range = range
@@ -80,6 +84,7 @@ public struct Booking: Hashable, Sendable {
         self.state = state
         self.expiresAt = expiresAt
         self.history = history
+        self.series = series
     }
 
     /// The booking as a mutation's reply shows it (no history). Stored under an idempotency key so a retry gets

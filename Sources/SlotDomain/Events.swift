@@ -4,12 +4,22 @@ public enum ScheduleEvent: Hashable, Sendable {
     case held(HeldEvent)
     case moved(MovedEvent)
     case rulesChanged(RulesChangedEvent)
+    /// Every accepted occurrence of a recurring series, booked in one step (one journal entry: all or none).
+    case seriesBooked(SeriesBookedEvent)
+    /// The remaining occurrences of a series, canceled in one step.
+    case seriesCanceled(SeriesCanceledEvent)
+    case waitlistJoined(WaitlistJoinedEvent)
+    case waitlistLeft(WaitlistLeftEvent)
 
     public var at: Instant {
         switch self {
         case .held(let event): event.at
         case .moved(let event): event.at
         case .rulesChanged(let event): event.at
+        case .seriesBooked(let event): event.at
+        case .seriesCanceled(let event): event.at
+        case .waitlistJoined(let event): event.at
+        case .waitlistLeft(let event): event.at
         }
     }
 
@@ -17,7 +27,16 @@ public enum ScheduleEvent: Hashable, Sendable {
         switch self {
         case .held(let event): event.idempotency
         case .moved(let event): event.idempotency
-        case .rulesChanged: nil
+        case .rulesChanged, .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft: nil
+        }
+    }
+
+    /// Events after which waiting customers may be offered time: those that give time back, and a new entry
+    /// (whose time may be free already).
+    var mayPromote: Bool {
+        switch self {
+        case .held, .seriesBooked, .waitlistLeft: false
+        case .moved, .rulesChanged, .seriesCanceled, .waitlistJoined: true
         }
     }
 }

@@ -54,3 +54,27 @@ public struct BookingID: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(resource.rawValue)/\(sequence)" }
 }
+
+/// A waitlist entry id: the resource and a per-resource number, written `resource/wN` (e.g. `dr-smith/w3`), so it
+/// is never mistaken for a booking id.
+public struct WaitlistEntryID: Hashable, Sendable, CustomStringConvertible {
+    public let resource: ResourceID
+    public let number: UInt64
+
+    public init(resource: ResourceID, number: UInt64) {
+        self.resource = resource
+        self.number = number
+    }
+
+    /// Parses `resource/wN`; nil when malformed.
+    public init?(parsing text: String) {
+        guard let slash = text.lastIndex(of: "/"), let resource = ResourceID(String(text[..<slash])) else {
+            return nil
+        }
+        let rest = text[text.index(after: slash)...]
+        guard rest.first == "w", let number = UInt64(rest.dropFirst()), number > 0 else { return nil }
+        self.init(resource: resource, number: number)
+    }
+
+    public var description: String { "\(resource.rawValue)/w\(number)" }
+}

@@ -24,6 +24,10 @@ public struct DomainLimits: Sendable, Equatable {
     public var resourcesPerQueryMax = 50
     /// Most bookings one `list_bookings` reply carries; the reply says `truncated` and the client pages on.
     public var listedBookingsMax = 10_000
+    /// Most occurrences one `book_series` may generate (a daily series for a year and a bit).
+    public var seriesOccurrencesMax = 400
+    /// Most customers waiting on one resource's waitlist at once; further joins get `waitlist_full`.
+    public var waitingEntriesPerResourceMax = 1_000
     /// How long an idempotency key is remembered after its first use, in seconds (24 hours).
     public var idempotencyRetentionSeconds: Int64 = 86_400
 

@@ -23,6 +23,8 @@ public struct Rejection: Error, Hashable, Sendable {
         case dailyLimitReached = "daily_limit_reached"
         case nonexistentLocalTime = "nonexistent_local_time"
         case ambiguousLocalTime = "ambiguous_local_time"
+        case seriesConflict = "series_conflict"
+        case waitlistFull = "waitlist_full"
     }
 
     public var code: Code
@@ -31,6 +33,8 @@ public struct Rejection: Error, Hashable, Sendable {
     public var details: [String: String]
     /// Instants in the details (`conflict_start`, `conflict_end`), kept typed so the wire layer formats them.
     public var instantDetails: [String: Instant]
+    /// For `series_conflict`: each occurrence that could not be booked, and why.
+    public var conflicts: [SeriesConflict] = []
 
     public init(
         _ code: Code, _ message: String, details: [String: String] = [:], instantDetails: [String: Instant] = [:]
@@ -51,5 +55,21 @@ public struct Rejection: Error, Hashable, Sendable {
 
     public static func invalid(_ field: String, _ message: String) -> Rejection {
         Rejection(.invalidRequest, "\(field) \(message)", field: field)
+    }
+}
+
+/// One occurrence of a recurring series that cannot be booked: its local date, its instants when it has them,
+/// and the refusal `hold` would have given it.
+public struct SeriesConflict: Hashable, Sendable {
+    public var date: LocalDate
+    public var range: TimeRange?
+    public var code: Rejection.Code
+    public var message: String
+
+    public init(date: LocalDate, range: TimeRange?, rejection: Rejection) {
+        self.date = date
+        self.range = range
+        self.code = rejection.code
+        self.message = rejection.message
     }
 }

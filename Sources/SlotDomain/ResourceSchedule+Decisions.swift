@@ -42,15 +42,20 @@ extension ResourceSchedule {
                     .tooManyHolds, "\(id) already has \(activeHoldCount) unconfirmed holds (the limit)",
                     details: ["limit": String(limits.activeHoldsPerResourceMax)]))
         }
-        let ttlSeconds = Int64(command.ttlSeconds ?? settings.holdTTLSeconds)
-        // A hold lapses at its start at the latest: nobody can confirm a slot that has already begun. (At least
-        // one second, so a hold for "right now" exists long enough to be confirmed.)
-        let expiresAt = max(now.adding(seconds: 1), min(now.adding(seconds: ttlSeconds), command.range.start))
+        let expiresAt = Self.holdExpiry(
+            of: command.range, ttlSeconds: command.ttlSeconds ?? settings.holdTTLSeconds, now: now)
         let event = HeldEvent(
             sequence: lastSequence + 1, range: command.range, customer: command.customer,
             expiresAt: command.confirm ? nil : expiresAt, confirmed: command.confirm,
             actor: command.actor, at: now, idempotency: command.idempotency)
         return .apply(.held(event))
+    }
+
+    /// When a hold made now lapses: after its time to live, but at its start at the latest, since nobody can
+    /// confirm a slot that has already begun (and at least one second on, so a hold for "right now" exists long
+    /// enough to be confirmed).
+    static func holdExpiry(of range: TimeRange, ttlSeconds: Int, now: Instant) -> Instant {
+        max(now.adding(seconds: 1), min(now.adding(seconds: Int64(ttlSeconds)), range.start))
     }
 
     /// Decides a move of booking `sequence`.

@@ -5,15 +5,23 @@ extension ResourceSchedule {
         case overCapacity(booking: UInt64)
         case sequenceAhead(booking: UInt64)
         case wrongResource(booking: UInt64)
+        case waitlistNumberAhead(entry: UInt64)
     }
 
     public init(
         restoring settings: ResourceSettings, clock: Instant, lastSequence: UInt64, bookings: [Booking],
-        rules: AvailabilityRules = AvailabilityRules(), limits: DomainLimits = .standard
+        rules: AvailabilityRules = AvailabilityRules(), waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0,
+        limits: DomainLimits = .standard
     ) throws(RestoreFailure) {
         self.init(settings: settings, createdAt: clock, limits: limits)
         self.lastSequence = lastSequence
         self.rules = rules
+        self.lastWaitlistNumber = lastWaitlistNumber
+        for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) {
+            guard entry.id.number <= lastWaitlistNumber else { throw .waitlistNumberAhead(entry: entry.id.number) }
+            self.waitlist[entry.id.number] = entry
+            if entry.state == .waiting { waiting.append(entry.id.number) }
+        }
         for booking in bookings.sorted(by: { $0.id.sequence < $1.id.sequence }) {
             guard booking.id.resource == settings.id else { throw .wrongResource(booking: booking.id.sequence) }
             guard booking.id.sequence <= lastSequence else { throw .sequenceAhead(booking: booking.id.sequence) }

@@ -24,6 +24,12 @@ public struct ResourceSchedule: Sendable {
     var startsPerLocalDay: [Int64: Int] = [:]
     var occupancy: Occupancy
     var expiries = MinHeap<PendingExpiry>()
+    /// Every waitlist entry ever made here, by number, and the numbers still waiting, first come first.
+    public internal(set) var waitlist: [UInt64: WaitlistEntry] = [:]
+    public internal(set) var waiting: [UInt64] = []
+    public internal(set) var lastWaitlistNumber: UInt64 = 0
+    /// Holds given to waiting customers since the owner last took them (for logs and, later, notifications).
+    var promotionNotices: [WaitlistPromotion] = []
 
     public init(settings: ResourceSettings, createdAt: Instant, limits: DomainLimits = .standard) {
         self.settings = settings
@@ -57,6 +63,9 @@ public struct ResourceSchedule: Sendable {
             booking.history.append(
                 Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at))
             bookings[due.sequence] = booking
+            // Offered at the instant of the expiry itself, whenever the expiry is noticed: replay then gives
+            // the same holds with the same expiries.
+            promoteWaiting(at: due.at)
         }
         return clock
     }
@@ -67,18 +76,38 @@ public struct ResourceSchedule: Sendable {
     @discardableResult
     public mutating func apply(_ event: ScheduleEvent) -> BookingSummary? {
         advance(to: event.at)
+        let summary: BookingSummary?
         switch event {
         case .held(let held):
-            return applyHeld(held)
+            summary = applyHeld(held)
         case .moved(let moved):
-            return applyMoved(moved)
+            summary = applyMoved(moved)
         case .rulesChanged(let changed):
             applyRule(changed.change)
-            return nil
+            summary = nil
+        case .seriesBooked(let series):
+            summary = applySeries(series)
+        case .seriesCanceled(let canceled):
+            for sequence in canceled.sequences {
+                applyMoved(
+                    MovedEvent(
+                        sequence: sequence, to: .canceled, actor: canceled.actor, at: canceled.at,
+                        reason: canceled.reason))
+            }
+            summary = nil
+        case .waitlistJoined(let joined):
+            applyJoined(joined)
+            summary = nil
+        case .waitlistLeft(let left):
+            applyLeft(left)
+            summary = nil
         }
+        if event.mayPromote { promoteWaiting(at: event.at) }
+        return summary
     }
 
-    private mutating func applyHeld(_ held: HeldEvent) -> BookingSummary {
+    @discardableResult
+    mutating func applyHeld(_ held: HeldEvent) -> BookingSummary {
         precondition(held.sequence == lastSequence + 1, "booking sequence gap in \(id): \(held.sequence)")
         precondition(firstConflict(held.range, excluding: nil) == nil, "held event over capacity in \(id)")
         lastSequence = held.sequence
@@ -104,7 +133,8 @@ public struct ResourceSchedule: Sendable {
         return booking.summary
     }
 
-    private mutating func applyMoved(_ moved: MovedEvent) -> BookingSummary {
+    @discardableResult
+    mutating func applyMoved(_ moved: MovedEvent) -> BookingSummary {
         guard var booking = bookings[moved.sequence], booking.state.canMove(to: moved.to) else {
             preconditionFailure("illegal transition replayed in \(id) booking \(moved.sequence)")
         }

@@ -21,7 +21,7 @@ struct JournalReader {
             guard UInt32(truncatingIfNeeded: statement.int64(3)) == CRC32.checksum(bytes) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "checksum mismatch")
             }
-            guard format == RecordV1.format else {
+            guard RecordV1.formatsRead.contains(format) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "unknown record format \(format)")
             }
             guard let record = try? decoder.decode(RecordV1.self, from: Data(bytes)),

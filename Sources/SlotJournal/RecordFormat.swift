@@ -1,11 +1,13 @@
 import Foundation
 import SlotDomain
 
-/// The on-disk form of a journal entry, format 1: a flat JSON object, readable with the `sqlite3` shell.
-/// Kept apart from the in-memory types on purpose: those may change freely, this may not. A new field or kind
-/// means format 2, with format 1 still read. Instants are whole seconds since the Unix epoch, UTC.
+/// The on-disk form of a journal entry: a flat JSON object, readable with the `sqlite3` shell. Kept apart from
+/// the in-memory types on purpose: those may change freely, this may not. Instants are whole seconds since the
+/// Unix epoch, UTC. Format 2 adds the series and waitlist kinds and their fields (`ranges`, `bookings`,
+/// `entry`); a format 1 row is a format 2 row that uses none of them, so both are read.
 struct RecordV1: Codable, Equatable {
-    static let format = 1
+    static let format = 2
+    static let formatsRead = 1...2
 
     enum Kind: String, Codable {
         case resourceCreated = "resource_created"
@@ -13,6 +15,10 @@ struct RecordV1: Codable, Equatable {
         case moved
         case keyRecorded = "key_recorded"
         case rulesChanged = "rules_changed"
+        case seriesBooked = "series_booked"
+        case seriesCanceled = "series_canceled"
+        case waitlistJoined = "waitlist_joined"
+        case waitlistLeft = "waitlist_left"
     }
 
     var kind: Kind
@@ -41,10 +47,14 @@ struct RecordV1: Codable, Equatable {
     var fingerprint: String?
     // rules_changed
     var rule: RuleRecordV1?
+    // series_booked: each occurrence's [start, end]; series_canceled: the bookings canceled; waitlist_*: the entry
+    var ranges: [[Int64]]?
+    var bookings: [UInt64]?
+    var entry: UInt64?
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
-        case fingerprint, rule
+        case fingerprint, rule, ranges, bookings, entry
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -99,6 +109,8 @@ enum RecordCodec {
             return record
         case .schedule(let resource, .rulesChanged(let event)):
             return record(for: event, resource: resource)
+        case .schedule(let resource, let event):
+            return waitlistOrSeriesRecord(for: event, resource: resource)
         case .keyRecorded(let stamp, let summary, let at):
             var record = RecordV1(kind: .keyRecorded, resource: summary.id.resource.rawValue, at: at.secondsSinceEpoch)
             record.booking = summary.id.sequence
@@ -153,6 +165,8 @@ enum RecordCodec {
             return .schedule(resource, .moved(moved))
         case .rulesChanged:
             return rulesEvent(from: record).map { .schedule(resource, $0) }
+        case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
+            return waitlistOrSeriesEvent(from: record).map { .schedule(resource, $0) }
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end, start < end,
                 let customer = record.customer, let state = record.to.flatMap(BookingState.init(rawValue:))

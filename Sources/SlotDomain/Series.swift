@@ -1,0 +1,141 @@
+import Foundation
+
+/// A request to book a recurring series on one resource: the first occurrence, the rule, and the zone whose wall
+/// clock the occurrences keep (nil: the resource's own).
+public struct SeriesCommand: Hashable, Sendable {
+    public var first: TimeRange
+    public var recurrence: Recurrence
+    public var zone: TimeZone?
+    public var customer: String
+    public var actor: String
+    /// False (the default): one occurrence that cannot be booked refuses the whole series. True: book the rest.
+    public var skipConflicts: Bool
+
+    public init(
+        first: TimeRange, recurrence: Recurrence, zone: TimeZone?, customer: String, actor: String = Actors.client,
+        skipConflicts: Bool = false
+    ) {
+        self.first = first
+        self.recurrence = recurrence
+        self.zone = zone
+        self.customer = customer
+        self.actor = actor
+        self.skipConflicts = skipConflicts
+    }
+}
+
+/// Every accepted occurrence of a series, as confirmed bookings numbered from `firstSequence` on. The series is
+/// known by its first booking's number.
+public struct SeriesBookedEvent: Hashable, Sendable {
+    public var firstSequence: UInt64
+    public var ranges: [TimeRange]
+    public var customer: String
+    public var actor: String
+    public var at: Instant
+
+    public init(firstSequence: UInt64, ranges: [TimeRange], customer: String, actor: String, at: Instant) {
+        self.firstSequence = firstSequence
+        self.ranges = ranges
+        self.customer = customer
+        self.actor = actor
+        self.at = at
+    }
+}
+
+/// The occurrences of series `series` canceled together.
+public struct SeriesCanceledEvent: Hashable, Sendable {
+    public var series: UInt64
+    public var sequences: [UInt64]
+    public var actor: String
+    public var at: Instant
+    public var reason: String?
+
+    public init(series: UInt64, sequences: [UInt64], actor: String, at: Instant, reason: String?) {
+        self.series = series
+        self.sequences = sequences
+        self.actor = actor
+        self.at = at
+        self.reason = reason
+    }
+}
+
+extension ResourceSchedule {
+    /// Decides a series: each occurrence is checked with `checkPlacement` against the schedule as it would be
+    /// with the occurrences before it booked (so they cannot collide with each other either). Returns the event
+    /// and the occurrences skipped, or `series_conflict` listing every occurrence that cannot be booked.
+    public func decideSeries(_ command: SeriesCommand, now: Instant) -> Result<
+        (event: ScheduleEvent, skipped: [SeriesConflict]), Rejection
+    > {
+        let zone = command.zone ?? grid.timeZone
+        let maximum = limits.seriesOccurrencesMax
+        guard let occurrences = command.recurrence.occurrences(of: command.first, in: zone, maximum: maximum) else {
+            return .failure(
+                Rejection(
+                    .rangeTooLarge, "a series may have at most \(maximum) occurrences",
+                    details: ["limit": String(maximum)]))
+        }
+        var trial = self
+        var accepted: [TimeRange] = []
+        var conflicts: [SeriesConflict] = []
+        for occurrence in occurrences {
+            switch occurrence.range {
+            case .failure(let rejection):
+                conflicts.append(SeriesConflict(date: occurrence.date, range: nil, rejection: rejection))
+            case .success(let range):
+                if let rejection = trial.checkPlacement(range, now: now) {
+                    conflicts.append(SeriesConflict(date: occurrence.date, range: range, rejection: rejection))
+                } else {
+                    trial.reserve(range)
+                    accepted.append(range)
+                }
+            }
+        }
+        if accepted.isEmpty || (!conflicts.isEmpty && !command.skipConflicts) {
+            var rejection = Rejection(
+                .seriesConflict,
+                "\(conflicts.count) of \(occurrences.count) occurrences cannot be booked; nothing was booked",
+                details: ["occurrences": String(occurrences.count), "conflicting": String(conflicts.count)])
+            rejection.conflicts = conflicts
+            return .failure(rejection)
+        }
+        let event = SeriesBookedEvent(
+            firstSequence: lastSequence + 1, ranges: accepted, customer: command.customer, actor: command.actor,
+            at: now)
+        return .success((.seriesBooked(event), conflicts))
+    }
+
+    /// The bookings of series `series` (its first booking's number), in order.
+    public func seriesBookings(_ series: UInt64) -> [Booking] {
+        bookings.values.filter { $0.series == series }.sorted { $0.id.sequence < $1.id.sequence }
+    }
+
+    /// Decides canceling the active occurrences of a series that start at or after `from` (default: now): "the
+    /// rest of the series". Nil when none is left to cancel. One occurrence alone is canceled with `cancel`.
+    public func decideCancelSeries(
+        _ series: UInt64, from: Instant?, reason: String?, actor: String, now: Instant
+    ) -> Result<ScheduleEvent?, Rejection> {
+        guard let first = bookings[series], first.series == series else {
+            return .failure(Rejection(.notFound, "no series \(id)/\(series)", field: "series"))
+        }
+        let cutoff = from ?? now
+        let sequences = seriesBookings(series).filter { $0.state.isActive && $0.range.start >= cutoff }
+            .map(\.id.sequence)
+        guard !sequences.isEmpty else { return .success(nil) }
+        return .success(
+            .seriesCanceled(
+                SeriesCanceledEvent(series: series, sequences: sequences, actor: actor, at: now, reason: reason)))
+    }
+
+    mutating func applySeries(_ event: SeriesBookedEvent) -> BookingSummary? {
+        precondition(event.firstSequence == lastSequence + 1, "series sequence gap in \(id): \(event.firstSequence)")
+        for (offset, range) in event.ranges.enumerated() {
+            let sequence = event.firstSequence + UInt64(offset)
+            applyHeld(
+                HeldEvent(
+                    sequence: sequence, range: range, customer: event.customer, expiresAt: nil, confirmed: true,
+                    actor: event.actor, at: event.at, idempotency: nil))
+            bookings[sequence]?.series = event.firstSequence
+        }
+        return bookings[event.firstSequence]?.summary
+    }
+}
