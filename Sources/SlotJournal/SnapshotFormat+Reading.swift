@@ -132,6 +132,7 @@ extension SnapshotFormatV1 {
             let customer = try reader.readString()
             let state = try readState(&reader)
             let expiresAt = try readOptionalInstant(&reader)
+            let series = version >= 3 ? try reader.read(UInt64.self) : 0
             let historyCount = Int(try reader.read(UInt32.self))
             var history: [Transition] = []
             history.reserveCapacity(historyCount)
@@ -151,12 +152,36 @@ extension SnapshotFormatV1 {
             bookings.append(
                 Booking(
                     id: BookingID(resource: settings.id, sequence: sequence), range: range, customer: customer,
-                    state: state, expiresAt: expiresAt, history: history))
+                    state: state, expiresAt: expiresAt, history: history, series: series == 0 ? nil : series))
         }
-        return ResourceImage(
+        var image = ResourceImage(
             settings: settings, clock: clock, lastBookingSequence: lastBookingSequence, createdJournalSequence: created,
             capturedJournalSequence: captured, bookings: bookings,
             rules: version >= 2 ? try readRules(&reader) : AvailabilityRules())
+        if version >= 3 { (image.waitlist, image.lastWaitlistNumber) = try readWaitlist(&reader, of: settings.id) }
+        return image
+    }
+
+    static func readWaitlist(_ reader: inout BinaryReader, of resource: ResourceID) throws -> (
+        [WaitlistEntry], UInt64
+    ) {
+        var entries: [WaitlistEntry] = []
+        for _ in 0..<Int(try reader.read(UInt32.self)) {
+            let number = try reader.read(UInt64.self)
+            let range = try readRange(&reader)
+            let customer = try reader.readString()
+            let actor = try reader.readString()
+            let joinedAt = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+            let code = try reader.read(UInt8.self)
+            guard let state = waitlistStatesByCode[code] else { throw SnapshotError.invalid("waitlist state \(code)") }
+            let booking = try reader.read(UInt64.self)
+            entries.append(
+                WaitlistEntry(
+                    id: WaitlistEntryID(resource: resource, number: number), range: range, customer: customer,
+                    actor: actor, joinedAt: joinedAt, state: state, booking: booking == 0 ? nil : booking,
+                    settledAt: try readOptionalInstant(&reader)))
+        }
+        return (entries, try reader.read(UInt64.self))
     }
 
     static func readRules(_ reader: inout BinaryReader) throws -> AvailabilityRules {

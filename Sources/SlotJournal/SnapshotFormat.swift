@@ -12,9 +12,10 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// Written: 2 (adds each resource's availability rules). Read: 1 and 2.
-    static let version: UInt16 = 2
-    static let versionsRead: ClosedRange<UInt16> = 1...2
+    /// Written: 3. Version 2 added each resource's availability rules; 3 adds each booking's series and each
+    /// resource's waitlist. Read: 1, 2 and 3.
+    static let version: UInt16 = 3
+    static let versionsRead: ClosedRange<UInt16> = 1...3
     static let absent: Int64 = .min
 
     static let stateCodes: [BookingState: UInt8] = [
@@ -71,6 +72,7 @@ enum SnapshotFormatV1 {
             writer.write(booking.customer)
             writer.write(stateCodes[booking.state]!)
             writer.write(booking.expiresAt?.secondsSinceEpoch ?? absent)
+            writer.write(booking.series ?? 0)
             writer.write(UInt32(booking.history.count))
             for transition in booking.history {
                 writer.write(transition.from.map { stateCodes[$0]! } ?? 0)
@@ -84,6 +86,26 @@ enum SnapshotFormatV1 {
             }
         }
         write(resource.rules, to: &writer)
+        write(waitlist: resource.waitlist, last: resource.lastWaitlistNumber, to: &writer)
+    }
+
+    static let waitlistStateCodes: [WaitlistEntry.State: UInt8] = [.waiting: 1, .promoted: 2, .left: 3, .lapsed: 4]
+    static let waitlistStatesByCode = Dictionary(uniqueKeysWithValues: waitlistStateCodes.map { ($1, $0) })
+
+    /// Version 3: every waitlist entry in number order, then the last number given out.
+    static func write(waitlist: [WaitlistEntry], last: UInt64, to writer: inout BinaryWriter) {
+        writer.write(UInt32(waitlist.count))
+        for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) {
+            writer.write(entry.id.number)
+            write(entry.range, to: &writer)
+            writer.write(entry.customer)
+            writer.write(entry.actor)
+            writer.write(entry.joinedAt.secondsSinceEpoch)
+            writer.write(waitlistStateCodes[entry.state]!)
+            writer.write(entry.booking ?? 0)
+            writer.write(entry.settledAt?.secondsSinceEpoch ?? absent)
+        }
+        writer.write(last)
     }
 
     /// Version 2: weekly hours (present flag, 7 days of intervals), overrides, blocks, limits.

@@ -37,12 +37,18 @@ public struct ResourceImage: Sendable, Equatable {
     public var bookings: [Booking]
     /// Availability layers (format 2; a format 1 file has none).
     public var rules: AvailabilityRules
+    /// Every waitlist entry and the last number given out (format 3; older files have none).
+    public var waitlist: [WaitlistEntry]
+    public var lastWaitlistNumber: UInt64
 
     public init(
         settings: ResourceSettings, clock: Instant, lastBookingSequence: UInt64, createdJournalSequence: UInt64,
-        capturedJournalSequence: UInt64, bookings: [Booking], rules: AvailabilityRules = AvailabilityRules()
+        capturedJournalSequence: UInt64, bookings: [Booking], rules: AvailabilityRules = AvailabilityRules(),
+        waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0
     ) {
         self.rules = rules
+        self.waitlist = waitlist
+        self.lastWaitlistNumber = lastWaitlistNumber
         self.settings = settings
         self.clock = clock
         self.lastBookingSequence = lastBookingSequence

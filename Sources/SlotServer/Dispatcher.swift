@@ -51,6 +51,26 @@ public struct Dispatcher: Sendable {
         case .getRules(let resource):
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             return await actor.rules()
+        case .bookSeries(let resource, let command):
+            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
+            return await actor.bookSeries(command)
+        case .cancelSeries(let series, let from, let reason, let actorName):
+            guard let actor = directory.actor(series.resource) else {
+                return ResourceDirectory.notFound(series.resource)
+            }
+            return await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName)
+        case .waitlistJoin(let resource, let range, let customer, let actorName):
+            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
+            return await actor.joinWaitlist(range, customer: customer, actor: actorName)
+        case .waitlistLeave(let entry, let actorName):
+            guard let actor = directory.actor(entry.resource) else { return ResourceDirectory.notFound(entry.resource) }
+            return await actor.leaveWaitlist(entry.number, actor: actorName)
+        case .waitlistStatus(let entry):
+            guard let actor = directory.actor(entry.resource) else { return ResourceDirectory.notFound(entry.resource) }
+            return await actor.waitlistEntry(entry.number)
+        case .waitlistQueue(let resource):
+            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
+            return await actor.waitlistQueue()
         }
     }
 

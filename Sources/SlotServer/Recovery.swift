@@ -111,7 +111,8 @@ struct Recovery {
         for resource in image.resources {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
-                bookings: resource.bookings, rules: resource.rules, limits: limits)
+                bookings: resource.bookings, rules: resource.rules, waitlist: resource.waitlist,
+                lastWaitlistNumber: resource.lastWaitlistNumber, limits: limits)
             recovered.resources[resource.settings.id] = ResourceState(
                 schedule: schedule, createdSequence: resource.createdJournalSequence,
                 lastSequence: resource.capturedJournalSequence)

@@ -1,3 +1,4 @@
+import Logging
 import SlotDomain
 import SlotJournal
 import SlotWire
@@ -21,22 +22,27 @@ public actor ResourceActor {
     public nonisolated let settings: ResourceSettings
     /// The journal sequence of this resource's creation; reading its settings waits for it.
     public nonisolated let createdSequence: UInt64
-    private var schedule: ResourceSchedule
-    private let journal: Journal
+    var schedule: ResourceSchedule
+    let journal: Journal
     private let idempotency: IdempotencyRegistry
-    private let clock: any WallClock
+    let clock: any WallClock
     private let limits: DomainLimits
+    /// For business events no request asked for (a waiting customer given a hold).
+    let logger: Logger
     /// The newest journal entry of this resource. Reads wait for it; other resources' entries do not matter.
-    private var lastJournaled: UInt64
+    var lastJournaled: UInt64
 
     init(
         schedule: ResourceSchedule, createdSequence: UInt64, lastJournaled: UInt64, journal: Journal,
-        idempotency: IdempotencyRegistry, clock: any WallClock
+        idempotency: IdempotencyRegistry, clock: any WallClock, logger: Logger
     ) {
+        self.logger = logger
         self.id = schedule.id
         self.settings = schedule.settings
         self.createdSequence = createdSequence
         self.schedule = schedule
+        // Promotions replayed from the journal were reported when they first happened.
+        _ = self.schedule.takePromotionNotices()
         self.lastJournaled = lastJournaled
         self.journal = journal
         self.idempotency = idempotency
@@ -83,6 +89,7 @@ public actor ResourceActor {
             }
             let sequence = journal.append(.schedule(id, event))
             lastJournaled = sequence
+            reportPromotions()
             if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):
@@ -127,6 +134,7 @@ public actor ResourceActor {
         schedule.apply(event)
         let sequence = journal.append(.schedule(id, event))
         lastJournaled = sequence
+        reportPromotions()
         let reply = RulesReply(
             rules: schedule.rules, zone: schedule.grid.timeZone, affected: affected, addedBlock: added)
         return Outcome(reply: .success(.rules(reply)), barrier: sequence)
@@ -177,10 +185,11 @@ public actor ResourceActor {
     /// Expires due holds (memory only: expiry is already exact for every request).
     public func sweep() {
         schedule.advance(to: clock.now())
+        reportPromotions()
     }
 
     /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.
-    private func read(_ reply: Result<ReplyBody, WireError>) -> Outcome {
+    func read(_ reply: Result<ReplyBody, WireError>) -> Outcome {
         Outcome(reply: reply, barrier: lastJournaled)
     }
 

@@ -1,3 +1,4 @@
+import Logging
 import SlotDomain
 import SlotJournal
 import SlotWire
@@ -12,11 +13,13 @@ public final class ResourceDirectory: Sendable {
     let clock: any WallClock
     let limits: DomainLimits
     let resourcesMax: Int
+    let logger: Logger
 
     init(
         actors: [ResourceID: ResourceActor], journal: Journal, idempotency: IdempotencyRegistry,
-        clock: any WallClock, limits: DomainLimits, resourcesMax: Int
+        clock: any WallClock, limits: DomainLimits, resourcesMax: Int, logger: Logger
     ) {
+        self.logger = logger
         self.actors = Mutex(actors)
         self.journal = journal
         self.idempotency = idempotency
@@ -77,7 +80,7 @@ public final class ResourceDirectory: Sendable {
             }
             actors[settings.id] = ResourceActor(
                 schedule: schedule, createdSequence: sequence, lastJournaled: last, journal: journal,
-                idempotency: idempotency, clock: clock)
+                idempotency: idempotency, clock: clock, logger: logger)
             return Outcome(reply: .success(.resource(settings)), barrier: last)
         }
         if let stamp {

@@ -41,11 +41,11 @@ public final class SlotRuntime: Sendable {
         for (id, state) in recovered.resources {
             actors[id] = ResourceActor(
                 schedule: state.schedule, createdSequence: state.createdSequence, lastJournaled: state.lastSequence,
-                journal: journal, idempotency: idempotency, clock: clock)
+                journal: journal, idempotency: idempotency, clock: clock, logger: logger)
         }
         let directory = ResourceDirectory(
             actors: actors, journal: journal, idempotency: idempotency, clock: clock,
-            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax)
+            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
         journal.start()
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,

@@ -74,7 +74,8 @@ public actor SnapshotCoordinator {
                         lastBookingSequence: entry.schedule.lastSequence, createdJournalSequence: entry.created,
                         capturedJournalSequence: entry.journalSequence,
                         bookings: entry.schedule.bookings.values.sorted { $0.id.sequence < $1.id.sequence },
-                        rules: entry.schedule.rules)
+                        rules: entry.schedule.rules, waitlist: Array(entry.schedule.waitlist.values),
+                        lastWaitlistNumber: entry.schedule.lastWaitlistNumber)
                 }, idempotency: records)
             let (url, size) = try store.write(image)
             return (url, size, image.bookingCount, store.prune(journalID: journalID, kept: kept))

@@ -42,7 +42,7 @@ enum OperationDecoder {
             "remove_block": ["resource", "block", "actor"],
             "set_limits": ["resource", "min_notice_minutes", "max_bookings_per_day", "actor"],
             "get_rules": ["resource"],
-        ]
+        ].merging(seriesFields) { first, _ in first }
     }()
 
     static func decode(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
@@ -52,6 +52,8 @@ enum OperationDecoder {
         case "set_weekly_hours", "set_override", "clear_override", "add_block", "remove_block", "set_limits":
             return try ruleOperation(op, &reader)
         case "get_rules": return .getRules(try reader.resource())
+        case "book_series", "cancel_series", "waitlist_join", "waitlist_leave", "waitlist_status":
+            return try seriesOperation(op, &reader)
         case "stats": return .stats
         case "create_resource": return try createResource(&reader)
         case "get_resource": return .getResource(try reader.resource())

@@ -17,6 +17,10 @@ public enum ReplyBody: Sendable {
     case rules(RulesReply)
     /// Multi-resource availability: each start, with the resources free then (all of them in `all` mode).
     case pooledSlots([(start: Instant, resources: [ResourceID])])
+    /// A series booked (with the occurrences skipped), or the occurrences of one just canceled.
+    case series(BookingID, bookings: [BookingSummary], skipped: [SeriesConflict])
+    case waitlistEntry(WaitlistView)
+    case waitlist([WaitlistView])
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
@@ -57,6 +61,10 @@ public enum ReplyEncoder {
                 writer.instant(error.instantDetails[name]!)
             }
         }
+        if !error.conflicts.isEmpty {
+            writer.key("conflicts")
+            write(error.conflicts, to: &writer)
+        }
         writer.endObject()
         writer.endObject()
         writer.newline()
@@ -95,6 +103,7 @@ public enum ReplyEncoder {
             writer.key("booking")
             writer.beginObject()
             write(booking.summary, zone: zone, to: &writer)
+            writeSeries(of: booking, to: &writer)
             writeHistory(booking.history, to: &writer)
             writer.endObject()
         case .bookings(let list, let truncated):
@@ -103,6 +112,7 @@ public enum ReplyEncoder {
             for booking in list {
                 writer.beginObject()
                 write(booking.summary, zone: zone, to: &writer)
+                writeSeries(of: booking, to: &writer)
                 writer.endObject()
             }
             writer.endArray()
@@ -137,7 +147,23 @@ public enum ReplyEncoder {
                 writer.endArray()
             }
             writer.endArray()
+        case .series(let series, let bookings, let skipped):
+            writeSeries(series, bookings: bookings, skipped: skipped, zone: zone, to: &writer)
+        case .waitlistEntry(let view):
+            writer.key("entry")
+            write(view, zone: zone, to: &writer)
+        case .waitlist(let views):
+            writer.key("entries")
+            writer.beginArray()
+            for view in views { write(view, zone: zone, to: &writer) }
+            writer.endArray()
         }
+    }
+
+    static func writeSeries(of booking: Booking, to writer: inout JSONWriter) {
+        guard let series = booking.series else { return }
+        writer.key("series")
+        writer.string(BookingID(resource: booking.id.resource, sequence: series).description)
     }
 
     static func write(_ settings: ResourceSettings, to writer: inout JSONWriter) {

@@ -53,6 +53,14 @@ public enum Operation: Sendable {
     case stats
     case changeRules(ResourceID, RuleRequest, actor: String)
     case getRules(ResourceID)
+    case bookSeries(ResourceID, SeriesCommand)
+    /// The active occurrences of a series (named by its first booking) from `from` (default now) on.
+    case cancelSeries(BookingID, from: Instant?, reason: String?, actor: String)
+    case waitlistJoin(ResourceID, TimeRange, customer: String, actor: String)
+    case waitlistLeave(WaitlistEntryID, actor: String)
+    case waitlistStatus(WaitlistEntryID)
+    /// Everyone waiting on a resource, in queue order.
+    case waitlistQueue(ResourceID)
 
     public var name: String {
         switch self {
@@ -84,6 +92,11 @@ public enum Operation: Sendable {
             case .limits: "set_limits"
             }
         case .getRules: "get_rules"
+        case .bookSeries: "book_series"
+        case .cancelSeries: "cancel_series"
+        case .waitlistJoin: "waitlist_join"
+        case .waitlistLeave: "waitlist_leave"
+        case .waitlistStatus, .waitlistQueue: "waitlist_status"
         }
     }
 }
@@ -104,6 +117,8 @@ public struct WireError: Error, Hashable, Sendable {
     public var message: String
     public var details: [String: String]
     public var instantDetails: [String: Instant]
+    /// For `series_conflict`: the occurrences that cannot be booked.
+    public var conflicts: [SeriesConflict] = []
 
     public init(
         code: String, message: String, details: [String: String] = [:], instantDetails: [String: Instant] = [:]
@@ -122,6 +137,7 @@ public struct WireError: Error, Hashable, Sendable {
         self.init(
             code: rejection.code.rawValue, message: rejection.message, details: rejection.details,
             instantDetails: rejection.instantDetails)
+        conflicts = rejection.conflicts
     }
 
     public static func invalid(_ field: String, _ message: String) -> WireError {

@@ -40,7 +40,16 @@ import Testing
                     Transition(
                         from: .pendingConfirmation, to: .canceled, actor: "client", at: start.adding(seconds: -400),
                         reason: "ill"),
-                ]),
+                ], series: 3),
+        ]
+        let waitlist = [
+            WaitlistEntry(
+                id: WaitlistEntryID(resource: resource, number: 1), range: range, customer: "Cy", actor: "web",
+                joinedAt: start.adding(seconds: -700), state: .promoted, booking: 1,
+                settledAt: start.adding(seconds: -180)),
+            WaitlistEntry(
+                id: WaitlistEntryID(resource: resource, number: 2), range: moved, customer: "Di", actor: "web",
+                joinedAt: start.adding(seconds: -300), state: .waiting),
         ]
         return SnapshotImage(
             journalID: "journal-1", journalSequence: 42, createdAt: start.adding(seconds: -100),
@@ -48,7 +57,8 @@ import Testing
                 ResourceImage(
                     settings: settings, clock: start.adding(seconds: -100), lastBookingSequence: 3,
                     createdJournalSequence: 1,
-                    capturedJournalSequence: 44, bookings: bookings, rules: sampleRules(start))
+                    capturedJournalSequence: 44, bookings: bookings, rules: sampleRules(start), waitlist: waitlist,
+                    lastWaitlistNumber: 2)
             ],
             idempotency: [
                 IdempotencyTable.Record(

@@ -1,0 +1,97 @@
+import Foundation
+import SlotDomain
+
+/// A waitlist entry as replies show it: with its place in the queue while waiting, and the hold it was given.
+public struct WaitlistView: Sendable {
+    public var entry: WaitlistEntry
+    public var position: Int?
+    public var booking: BookingSummary?
+
+    public init(entry: WaitlistEntry, position: Int?, booking: BookingSummary?) {
+        self.entry = entry
+        self.position = position
+        self.booking = booking
+    }
+}
+
+extension ReplyEncoder {
+    static func writeSeries(
+        _ series: BookingID, bookings: [BookingSummary], skipped: [SeriesConflict], zone: TimeZone?,
+        to writer: inout JSONWriter
+    ) {
+        writer.key("series")
+        writer.string(series.description)
+        writer.key("bookings")
+        writer.beginArray()
+        for summary in bookings {
+            writer.beginObject()
+            write(summary, zone: zone, to: &writer)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("skipped")
+        write(skipped, to: &writer)
+    }
+
+    /// Occurrences of a series that were not booked: on a `series_conflict` refusal, or skipped.
+    static func write(_ conflicts: [SeriesConflict], to writer: inout JSONWriter) {
+        writer.beginArray()
+        for conflict in conflicts {
+            writer.beginObject()
+            writer.key("date")
+            writer.string(conflict.date.description)
+            if let range = conflict.range {
+                writer.key("start")
+                writer.instant(range.start)
+                writer.key("end")
+                writer.instant(range.end)
+            }
+            writer.key("code")
+            writer.string(conflict.code.rawValue)
+            writer.key("message")
+            writer.string(conflict.message)
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+
+    static func write(_ view: WaitlistView, zone: TimeZone?, to writer: inout JSONWriter) {
+        let entry = view.entry
+        writer.beginObject()
+        writer.key("id")
+        writer.string(entry.id.description)
+        writer.key("resource")
+        writer.string(entry.id.resource.rawValue)
+        writer.key("start")
+        writer.instant(entry.range.start)
+        writer.key("end")
+        writer.instant(entry.range.end)
+        writer.key("customer")
+        writer.string(entry.customer)
+        writer.key("state")
+        writer.string(entry.state.rawValue)
+        writer.key("joined_at")
+        writer.instant(entry.joinedAt)
+        if let position = view.position {
+            writer.key("position")
+            writer.integer(position)
+        }
+        if let settledAt = entry.settledAt {
+            writer.key("settled_at")
+            writer.instant(settledAt)
+        }
+        if let zone {
+            writer.key("start_local")
+            writer.string(LocalTimeText.format(entry.range.start, in: zone))
+            writer.key("end_local")
+            writer.string(LocalTimeText.format(entry.range.end, in: zone))
+        }
+        if let booking = view.booking {
+            writer.key("booking")
+            writer.beginObject()
+            write(booking, zone: zone, to: &writer)
+            writer.endObject()
+        }
+        writer.endObject()
+    }
+}
