@@ -20,9 +20,7 @@ import Testing
 
     /// Hours 13:00–18:00 every day: on every DST transition day 2024–2030, the hourly starts offered are exactly
     /// 13:00 … 17:00 wall time (Foundation's Calendar decides what wall time an instant is).
-    @Test(arguments: [
-        "Europe/Berlin", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe", "America/St_Johns",
-    ])
+    @Test(arguments: LocalTimeTests.zones)
     func weeklyHoursFollowWallTimeOnTransitionDays(_ identifier: String) throws {
         let zone = TimeZone(identifier: identifier)!
         var calendar = Calendar(identifier: .gregorian)
