@@ -27,6 +27,15 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
         }
     }
 
+    /// `resource/rest` split at its last `/` (which never occurs in a resource id): the ids of things a resource
+    /// owns. Nil when there is no slash or the resource part is not a valid id.
+    static func split(_ text: String) -> (ResourceID, Substring)? {
+        guard let slash = text.lastIndex(of: "/"), let resource = ResourceID(String(text[..<slash])) else {
+            return nil
+        }
+        return (resource, text[text.index(after: slash)...])
+    }
+
     public static func < (lhs: ResourceID, rhs: ResourceID) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { rawValue }
 }
@@ -45,10 +54,9 @@ public struct BookingID: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `resource/sequence`; nil when malformed.
     public init?(parsing text: String) {
-        guard let slash = text.lastIndex(of: "/"),
-            let resource = ResourceID(String(text[..<slash])),
-            let sequence = UInt64(text[text.index(after: slash)...]), sequence > 0
-        else { return nil }
+        guard let (resource, rest) = ResourceID.split(text), let sequence = UInt64(rest), sequence > 0 else {
+            return nil
+        }
         self.init(resource: resource, sequence: sequence)
     }
 
@@ -68,11 +76,9 @@ public struct WaitlistEntryID: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `resource/wN`; nil when malformed.
     public init?(parsing text: String) {
-        guard let slash = text.lastIndex(of: "/"), let resource = ResourceID(String(text[..<slash])) else {
-            return nil
-        }
-        let rest = text[text.index(after: slash)...]
-        guard rest.first == "w", let number = UInt64(rest.dropFirst()), number > 0 else { return nil }
+        guard let (resource, rest) = ResourceID.split(text), rest.first == "w", let number = UInt64(rest.dropFirst()),
+            number > 0
+        else { return nil }
         self.init(resource: resource, number: number)
     }
 

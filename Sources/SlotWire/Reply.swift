@@ -189,10 +189,7 @@ public enum ReplyEncoder {
         writer.string(summary.id.description)
         writer.key("resource")
         writer.string(summary.id.resource.rawValue)
-        writer.key("start")
-        writer.instant(summary.range.start)
-        writer.key("end")
-        writer.instant(summary.range.end)
+        write(summary.range, to: &writer)
         writer.key("customer")
         writer.string(summary.customer)
         writer.key("state")
@@ -202,15 +199,28 @@ public enum ReplyEncoder {
             writer.instant(expiresAt)
         }
         if let zone {
-            writer.key("start_local")
-            writer.string(LocalTimeText.format(summary.range.start, in: zone))
-            writer.key("end_local")
-            writer.string(LocalTimeText.format(summary.range.end, in: zone))
+            write(summary.range, localIn: zone, to: &writer)
             if let expiresAt = summary.expiresAt {
                 writer.key("expires_at_local")
                 writer.string(LocalTimeText.format(expiresAt, in: zone))
             }
         }
+    }
+
+    /// `start` and `end` in UTC.
+    static func write(_ range: TimeRange, to writer: inout JSONWriter) {
+        writer.key("start")
+        writer.instant(range.start)
+        writer.key("end")
+        writer.instant(range.end)
+    }
+
+    /// `start_local` and `end_local`: the same instants as wall times in `zone`.
+    static func write(_ range: TimeRange, localIn zone: TimeZone, to writer: inout JSONWriter) {
+        writer.key("start_local")
+        writer.string(LocalTimeText.format(range.start, in: zone))
+        writer.key("end_local")
+        writer.string(LocalTimeText.format(range.end, in: zone))
     }
 
     static func writeHistory(_ history: [Transition], to writer: inout JSONWriter) {

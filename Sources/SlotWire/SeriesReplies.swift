@@ -40,12 +40,7 @@ extension ReplyEncoder {
             writer.beginObject()
             writer.key("date")
             writer.string(conflict.date.description)
-            if let range = conflict.range {
-                writer.key("start")
-                writer.instant(range.start)
-                writer.key("end")
-                writer.instant(range.end)
-            }
+            if let range = conflict.range { write(range, to: &writer) }
             writer.key("code")
             writer.string(conflict.code.rawValue)
             writer.key("message")
@@ -62,10 +57,7 @@ extension ReplyEncoder {
         writer.string(entry.id.description)
         writer.key("resource")
         writer.string(entry.id.resource.rawValue)
-        writer.key("start")
-        writer.instant(entry.range.start)
-        writer.key("end")
-        writer.instant(entry.range.end)
+        write(entry.range, to: &writer)
         writer.key("customer")
         writer.string(entry.customer)
         writer.key("state")
@@ -80,12 +72,7 @@ extension ReplyEncoder {
             writer.key("settled_at")
             writer.instant(settledAt)
         }
-        if let zone {
-            writer.key("start_local")
-            writer.string(LocalTimeText.format(entry.range.start, in: zone))
-            writer.key("end_local")
-            writer.string(LocalTimeText.format(entry.range.end, in: zone))
-        }
+        if let zone { write(entry.range, localIn: zone, to: &writer) }
         if let booking = view.booking {
             writer.key("booking")
             writer.beginObject()
