@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -62,6 +63,7 @@ let package = Package(
             dependencies: [
                 "SlotClient", "SlotWire", "SlotDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
@@ -78,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "SlotServerTests",
             dependencies: [
-                "SlotServer", "SlotClient", "SlotJournal", "slotd", "slotctl",
+                "SlotServer", "SlotClient", "SlotJournal", "slotd", "slotctl", "slotload",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

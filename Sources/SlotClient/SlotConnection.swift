@@ -81,6 +81,12 @@ public final class SlotConnection {
         return String(buffer: buffer)
     }
 
+    /// The next reply line as bytes, unparsed (for load generators that only look at a few fields).
+    public func receiveBytes() async throws -> [UInt8] {
+        guard let buffer = try await inbound.next() else { throw SlotClientError.connectionClosed }
+        return Array(buffer.readableBytesView)
+    }
+
     public func receive() async throws -> JSONValue {
         let line = try await receiveLine()
         do { return try JSONValue.parse(line) } catch { throw SlotClientError.malformedReply(line) }

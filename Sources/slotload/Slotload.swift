@@ -2,112 +2,158 @@ import ArgumentParser
 import Foundation
 import SlotClient
 
-/// `slotload`: drives a running slotd with hold + confirm traffic and checks the result.
+/// `slotload`: a load generator that also checks the result, in the spirit of redis-benchmark.
 ///
-/// Every connection books distinct free slots on its own resources (no contention), `pipeline` requests at a
-/// time. At the end it lists every booking from the server and checks that each acknowledged booking is there
-/// and confirmed, none exists that was not acknowledged, and no two overlap. Exit status 1 when that fails.
+/// It creates its own resources, drives a running slotd with one scenario's traffic over `-c` connections with
+/// `-P` requests in flight each, prints one progress line a second, and at the end reads every booking back
+/// from the server to judge the run: no instant over capacity, nothing acknowledged lost, nothing unacknowledged
+/// present. Exit status 1 when the verdict is `fail`.
 @main
 struct Slotload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "slotload", abstract: "Load generator and correctness check for slotd.")
+        commandName: "slotload", abstract: "Load generator and correctness check for slotd.",
+        discussion: "Scenarios: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")). See README.md.")
 
     @Option(help: "Server address.") var host = "127.0.0.1"
     @Option(help: "Server port.") var port = 7420
-    @Option(name: [.customShort("c"), .long], help: "Concurrent connections.") var connections = 8
-    @Option(name: [.customShort("n"), .long], help: "Bookings (hold + confirm) in all.") var requests = 20_000
+    @Option(name: [.customShort("c"), .long], help: "Concurrent connections (flash-sale: 1000 by default).")
+    var connections: Int?
     @Option(name: [.customShort("P"), .long], help: "Requests in flight per connection.") var pipeline = 1
-    @Option(help: "Resources per connection.") var resourcesPerConnection = 4
+    @Option(name: [.customShort("n"), .long], help: "Requests in all (unless --duration-seconds is given).")
+    var requests = 100_000
+    @Option(help: "Run for this long instead of a request count.") var durationSeconds: Int?
+    @Option(help: "Resources to create (flash-sale always uses one).") var resources = 1_000
+    @Option(help: "Capacity of each resource (flash-sale: 100 by default).") var capacity: Int?
+    @Option(help: "Slot length in minutes.") var slotMinutes = 15
+    @Option(help: "Buffer before each booking, in minutes.") var bufferBeforeMinutes = 0
+    @Option(help: "Buffer after each booking, in minutes.") var bufferAfterMinutes = 0
+    @Option(help: "Hold time to live of the created resources, in seconds (mixed lets some holds lapse).")
+    var holdTTLSeconds = 20
+    @Option(help: "Days from tomorrow (UTC) over which bookings are spread.") var days = 30
+    @Option(help: "Traffic mix.") var scenario: Scenario = .uniform
+    @Option(help: "Seed of the random choices (same seed, same requests).") var seed: UInt64 = 1
+    @Option(help: "Write the JSON report to this file.") var json: String?
+    @Option(help: "Write the HTML report (charts, no network needed) to this file.") var html: String?
+
+    var effectiveConnections: Int { connections ?? (scenario == .flashSale ? 1_000 : 64) }
+    var effectiveCapacity: Int { capacity ?? (scenario == .flashSale ? 100 : 1) }
 
     func validate() throws {
-        guard connections > 0, requests > 0, pipeline > 0, resourcesPerConnection > 0 else {
-            throw ValidationError("-c, -n, -P and --resources-per-connection must be positive")
-        }
+        guard effectiveConnections > 0, pipeline > 0, requests > 0, resources > 0, effectiveCapacity > 0, days > 0
+        else { throw ValidationError("-c, -P, -n, --resources, --capacity and --days must be positive") }
+        guard (durationSeconds ?? 1) > 0 else { throw ValidationError("--duration-seconds must be positive") }
+        guard 1_440 % slotMinutes == 0 else { throw ValidationError("--slot-minutes must divide 1440") }
     }
 
     func run() async throws {
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let perConnection = (requests + connections - 1) / connections
-        let firstDay = (Int(Date().timeIntervalSince1970) / 86_400 + 1) * 86_400
+        let resourceCount = scenario == .flashSale ? 1 : resources
+        let plan = Plan(
+            scenario: scenario, resources: (0..<resourceCount).map { "load-\(runID)-\($0)" },
+            firstDaySeconds: (Int64(Date().timeIntervalSince1970) / 86_400 + 1) * 86_400, days: days,
+            slotSeconds: Int64(slotMinutes) * 60, hotCount: max(1, resourceCount / 100))
+        try await createResources(plan)
+        let recorder = Recorder()
         let started = ContinuousClock.now
-        let results = try await withThrowingTaskGroup(of: ConnectionResult.self) { group in
-            for index in 0..<connections {
-                let worker = Worker(
-                    host: host, port: port, prefix: "load-\(runID)-\(index)", resources: resourcesPerConnection,
-                    bookings: perConnection, pipeline: pipeline, firstDaySeconds: firstDay)
-                group.addTask { try await worker.run() }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-        let seconds = Self.seconds(ContinuousClock.now - started)
-        let confirmed = results.reduce(0) { $0 + $1.confirmed.count }
-        let latencies = results.flatMap(\.pairLatencySeconds).sorted()
-        let problems = try await verify(results)
-        let report: [String: Any] = [
-            "connections": connections, "pipeline": pipeline, "duration_seconds": seconds,
-            "bookings_confirmed": confirmed, "bookings_per_second": Double(confirmed) / seconds,
-            "requests_per_second": Double(results.reduce(0) { $0 + $1.requests }) / seconds,
-            "hold_confirm_latency_ms": [
-                "p50": Self.percentile(latencies, 0.50) * 1_000, "p99": Self.percentile(latencies, 0.99) * 1_000,
-                "max": (latencies.last ?? 0) * 1_000,
-            ],
-            "refused": results.reduce(0) { $0 + $1.refused },
-            "verdict": problems.isEmpty ? "pass" : "fail", "problems": Array(problems.prefix(20)),
-        ]
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
-        if !problems.isEmpty { throw ExitCode(1) }
+        let results = await drive(plan, recorder: recorder, started: started)
+        let elapsed = ContinuousClock.now - started
+        let ledger = results.reduce(into: [String: LedgerEntry]()) { $0.merge($1.ledger) { first, _ in first } }
+        let transportErrors = results.compactMap(\.transportError)
+        let verifier = Verifier(
+            plan: plan, host: host, port: port, capacity: effectiveCapacity,
+            bufferBeforeSeconds: Int64(bufferBeforeMinutes) * 60, bufferAfterSeconds: Int64(bufferAfterMinutes) * 60)
+        var (reasons, checked) = try await verifier.verify(ledger, hadTransportErrors: !transportErrors.isEmpty)
+        reasons += transportErrors.prefix(5).map { "transport error: \($0)" }
+        if scenario == .flashSale { reasons += flashSaleReasons(ledger, plan: plan) }
+        let report = Report(
+            settings: self, runID: runID, plan: plan, recorder: recorder,
+            durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            verdictReasons: reasons, checkedBookings: checked)
+        FileHandle.standardOutput.write(Data(report.summaryText().utf8))
+        if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
+        if let html { try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: html)) }
+        if !reasons.isEmpty { throw ExitCode(1) }
     }
 
-    /// Reads every booking back from the server and compares with what the connections were told.
-    private func verify(_ results: [ConnectionResult]) async throws -> [String] {
-        var problems: [String] = []
+    /// Every round of a flash sale (one slot each) must have exactly as many winners as there are places.
+    private func flashSaleReasons(_ ledger: [String: LedgerEntry], plan: Plan) -> [String] {
+        let winnersPerSlot = Dictionary(grouping: ledger.values, by: \.start).mapValues(\.count)
+        let rounds = (requests + effectiveConnections - 1) / effectiveConnections
+        let expected = min(effectiveCapacity, effectiveConnections)
+        return (0..<rounds).compactMap { round in
+            let start = plan.slotStart(round)
+            let winners = winnersPerSlot[start] ?? 0
+            return winners == expected ? nil : "flash-sale round \(round): \(winners) winners, expected \(expected)"
+        }
+    }
+
+    private func createResources(_ plan: Plan) async throws {
         try await SlotConnection.withConnection(host: host, port: port) { client in
-            for result in results {
-                for resource in result.resources {
-                    var seen: [String: (String, String)] = [:]
-                    var after: JSONValue = .null
-                    repeat {
-                        var request: JSONValue = [
-                            "op": "list_bookings", "resource": .string(resource), "limit": 10_000,
-                            "from": .string(result.rangeStart), "to": .string(result.rangeEnd),
+            for chunk in stride(from: 0, to: plan.resources.count, by: 512) {
+                let names = plan.resources[chunk..<min(plan.resources.count, chunk + 512)]
+                let replies = try await client.pipeline(
+                    names.map { name in
+                        [
+                            "op": "create_resource", "resource": .string(name), "tz": "UTC",
+                            "slot_minutes": .number(Double(slotMinutes)),
+                            "capacity": .number(Double(effectiveCapacity)),
+                            "buffer_before_minutes": .number(Double(bufferBeforeMinutes)),
+                            "buffer_after_minutes": .number(Double(bufferAfterMinutes)),
+                            "hold_ttl_seconds": .number(Double(holdTTLSeconds)),
+                            "horizon_days": .number(Double(days + 2)),
                         ]
-                        if case .object(var object) = request, after != .null {
-                            object["after"] = after
-                            request = .object(object)
-                        }
-                        let page = try await client.call(request)
-                        guard page.ok else {
-                            problems.append("list_bookings \(resource) failed: \(page)")
-                            break
-                        }
-                        for booking in page["bookings"]?.array ?? [] {
-                            seen[booking["id"]?.string ?? ""] = (
-                                booking["start"]?.string ?? "", booking["end"]?.string ?? ""
-                            )
-                        }
-                        after = page["truncated"] == true ? (page["bookings"]?.array?.last?["id"] ?? .null) : .null
-                    } while after != .null
-                    let acknowledged = result.confirmed.filter { $0.hasPrefix(resource + "/") }
-                    for id in acknowledged where seen[id] == nil { problems.append("\(id) acknowledged but missing") }
-                    for id in seen.keys where !acknowledged.contains(id) {
-                        problems.append("\(id) exists but was never acknowledged")
-                    }
-                    let ranges = seen.values.sorted { $0.0 < $1.0 }
-                    for (earlier, later) in zip(ranges, ranges.dropFirst()) where later.0 < earlier.1 {
-                        problems.append("\(resource): \(earlier) overlaps \(later)")
-                    }
+                    })
+                if let refused = replies.first(where: { !$0.ok }) {
+                    throw VerificationFailed("create_resource failed: \(refused)")
                 }
             }
         }
-        return problems
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    /// Runs every connection and a progress line a second; returns when all connections are done.
+    private func drive(_ plan: Plan, recorder: Recorder, started: ContinuousClock.Instant) async -> [LoadWorker.Result]
+    {
+        let count = effectiveConnections
+        let perConnection =
+            scenario == .flashSale
+            ? (requests + count - 1) / count
+            : durationSeconds == nil ? (requests + count - 1) / count : Int.max
+        let deadline = durationSeconds.map { started + .seconds($0) }
+        return await withTaskGroup(of: LoadWorker.Result?.self) { group in
+            group.addTask { await Progress.report(recorder, started: started) }
+            for index in 0..<count {
+                let worker = LoadWorker(
+                    index: index, plan: plan, host: host, port: port,
+                    pipeline: scenario == .flashSale ? 1 : pipeline, requests: perConnection, deadline: deadline,
+                    seed: seed, recorder: recorder)
+                group.addTask { await worker.run() }
+            }
+            var results: [LoadWorker.Result] = []
+            for await result in group {
+                guard let result else { continue }
+                results.append(result)
+                if results.count == count { group.cancelAll() }
+            }
+            return results
+        }
     }
+}
 
-    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
-        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+extension Scenario: ExpressibleByArgument {}
+
+/// One line a second on stderr while the run lasts: elapsed, requests/s, p99 so far, errors.
+enum Progress {
+    static func report(_ recorder: Recorder, started: ContinuousClock.Instant) async -> LoadWorker.Result? {
+        var second = 0
+        while !Task.isCancelled {
+            second += 1
+            do { try await Task.sleep(until: started + .seconds(second)) } catch { break }
+            let (summary, p99, refused, errors) = recorder.closeSecond(elapsedSeconds: second)
+            let line =
+                "elapsed \(second)s  requests/s \(summary.requests)  bookings/s \(summary.bookings)  "
+                + "p99 so far \(String(format: "%.2f", p99)) ms  refused \(refused)  errors \(errors)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        return nil
     }
 }

@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    static func intervals(_ random: inout SeededRandom) -> [LocalInterval] {
+    static func intervals(_ random: inout SplitMix64) -> [LocalInterval] {
         var cuts = Set<Int>()
         for _ in 0..<(Int.random(in: 0...2, using: &random) * 2) {
             cuts.insert(Int.random(in: 0...48, using: &random) * 30)
@@ -87,7 +87,7 @@ import Testing
         }
     }
 
-    static func randomChange(_ oracle: inout Oracle, schedule: ResourceSchedule, _ random: inout SeededRandom)
+    static func randomChange(_ oracle: inout Oracle, schedule: ResourceSchedule, _ random: inout SplitMix64)
         -> RuleChange
     {
         switch Int.random(in: 0..<5, using: &random) {
@@ -116,7 +116,7 @@ import Testing
 
     @Test(arguments: 1...12)
     func availabilityHoldAndOracleAgree(seed: UInt64) {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let zoneName = Self.zones.randomElement(using: &random)!
         let slotMinutes = [15, 30, 60].randomElement(using: &random)!
         let settings = ResourceSettings(

@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: shapes, [UInt64(1), 2, 3, 0xC0FFEE])
     func scheduleAgreesWithReferenceModel(shape: Shape, seed: UInt64) {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let start = Instant(secondsSinceEpoch: 1_800_000_000 - 1_800_000_000 % 86_400)  // a UTC midnight in 2027
         let settings = ResourceSettings(
             id: ResourceID("r")!, timeZoneIdentifier: shape.zone, slotMinutes: shape.slotMinutes,
@@ -64,7 +64,7 @@ import Testing
     }
 
     private func applyRandomStep(
-        _ schedule: inout ResourceSchedule, _ model: inout ReferenceModel, _ random: inout SeededRandom,
+        _ schedule: inout ResourceSchedule, _ model: inout ReferenceModel, _ random: inout SplitMix64,
         window: (Int64, Int64), context: String
     ) {
         let granule: Int64 = 900
@@ -153,7 +153,7 @@ import Testing
     }
 
     private func checkAvailabilityMatchesHold(
-        _ schedule: ResourceSchedule, _ model: ReferenceModel, _ random: inout SeededRandom, window: (Int64, Int64),
+        _ schedule: ResourceSchedule, _ model: ReferenceModel, _ random: inout SplitMix64, window: (Int64, Int64),
         context: String
     ) {
         let durationMinutes = schedule.settings.slotMinutes * Int.random(in: 1...4, using: &random)

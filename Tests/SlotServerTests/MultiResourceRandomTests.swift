@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotDomain
 import SlotServer
 import Testing
 
@@ -7,15 +8,6 @@ import Testing
 /// group holds all of its resources, and nothing else is left behind (no partial hold from a refused group).
 @Suite struct MultiResourceRandomTests {
     static let resources = ["a", "b", "c", "d", "e"]
-
-    /// A 64-bit linear congruential generator (Knuth's MMIX constants): enough to replay a run from its seed.
-    struct LinearCongruential: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state ^ (state >> 29)
-        }
-    }
 
     @Test(arguments: [11, 29] as [UInt64])
     func concurrentRandomGroupsLeaveNoPartialHolds(seed: UInt64) async throws {
@@ -26,7 +18,7 @@ import Testing
             let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
                 for clientIndex in 0..<12 {
                     group.addTask {
-                        var random = LinearCongruential(state: seed &* 1_000 &+ UInt64(clientIndex))
+                        var random = SplitMix64(seed: seed &* 1_000 &+ UInt64(clientIndex))
                         return try await server.connect { client in
                             var mine: [String] = []
                             for _ in 0..<12 {

@@ -8,62 +8,10 @@ import Testing
 /// The real `slotctl` binary, run as a subprocess against a real server started by the test (127.0.0.1, port 0)
 /// or against files that server wrote. Checks what an operator sees: the text, the JSON, and the exit status.
 @Suite struct SlotctlTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    typealias Run = ToolProcess.Run
 
-        /// The value of a `label  value` line of text output.
-        func field(_ label: String) -> String? {
-            for line in stdout.split(separator: "\n") where line.hasPrefix(label + "  ") {
-                return line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
-            }
-            return nil
-        }
-
-        /// The table row that starts with `id` (followed by column spacing).
-        func row(_ id: String) -> String? {
-            stdout.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map(String.init)
-        }
-
-        func json() throws -> JSONValue { try JSONValue.parse(stdout) }
-    }
-
-    /// The `slotctl` built next to this test bundle (or `SLOTCTL_BINARY`).
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["SLOTCTL_BINARY"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "slotctl")
-    }
-
-    /// Runs slotctl to completion (at most 20 s), with its output captured in files so no pipe can fill up.
     static func slotctl(_ arguments: [String]) async throws -> Run {
-        let folder = TestServer.temporaryDirectory()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let (stdoutURL, stderrURL) = (folder.appendingPathComponent("stdout"), folder.appendingPathComponent("stderr"))
-        for url in [stdoutURL, stderrURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-        let (stdoutFile, stderrFile) = (
-            try FileHandle(forWritingTo: stdoutURL), try FileHandle(forWritingTo: stderrURL)
-        )
-        defer { try? stdoutFile.close() }
-        defer { try? stderrFile.close() }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardOutput = stdoutFile
-        process.standardError = stderrFile
-        try process.run()
-        for _ in 0..<1_000 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            Issue.record("slotctl \(arguments.joined(separator: " ")) did not finish within 20 s")
-        }
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
-            stderr: try String(contentsOf: stderrURL, encoding: .utf8))
+        try await ToolProcess.run("slotctl", arguments)
     }
 
     static func slotctl(_ arguments: [String], port: Int) async throws -> Run {

@@ -1,0 +1,101 @@
+import Histogram
+import Synchronization
+
+/// One reply as a worker saw it: which op, how long it took, and its outcome code (`ok` or the error code).
+struct Sample: Sendable {
+    var op: Operation
+    var latencyMicroseconds: UInt64
+    var code: String
+    /// True when this reply acknowledged a confirmed booking (a `book`, or a `confirm`).
+    var confirmedBooking: Bool
+}
+
+enum Operation: String, Sendable, CaseIterable {
+    case book, hold, confirm, cancel, reschedule, availability
+}
+
+/// One second of the run, for the progress line and the report's charts.
+struct SecondSummary: Sendable {
+    var elapsedSeconds: Int
+    var requests: Int
+    var bookings: Int
+    var errors: Int
+    var p50Milliseconds: Double
+    var p99Milliseconds: Double
+}
+
+/// Latency histograms per op (microseconds, HdrHistogram with three significant digits), outcome counts and a
+/// per-second timeline, shared by every worker. Workers record a whole pipelined batch under one lock.
+final class Recorder: Sendable {
+    struct State {
+        var perOp: [Operation: Histogram<UInt64>] = [:]
+        var outcomes: [String: Int] = [:]
+        var requests = 0
+        var bookings = 0
+        var transportErrors = 0
+        // The second in progress.
+        var second = Histogram<UInt64>(highestTrackableValue: Recorder.highestMicroseconds)
+        var secondRequests = 0
+        var secondBookings = 0
+        var secondErrors = 0
+        var timeline: [SecondSummary] = []
+    }
+
+    /// Replies that mean something is wrong (with slotload or the server), as opposed to business refusals such
+    /// as `slot_unavailable` that a scenario provokes on purpose.
+    static let errorCodes: Set<String> = [
+        "bad_json", "invalid_request", "unknown_op", "line_too_long", "overloaded", "internal", "unreadable_reply",
+    ]
+
+    /// One minute: anything slower is recorded as one minute.
+    static let highestMicroseconds: UInt64 = 60_000_000
+    let state = Mutex(State())
+
+    func record(_ samples: [Sample]) {
+        state.withLock { state in
+            for sample in samples {
+                let value = min(max(sample.latencyMicroseconds, 1), Self.highestMicroseconds)
+                _ = state.perOp[sample.op, default: Histogram(highestTrackableValue: Self.highestMicroseconds)]
+                    .record(value)
+                _ = state.second.record(value)
+                state.outcomes[sample.code, default: 0] += 1
+                let isError = sample.code != "ok"
+                state.requests += 1
+                state.secondRequests += 1
+                if isError { state.secondErrors += 1 }
+                if sample.confirmedBooking {
+                    state.bookings += 1
+                    state.secondBookings += 1
+                }
+            }
+        }
+    }
+
+    func recordTransportError() {
+        state.withLock { $0.transportErrors += 1 }
+    }
+
+    /// Closes the second in progress and returns it, with the run's p99 so far.
+    func closeSecond(elapsedSeconds: Int) -> (
+        SecondSummary, overallP99Milliseconds: Double, refused: Int, errors: Int
+    ) {
+        state.withLock { state in
+            let summary = SecondSummary(
+                elapsedSeconds: elapsedSeconds, requests: state.secondRequests, bookings: state.secondBookings,
+                errors: state.secondErrors,
+                p50Milliseconds: Double(state.second.valueAtPercentile(50)) / 1_000,
+                p99Milliseconds: Double(state.second.valueAtPercentile(99)) / 1_000)
+            state.timeline.append(summary)
+            state.second.reset()
+            state.secondRequests = 0
+            state.secondBookings = 0
+            state.secondErrors = 0
+            var all = Histogram<UInt64>(highestTrackableValue: Self.highestMicroseconds)
+            for histogram in state.perOp.values { all.add(histogram) }
+            let failed = state.outcomes.filter { $0.key != "ok" }
+            let errors = failed.filter { Self.errorCodes.contains($0.key) }.values.reduce(0, +) + state.transportErrors
+            let refused = failed.values.reduce(0, +) + state.transportErrors - errors
+            return (summary, Double(all.valueAtPercentile(99)) / 1_000, refused, errors)
+        }
+    }
+}

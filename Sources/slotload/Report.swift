@@ -1,0 +1,126 @@
+import Foundation
+import Histogram
+
+/// The run's results: settings, throughput, latency percentiles per op, outcomes, the timeline and the verdict.
+struct Report {
+    struct Latency {
+        var count: UInt64
+        var p50: Double
+        var p90: Double
+        var p99: Double
+        var p999: Double
+        var max: Double
+    }
+
+    let settings: [(String, String)]
+    let scenario: String
+    let connections: Int
+    let pipeline: Int
+    let durationSeconds: Double
+    let requests: Int
+    let bookings: Int
+    let latency: [(op: String, latency: Latency)]
+    let outcomes: [String: Int]
+    let timeline: [SecondSummary]
+    let verdictReasons: [String]
+    let checkedBookings: Int
+
+    var verdict: String { verdictReasons.isEmpty ? "pass" : "fail" }
+    var requestsPerSecond: Double { Double(requests) / max(durationSeconds, 1e-9) }
+    var bookingsPerSecond: Double { Double(bookings) / max(durationSeconds, 1e-9) }
+
+    init(
+        settings command: Slotload, runID: String, plan: Plan, recorder: Recorder, durationSeconds: Double,
+        verdictReasons: [String], checkedBookings: Int
+    ) {
+        let state = recorder.state.withLock { $0 }
+        scenario = command.scenario.rawValue
+        connections = command.effectiveConnections
+        pipeline = command.scenario == .flashSale ? 1 : command.pipeline
+        self.durationSeconds = durationSeconds
+        requests = state.requests
+        bookings = state.bookings
+        outcomes = state.outcomes.merging(
+            state.transportErrors > 0 ? ["transport_error": state.transportErrors] : [:]
+        ) { $0 + $1 }
+        timeline = state.timeline
+        self.verdictReasons = verdictReasons
+        self.checkedBookings = checkedBookings
+        latency = Operation.allCases.compactMap { op in
+            guard let histogram = state.perOp[op], histogram.totalCount > 0 else { return nil }
+            func ms(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
+            return (
+                op.rawValue,
+                Latency(
+                    count: histogram.totalCount, p50: ms(50), p90: ms(90), p99: ms(99), p999: ms(99.9),
+                    max: Double(histogram.max) / 1_000)
+            )
+        }
+        settings = [
+            ("scenario", command.scenario.rawValue), ("server", "\(command.host):\(command.port)"),
+            ("connections", "\(connections)"), ("pipeline", "\(pipeline)"),
+            ("requests", command.durationSeconds == nil ? "\(command.requests)" : "for \(command.durationSeconds!) s"),
+            ("resources", "\(plan.resources.count)"), ("capacity", "\(command.effectiveCapacity)"),
+            ("slot_minutes", "\(command.slotMinutes)"),
+            ("buffers", "\(command.bufferBeforeMinutes) min before, \(command.bufferAfterMinutes) min after"),
+            ("days", "\(command.days)"), ("hold_ttl_seconds", "\(command.holdTTLSeconds)"),
+            ("seed", "\(command.seed)"), ("run", runID),
+        ]
+    }
+
+    func jsonData() throws -> Data {
+        let object: [String: Any] = [
+            "scenario": scenario, "connections": connections, "pipeline": pipeline,
+            "duration_seconds": durationSeconds, "requests": requests, "requests_per_second": requestsPerSecond,
+            "bookings": bookings, "bookings_per_second": bookingsPerSecond,
+            "latency_ms": Dictionary(
+                uniqueKeysWithValues: latency.map { entry in
+                    (
+                        entry.op,
+                        [
+                            "count": entry.latency.count, "p50": entry.latency.p50, "p90": entry.latency.p90,
+                            "p99": entry.latency.p99, "p999": entry.latency.p999, "max": entry.latency.max,
+                        ] as [String: Any]
+                    )
+                }),
+            "outcomes": outcomes, "verdict": verdict, "verdict_reasons": verdictReasons,
+            "checked_bookings": checkedBookings,
+            "settings": Dictionary(uniqueKeysWithValues: settings),
+            "timeline": timeline.map {
+                [
+                    "second": $0.elapsedSeconds, "requests": $0.requests, "bookings": $0.bookings,
+                    "errors": $0.errors, "p50_ms": $0.p50Milliseconds, "p99_ms": $0.p99Milliseconds,
+                ]
+            },
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    func summaryText() -> String {
+        func number(_ value: Double) -> String { String(format: "%.0f", value) }
+        func ms(_ value: Double) -> String { String(format: "%.2f", value) }
+        var lines = [
+            "scenario \(scenario), \(connections) connections, pipeline \(pipeline), "
+                + String(format: "%.2f s", durationSeconds),
+            "requests \(requests) (\(number(requestsPerSecond))/s), confirmed bookings \(bookings) "
+                + "(\(number(bookingsPerSecond))/s)",
+            "latency ms       count      p50      p90      p99    p99.9      max",
+        ]
+        for (op, latency) in latency {
+            let cells = [latency.p50, latency.p90, latency.p99, latency.p999, latency.max].map {
+                ms($0).leftPadded(to: 8)
+            }
+            lines.append(op.padded(to: 12) + "\(latency.count)".leftPadded(to: 10) + " " + cells.joined(separator: " "))
+        }
+        lines.append(
+            "outcomes " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        lines.append("verdict \(verdict) (\(checkedBookings) bookings checked)")
+        lines += verdictReasons.map { "  " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func padded(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import SlotClient
+import SlotDomain
+import SlotWire
+
+/// The correctness verdict, from the server's own `list_bookings` after the run: no instant over capacity, every
+/// booking slotload saw acknowledged is there as it was last acknowledged, and nothing else is active.
+struct Verifier {
+    let plan: Plan
+    let host: String
+    let port: Int
+    let capacity: Int
+    let bufferBeforeSeconds: Int64
+    let bufferAfterSeconds: Int64
+    /// Holds within this many seconds of their expiry when the check runs may go either way, and are not judged.
+    static let expiryMarginSeconds: Int64 = 3
+    /// Reasons are capped so a broken run does not print a million lines.
+    static let reasonsMax = 50
+
+    struct Listed {
+        var start: Int64
+        var end: Int64
+    }
+
+    func verify(_ ledger: [String: LedgerEntry], hadTransportErrors: Bool) async throws -> (
+        reasons: [String], checkedBookings: Int
+    ) {
+        let listed = try await listEverything()
+        let now = Int64(Date().timeIntervalSince1970)
+        var reasons: [String] = []
+        func problem(_ text: String) { if reasons.count < Self.reasonsMax { reasons.append(text) } }
+        for (id, entry) in ledger {
+            let expectActive: Bool?
+            switch entry.expected {
+            case .confirmed: expectActive = true
+            case .inactive: expectActive = false
+            case .held(let expires):
+                expectActive =
+                    expires > now + Self.expiryMarginSeconds
+                    ? true : (expires < now - Self.expiryMarginSeconds ? false : nil)
+            }
+            let found = listed[entry.resource][id]
+            switch (expectActive, found) {
+            case (true, nil): problem("\(id) was acknowledged but is missing")
+            case (false, .some): problem("\(id) should no longer be active but is")
+            case (true, let booking?) where booking.start != entry.start || booking.end != entry.end:
+                problem("\(id) is at \(booking.start)…\(booking.end), acknowledged at \(entry.start)…\(entry.end)")
+            default: break
+            }
+        }
+        // A lost reply on a broken connection may hide a booking that did happen; only a clean run can say so.
+        if !hadTransportErrors {
+            for (resource, bookings) in listed.enumerated() {
+                for id in bookings.keys where ledger[id] == nil {
+                    problem("\(id) on \(plan.resources[resource]) exists but was never acknowledged")
+                }
+            }
+        }
+        for (resource, bookings) in listed.enumerated() {
+            if let overlap = overCapacity(Array(bookings.values)) {
+                problem("\(plan.resources[resource]) is over capacity \(capacity) at \(RequestText.time(overlap))")
+            }
+        }
+        return (reasons, listed.reduce(0) { $0 + $1.count })
+    }
+
+    /// The first instant covered by more than `capacity` bookings (with buffers: by more than `capacity` padded
+    /// ranges touching a core), or nil.
+    func overCapacity(_ bookings: [Listed]) -> Int64? {
+        var events: [(at: Int64, change: Int)] = []
+        events.reserveCapacity(bookings.count * 2)
+        for booking in bookings {
+            events.append((booking.start - bufferBeforeSeconds, 1))
+            events.append((booking.end + bufferAfterSeconds, -1))
+        }
+        events.sort { ($0.at, $0.change) < ($1.at, $1.change) }
+        let padding = bufferBeforeSeconds + bufferAfterSeconds
+        // Capacity 1 with buffers: no two padded ranges may overlap. Without buffers: no more than capacity.
+        let allowed = padding > 0 && capacity == 1 ? 1 : capacity
+        var current = 0
+        for event in events {
+            current += event.change
+            if current > allowed { return event.at + bufferBeforeSeconds }
+        }
+        return nil
+    }
+
+    /// Every active booking of every resource in the window, paged, `queryRangeDaysMax` days at a time, with
+    /// requests pipelined on one connection.
+    private func listEverything() async throws -> [[String: Listed]] {
+        var listed = Array(repeating: [String: Listed](), count: plan.resources.count)
+        let windowDays = 92
+        try await SlotConnection.withConnection(host: host, port: port) { client in
+            for windowStart in stride(from: 0, to: plan.days, by: windowDays) {
+                let from = plan.firstDaySeconds + Int64(windowStart) * 86_400
+                let to = plan.firstDaySeconds + Int64(min(plan.days, windowStart + windowDays)) * 86_400
+                // Each resource's next page: nil `after` for the first one.
+                var pages: [(resource: Int, after: String?)] = plan.resources.indices.map { ($0, nil) }
+                while !pages.isEmpty {
+                    let batch = Array(pages.prefix(256))
+                    pages.removeFirst(batch.count)
+                    let requests: [JSONValue] = batch.map { page in
+                        var object: [String: JSONValue] = [
+                            "op": "list_bookings", "resource": .string(plan.resources[page.resource]),
+                            "from": .string(RequestText.time(from)), "to": .string(RequestText.time(to)),
+                            "limit": 10_000,
+                        ]
+                        if let after = page.after { object["after"] = .string(after) }
+                        return .object(object)
+                    }
+                    let replies = try await client.pipeline(requests)
+                    for (page, reply) in zip(batch, replies) {
+                        guard reply.ok else { throw VerificationFailed("list_bookings failed: \(reply)") }
+                        let bookings = reply["bookings"]?.array ?? []
+                        for booking in bookings {
+                            guard let id = booking["id"]?.string,
+                                let start = booking["start"]?.string.flatMap(RFC3339.parse),
+                                let end = booking["end"]?.string.flatMap(RFC3339.parse)
+                            else { continue }
+                            listed[page.resource][id] = Listed(
+                                start: start.instant.secondsSinceEpoch, end: end.instant.secondsSinceEpoch)
+                        }
+                        if reply["truncated"] == true, let last = bookings.last?["id"]?.string {
+                            pages.append((page.resource, last))
+                        }
+                    }
+                }
+            }
+        }
+        return listed
+    }
+}
+
+struct VerificationFailed: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

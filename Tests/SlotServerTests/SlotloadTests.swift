@@ -1,0 +1,93 @@
+import Foundation
+import SlotClient
+import SlotServer
+import Testing
+
+/// The real `slotload` binary against a real server (127.0.0.1, port 0, the system clock: slotload books from
+/// tomorrow on): its report, its flash-sale count, and a verdict that fails when bookings are tampered with.
+@Suite struct SlotloadTests {
+    /// Midnight UTC, `days` after tomorrow, as RFC 3339.
+    static func tomorrow(_ days: Int) -> String {
+        let seconds = (Int(Date().timeIntervalSince1970) / 86_400 + 1 + days) * 86_400
+        return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(seconds)))
+    }
+
+    @Test func mixedRunReportsAndPasses() async throws {
+        let folder = TestServer.temporaryDirectory()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (jsonPath, htmlPath) = (
+            folder.appendingPathComponent("r.json").path, folder.appendingPathComponent("r.html").path
+        )
+        try await TestServer.run(clock: SystemClock()) { server in
+            let run = try await ToolProcess.run(
+                "slotload",
+                [
+                    "--port", String(server.port), "--scenario", "mixed", "-c", "4", "-P", "4", "-n", "2000",
+                    "--resources", "20", "--seed", "7", "--json", jsonPath, "--html", htmlPath,
+                ], timeoutSeconds: 60)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            let report = try JSONValue.parse(String(contentsOfFile: jsonPath, encoding: .utf8))
+            #expect(report["verdict"] == "pass")
+            #expect(report["scenario"] == "mixed")
+            #expect(report["connections"] == 4)
+            #expect(report["pipeline"] == 4)
+            #expect(report["requests"] == 2000)
+            #expect((report["requests_per_second"]?.int ?? 0) > 0 || report["requests_per_second"] != nil)
+            #expect(report["bookings_per_second"] != nil && report["duration_seconds"] != nil)
+            for op in ["hold", "confirm", "book", "availability"] {
+                let latency = report["latency_ms"]?[op]
+                #expect(latency?["p50"] != nil && latency?["p999"] != nil && latency?["max"] != nil, "\(op)")
+            }
+            #expect((report["outcomes"]?["ok"]?.int ?? 0) > 1_000)
+            #expect((report["checked_bookings"]?.int ?? 0) > 0)
+            let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
+            #expect(html.contains("<svg") && html.contains("verdict: pass") && html.contains("mixed"))
+            #expect(run.stdout.contains("verdict pass"))
+        }
+    }
+
+    @Test func flashSaleHasExactlyCapacityWinnersEachRound() async throws {
+        try await TestServer.run(clock: SystemClock()) { server in
+            let run = try await ToolProcess.run(
+                "slotload",
+                [
+                    "--port", String(server.port), "--scenario", "flash-sale", "-c", "60", "--capacity", "10", "-n",
+                    "120",
+                ],
+                timeoutSeconds: 60)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("ok=20 "), "\(run.stdout)")
+            #expect(run.stdout.contains("slot_unavailable=100"), "\(run.stdout)")
+        }
+    }
+
+    @Test func tamperingWithItsBookingsFailsTheVerdict() async throws {
+        try await TestServer.run(clock: SystemClock()) { server in
+            async let load = ToolProcess.run(
+                "slotload",
+                ["--port", String(server.port), "--duration-seconds", "4", "-c", "2", "--resources", "3"],
+                timeoutSeconds: 60)
+            // Meanwhile another client cancels one of slotload's bookings behind its back.
+            var canceled: String?
+            try await server.connect { client in
+                for _ in 0..<150 where canceled == nil {
+                    try await Task.sleep(for: .milliseconds(20))
+                    let resources = try await client.call(["op": "list_resources"])["resources"]?.array ?? []
+                    guard let name = resources.first?["id"]?.string else { continue }
+                    let listed = try await client.call([
+                        "op": "list_bookings", "resource": .string(name),
+                        "from": .string(Self.tomorrow(0)), "to": .string(Self.tomorrow(30)),
+                    ])
+                    guard let id = listed["bookings"]?[0]?["id"]?.string else { continue }
+                    if try await client.call(Requests.move("cancel", id)).ok { canceled = id }
+                }
+            }
+            let run = try await load
+            #expect(canceled != nil)
+            #expect(run.status == 1, "\(run.stdout)")
+            #expect(run.stdout.contains("verdict fail"))
+            #expect(run.stdout.contains("\(canceled ?? "?") was acknowledged but is missing"), "\(run.stdout)")
+        }
+    }
+}
