@@ -76,7 +76,6 @@ let package = Package(
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
-        .testTarget(name: "SlotClientTests", dependencies: ["SlotClient"]),
         .testTarget(
             name: "SlotServerTests",
             dependencies: [

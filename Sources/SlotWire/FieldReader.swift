@@ -1,25 +1,27 @@
 import Foundation
 import SlotDomain
 
-/// Any JSON object key.
-struct FieldKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-/// Typed, validated access to one request object's fields. Every failure names its field.
+/// Typed, validated access to one request object's fields. Every failure names its field. A field given as
+/// JSON `null` counts as absent.
 struct FieldReader {
-    let container: KeyedDecodingContainer<FieldKey>
+    let fields: [String: JSONValue]
     let limits: DomainLimits
+
+    /// Whether the request names the field at all (even as null).
+    func has(_ name: String) -> Bool { fields[name] != nil }
+
+    /// The field's value; nil when absent or null.
+    func value(_ name: String) -> JSONValue? {
+        guard let value = fields[name], value != .null else { return nil }
+        return value
+    }
 
     mutating func optionalString(_ name: String, maxBytes: Int) throws(WireError) -> String? {
         let value: String?
-        do {
-            value = try container.decodeIfPresent(String.self, forKey: FieldKey(stringValue: name))
-        } catch {
-            throw .invalid(name, "must be a string")
+        switch self.value(name) {
+        case nil: value = nil
+        case .string(let text)?: value = text
+        case _?: throw .invalid(name, "must be a string")
         }
         if let value, value.utf8.count > maxBytes {
             throw .invalid(name, "must be at most \(maxBytes) bytes")
@@ -35,13 +37,11 @@ struct FieldReader {
     }
 
     mutating func optionalInteger(_ name: String, range: ClosedRange<Int>) throws(WireError) -> Int? {
-        let value: Int64?
-        do {
-            value = try container.decodeIfPresent(Int64.self, forKey: FieldKey(stringValue: name))
-        } catch {
+        guard let raw = self.value(name) else { return nil }
+        guard case .number(let number) = raw, number == number.rounded(), abs(number) < 9.2e18 else {
             throw .invalid(name, "must be a whole number between \(range.lowerBound) and \(range.upperBound)")
         }
-        guard let value else { return nil }
+        let value = Int64(number)
         guard value >= Int64(range.lowerBound), value <= Int64(range.upperBound) else {
             throw .invalid(name, "must be a whole number between \(range.lowerBound) and \(range.upperBound)")
         }

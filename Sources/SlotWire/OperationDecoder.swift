@@ -83,7 +83,7 @@ enum OperationDecoder {
         case "availability":
             let resources = try reader.resourceList("resources")
             let resource = resources == nil ? try reader.resource() : nil
-            if resources != nil, reader.container.contains(FieldKey(stringValue: "resource")) {
+            if resources != nil, reader.has("resource") {
                 throw .invalid("resources", "give resource or resources, not both")
             }
             let mode = try reader.optionalString("mode", maxBytes: 8)
@@ -119,7 +119,7 @@ enum OperationDecoder {
         // The rules across fields (slot_minutes divides a day, buffers are whole slots) are the domain's.
         if let rejection = settings.validate(limits: reader.limits) { throw WireError(rejection) }
         var rules: [RuleChange] = []
-        if reader.container.contains(FieldKey(stringValue: "weekly_hours")) {
+        if reader.has("weekly_hours") {
             rules.append(.weeklyHours(try reader.weeklyHours()))
         }
         let notice = try reader.optionalInteger("min_notice_minutes", range: 0...(limits.horizonDaysMax * 1_440))
@@ -154,11 +154,11 @@ enum OperationDecoder {
         let many = try reader.resourceList("resources")
         let pool = try reader.resourceList("pool")
         if many != nil || pool != nil {
-            let given = [many != nil, pool != nil, reader.container.contains(FieldKey(stringValue: "resource"))]
+            let given = [many != nil, pool != nil, reader.has("resource")]
             guard given.filter({ $0 }).count == 1 else {
                 throw .invalid("resources", "give one of resource, resources or pool")
             }
-            guard !reader.container.contains(FieldKey(stringValue: "idempotency_key")) else {
+            guard !reader.has("idempotency_key") else {
                 throw .invalid("idempotency_key", "is not supported with resources or pool yet")
             }
             let start = try reader.instant("start", boundary: true)

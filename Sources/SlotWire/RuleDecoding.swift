@@ -9,7 +9,7 @@ extension OperationDecoder {
         let request: RuleRequest
         switch op {
         case "set_weekly_hours":
-            guard reader.container.contains(FieldKey(stringValue: "weekly_hours")) else {
+            guard reader.has("weekly_hours") else {
                 throw .invalid("weekly_hours", "is required (null opens the resource around the clock)")
             }
             request = .weeklyHours(try reader.weeklyHours())
@@ -48,11 +48,8 @@ extension OperationDecoder {
 extension FieldReader {
     /// A list of distinct resource ids, 1 to `resourcesPerQueryMax` of them; nil when absent.
     mutating func resourceList(_ name: String) throws(WireError) -> [ResourceID]? {
-        let texts: [String]?
-        do { texts = try container.decodeIfPresent([String].self, forKey: FieldKey(stringValue: name)) } catch {
-            throw .invalid(name, "must be a list of resource ids")
-        }
-        guard let texts else { return nil }
+        guard let raw = value(name) else { return nil }
+        guard let texts = raw.stringList else { throw .invalid(name, "must be a list of resource ids") }
         let ids = texts.compactMap { ResourceID($0, limits: limits) }
         guard ids.count == texts.count, !ids.isEmpty, ids.count <= limits.resourcesPerQueryMax,
             Set(ids).count == ids.count
@@ -63,9 +60,9 @@ extension FieldReader {
     }
 
     mutating func optionalBool(_ name: String) throws(WireError) -> Bool? {
-        do { return try container.decodeIfPresent(Bool.self, forKey: FieldKey(stringValue: name)) } catch {
-            throw .invalid(name, "must be true or false")
-        }
+        guard let raw = value(name) else { return nil }
+        guard case .bool(let flag) = raw else { throw .invalid(name, "must be true or false") }
+        return flag
     }
 
     mutating func date(_ name: String) throws(WireError) -> LocalDate {
@@ -80,20 +77,18 @@ extension FieldReader {
 
     /// Nil when the field is absent or null.
     mutating func optionalIntervals(_ name: String) throws(WireError) -> [LocalInterval]? {
-        let pairs: [[String]]?
-        do { pairs = try container.decodeIfPresent([[String]].self, forKey: FieldKey(stringValue: name)) } catch {
+        guard let raw = value(name) else { return nil }
+        guard let pairs = raw.stringPairs else {
             throw .invalid(name, "must be a list of [\"HH:MM\", \"HH:MM\"] pairs")
         }
-        return try pairs.map { pairs throws(WireError) in try Self.intervals(pairs, field: name) }
+        return try Self.intervals(pairs, field: name)
     }
 
     /// `weekly_hours`: null opens around the clock; otherwise each named day gets its intervals and the rest are
     /// closed.
     mutating func weeklyHours() throws(WireError) -> WeeklyHours? {
-        let key = FieldKey(stringValue: "weekly_hours")
-        if (try? container.decodeNil(forKey: key)) == true { return nil }
-        let object: [String: [[String]]]
-        do { object = try container.decode([String: [[String]]].self, forKey: key) } catch {
+        guard let raw = value("weekly_hours") else { return nil }
+        guard case .object(let members) = raw, let object = members.mapValuesIfAll(\.stringPairs) else {
             throw .invalid("weekly_hours", "must be an object such as {\"mon\": [[\"09:00\", \"17:00\"]]}, or null")
         }
         var days = Array(repeating: [LocalInterval](), count: 7)
@@ -128,5 +123,43 @@ extension FieldReader {
             (0...24).contains(hours), (0...59).contains(minutes), hours < 24 || minutes == 0
         else { return nil }
         return hours * 60 + minutes
+    }
+}
+
+extension JSONValue {
+    /// A list of strings, or nil when this is anything else.
+    var stringList: [String]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements.mapIfAll(\.string)
+    }
+
+    /// A list of lists of strings (`[["09:00", "12:00"], …]`), or nil.
+    var stringPairs: [[String]]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements.mapIfAll(\.stringList)
+    }
+}
+
+extension Array {
+    /// Each element transformed, or nil when any transform gives nil.
+    func mapIfAll<T>(_ transform: (Element) -> T?) -> [T]? {
+        var result: [T] = []
+        result.reserveCapacity(count)
+        for element in self {
+            guard let value = transform(element) else { return nil }
+            result.append(value)
+        }
+        return result
+    }
+}
+
+extension Dictionary {
+    func mapValuesIfAll<T>(_ transform: (Value) -> T?) -> [Key: T]? {
+        var result: [Key: T] = [:]
+        for (key, value) in self {
+            guard let mapped = transform(value) else { return nil }
+            result[key] = mapped
+        }
+        return result
     }
 }

@@ -33,8 +33,8 @@ extension OperationDecoder {
         case "cancel_series":
             let series = try reader.booking("series")
             let from =
-                reader.container.contains(FieldKey(stringValue: "from"))
-                    || reader.container.contains(FieldKey(stringValue: "from_local"))
+                reader.has("from")
+                    || reader.has("from_local")
                 ? try reader.instant("from") : nil
             let reason = try reader.optionalString("reason", maxBytes: reader.limits.reasonMaxBytes)
             return .cancelSeries(series, from: from, reason: reason, actor: try reader.actor())
@@ -48,8 +48,8 @@ extension OperationDecoder {
         case "waitlist_leave":
             return .waitlistLeave(try reader.waitlistEntry(), actor: try reader.actor())
         default:  // waitlist_status
-            let hasEntry = reader.container.contains(FieldKey(stringValue: "entry"))
-            let hasResource = reader.container.contains(FieldKey(stringValue: "resource"))
+            let hasEntry = reader.has("entry")
+            let hasResource = reader.has("resource")
             guard hasEntry != hasResource else { throw .invalid("entry", "give entry or resource (one of them)") }
             if hasEntry { return .waitlistStatus(try reader.waitlistEntry()) }
             return .waitlistQueue(try reader.resource())
@@ -69,15 +69,11 @@ extension FieldReader {
     /// The `rule` object: `freq` `daily` or `weekly`, `interval` (default 1), `weekdays` (weekly only, `mon` …
     /// `sun`; default the first occurrence's weekday), and exactly one of `count` or `until` (a local date).
     mutating func recurrence() throws(WireError) -> Recurrence {
-        let key = FieldKey(stringValue: "rule")
-        guard container.contains(key) else { throw .invalid("rule", "is required") }
-        let nested: KeyedDecodingContainer<FieldKey>
-        do { nested = try container.nestedContainer(keyedBy: FieldKey.self, forKey: key) } catch {
+        guard has("rule") else { throw .invalid("rule", "is required") }
+        guard case .object(let nested)? = value("rule") else {
             throw .invalid("rule", "must be an object such as {\"freq\": \"weekly\", \"count\": 10}")
         }
-        if let unknown = nested.allKeys.map(\.stringValue).sorted().first(where: {
-            !OperationDecoder.recurrenceFields.contains($0)
-        }) {
+        if let unknown = nested.keys.sorted().first(where: { !OperationDecoder.recurrenceFields.contains($0) }) {
             throw .invalid("rule.\(unknown)", "is not a field of rule")
         }
         do throws(WireError) {
@@ -93,10 +89,10 @@ extension FieldReader {
         }
     }
 
-    private static func recurrence(in nested: KeyedDecodingContainer<FieldKey>, limits: DomainLimits)
+    private static func recurrence(in nested: [String: JSONValue], limits: DomainLimits)
         throws(WireError) -> Recurrence
     {
-        var rule = FieldReader(container: nested, limits: limits)
+        var rule = FieldReader(fields: nested, limits: limits)
         let frequency: Recurrence.Frequency
         switch try rule.string("freq", maxBytes: 16) {
         case "daily": frequency = .daily
@@ -105,10 +101,9 @@ extension FieldReader {
         }
         let interval = try rule.integer("interval", default: 1, range: 1...366)
         var weekdays: Set<Int>?
-        if nested.contains(FieldKey(stringValue: "weekdays")) {
+        if let list = rule.value("weekdays") {
             guard frequency == .weekly else { throw .invalid("weekdays", "is for weekly rules only") }
-            let names: [String]
-            do { names = try nested.decode([String].self, forKey: FieldKey(stringValue: "weekdays")) } catch {
+            guard let names = list.stringList else {
                 throw .invalid("weekdays", "must be a list of days: mon, tue, wed, thu, fri, sat, sun")
             }
             let indices = names.compactMap { RulesReply.dayNames.firstIndex(of: $0) }
@@ -118,7 +113,7 @@ extension FieldReader {
             weekdays = Set(indices)
         }
         let count = try rule.optionalInteger("count", range: 1...limits.seriesOccurrencesMax)
-        let until = nested.contains(FieldKey(stringValue: "until")) ? try rule.date("until") : nil
+        let until = rule.value("until") == nil ? nil : try rule.date("until")
         guard (count == nil) != (until == nil) else {
             throw .invalid("count", "or until is required (one of them, not both)")
         }

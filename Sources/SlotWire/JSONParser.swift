@@ -1,8 +1,9 @@
 import Foundation
 
-/// A direct JSON parser into `JSONValue`. Replies are parsed on every request of a load run, and probing types
-/// through `Decodable` throws once per wrong guess, which costs more than the whole request on the server.
-/// Strict RFC 8259 (no trailing commas, no comments); nesting is bounded.
+/// A direct JSON parser into `JSONValue`, for request lines on the server and replies in clients. Foundation's
+/// `JSONDecoder` costs more than the whole rest of a request (its generic `Decodable` machinery dominated the
+/// server's profile), and probing types through `Decodable` throws once per wrong guess.
+/// Strict RFC 8259 (no trailing commas, no comments, UTF-8 checked); nesting is bounded.
 struct JSONParser {
     static let depthMax = 512
     private let bytes: [UInt8]
@@ -10,8 +11,8 @@ struct JSONParser {
 
     enum Failure: Error { case invalid(offset: Int) }
 
-    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+        var parser = JSONParser(bytes: Array(bytes))
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw Failure.invalid(offset: parser.index) }
@@ -166,7 +167,9 @@ struct JSONParser {
         let allowed: Set<UInt8> = Set("0123456789.eE+-".utf8)
         while index < bytes.count, allowed.contains(bytes[index]) { index += 1 }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard !text.isEmpty, text != "-", let value = Double(text), value.isFinite, Self.isJSONNumber(text) else {
+        // A number too large for a Double (`1e400`) is still JSON: it becomes ±infinity here, and the field that
+        // receives it refuses it as out of range, naming the field.
+        guard !text.isEmpty, text != "-", let value = Double(text), Self.isJSONNumber(text) else {
             throw failure()
         }
         return .number(value)
