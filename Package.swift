@@ -4,6 +4,7 @@ import PackageDescription
 // Dependencies point one way:
 // SlotDomain <- SlotWire    <- SlotServer <- slotd
 // SlotDomain <- SlotJournal <- SlotServer
+// SlotJSON   <- SlotWire, SlotJournal
 //               SlotWire    <- SlotClient <- slotload
 let package = Package(
     name: "slotd",
@@ -26,8 +27,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "SlotDomain"),
-        .target(name: "SlotWire", dependencies: ["SlotDomain"]),
-        .target(name: "SlotJournal", dependencies: ["SlotDomain", "CSQLite"]),
+        .target(name: "SlotJSON"),
+        .target(name: "SlotWire", dependencies: ["SlotDomain", "SlotJSON"]),
+        .target(name: "SlotJournal", dependencies: ["SlotDomain", "SlotJSON", "CSQLite"]),
         .target(
             name: "SlotServer",
             dependencies: [
@@ -74,6 +76,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),
+        .testTarget(name: "SlotJSONTests", dependencies: ["SlotJSON"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
         .testTarget(

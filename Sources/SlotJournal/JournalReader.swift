@@ -9,7 +9,6 @@ struct JournalReader {
         let statement = try database.prepare(
             "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence")
         statement.bind(1, Int64(sequence))
-        let decoder = JSONDecoder()
         var expected = sequence + 1
         while try statement.step() {
             let current = UInt64(statement.int64(0))
@@ -24,7 +23,7 @@ struct JournalReader {
             guard RecordV1.formatsRead.contains(format) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "unknown record format \(format)")
             }
-            guard let record = try? decoder.decode(RecordV1.self, from: Data(bytes)),
+            guard let record = RecordV1(json: bytes),
                 let entry = RecordCodec.entry(from: record)
             else {
                 throw JournalError.corruptRecord(sequence: current, reason: "body does not decode")

@@ -10,11 +10,6 @@ final class JournalStore {
     private var insert: SQLiteStatement?
     /// Held (flock) for the store's lifetime so that two servers never share one journal.
     private let lockDescriptor: Int32
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 
     init(directory: URL) throws(JournalError) {
         do {
@@ -88,10 +83,7 @@ final class JournalStore {
         do {
             for entry in entries {
                 let record = RecordCodec.record(for: entry.entry)
-                let body: [UInt8]
-                do { body = Array(try encoder.encode(record)) } catch {
-                    preconditionFailure("journal record \(entry.sequence) does not encode: \(error)")
-                }
+                let body = record.jsonBytes()
                 insert.bind(1, Int64(entry.sequence))
                 insert.bind(2, Int64(RecordV1.format))
                 insert.bind(3, record.kind.rawValue)

@@ -12,7 +12,7 @@ public struct RequestDecoder: Sendable {
 
     public func decode(_ line: some Collection<UInt8>) -> Result<Request, DecodeFailure> {
         let parsed: JSONValue
-        do { parsed = try JSONParser.parse(line) } catch {
+        do { parsed = try JSONValue.parse(bytes: line) } catch {
             return .failure(DecodeFailure(id: .null, error: WireError(.badJSON, "the line is not valid JSON")))
         }
         guard case .object(let fields) = parsed else {
@@ -30,7 +30,8 @@ public struct RequestDecoder: Sendable {
                 throw WireError(.unknownOp, "unknown op '\(op)'", details: ["op": op])
             }
             // Unknown fields first: a typo such as `strat` is named as such, not reported as a missing `start`.
-            if let unknown = fields.keys.sorted().first(where: { !accepted.contains($0) && !Self.common.contains($0) }) {
+            if let unknown = fields.keys.sorted().first(where: { !accepted.contains($0) && !Self.common.contains($0) })
+            {
                 throw WireError.invalid(unknown, "is not a field of \(op)")
             }
             let operation = try OperationDecoder.decode(op, &reader)

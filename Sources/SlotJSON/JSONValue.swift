@@ -31,6 +31,11 @@ public enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
         try JSONParser.parse(Array(text.utf8))
     }
 
+    /// Parses UTF-8 JSON bytes (a request line, a journal record).
+    public static func parse(bytes: some Collection<UInt8>) throws -> JSONValue {
+        try JSONParser.parse(bytes)
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil

@@ -1,5 +1,3 @@
-import SlotDomain
-
 /// Builds one JSON object as UTF-8 bytes, fields in the order written. Replies are a handful of fixed shapes,
 /// and writing them directly keeps `"id"` and `"ok"` first for people reading with `nc` and saves a Foundation
 /// encoder pass per reply.
@@ -71,11 +69,10 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    public mutating func instant(_ value: Instant) {
+    /// Appends a value that the caller writes itself, already valid JSON (an RFC 3339 string, say).
+    public mutating func raw(_ write: (inout [UInt8]) -> Void) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        RFC3339.append(value, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        write(&bytes)
         needsComma = true
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import SlotWire
+@testable import SlotJSON
 
 /// The hand-written parser must agree with Foundation's decoder (the oracle) on what it accepts and what it
 /// builds.

@@ -1,0 +1,157 @@
+import SlotJSON
+
+/// The record's JSON text, written and read by hand (keys sorted, absent fields omitted, as Foundation's
+/// encoder wrote them before): Foundation's `JSONEncoder` was the journal writer's largest cost, and its decoder
+/// most of the time a replay takes. The text is the same format either way; only the cost changed.
+extension RecordV1 {
+    func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter(capacity: 224)
+        writer.beginObject()
+        func string(_ name: String, _ value: String?) {
+            guard let value else { return }
+            writer.key(name)
+            writer.string(value)
+        }
+        func integer<Value: BinaryInteger>(_ name: String, _ value: Value?) {
+            guard let value else { return }
+            writer.key(name)
+            writer.integer(value)
+        }
+        // In sorted key order.
+        string("actor", actor)
+        integer("at", at)
+        integer("booking", booking)
+        if let bookings {
+            writer.key("bookings")
+            JSONValue.array(bookings.map { .number(Double($0)) }).write(to: &writer)
+        }
+        integer("buffer_after_minutes", bufferAfterMinutes)
+        integer("buffer_before_minutes", bufferBeforeMinutes)
+        integer("capacity", capacity)
+        if let confirmed {
+            writer.key("confirmed")
+            writer.bool(confirmed)
+        }
+        string("customer", customer)
+        integer("end", end)
+        integer("entry", entry)
+        integer("expires_at", expiresAt)
+        string("fingerprint", fingerprint)
+        integer("hold_ttl_seconds", holdTTLSeconds)
+        integer("horizon_days", horizonDays)
+        string("idempotency_key", idempotencyKey)
+        string("kind", kind.rawValue)
+        if let ranges {
+            writer.key("ranges")
+            JSONValue.array(ranges.map { .array($0.map { .number(Double($0)) }) }).write(to: &writer)
+        }
+        string("reason", reason)
+        string("resource", resource)
+        if let rule {
+            writer.key("rule")
+            rule.jsonValue.write(to: &writer)
+        }
+        integer("slot_minutes", slotMinutes)
+        integer("start", start)
+        string("to", to)
+        string("tz", tz)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Nil when the text is not a record object (a field of the wrong type, an unknown kind).
+    init?(json bytes: some Collection<UInt8>) {
+        guard case .object(let fields)? = try? JSONValue.parse(bytes: bytes),
+            let kind = fields["kind"]?.string.flatMap(Kind.init(rawValue:)), let resource = fields["resource"]?.string,
+            let at = fields["at"]?.exactInteger
+        else { return nil }
+        self.init(kind: kind, resource: resource, at: at)
+        var wrongType = false
+        func string(_ name: String) -> String? {
+            guard let value = fields[name] else { return nil }
+            if value.string == nil { wrongType = true }
+            return value.string
+        }
+        func integer<Value: FixedWidthInteger>(_ name: String, as type: Value.Type = Value.self) -> Value? {
+            guard let value = fields[name] else { return nil }
+            guard let number = value.exactInteger, let converted = Value(exactly: number) else {
+                wrongType = true
+                return nil
+            }
+            return converted
+        }
+        tz = string("tz")
+        slotMinutes = integer("slot_minutes")
+        capacity = integer("capacity")
+        bufferBeforeMinutes = integer("buffer_before_minutes")
+        bufferAfterMinutes = integer("buffer_after_minutes")
+        holdTTLSeconds = integer("hold_ttl_seconds")
+        horizonDays = integer("horizon_days")
+        booking = integer("booking")
+        start = integer("start")
+        end = integer("end")
+        customer = string("customer")
+        expiresAt = integer("expires_at")
+        confirmed = fields["confirmed"]?.bool
+        actor = string("actor")
+        to = string("to")
+        reason = string("reason")
+        idempotencyKey = string("idempotency_key")
+        fingerprint = string("fingerprint")
+        entry = integer("entry")
+        if let list = fields["bookings"] {
+            bookings = list.array?.compactMap { $0.exactInteger.flatMap(UInt64.init(exactly:)) }
+            if bookings?.count != list.array?.count { wrongType = true }
+        }
+        if let list = fields["ranges"] {
+            ranges = list.array?.compactMap { pair in pair.array?.compactMap(\.exactInteger) }
+            if ranges?.count != list.array?.count { wrongType = true }
+        }
+        if let value = fields["rule"] {
+            rule = RuleRecordV1(json: value)
+            if rule == nil { wrongType = true }
+        }
+        if wrongType || (fields["confirmed"] != nil && confirmed == nil) { return nil }
+    }
+}
+
+extension RuleRecordV1 {
+    var jsonValue: JSONValue {
+        var members: [String: JSONValue] = ["change": .string(change.rawValue)]
+        func ints(_ list: [Int]) -> JSONValue { .array(list.map { .number(Double($0)) }) }
+        if let weekly { members["weekly"] = .array(weekly.map { .array($0.map(ints)) }) }
+        if let date { members["date"] = .number(Double(date)) }
+        if let closed { members["closed"] = .bool(closed) }
+        if let hours { members["hours"] = .array(hours.map(ints)) }
+        if let block { members["block"] = .number(Double(block)) }
+        if let label { members["label"] = .string(label) }
+        if let minNoticeMinutes { members["min_notice_minutes"] = .number(Double(minNoticeMinutes)) }
+        if let maxBookingsPerDay { members["max_bookings_per_day"] = .number(Double(maxBookingsPerDay)) }
+        return .object(members)
+    }
+
+    init?(json value: JSONValue) {
+        guard case .object(let fields) = value, let change = fields["change"]?.string.flatMap(Change.init(rawValue:))
+        else { return nil }
+        self.init(change: change)
+        func ints(_ value: JSONValue) -> [Int]? { value.array?.compactMap { $0.exactInteger.map(Int.init) } }
+        weekly = fields["weekly"]?.array?.compactMap { day in day.array?.compactMap(ints) }
+        date = fields["date"]?.exactInteger
+        closed = fields["closed"]?.bool
+        hours = fields["hours"]?.array?.compactMap(ints)
+        block = fields["block"]?.exactInteger.flatMap(UInt64.init(exactly:))
+        label = fields["label"]?.string
+        minNoticeMinutes = fields["min_notice_minutes"]?.exactInteger.map(Int.init)
+        maxBookingsPerDay = fields["max_bookings_per_day"]?.exactInteger.map(Int.init)
+    }
+}
+
+extension JSONValue {
+    /// A whole number that a Double holds exactly (every journal number: seconds, sequences, minutes).
+    var exactInteger: Int64? {
+        guard case .number(let value) = self, value == value.rounded(), abs(value) <= 9_007_199_254_740_992 else {
+            return nil
+        }
+        return Int64(value)
+    }
+}
