@@ -15,6 +15,10 @@ let package = Package(
         .executable(name: "slotctl", targets: ["slotctl"]),
         .library(name: "SlotClient", targets: ["SlotClient"]),
         .library(name: "SlotServer", targets: ["SlotServer"]),
+        // For Benchmarks/, which can only use products.
+        .library(name: "SlotDomain", targets: ["SlotDomain"]),
+        .library(name: "SlotWire", targets: ["SlotWire"]),
+        .library(name: "SlotJournal", targets: ["SlotJournal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

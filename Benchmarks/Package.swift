@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The benchmarks live in their own package so that ordo-one/benchmark (and its malloc interposer) never enter
+// slotd's own build. Run from this folder: `swift package benchmark` (README.md, "Performance").
+let package = Package(
+    name: "slotd-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // Named, so the checkout's folder name (a CI clone's, a worktree's) does not matter.
+        .package(name: "slotd", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "DomainBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotDomain", package: "slotd"),
+            ],
+            path: "Benchmarks/DomainBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "WireBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotWire", package: "slotd"),
+            ],
+            path: "Benchmarks/WireBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "JournalBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotJournal", package: "slotd"),
+            ],
+            path: "Benchmarks/JournalBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EndToEndBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotServer", package: "slotd"),
+                .product(name: "SlotClient", package: "slotd"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/EndToEndBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
