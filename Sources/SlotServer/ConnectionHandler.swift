@@ -52,7 +52,7 @@ struct ConnectionHandler: Sendable {
                 }
                 // A blank line is not a request (people pressing Enter in `nc`): no reply.
                 if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-                await queue.push(await handle(bytes, label: "\(connectionID).\(lineNumber)", logger: logger))
+                await queue.push(await handle(bytes, connectionID: connectionID, line: lineNumber, logger: logger))
             }
         } catch is ByteToMessageDecoderError.PayloadTooLargeError {
             await queue.push(lineTooLong())
@@ -69,12 +69,19 @@ struct ConnectionHandler: Sendable {
     }
 
     /// Decodes, dispatches and encodes one request. Never throws: every problem becomes an error reply.
-    func handle(_ line: ByteBufferView, label: String, logger: Logger) async -> PendingReply {
-        var logger = logger
-        logger[metadataKey: "request.id"] = "\(label)"
+    func handle(_ line: ByteBufferView, connectionID: UInt64, line lineNumber: UInt64, logger: Logger) async
+        -> PendingReply
+    {
+        // The request id goes into the metadata of the lines logged about it. Only then: copying the logger's
+        // metadata for every request showed in the profile, and a served request is logged only at debug.
+        func requestLogger() -> Logger {
+            var logger = logger
+            logger[metadataKey: "request.id"] = "\(connectionID).\(lineNumber)"
+            return logger
+        }
         switch decoder.decode(line) {
         case .failure(let failure):
-            logger.info(
+            requestLogger().info(
                 "request refused",
                 metadata: ["error.code": "\(failure.error.code)", "error.message": "\(failure.error.message)"])
             return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), barrier: 0)
@@ -82,7 +89,9 @@ struct ConnectionHandler: Sendable {
             let outcome = await dispatcher.handle(request.operation)
             switch outcome.reply {
             case .success(let body):
-                logger.debug("request served", metadata: ["op": "\(request.operation.name)"])
+                if logger.logLevel <= .debug {
+                    requestLogger().debug("request served", metadata: ["op": "\(request.operation.name)"])
+                }
                 return PendingReply(
                     bytes: ReplyEncoder.success(id: request.id, body, zone: request.displayZone),
                     barrier: outcome.barrier)
@@ -91,7 +100,7 @@ struct ConnectionHandler: Sendable {
                 for (key, value) in error.details { metadata["error.\(key)"] = "\(value)" }
                 for (key, value) in error.instantDetails { metadata["error.\(key)"] = "\(RFC3339.format(value))" }
                 request.operation.logContext(into: &metadata)
-                logger.info("request rejected", metadata: metadata)
+                requestLogger().info("request rejected", metadata: metadata)
                 return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
             }
         }

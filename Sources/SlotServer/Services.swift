@@ -38,9 +38,13 @@ public struct ExpiryService: Service {
     }
 }
 
-/// Takes a snapshot every `everyMinutes`, or once `everyEntries` journal entries were written since the last
-/// one, whichever comes first (0 turns a trigger off). A failed snapshot is logged and retried at the next
-/// trigger: the journal still holds everything, so nothing is at risk, only restart time.
+/// Takes a snapshot every `everyMinutes`, or once enough journal entries were written since the last one,
+/// whichever comes first (0 turns a trigger off). "Enough" is `everyEntries`, or as many entries as the last
+/// snapshot held records (bookings, resources, keys) if that is more: a snapshot costs time in proportion to the
+/// state, so it waits until the journal tail is as large as the state, and the cost per entry stays constant
+/// however large the server grows (the rule Redis uses for rewriting its append-only file). A failed snapshot
+/// is logged and retried at the next trigger: the journal still holds everything, so nothing is at risk, only
+/// restart time.
 public struct SnapshotService: Service {
     let coordinator: SnapshotCoordinator
     let journal: Journal
@@ -56,6 +60,7 @@ public struct SnapshotService: Service {
         }
         var lastTaken = ContinuousClock.now
         var lastSequence = journal.appendedSequence
+        var lastSize = 0
         while !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
@@ -64,11 +69,12 @@ public struct SnapshotService: Service {
             }
             let dueByTime = everyMinutes > 0 && ContinuousClock.now - lastTaken >= .seconds(everyMinutes * 60)
             let written = journal.appendedSequence - lastSequence
-            let dueByCount = everyEntries > 0 && written >= UInt64(everyEntries)
+            let dueByCount = everyEntries > 0 && written >= UInt64(max(everyEntries, lastSize))
             guard (dueByTime && written > 0) || dueByCount else { continue }
             do {
                 let summary = try await coordinator.take(reason: dueByCount ? "entries" : "timer")
                 lastSequence = summary.journalSequence
+                lastSize = summary.bookings + summary.resources + summary.idempotencyKeys
             } catch {
                 logger.error("periodic snapshot failed", metadata: ["error": "\(error)"])
             }

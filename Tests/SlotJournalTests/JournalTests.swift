@@ -150,3 +150,24 @@ import Testing
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }
+
+@Suite struct CRC32Tests {
+    /// The bitwise definition, one bit at a time: the oracle for the sliced tables.
+    static func reference(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+
+    @Test func slicedChecksumMatchesTheBitwiseDefinitionAtEveryLength() {
+        var random = SplitMix64(seed: 5)
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            #expect(CRC32.checksum(bytes) == Self.reference(bytes), "length \(length)")
+            #expect(CRC32.checksum(bytes[...].dropFirst(min(3, length))) == Self.reference(Array(bytes.dropFirst(3))))
+        }
+    }
+}
