@@ -6,13 +6,15 @@ import Foundation
 /// Strict RFC 8259 (no trailing commas, no comments, UTF-8 checked); nesting is bounded.
 struct JSONParser {
     static let depthMax = 512
+    /// Bytes that may appear in a JSON number.
+    static let numberBytes: Set<UInt8> = Set("0123456789.eE+-".utf8)
     private let bytes: [UInt8]
     private var index = 0
 
     enum Failure: Error { case invalid(offset: Int) }
 
-    static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes))
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw Failure.invalid(offset: parser.index) }
@@ -22,7 +24,12 @@ struct JSONParser {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private func failure() -> Failure { .invalid(offset: index) }
@@ -44,9 +51,11 @@ struct JSONParser {
 
     private mutating func literal(_ text: StaticString, _ value: JSONValue) throws -> JSONValue {
         let count = text.utf8CodeUnitCount
-        guard index + count <= bytes.count,
-            text.withUTF8Buffer({ Array($0) }) == Array(bytes[index..<(index + count)])
-        else { throw failure() }
+        let start = index
+        let matches = text.withUTF8Buffer { literal in
+            start + count <= bytes.count && (0..<count).allSatisfy { bytes[start + $0] == literal[$0] }
+        }
+        guard matches else { throw failure() }
         index += count
         return value
     }
@@ -105,6 +114,18 @@ struct JSONParser {
 
     private mutating func string() throws -> String {
         index += 1
+        // Most strings have no escapes: scan to the closing quote and make the String from the bytes in place.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+            bytes[end] >= 0x20
+        {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { throw failure() }
+            index = end + 1
+            return text
+        }
         var scalars: [UInt8] = []
         while index < bytes.count {
             let byte = bytes[index]
@@ -164,8 +185,20 @@ struct JSONParser {
     private mutating func number() throws -> JSONValue {
         let start = index
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        let allowed: Set<UInt8> = Set("0123456789.eE+-".utf8)
-        while index < bytes.count, allowed.contains(bytes[index]) { index += 1 }
+        // Whole numbers of up to 15 digits (every count, minute and id slotd uses) are computed directly.
+        var integer: Int64 = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            integer = integer &* 10 &+ Int64(bytes[index] - UInt8(ascii: "0"))
+            digits += 1
+            index += 1
+        }
+        let leadingZero = digits > 1 && bytes[index - digits] == UInt8(ascii: "0")
+        let ended = index == bytes.count || !Self.numberBytes.contains(bytes[index])
+        if ended, digits >= 1, digits <= 15, !leadingZero {
+            return .number(Double(bytes[start] == UInt8(ascii: "-") ? -integer : integer))
+        }
+        while index < bytes.count, Self.numberBytes.contains(bytes[index]) { index += 1 }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         // A number too large for a Double (`1e400`) is still JSON: it becomes ±infinity here, and the field that
         // receives it refuses it as out of range, naming the field.

@@ -32,7 +32,7 @@ public enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
     }
 
     /// Parses UTF-8 JSON bytes (a request line, a journal record).
-    public static func parse(bytes: some Collection<UInt8>) throws -> JSONValue {
+    public static func parse(bytes: [UInt8]) throws -> JSONValue {
         try JSONParser.parse(bytes)
     }
 

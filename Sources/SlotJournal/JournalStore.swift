@@ -8,7 +8,9 @@ final class JournalStore {
     static let schemaVersion = 1
     let database: SQLiteDatabase
     private var insert: SQLiteStatement?
-    /// Held (flock) for the store's lifetime so that two servers never share one journal.
+    /// Held (flock) for the store's lifetime so that two servers never share one journal. Opened close-on-exec: a
+    /// child process would otherwise inherit the descriptor and, with it, the lock (seen when tests ran `slotctl`
+    /// beside a server that was restarting).
     private let lockDescriptor: Int32
 
     init(directory: URL) throws(JournalError) {
@@ -18,7 +20,7 @@ final class JournalStore {
             throw .sqlite(operation: "create directory \(directory.path)", code: -1, message: "\(error)")
         }
         let lockPath = directory.appendingPathComponent("LOCK").path
-        lockDescriptor = open(lockPath, O_CREAT | O_RDWR, 0o644)
+        lockDescriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard lockDescriptor >= 0 else {
             throw .sqlite(operation: "open \(lockPath)", code: errno, message: String(cString: strerror(errno)))
         }

@@ -60,7 +60,7 @@ extension RecordV1 {
     }
 
     /// Nil when the text is not a record object (a field of the wrong type, an unknown kind).
-    init?(json bytes: some Collection<UInt8>) {
+    init?(json bytes: [UInt8]) {
         guard case .object(let fields)? = try? JSONValue.parse(bytes: bytes),
             let kind = fields["kind"]?.string.flatMap(Kind.init(rawValue:)), let resource = fields["resource"]?.string,
             let at = fields["at"]?.exactInteger

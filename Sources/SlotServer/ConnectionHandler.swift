@@ -79,7 +79,7 @@ struct ConnectionHandler: Sendable {
             logger[metadataKey: "request.id"] = "\(connectionID).\(lineNumber)"
             return logger
         }
-        switch decoder.decode(line) {
+        switch decoder.decode(Array(line)) {
         case .failure(let failure):
             requestLogger().info(
                 "request refused",

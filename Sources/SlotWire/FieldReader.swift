@@ -157,11 +157,12 @@ struct FieldReader {
     }
 
     /// The idempotency stamp for a mutation whose canonical form is `fingerprint`.
-    mutating func idempotency(fingerprint: String) throws(WireError) -> IdempotencyStamp? {
+    /// The fingerprint is built only when a key is given: most requests carry none.
+    mutating func idempotency(fingerprint: @autoclosure () -> String) throws(WireError) -> IdempotencyStamp? {
         guard let key = try optionalString("idempotency_key", maxBytes: limits.idempotencyKeyMaxBytes) else {
             return nil
         }
         guard !key.isEmpty else { throw .invalid("idempotency_key", "must not be empty") }
-        return IdempotencyStamp(key: key, fingerprint: fingerprint)
+        return IdempotencyStamp(key: key, fingerprint: fingerprint())
     }
 }

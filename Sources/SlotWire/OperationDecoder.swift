@@ -178,26 +178,32 @@ enum OperationDecoder {
         let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
         let ttl = confirm ? nil : try reader.optionalInteger("ttl_seconds", range: 1...reader.limits.holdTTLSecondsMax)
         let actor = try reader.actor()
-        let fingerprint = [
-            confirm ? "book" : "hold", resource.rawValue, "\(start.secondsSinceEpoch)", "\(end.secondsSinceEpoch)",
-            customer, ttl.map(String.init) ?? "", actor,
-        ].joined(separator: "\u{1F}")
+        let fingerprint = {
+            [
+                confirm ? "book" : "hold", resource.rawValue, "\(start.secondsSinceEpoch)",
+                "\(end.secondsSinceEpoch)", customer, ttl.map(String.init) ?? "", actor,
+            ].joined(separator: "\u{1F}")
+        }
         let command = HoldCommand(
             range: TimeRange(start: start, end: end), customer: customer, ttlSeconds: ttl, actor: actor,
-            confirm: confirm, idempotency: try reader.idempotency(fingerprint: fingerprint))
+            confirm: confirm, idempotency: try reader.idempotency(fingerprint: fingerprint()))
         return .hold(resource, command)
     }
 
     private static func move(_ reader: inout FieldReader, _ action: BookingAction) throws(WireError) -> Operation {
         let booking = try reader.booking()
         let actor = try reader.actor()
-        var parts = [action.target.rawValue, booking.description, actor]
-        switch action {
-        case .cancel(let reason): parts.append(reason ?? "")
-        case .reschedule(let range): parts += ["\(range.start.secondsSinceEpoch)", "\(range.end.secondsSinceEpoch)"]
-        case .confirm, .complete, .noShow: break
+        let fingerprint = {
+            var parts = [action.target.rawValue, booking.description, actor]
+            switch action {
+            case .cancel(let reason): parts.append(reason ?? "")
+            case .reschedule(let range):
+                parts += ["\(range.start.secondsSinceEpoch)", "\(range.end.secondsSinceEpoch)"]
+            case .confirm, .complete, .noShow: break
+            }
+            return parts.joined(separator: "\u{1F}")
         }
-        let stamp = try reader.idempotency(fingerprint: parts.joined(separator: "\u{1F}"))
+        let stamp = try reader.idempotency(fingerprint: fingerprint())
         return .move(booking, action, actor: actor, idempotency: stamp)
     }
 }

@@ -116,7 +116,9 @@ enum HTMLReport {
     }
 
     static func label(_ value: Double) -> String {
-        value >= 1_000 ? String(format: "%.0fk", value / 1_000) : String(format: value < 10 ? "%.2g" : "%.0f", value)
+        guard value >= 1_000 else { return String(format: value < 10 ? "%.2g" : "%.0f", value) }
+        let thousands = value / 1_000
+        return String(format: thousands == thousands.rounded() ? "%.0fk" : "%.1fk", thousands)
     }
 
     static func escape(_ text: String) -> String {

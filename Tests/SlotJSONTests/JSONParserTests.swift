@@ -12,11 +12,14 @@ import Testing
         #"{"s":"esc \" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00 é"}"#,
         #"  {"nested":[[[]],{}], "empty":""}  "#,
         #""just a string""#,
+        #"[-0, 0, 7, -12, 123456789012345, 1234567890123456789, 100000, 2.50, -1e-2]"#,
+        #"{"a long key with more than fifteen bytes":"and a long value, ünïcödé too","k":"short"}"#,
     ]
 
     static let invalid = [
         "", "{", "01", "1.", ".5", "+1", "-", "tru", "nul", "\"unterminated", "{\"a\" 1}",
         "[1 2]", "\"bad \\x escape\"", "\"\\ud800 lone surrogate\"", "{} {}", "\"tab\tinside\"", "1e", "NaN",
+        "-01", "00", "1-2", "--1", "0x1", "[1,2", "trueish", "nulll",
     ]
 
     @Test(arguments: documents)

@@ -38,7 +38,7 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// Starts a server on a free port in a temporary folder, runs `body`, then shuts the server down.
-func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+func withServer(_ body: (Int) async throws -> Void) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
     var configuration = ServerConfiguration()
