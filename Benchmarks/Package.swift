@@ -13,10 +13,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        .target(name: "BenchmarkSupport", dependencies: [.product(name: "Benchmark", package: "benchmark")]),
         .executableTarget(
             name: "DomainBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotDomain", package: "slotd"),
+                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SlotDomain", package: "slotd"),
             ],
             path: "Benchmarks/DomainBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -24,7 +26,8 @@ let package = Package(
         .executableTarget(
             name: "WireBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotWire", package: "slotd"),
+                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SlotWire", package: "slotd"),
             ],
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -32,7 +35,8 @@ let package = Package(
         .executableTarget(
             name: "JournalBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotJournal", package: "slotd"),
+                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SlotJournal", package: "slotd"),
             ],
             path: "Benchmarks/JournalBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -40,7 +44,8 @@ let package = Package(
         .executableTarget(
             name: "EndToEndBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "benchmark"), .product(name: "SlotServer", package: "slotd"),
+                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SlotServer", package: "slotd"),
                 .product(name: "SlotClient", package: "slotd"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/EndToEndBenchmarks",

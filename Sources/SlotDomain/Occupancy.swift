@@ -16,11 +16,54 @@ public struct Occupancy: Sendable {
     public let hasBuffers: Bool
     private var chunks: [Int: Chunk] = [:]
 
-    /// Core counts never exceed `capacity` (at most 1,000). Padded counts may: buffers of neighbouring bookings
-    /// overlap each other freely, so with large capacities and day-long buffers they can pass `UInt16.max`.
+    /// Padded counts may pass `capacity`: buffers of neighbouring bookings overlap each other freely, so with
+    /// large capacities and day-long buffers they can pass `UInt16.max`.
     struct Chunk: Sendable {
-        var core: [UInt16]
+        var core: CoreCounts
         var padded: [UInt32]
+    }
+
+    /// Core counts never exceed `capacity`, so they are stored as narrow as it allows: one bit per granule for
+    /// capacity 1 (the slot bitmap: 12 bytes for a day of 15-minute granules instead of 192), a byte up to 255,
+    /// two bytes beyond.
+    enum CoreCounts: Sendable {
+        case bits([UInt64])
+        case bytes([UInt8])
+        case words([UInt16])
+
+        init(capacity: Int, granules: Int) {
+            switch capacity {
+            case 1: self = .bits(Array(repeating: 0, count: (granules + 63) / 64))
+            case ...255: self = .bytes(Array(repeating: 0, count: granules))
+            default: self = .words(Array(repeating: 0, count: granules))
+            }
+        }
+
+        subscript(index: Int) -> Int {
+            switch self {
+            case .bits(let words): Int((words[index >> 6] >> UInt64(index & 63)) & 1)
+            case .bytes(let counts): Int(counts[index])
+            case .words(let counts): Int(counts[index])
+            }
+        }
+
+        mutating func set(_ index: Int, to value: Int) {
+            switch self {
+            case .bits(var words):
+                self = .bytes([])  // drop the reference so the array is uniquely owned and changed in place
+                let bit = UInt64(1) << UInt64(index & 63)
+                words[index >> 6] = value == 0 ? words[index >> 6] & ~bit : words[index >> 6] | bit
+                self = .bits(words)
+            case .bytes(var counts):
+                self = .bits([])
+                counts[index] = UInt8(value)
+                self = .bytes(counts)
+            case .words(var counts):
+                self = .bits([])
+                counts[index] = UInt16(value)
+                self = .words(counts)
+            }
+        }
     }
 
     public init(capacity: Int, granuleSeconds: Int64, hasBuffers: Bool) {
@@ -42,7 +85,7 @@ public struct Occupancy: Sendable {
                 for index in offset..<(offset + span) {
                     let candidate = granule + (index - offset)
                     let discount = excluding?.contains(candidate) == true ? 1 : 0
-                    let count = usePadded ? Int(chunk.padded[index]) : Int(chunk.core[index])
+                    let count = usePadded ? Int(chunk.padded[index]) : chunk.core[index]
                     if count - discount >= capacity { return candidate }
                 }
             }
@@ -67,7 +110,7 @@ public struct Occupancy: Sendable {
             var chunk =
                 chunks.removeValue(forKey: chunkIndex)
                 ?? Chunk(
-                    core: Array(repeating: 0, count: granulesPerChunk),
+                    core: CoreCounts(capacity: capacity, granules: granulesPerChunk),
                     padded: hasBuffers ? Array(repeating: 0, count: granulesPerChunk) : [])
             for index in offset..<(offset + span) {
                 if padded {
@@ -75,9 +118,9 @@ public struct Occupancy: Sendable {
                     precondition(updated >= 0, "padded occupancy count below zero")
                     chunk.padded[index] = UInt32(updated)
                 } else {
-                    let updated = Int(chunk.core[index]) + delta
+                    let updated = chunk.core[index] + delta
                     precondition(updated >= 0 && updated <= capacity, "core occupancy count left 0...capacity")
-                    chunk.core[index] = UInt16(updated)
+                    chunk.core.set(index, to: updated)
                 }
             }
             chunks[chunkIndex] = chunk

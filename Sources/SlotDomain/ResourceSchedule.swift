@@ -12,7 +12,7 @@ public struct ResourceSchedule: Sendable {
     public let settings: ResourceSettings
     public let grid: SlotGrid
     public let limits: DomainLimits
-    public internal(set) var bookings: [UInt64: Booking] = [:]
+    public internal(set) var bookings = BookingTable()
     /// The latest instant this schedule has seen. Time never runs backwards here even if the wall clock does,
     /// so expiry and audit order stay monotonic.
     public private(set) var clock: Instant

@@ -73,7 +73,7 @@ public actor SnapshotCoordinator {
                         settings: entry.schedule.settings, clock: entry.schedule.clock,
                         lastBookingSequence: entry.schedule.lastSequence, createdJournalSequence: entry.created,
                         capturedJournalSequence: entry.journalSequence,
-                        bookings: entry.schedule.bookings.values.sorted { $0.id.sequence < $1.id.sequence },
+                        bookings: entry.schedule.bookings.values,
                         rules: entry.schedule.rules, waitlist: Array(entry.schedule.waitlist.values),
                         lastWaitlistNumber: entry.schedule.lastWaitlistNumber)
                 }, idempotency: records)

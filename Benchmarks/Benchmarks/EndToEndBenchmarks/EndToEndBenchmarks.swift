@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Logging
 import SlotClient
@@ -8,13 +9,16 @@ import SlotServer
 /// the round trip of one `book`, and of 16 pipelined.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 5, maxDuration: .seconds(5))
+        metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 5, maxDuration: .seconds(5),
+        thresholds: Thresholds.standard)
 
     for pipeline in [1, 16] {
         Benchmark("book round trip, pipeline \(pipeline)") { benchmark in
             try await withServer { port in
                 try await SlotConnection.withConnection(port: port) { client in
-                    _ = try await client.call(["op": "create_resource", "resource": "bench", "tz": "UTC", "horizon_days": 3_000])
+                    _ = try await client.call([
+                        "op": "create_resource", "resource": "bench", "tz": "UTC", "horizon_days": 3_000,
+                    ])
                     var slot = 0
                     benchmark.startMeasurement()
                     for _ in benchmark.scaledIterations {
@@ -23,8 +27,12 @@ let benchmarks: @Sendable () -> Void = {
                             let startSeconds = 1_893_456_000 + slot * 900  // from 2030-01-01
                             return [
                                 "op": "book", "resource": "bench", "customer": "c",
-                                "start": .string(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(startSeconds)))),
-                                "end": .string(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(startSeconds + 900)))),
+                                "start": .string(
+                                    ISO8601DateFormatter().string(
+                                        from: Date(timeIntervalSince1970: Double(startSeconds)))),
+                                "end": .string(
+                                    ISO8601DateFormatter().string(
+                                        from: Date(timeIntervalSince1970: Double(startSeconds + 900)))),
                             ]
                         }
                         let replies = try await client.pipeline(requests)

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import SlotDomain
 import SlotJournal
@@ -8,7 +9,7 @@ import SlotJournal
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 1, maxDuration: .seconds(5),
-        maxIterations: 50)
+        maxIterations: 50, thresholds: Thresholds.standard)
 
     let resource = ResourceID("bench")!
     let start = Instant(secondsSinceEpoch: 1_799_020_800)

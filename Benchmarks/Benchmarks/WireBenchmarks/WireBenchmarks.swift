@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import SlotDomain
 import SlotWire
 
@@ -6,7 +7,7 @@ import SlotWire
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 100, scalingFactor: .kilo,
-        maxDuration: .seconds(3))
+        maxDuration: .seconds(3), thresholds: Thresholds.standard)
 
     let line = Array(
         #"{"id":17,"op":"hold","resource":"dr-smith","start":"2027-01-11T09:00:00+01:00","end":"2027-01-11T09:30:00+01:00","customer":"alice","idempotency_key":"k-17"}"#
@@ -21,7 +22,8 @@ let benchmarks: @Sendable () -> Void = {
     let resource = ResourceID("dr-smith")!
     let start = Instant(secondsSinceEpoch: 1_799_654_400)
     let summary = BookingSummary(
-        id: BookingID(resource: resource, sequence: 17), range: TimeRange(start: start, end: start.adding(seconds: 1_800)),
+        id: BookingID(resource: resource, sequence: 17),
+        range: TimeRange(start: start, end: start.adding(seconds: 1_800)),
         customer: "alice", state: .pendingConfirmation, expiresAt: start.adding(seconds: -3_600))
     Benchmark("encode booking reply") { benchmark in
         for _ in benchmark.scaledIterations {

@@ -1,0 +1,36 @@
+/// A resource's bookings by sequence number. Sequences are handed out 1, 2, 3, … and bookings are never removed,
+/// so they live in an array indexed by sequence: no hashing on the hot path, and no hash-table slack (a dictionary
+/// cost about 50 bytes more per booking).
+public struct BookingTable: Sendable, Equatable {
+    /// Slot `i` holds booking `i + 1`; nil only where a restored snapshot skipped a number.
+    private var slots: [Booking?] = []
+    public private(set) var count = 0
+
+    public init() {}
+
+    public subscript(sequence: UInt64) -> Booking? {
+        get {
+            guard sequence >= 1, sequence <= UInt64(slots.count) else { return nil }
+            return slots[Int(sequence - 1)]
+        }
+        set {
+            precondition(sequence >= 1, "booking sequence 0")
+            let index = Int(sequence - 1)
+            if index >= slots.count {
+                precondition(newValue != nil, "removing a booking that does not exist")
+                slots.append(contentsOf: repeatElement(nil, count: index - slots.count + 1))
+            }
+            switch (slots[index] == nil, newValue == nil) {
+            case (true, false): count += 1
+            case (false, true): count -= 1
+            default: break
+            }
+            slots[index] = newValue
+        }
+    }
+
+    /// Every booking, in sequence order.
+    public var values: [Booking] { slots.compactMap { $0 } }
+
+    public mutating func reserveCapacity(_ capacity: Int) { slots.reserveCapacity(capacity) }
+}
