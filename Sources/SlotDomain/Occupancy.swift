@@ -27,12 +27,16 @@ public struct Occupancy: Sendable {
     /// capacity 1 (the slot bitmap: 12 bytes for a day of 15-minute granules instead of 192), a byte up to 255,
     /// two bytes beyond.
     enum CoreCounts: Sendable {
+        /// Capacity 1 and at most 128 granules a day (slots of 15 minutes or more): the day's bitmap inline, no
+        /// allocation at all.
+        case inlineBits(UInt64, UInt64)
         case bits([UInt64])
         case bytes([UInt8])
         case words([UInt16])
 
         init(capacity: Int, granules: Int) {
             switch capacity {
+            case 1 where granules <= 128: self = .inlineBits(0, 0)
             case 1: self = .bits(Array(repeating: 0, count: (granules + 63) / 64))
             case ...255: self = .bytes(Array(repeating: 0, count: granules))
             default: self = .words(Array(repeating: 0, count: granules))
@@ -41,6 +45,8 @@ public struct Occupancy: Sendable {
 
         subscript(index: Int) -> Int {
             switch self {
+            case .inlineBits(let low, let high):
+                Int(((index < 64 ? low : high) >> UInt64(index & 63)) & 1)
             case .bits(let words): Int((words[index >> 6] >> UInt64(index & 63)) & 1)
             case .bytes(let counts): Int(counts[index])
             case .words(let counts): Int(counts[index])
@@ -49,6 +55,14 @@ public struct Occupancy: Sendable {
 
         mutating func set(_ index: Int, to value: Int) {
             switch self {
+            case .inlineBits(var low, var high):
+                let bit = UInt64(1) << UInt64(index & 63)
+                if index < 64 {
+                    low = value == 0 ? low & ~bit : low | bit
+                } else {
+                    high = value == 0 ? high & ~bit : high | bit
+                }
+                self = .inlineBits(low, high)
             case .bits(var words):
                 self = .bytes([])  // drop the reference so the array is uniquely owned and changed in place
                 let bit = UInt64(1) << UInt64(index & 63)

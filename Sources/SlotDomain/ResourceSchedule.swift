@@ -60,8 +60,7 @@ public struct ResourceSchedule: Sendable {
             release(booking.range)
             activeHoldCount -= 1
             booking.state = .expired
-            booking.history.append(
-                Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at))
+            booking.record(Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at))
             bookings[due.sequence] = booking
             // Offered at the instant of the expiry itself, whenever the expiry is noticed: replay then gives
             // the same holds with the same expiries.
@@ -113,22 +112,16 @@ public struct ResourceSchedule: Sendable {
         lastSequence = held.sequence
         reserve(held.range)
         let bookingID = BookingID(resource: id, sequence: held.sequence)
-        var history = [Transition(from: nil, to: .pendingConfirmation, actor: held.actor, at: held.at)]
-        var booking = Booking(
-            id: bookingID, range: held.range, customer: held.customer, state: .pendingConfirmation,
-            expiresAt: held.expiresAt, history: [])
-        if held.confirmed {
-            history.append(Transition(from: .pendingConfirmation, to: .confirmed, actor: held.actor, at: held.at))
-            booking.state = .confirmed
-            booking.expiresAt = nil
-        } else {
+        let booking = Booking(
+            id: bookingID, range: held.range, customer: held.customer, createdBy: held.actor, at: held.at,
+            confirmed: held.confirmed, expiresAt: held.confirmed ? nil : held.expiresAt)
+        if !held.confirmed {
             guard let expiresAt = held.expiresAt, expiresAt > held.at else {
                 preconditionFailure("hold without a future expiry in \(id)")
             }
             activeHoldCount += 1
             expiries.insert(PendingExpiry(at: expiresAt, sequence: held.sequence))
         }
-        booking.history = history
         bookings[held.sequence] = booking
         return booking.summary
     }
@@ -158,7 +151,7 @@ public struct ResourceSchedule: Sendable {
             preconditionFailure("expiry is never an event, and nothing moves back to pending_confirmation")
         }
         booking.state = moved.to
-        booking.history.append(transition)
+        booking.record(transition)
         bookings[moved.sequence] = booking
         return booking.summary
     }

@@ -166,7 +166,7 @@ extension ResourceSchedule {
                     HeldEvent(
                         sequence: sequence, range: entry.range, customer: entry.customer, expiresAt: expiresAt,
                         confirmed: false, actor: Actors.waitlist, at: now, idempotency: nil))
-                bookings[sequence]?.history[0].reason = "waitlist entry \(entry.id)"
+                bookings[sequence]?.setCreationReason("waitlist entry \(entry.id)")
                 entry.state = .promoted
                 entry.booking = sequence
                 promotionNotices.append(

@@ -26,7 +26,6 @@ public actor ResourceActor {
     let journal: Journal
     private let idempotency: IdempotencyRegistry
     let clock: any WallClock
-    private let limits: DomainLimits
     /// For business events no request asked for (a waiting customer given a hold).
     let logger: Logger
     /// The newest journal entry of this resource. Reads wait for it; other resources' entries do not matter.
@@ -47,7 +46,6 @@ public actor ResourceActor {
         self.journal = journal
         self.idempotency = idempotency
         self.clock = clock
-        self.limits = schedule.limits
     }
 
     // MARK: Mutations
