@@ -22,6 +22,7 @@ extension ResourceSchedule {
             self.waitlist[entry.id.number] = entry
             if entry.state == .waiting { waiting.append(entry.id.number) }
         }
+        self.bookings.reserveCapacity(bookings.count)
         for booking in bookings.sorted(by: { $0.id.sequence < $1.id.sequence }) {
             guard booking.id.resource == settings.id else { throw .wrongResource(booking: booking.id.sequence) }
             guard booking.id.sequence <= lastSequence else { throw .sequenceAhead(booking: booking.id.sequence) }
