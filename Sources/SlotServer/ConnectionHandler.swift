@@ -26,7 +26,14 @@ struct ConnectionHandler: Sendable {
                         defer { queue.close() }
                         try await writeReplies(from: queue, to: outbound)
                     }
-                    await readRequests(from: inbound, into: queue, connectionID: connectionID, logger: logger)
+                    // On shutdown, stop reading by closing the input side: the loop then ends like any connection
+                    // whose client stopped sending, and the replies still queued are sent. (Wrapping the stream in
+                    // `cancelOnGracefulShutdown()` did the same through a merged sequence, at a cost on every line.)
+                    await withGracefulShutdownHandler {
+                        await readRequests(from: inbound, into: queue, connectionID: connectionID, logger: logger)
+                    } onGracefulShutdown: {
+                        channel.channel.close(mode: .input, promise: nil)
+                    }
                     queue.finish()
                     try await group.waitForAll()
                 }
@@ -43,7 +50,7 @@ struct ConnectionHandler: Sendable {
     ) async {
         var lineNumber: UInt64 = 0
         do {
-            for try await line in inbound.cancelOnGracefulShutdown() {
+            for try await line in inbound {
                 lineNumber += 1
                 let bytes = line.readableBytesView
                 guard bytes.count <= configuration.lineBytesMax else {
