@@ -87,8 +87,14 @@ public struct JSONWriter: Sendable {
     private mutating func appendQuoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         // Nearly every string slotd writes (ids, instants, codes) needs no escape: copy it in one go.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: value.utf8)
+        var text = value
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+            else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
             bytes.append(UInt8(ascii: "\""))
             return
         }
