@@ -14,43 +14,22 @@ let package = Package(
     ],
     targets: [
         .target(name: "BenchmarkSupport", dependencies: [.product(name: "Benchmark", package: "benchmark")]),
-        .executableTarget(
-            name: "DomainBenchmarks",
-            dependencies: [
-                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SlotDomain", package: "slotd"),
-            ],
-            path: "Benchmarks/DomainBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "WireBenchmarks",
-            dependencies: [
-                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SlotWire", package: "slotd"),
-            ],
-            path: "Benchmarks/WireBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "JournalBenchmarks",
-            dependencies: [
-                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SlotJournal", package: "slotd"),
-            ],
-            path: "Benchmarks/JournalBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "EndToEndBenchmarks",
-            dependencies: [
-                "BenchmarkSupport", .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SlotServer", package: "slotd"),
-                .product(name: "SlotClient", package: "slotd"), .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/EndToEndBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        suite("DomainBenchmarks", .product(name: "SlotDomain", package: "slotd")),
+        suite("WireBenchmarks", .product(name: "SlotWire", package: "slotd")),
+        suite("JournalBenchmarks", .product(name: "SlotJournal", package: "slotd")),
+        suite(
+            "EndToEndBenchmarks", .product(name: "SlotServer", package: "slotd"),
+            .product(name: "SlotClient", package: "slotd"), .product(name: "Logging", package: "swift-log")),
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// One benchmark suite: an executable under Benchmarks/<name>, run by the benchmark plugin.
+func suite(_ name: String, _ dependencies: Target.Dependency...) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["BenchmarkSupport", .product(name: "Benchmark", package: "benchmark")] + dependencies,
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
