@@ -64,23 +64,30 @@ struct Verifier {
         return (reasons, listed.reduce(0) { $0 + $1.count })
     }
 
-    /// The first instant covered by more than `capacity` bookings (with buffers: by more than `capacity` padded
-    /// ranges touching a core), or nil.
+    /// The first instant at which `bookings` break the server's rule, or nil. Cores: never more than `capacity` at
+    /// once. Buffers, with capacity 1: no core inside another booking's buffer (two buffers may overlap, as the
+    /// server allows), so consecutive bookings are at least the larger buffer apart. With a larger capacity only
+    /// the cores are counted.
     func overCapacity(_ bookings: [Listed]) -> Int64? {
+        if capacity == 1 {
+            let gapMinimum = max(bufferBeforeSeconds, bufferAfterSeconds)
+            let sorted = bookings.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+            for (earlier, later) in zip(sorted, sorted.dropFirst()) where later.start - earlier.end < gapMinimum {
+                return later.start
+            }
+            return nil
+        }
         var events: [(at: Int64, change: Int)] = []
         events.reserveCapacity(bookings.count * 2)
         for booking in bookings {
-            events.append((booking.start - bufferBeforeSeconds, 1))
-            events.append((booking.end + bufferAfterSeconds, -1))
+            events.append((booking.start, 1))
+            events.append((booking.end, -1))
         }
         events.sort { ($0.at, $0.change) < ($1.at, $1.change) }
-        let padding = bufferBeforeSeconds + bufferAfterSeconds
-        // Capacity 1 with buffers: no two padded ranges may overlap. Without buffers: no more than capacity.
-        let allowed = padding > 0 && capacity == 1 ? 1 : capacity
         var current = 0
         for event in events {
             current += event.change
-            if current > allowed { return event.at + bufferBeforeSeconds }
+            if current > capacity { return event.at }
         }
         return nil
     }

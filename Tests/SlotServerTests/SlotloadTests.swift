@@ -47,6 +47,22 @@ import Testing
         }
     }
 
+    /// Buffers make bookings refuse their neighbours; the verdict must judge them by the server's rule (a buffer
+    /// may overlap another buffer, never a booking).
+    @Test func crowdedResourcesWithBuffersPass() async throws {
+        try await TestServer.run(clock: SystemClock()) { server in
+            let run = try await ToolProcess.run(
+                "slotload",
+                [
+                    "--port", String(server.port), "-c", "4", "-P", "8", "-n", "3000", "--resources", "3", "--days",
+                    "2",
+                    "--buffer-before-minutes", "15", "--buffer-after-minutes", "30",
+                ], timeoutSeconds: 60)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("slot_unavailable="), "crowded enough to be refused: \(run.stdout)")
+        }
+    }
+
     @Test func flashSaleHasExactlyCapacityWinnersEachRound() async throws {
         try await TestServer.run(clock: SystemClock()) { server in
             let run = try await ToolProcess.run(
