@@ -1,38 +1,6 @@
 /// Deciding mutations. Each function is pure (it reads the schedule and `now`, changes nothing) and returns an
 /// event, an unchanged reply, or a rejection. Callers advance the schedule to `now` first.
 extension ResourceSchedule {
-    /// Checks that `range` could be booked now, in this order of precedence: `invalid_request` (end not after
-    /// start), `misaligned`, `in_past`, `beyond_horizon`, then the rules (`too_soon`, `outside_hours` or
-    /// `closed_by_override`, `blocked`, `daily_limit_reached`), then `slot_unavailable`. `hold` and `availability` both call
-    /// this, so availability never offers a start that hold refuses.
-    public func checkPlacement(_ range: TimeRange, now: Instant, excluding: TimeRange? = nil) -> Rejection? {
-        guard range.end > range.start else {
-            return .invalid("end", "must be after start")
-        }
-        guard grid.isBoundary(range.start), grid.isBoundary(range.end) else {
-            return Rejection(
-                .misaligned,
-                "start and end must lie on \(settings.slotMinutes)-minute slot boundaries in \(settings.timeZoneIdentifier)",
-                details: ["slot_minutes": String(settings.slotMinutes), "tz": settings.timeZoneIdentifier])
-        }
-        guard range.start >= now else {
-            return Rejection(.inPast, "start is in the past", instantDetails: ["now": now])
-        }
-        let horizonEnd = now.adding(seconds: Int64(settings.horizonDays) * 86_400)
-        guard range.end <= horizonEnd else {
-            return Rejection(
-                .beyondHorizon, "end is more than \(settings.horizonDays) days ahead",
-                instantDetails: ["horizon_end": horizonEnd])
-        }
-        if let refusal = checkRules(range, now: now, excluding: excluding) { return refusal }
-        if let conflict = firstConflict(range, excluding: excluding) {
-            return Rejection(
-                .slotUnavailable, "the requested time is not available",
-                instantDetails: ["conflict_start": conflict.start, "conflict_end": conflict.end])
-        }
-        return nil
-    }
-
     /// Decides a `hold` or `book`.
     public func decideHold(_ command: HoldCommand, now: Instant) -> Decision {
         if let rejection = checkPlacement(command.range, now: now) { return .reject(rejection) }

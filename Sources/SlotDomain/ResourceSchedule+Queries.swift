@@ -1,7 +1,7 @@
 /// Read-only questions about a schedule. Callers advance the schedule to `now` first, so expired holds are gone.
 extension ResourceSchedule {
     /// Every start in `[from, to)` at which a booking of `durationMinutes` would be accepted now. Uses the same
-    /// `checkPlacement` as `hold`.
+    /// `placementFailure` as `hold`.
     public func availability(from: Instant, to: Instant, durationMinutes: Int, now: Instant) -> Result<
         [Instant], Rejection
     > {
@@ -15,7 +15,7 @@ extension ResourceSchedule {
         var candidate = grid.granuleCeiling(max(from, now))
         while candidate < to {
             let range = TimeRange(start: candidate, end: candidate.adding(seconds: durationSeconds))
-            if checkPlacement(range, now: now) == nil { starts.append(candidate) }
+            if placementFailure(range, now: now) == nil { starts.append(candidate) }
             candidate = candidate.adding(seconds: grid.granuleSeconds)
         }
         return .success(starts)

@@ -1,5 +1,5 @@
 /// The availability layers: opening hours (weekly, overridden per date), blocks, minimum notice and a daily
-/// limit. `checkPlacement` runs `checkRules` for `hold`, `book`, `reschedule` and `availability` alike.
+/// limit. `placementFailure` runs `ruleFailure` for `hold`, `book`, `reschedule` and `availability` alike.
 extension ResourceSchedule {
     /// Active bookings starting on `date` (local): what the daily limit counts, and a pool's load.
     public func bookingsStarting(on date: LocalDate) -> Int {
@@ -12,40 +12,27 @@ extension ResourceSchedule {
 
     /// The first rule that refuses `range` now, in this order: `too_soon`, `outside_hours` or
     /// `closed_by_override`, `blocked`, `daily_limit_reached`. `excluding` is a rescheduled booking's old range.
-    func checkRules(_ range: TimeRange, now: Instant, excluding: TimeRange?) -> Rejection? {
+    func ruleFailure(_ range: TimeRange, now: Instant, excluding: TimeRange?) -> PlacementFailure? {
         let earliest = now.adding(seconds: Int64(rules.minNoticeMinutes) * 60)
-        if range.start < earliest {
-            return Rejection(
-                .tooSoon, "bookings need \(rules.minNoticeMinutes) minutes' notice",
-                details: ["min_notice_minutes": String(rules.minNoticeMinutes)], instantDetails: ["earliest": earliest])
-        }
-        if let refusal = checkHours(range) { return refusal }
+        if range.start < earliest { return .tooSoon(earliest: earliest) }
+        if let refusal = hoursFailure(range) { return refusal }
         if !rules.blocks.isEmpty {
             let paddedRange = padded(range)
             let overlapping = rules.blocks.values.filter { $0.range.overlaps(paddedRange) }
-            if let block = overlapping.min(by: { $0.id < $1.id }) {
-                return Rejection(
-                    .blocked, "the time is blocked: \(block.label)",
-                    details: ["block": String(block.id), "label": block.label],
-                    instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
-            }
+            if let block = overlapping.min(by: { $0.id < $1.id }) { return .blocked(block) }
         }
         if let limit = rules.maxBookingsPerDay {
             let day = localDate(of: range.start)
             var count = startsPerLocalDay[day.days] ?? 0
             if let excluding, localDate(of: excluding.start) == day { count -= 1 }
-            if count >= limit {
-                return Rejection(
-                    .dailyLimitReached, "\(day) already has \(count) bookings (the daily limit)",
-                    details: ["date": day.description, "limit": String(limit)])
-            }
+            if count >= limit { return .dailyLimitReached(day, count: count, limit: limit) }
         }
         return nil
     }
 
     /// Every granule of the booking must fall in the open hours of its own local day, so a booking crossing
     /// midnight or a DST change is judged minute by minute in wall time.
-    private func checkHours(_ range: TimeRange) -> Rejection? {
+    private func hoursFailure(_ range: TimeRange) -> PlacementFailure? {
         guard rules.weeklyHours != nil || !rules.overrides.isEmpty else { return nil }
         var instant = range.start
         while instant < range.end {
@@ -54,12 +41,7 @@ extension ResourceSchedule {
             let minute = secondOfDay / 60
             let (intervals, overridden) = rules.hours(on: date)
             if let intervals, !intervals.contains(where: { $0.contains(minute: minute) }) {
-                return overridden
-                    ? Rejection(
-                        .closedByOverride, "\(date) has special hours that do not cover this time",
-                        details: ["date": date.description])
-                    : Rejection(
-                        .outsideHours, "the time is outside the opening hours", details: ["date": date.description])
+                return overridden ? .closedByOverride(date) : .outsideHours(date)
             }
             instant = instant.adding(seconds: grid.granuleSeconds)
         }
@@ -84,7 +66,7 @@ extension ResourceSchedule {
         relaxed.rules.minNoticeMinutes = 0
         return bookings.values.filter { $0.state.isActive && $0.range.start >= now }
             .sorted { $0.id.sequence < $1.id.sequence }
-            .filter { relaxed.checkRules($0.range, now: now, excluding: $0.range) != nil }
+            .filter { relaxed.ruleFailure($0.range, now: now, excluding: $0.range) != nil }
             .map(\.id)
     }
 

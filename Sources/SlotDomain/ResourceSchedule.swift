@@ -180,6 +180,14 @@ public struct ResourceSchedule: Sendable {
         if startsPerLocalDay[day] == 0 { startsPerLocalDay[day] = nil }
     }
 
+    /// Whether anything stops `range` from fitting (the cheap form of `firstConflict`).
+    func hasConflict(_ range: TimeRange, excluding: TimeRange?) -> Bool {
+        let core = granules(range)
+        let excludedPadded = excluding.map { granules(padded($0)) }
+        if occupancy.firstFull(core, padded: true, excluding: excludedPadded) != nil { return true }
+        return occupancy.firstFull(granules(padded(range)), padded: false, excluding: excluding.map(granules)) != nil
+    }
+
     /// The first stretch that stops `range` from fitting, or nil when it fits. `excluding` is a booking's own
     /// current range, not counted (a reschedule may overlap the time it moves away from).
     public func firstConflict(_ range: TimeRange, excluding: TimeRange?) -> TimeRange? {

@@ -159,7 +159,8 @@ extension ResourceSchedule {
             guard var entry = waitlist[number] else { preconditionFailure("waiting entry \(number) missing") }
             if entry.range.start < now {
                 entry.state = .lapsed
-            } else if activeHoldCount < limits.activeHoldsPerResourceMax, checkPlacement(entry.range, now: now) == nil {
+            } else if activeHoldCount < limits.activeHoldsPerResourceMax, placementFailure(entry.range, now: now) == nil
+            {
                 let sequence = lastSequence + 1
                 let expiresAt = Self.holdExpiry(of: entry.range, ttlSeconds: settings.holdTTLSeconds, now: now)
                 applyHeld(
