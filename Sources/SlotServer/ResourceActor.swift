@@ -52,7 +52,7 @@ public actor ResourceActor {
 
     public func hold(_ command: HoldCommand) -> Outcome {
         let now = schedule.advance(to: clock.now())
-        return mutate(stamp: command.idempotency, now: now) { schedule.decideHold(command, now: now) }
+        return mutate(stamp: command.idempotency, now: now) { $0.decideHold(command, now: now) }
     }
 
     public func move(_ action: BookingAction, booking sequence: UInt64, actor: String, stamp: IdempotencyStamp?)
@@ -60,12 +60,16 @@ public actor ResourceActor {
     {
         let now = schedule.advance(to: clock.now())
         return mutate(stamp: stamp, now: now) {
-            schedule.decide(action, booking: sequence, actor: actor, idempotency: stamp, now: now)
+            $0.decide(action, booking: sequence, actor: actor, idempotency: stamp, now: now)
         }
     }
 
     /// The one path every mutation takes: idempotency check, decision, journal append, apply, record the key.
-    private func mutate(stamp: IdempotencyStamp?, now: Instant, decide: () -> Decision) -> Outcome {
+    /// `decide` gets the schedule `inout` although it only reads it: handed over that way the schedule is used in
+    /// place, where reading the actor's property for the call copied the whole struct (a retain per field).
+    private func mutate(stamp: IdempotencyStamp?, now: Instant, decide: (inout ResourceSchedule) -> Decision)
+        -> Outcome
+    {
         if let stamp {
             switch idempotency.begin(stamp, now: now) {
             case .proceed: break
@@ -78,7 +82,7 @@ public actor ResourceActor {
                     barrier: journal.appendedSequence)
             }
         }
-        switch decide() {
+        switch decide(&schedule) {
         case .apply(let event):
             // Apply first: should the event break an invariant, the process stops before the event reaches the
             // journal, and a restart does not replay it into the same crash. No await separates the two steps.
