@@ -104,9 +104,16 @@ extension ResourceSchedule {
         return .success((.seriesBooked(event), conflicts))
     }
 
-    /// The bookings of series `series` (its first booking's number), in order.
+    /// The bookings of series `series` (its first booking's number), in order. A series is booked in one event
+    /// with consecutive numbers, so its occurrences are read from there on, without scanning the resource.
     public func seriesBookings(_ series: UInt64) -> [Booking] {
-        bookings.values.filter { $0.series == series }.sorted { $0.id.sequence < $1.id.sequence }
+        var occurrences: [Booking] = []
+        var sequence = series
+        while let booking = bookings[sequence], booking.series == series {
+            occurrences.append(booking)
+            sequence += 1
+        }
+        return occurrences
     }
 
     /// Decides canceling the active occurrences of a series that start at or after `from` (default: now): "the

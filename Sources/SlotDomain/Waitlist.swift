@@ -91,8 +91,8 @@ extension ResourceSchedule {
         if let existing = mine.first(where: { $0.customer == customer && $0.range == range }) {
             return .existing(existing)
         }
-        if let rejection = checkPlacement(range, now: now), rejection.code != .slotUnavailable {
-            return .reject(rejection)
+        if let failure = placementFailure(range, now: now), failure != .slotUnavailable {
+            return .reject(rejection(for: failure, range: range, now: now, excluding: nil))
         }
         let live = mine.filter { $0.range.start >= now }.count
         guard live < limits.waitingEntriesPerResourceMax else {

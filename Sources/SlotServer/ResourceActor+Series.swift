@@ -5,13 +5,13 @@ import SlotWire
 /// Recurring series and the waitlist. Same shape as every mutation: decide, apply, journal, with no `await`.
 extension ResourceActor {
     public func bookSeries(_ command: SeriesCommand) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         switch schedule.decideSeries(command, now: now) {
         case .failure(let rejection):
             return read(.failure(WireError(rejection)))
         case .success(let decided):
             guard case .seriesBooked(let booked) = decided.event else { preconditionFailure("not a series event") }
-            let sequence = commit(decided.event)
+            let sequence = commit(decided.event).sequence
             let summaries = schedule.seriesBookings(booked.firstSequence).map(\.summary)
             let series = BookingID(resource: id, sequence: booked.firstSequence)
             return Outcome(
@@ -20,7 +20,7 @@ extension ResourceActor {
     }
 
     public func cancelSeries(_ series: UInt64, from: Instant?, reason: String?, actor: String) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         let seriesID = BookingID(resource: id, sequence: series)
         switch schedule.decideCancelSeries(series, from: from, reason: reason, actor: actor, now: now) {
         case .failure(let rejection):
@@ -29,14 +29,14 @@ extension ResourceActor {
             return read(.success(.series(seriesID, bookings: [], skipped: [])))
         case .success(let event?):
             guard case .seriesCanceled(let canceled) = event else { preconditionFailure("not a cancel event") }
-            let sequence = commit(event)
+            let sequence = commit(event).sequence
             let summaries = canceled.sequences.compactMap { schedule.booking($0)?.summary }
             return Outcome(reply: .success(.series(seriesID, bookings: summaries, skipped: [])), barrier: sequence)
         }
     }
 
     public func joinWaitlist(_ range: TimeRange, customer: String, actor: String) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         switch schedule.decideJoin(range: range, customer: customer, actor: actor, now: now) {
         case .reject(let rejection):
             return read(.failure(WireError(rejection)))
@@ -44,27 +44,26 @@ extension ResourceActor {
             return read(.success(.waitlistEntry(view(entry))))
         case .apply(let event):
             guard case .waitlistJoined(let joined) = event else { preconditionFailure("not a join event") }
-            let sequence = commit(event)
+            let sequence = commit(event).sequence
             guard let entry = schedule.waitlist[joined.number] else { preconditionFailure("joined entry missing") }
             return Outcome(reply: .success(.waitlistEntry(view(entry))), barrier: sequence)
         }
     }
 
     public func leaveWaitlist(_ number: UInt64, actor: String) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         switch schedule.decideLeave(number, actor: actor, now: now) {
         case .failure(let rejection):
             return read(.failure(WireError(rejection)))
         case .success(let event):
-            let sequence = commit(event)
+            let sequence = commit(event).sequence
             guard let entry = schedule.waitlist[number] else { preconditionFailure("left entry missing") }
             return Outcome(reply: .success(.waitlistEntry(view(entry))), barrier: sequence)
         }
     }
 
     public func waitlistEntry(_ number: UInt64) -> Outcome {
-        schedule.advance(to: clock.now())
-        reportPromotions()
+        advanceToNow()
         guard let entry = schedule.waitlist[number] else {
             return read(
                 .failure(WireError(Rejection(.notFound, "no waitlist entry \(id)/w\(number)", field: "entry"))))
@@ -74,19 +73,9 @@ extension ResourceActor {
 
     /// Everyone still waiting, first in line first.
     public func waitlistQueue() -> Outcome {
-        schedule.advance(to: clock.now())
-        reportPromotions()
+        advanceToNow()
         let views = schedule.waiting.compactMap { schedule.waitlist[$0] }.map(view)
         return read(.success(.waitlist(views)))
-    }
-
-    /// Applies and journals a decided event; returns its journal sequence. Apply first, as in `mutate`.
-    private func commit(_ event: ScheduleEvent) -> UInt64 {
-        schedule.apply(event)
-        let sequence = journal.append(.schedule(id, event))
-        lastJournaled = sequence
-        reportPromotions()
-        return sequence
     }
 
     private func view(_ entry: WaitlistEntry) -> WaitlistView {

@@ -51,14 +51,14 @@ public actor ResourceActor {
     // MARK: Mutations
 
     public func hold(_ command: HoldCommand) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         return mutate(stamp: command.idempotency, now: now) { $0.decideHold(command, now: now) }
     }
 
     public func move(_ action: BookingAction, booking sequence: UInt64, actor: String, stamp: IdempotencyStamp?)
         -> Outcome
     {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         return mutate(stamp: stamp, now: now) {
             $0.decide(action, booking: sequence, actor: actor, idempotency: stamp, now: now)
         }
@@ -84,14 +84,8 @@ public actor ResourceActor {
         }
         switch decide(&schedule) {
         case .apply(let event):
-            // Apply first: should the event break an invariant, the process stops before the event reaches the
-            // journal, and a restart does not replay it into the same crash. No await separates the two steps.
-            guard let summary = schedule.apply(event) else {
-                preconditionFailure("a booking decision changed no booking")
-            }
-            let sequence = journal.append(.schedule(id, event))
-            lastJournaled = sequence
-            reportPromotions()
+            let (summary, sequence) = commit(event)
+            guard let summary else { preconditionFailure("a booking decision changed no booking") }
             if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):
@@ -112,7 +106,7 @@ public actor ResourceActor {
     /// Changes one availability layer. Never refused for conflicts: bookings the new rules would not accept stay
     /// valid and are listed in the reply.
     public func changeRules(_ request: RuleRequest, actor: String) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         let rules = schedule.rules
         var added: Block?
         let change: RuleChange
@@ -133,17 +127,14 @@ public actor ResourceActor {
             change = .limits(minNoticeMinutes: minNotice ?? rules.minNoticeMinutes, maxBookingsPerDay: max)
         }
         let (event, affected) = schedule.decide(change, actor: actor, now: now)
-        schedule.apply(event)
-        let sequence = journal.append(.schedule(id, event))
-        lastJournaled = sequence
-        reportPromotions()
+        let sequence = commit(event).sequence
         let reply = RulesReply(
             rules: schedule.rules, zone: schedule.grid.timeZone, affected: affected, addedBlock: added)
         return Outcome(reply: .success(.rules(reply)), barrier: sequence)
     }
 
     public func rules() -> Outcome {
-        schedule.advance(to: clock.now())
+        advanceToNow()
         let reply = RulesReply(rules: schedule.rules, zone: schedule.grid.timeZone, affected: [], addedBlock: nil)
         return read(.success(.rules(reply)))
     }
@@ -151,7 +142,7 @@ public actor ResourceActor {
     // MARK: Reads
 
     public func booking(_ sequence: UInt64) -> Outcome {
-        schedule.advance(to: clock.now())
+        advanceToNow()
         guard let booking = schedule.booking(sequence) else {
             return read(.failure(WireError(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))))
         }
@@ -159,7 +150,7 @@ public actor ResourceActor {
     }
 
     public func bookings(from: Instant, to: Instant, after: BookingID?, limit: Int) -> Outcome {
-        schedule.advance(to: clock.now())
+        advanceToNow()
         let cursor = after.flatMap { schedule.booking($0.sequence) }
         if after != nil, cursor == nil || after?.resource != id {
             return read(.failure(.invalid("after", "must be a booking of \(id)")))
@@ -171,7 +162,7 @@ public actor ResourceActor {
     }
 
     public func availability(from: Instant, to: Instant, durationMinutes: Int) -> Outcome {
-        let now = schedule.advance(to: clock.now())
+        let now = advanceToNow()
         switch schedule.availability(from: from, to: to, durationMinutes: durationMinutes, now: now) {
         case .success(let starts): return read(.success(.slots(starts)))
         case .failure(let rejection): return read(.failure(WireError(rejection)))
@@ -180,14 +171,34 @@ public actor ResourceActor {
 
     /// Active bookings starting on the local day of `instant`: a pool's load, for its fair pick.
     public func bookingsStarting(onLocalDayOf instant: Instant) -> Int {
-        schedule.advance(to: clock.now())
+        advanceToNow()
         return schedule.bookingsStarting(on: schedule.localDate(of: instant))
     }
 
     /// Expires due holds (memory only: expiry is already exact for every request).
     public func sweep() {
-        schedule.advance(to: clock.now())
+        advanceToNow()
+    }
+
+    /// Moves the schedule's clock to now and returns it. Moving it may expire holds and so give their time to
+    /// waiting customers; those promotions are reported here, whichever request or sweep noticed them.
+    @discardableResult
+    func advanceToNow() -> Instant {
+        let now = schedule.advance(to: clock.now())
         reportPromotions()
+        return now
+    }
+
+    /// Applies and journals a decided event, and reports the waiting customers it gave time to. Apply first:
+    /// should the event break an invariant, the process stops before the event reaches the journal, and a restart
+    /// does not replay it into the same crash. No await separates the two steps.
+    @discardableResult
+    func commit(_ event: ScheduleEvent) -> (summary: BookingSummary?, sequence: UInt64) {
+        let summary = schedule.apply(event)
+        let sequence = journal.append(.schedule(id, event))
+        lastJournaled = sequence
+        reportPromotions()
+        return (summary, sequence)
     }
 
     /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.
@@ -198,13 +209,13 @@ public actor ResourceActor {
     /// The schedule as of now and the journal position it includes. The copy is O(1) (copy-on-write), so a
     /// snapshot holds this actor for no longer than any request does.
     public func capture() -> (schedule: ResourceSchedule, journalSequence: UInt64) {
-        schedule.advance(to: clock.now())
+        advanceToNow()
         return (schedule, lastJournaled)
     }
 
     /// For tests and stats: counts without copying the schedule out.
     public func counts() -> (bookings: Int, activeBookings: Int, activeHolds: Int) {
-        schedule.advance(to: clock.now())
+        advanceToNow()
         let active = schedule.bookings.values.reduce(0) { $0 + ($1.state.isActive ? 1 : 0) }
         return (schedule.bookings.count, active, schedule.activeHoldCount)
     }

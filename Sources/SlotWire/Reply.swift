@@ -92,13 +92,7 @@ public enum ReplyEncoder {
             writer.endObject()
         case .bookingGroup(let summaries):
             writer.key("bookings")
-            writer.beginArray()
-            for summary in summaries {
-                writer.beginObject()
-                write(summary, zone: zone, to: &writer)
-                writer.endObject()
-            }
-            writer.endArray()
+            write(summaries, zone: zone, to: &writer)
         case .bookingWithHistory(let booking):
             writer.key("booking")
             writer.beginObject()
@@ -205,6 +199,17 @@ public enum ReplyEncoder {
                 writer.string(LocalTimeText.format(expiresAt, in: zone))
             }
         }
+    }
+
+    /// A list of booking objects.
+    static func write(_ summaries: [BookingSummary], zone: TimeZone?, to writer: inout JSONWriter) {
+        writer.beginArray()
+        for summary in summaries {
+            writer.beginObject()
+            write(summary, zone: zone, to: &writer)
+            writer.endObject()
+        }
+        writer.endArray()
     }
 
     /// `start` and `end` in UTC.

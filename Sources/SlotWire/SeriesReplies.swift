@@ -22,13 +22,7 @@ extension ReplyEncoder {
         writer.key("series")
         writer.string(series.description)
         writer.key("bookings")
-        writer.beginArray()
-        for summary in bookings {
-            writer.beginObject()
-            write(summary, zone: zone, to: &writer)
-            writer.endObject()
-        }
-        writer.endArray()
+        write(bookings, zone: zone, to: &writer)
         writer.key("skipped")
         write(skipped, to: &writer)
     }
