@@ -13,6 +13,8 @@ struct LedgerEntry: Sendable {
     }
 
     var resource: Int
+    /// The booking is `resource/sequence`.
+    var sequence: UInt64
     var start: Int64
     var end: Int64
     var expected: Expected
@@ -22,7 +24,8 @@ struct LedgerEntry: Sendable {
 private struct Pending {
     var op: Operation
     var resource: Int
-    var booking: String?
+    /// The ledger entry a confirm, cancel or reschedule moves.
+    var entry: Int?
     var start: Int64
     var end: Int64
 }
@@ -41,7 +44,8 @@ struct LoadWorker: Sendable {
     let recorder: Recorder
 
     struct Result: Sendable {
-        var ledger: [String: LedgerEntry] = [:]
+        /// Every booking this connection saw acknowledged, in order; an array, so recording one costs no hashing.
+        var ledger: [LedgerEntry] = []
         var transportError: String?
     }
 
@@ -54,15 +58,14 @@ struct LoadWorker: Sendable {
                 var sent = 0
                 while sent < requests, deadline.map({ ContinuousClock.now < $0 }) ?? true {
                     var batch: [Pending] = []
-                    var text = ""
+                    var text: [UInt8] = []
+                    text.reserveCapacity(pipeline * 160)
                     while batch.count < min(pipeline, requests - sent) {
-                        let (pending, line) = next(&state, round: sent, random: &random)
-                        batch.append(pending)
-                        text += line
+                        batch.append(next(&state, round: sent, ledger: result.ledger, random: &random, into: &text))
                         sent += 1
                     }
                     let started = ContinuousClock.now
-                    try await client.sendRaw(Array(text.utf8))
+                    try await client.sendRaw(text)
                     var samples: [Sample] = []
                     samples.reserveCapacity(batch.count)
                     for pending in batch {
@@ -89,31 +92,46 @@ struct LoadWorker: Sendable {
         return UInt64(max(0, seconds)) * 1_000_000 + UInt64(max(0, attoseconds)) / 1_000_000_000_000
     }
 
-    /// The bookings this connection may still move, for `mixed`.
+    /// The bookings this connection may still move, for `mixed`, as positions in its ledger.
     struct MixState {
-        var holdsToConfirm: [String] = []
-        var confirmed: [String] = []
-        var ranges: [String: (resource: Int, start: Int64, end: Int64)] = [:]
+        var holdsToConfirm: [Int] = []
+        var confirmed: [Int] = []
     }
 
-    private func next(_ state: inout MixState, round: Int, random: inout SplitMix64) -> (Pending, String) {
+    /// Picks the next request and appends its line to `text`.
+    private func next(
+        _ state: inout MixState, round: Int, ledger: [LedgerEntry], random: inout SplitMix64, into text: inout [UInt8]
+    ) -> Pending {
         let customer = "c\(index)"
-        let resource = plan.resourceIndex(using: &random)
-        let name = plan.resources[resource]
-        func newBooking(_ op: Operation) -> (Pending, String) {
-            let start = plan.slotStart(plan.scenario == .flashSale ? round : plan.randomSlot(using: &random))
+        func newBooking(_ op: Operation) -> Pending {
+            let (resource, slot): (Int, Int)
+            switch plan.scenario {
+            case .uniform: (resource, slot) = plan.freeSlot(connection: index, round: round)
+            case .flashSale: (resource, slot) = (0, round)
+            default: (resource, slot) = (plan.resourceIndex(using: &random), plan.randomSlot(using: &random))
+            }
+            let start = plan.slotStart(slot)
             let end = start + plan.slotSeconds
-            return (
-                Pending(op: op, resource: resource, start: start, end: end),
-                RequestText.booking(op.rawValue, resource: name, start: start, end: end, customer: customer)
-            )
+            RequestText.appendBooking(
+                op.rawValue, resource: plan.resources[resource], start: start, end: end, customer: customer,
+                to: &text)
+            return Pending(op: op, resource: resource, start: start, end: end)
         }
-        func availability() -> (Pending, String) {
+        func availability() -> Pending {
+            let resource = plan.resourceIndex(using: &random)
             let day = plan.firstDaySeconds + Int64(Int.random(in: 0..<plan.days, using: &random)) * 86_400
-            return (
-                Pending(op: .availability, resource: resource, start: day, end: day + 86_400),
-                RequestText.availability(resource: name, from: day, durationMinutes: Int(plan.slotSeconds / 60))
-            )
+            let line = RequestText.availability(
+                resource: plan.resources[resource], from: day, durationMinutes: Int(plan.slotSeconds / 60))
+            text.append(contentsOf: line.utf8)
+            return Pending(op: .availability, resource: resource, start: day, end: day + 86_400)
+        }
+        func moving(_ op: Operation, _ entry: Int) -> Pending {
+            let booked = ledger[entry]
+            if op != .reschedule {
+                let id = "\(plan.resources[booked.resource])/\(booked.sequence)"
+                text.append(contentsOf: RequestText.move(op.rawValue, booking: id).utf8)
+            }
+            return Pending(op: op, resource: booked.resource, entry: entry, start: booked.start, end: booked.end)
         }
         switch plan.scenario {
         case .uniform, .hot, .flashSale:
@@ -123,69 +141,66 @@ struct LoadWorker: Sendable {
         case .mixed:
             let roll = Int.random(in: 0..<100, using: &random)
             if roll < 22, !state.holdsToConfirm.isEmpty {
-                let booking = state.holdsToConfirm.removeFirst()
-                return (moving(.confirm, booking, state), RequestText.move("confirm", booking: booking))
+                return moving(.confirm, state.holdsToConfirm.removeFirst())
             }
             if roll < 28, !state.confirmed.isEmpty {
-                let booking = state.confirmed.remove(at: Int.random(in: 0..<state.confirmed.count, using: &random))
-                return (moving(.cancel, booking, state), RequestText.move("cancel", booking: booking))
+                return moving(
+                    .cancel, state.confirmed.remove(at: Int.random(in: 0..<state.confirmed.count, using: &random)))
             }
             if roll < 34, !state.confirmed.isEmpty {
-                let booking = state.confirmed.remove(at: Int.random(in: 0..<state.confirmed.count, using: &random))
-                var pending = moving(.reschedule, booking, state)
+                let entry = state.confirmed.remove(at: Int.random(in: 0..<state.confirmed.count, using: &random))
+                var pending = moving(.reschedule, entry)
                 pending.start = plan.slotStart(plan.randomSlot(using: &random))
                 pending.end = pending.start + plan.slotSeconds
-                return (pending, RequestText.reschedule(booking: booking, start: pending.start, end: pending.end))
+                let id = "\(plan.resources[pending.resource])/\(ledger[entry].sequence)"
+                text.append(
+                    contentsOf: RequestText.reschedule(booking: id, start: pending.start, end: pending.end).utf8)
+                return pending
             }
             if roll < 64 { return availability() }
             return newBooking(roll < 70 ? .book : .hold)
         }
     }
 
-    private func moving(_ op: Operation, _ booking: String, _ state: MixState) -> Pending {
-        let range = state.ranges[booking]!
-        return Pending(op: op, resource: range.resource, booking: booking, start: range.start, end: range.end)
-    }
-
     /// Records what an acknowledged reply changed. Returns true when it acknowledged a confirmed booking.
-    private func apply(
-        _ reply: ReplyFields, to pending: Pending, state: inout MixState, ledger: inout [String: LedgerEntry]
-    ) -> Bool {
+    private func apply(_ reply: ReplyFields, to pending: Pending, state: inout MixState, ledger: inout [LedgerEntry])
+        -> Bool
+    {
         switch pending.op {
         case .book, .hold:
-            guard reply.ok, let id = reply.bookingID else { return false }
+            guard reply.ok, let sequence = reply.bookingSequence else { return false }
             let confirmed = pending.op == .book
-            let expires = reply.expiresAt.flatMap { RFC3339.parse($0)?.instant.secondsSinceEpoch } ?? 0
-            ledger[id] = LedgerEntry(
-                resource: pending.resource, start: pending.start, end: pending.end,
-                expected: confirmed ? .confirmed : .held(expiresAtSeconds: expires))
-            state.ranges[id] = (pending.resource, pending.start, pending.end)
+            let expires = confirmed ? 0 : reply.expiresAt.flatMap { RFC3339.parse($0)?.instant.secondsSinceEpoch } ?? 0
+            ledger.append(
+                LedgerEntry(
+                    resource: pending.resource, sequence: sequence, start: pending.start, end: pending.end,
+                    expected: confirmed ? .confirmed : .held(expiresAtSeconds: expires)))
+            guard plan.scenario == .mixed else { return confirmed }
             if confirmed {
-                state.confirmed.append(id)
-            } else if (Int(id.split(separator: "/").last ?? "") ?? 0) % 4 != 0 {
-                state.holdsToConfirm.append(id)  // about one hold in four is left to lapse
+                state.confirmed.append(ledger.count - 1)
+            } else if sequence % 4 != 0 {
+                state.holdsToConfirm.append(ledger.count - 1)  // about one hold in four is left to lapse
             }
             return confirmed
         case .confirm:
-            guard let id = pending.booking else { return false }
+            guard let entry = pending.entry else { return false }
             if reply.ok {
-                ledger[id]?.expected = .confirmed
-                state.confirmed.append(id)
+                ledger[entry].expected = .confirmed
+                state.confirmed.append(entry)
             } else if reply.code == "hold_expired" {
-                ledger[id]?.expected = .inactive
+                ledger[entry].expected = .inactive
             }
             return reply.ok
         case .cancel:
-            if reply.ok, let id = pending.booking { ledger[id]?.expected = .inactive }
+            if reply.ok, let entry = pending.entry { ledger[entry].expected = .inactive }
             return false
         case .reschedule:
-            guard let id = pending.booking else { return false }
+            guard let entry = pending.entry else { return false }
             if reply.ok {
-                ledger[id]?.start = pending.start
-                ledger[id]?.end = pending.end
-                state.ranges[id] = (pending.resource, pending.start, pending.end)
+                ledger[entry].start = pending.start
+                ledger[entry].end = pending.end
             }
-            state.confirmed.append(id)
+            state.confirmed.append(entry)
             return false
         case .availability:
             return false

@@ -3,7 +3,7 @@ import SlotWire
 
 /// The traffic mixes slotload knows. Each picks what a connection sends next.
 enum Scenario: String, Sendable, CaseIterable {
-    /// `book` random slots over all resources: little contention.
+    /// `book` random free slots over all resources: every request a slot no other request asked for.
     case uniform
     /// 90 % of requests go to 1 % of the resources.
     case hot
@@ -24,6 +24,10 @@ struct Plan: Sendable {
     let slotSeconds: Int64
     /// The first `hotCount` resources take 90 % of the `hot` scenario's requests.
     let hotCount: Int
+    /// Connections in the run: connection `c` deals itself the `c`-th, `c + connections`-th, … free slot.
+    let connections: Int
+    /// Steps through every slot of every resource once, in a seeded random order (see `freeSlot`).
+    let slotOrder: SlotPermutation
 
     var slotsPerResource: Int { days * Int(86_400 / slotSeconds) }
 
@@ -43,15 +47,60 @@ struct Plan: Sendable {
     func randomSlot(using random: inout some RandomNumberGenerator) -> Int {
         Int.random(in: 0..<slotsPerResource, using: &random)
     }
+
+    /// The slot of the `round`-th request of `connection` in `uniform`: no two requests of a run share one until
+    /// every slot of every resource was asked for once (then the order repeats, and the server refuses).
+    func freeSlot(connection: Int, round: Int) -> (resource: Int, slot: Int) {
+        let position = slotOrder.position(round &* connections &+ connection)
+        return (position % resources.count, position / resources.count)
+    }
+}
+
+/// A bijection of `0..<count` (`i → (i × multiplier + offset) mod count`, the multiplier coprime to the count):
+/// a random-looking order of all slots with no memory and no coordination between connections.
+struct SlotPermutation: Sendable {
+    let count: Int
+    let multiplier: Int
+    let offset: Int
+
+    init(count: Int, seed: UInt64) {
+        precondition(count > 0)
+        var random = SplitMix64(seed: seed)
+        var multiplier = Int(random.next() % UInt64(count)) | 1
+        while Self.gcd(multiplier, count) != 1 { multiplier += 2 }
+        self.count = count
+        self.multiplier = multiplier % count == 0 ? 1 : multiplier
+        self.offset = Int(random.next() % UInt64(count))
+    }
+
+    func position(_ index: Int) -> Int {
+        let (high, low) = (index % count).multipliedFullWidth(by: multiplier)
+        let product = count.dividingFullWidth((high, low)).remainder
+        return (product + offset) % count
+    }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }
 
 /// Request lines, written by hand: slotload must spend as little CPU per request as it can.
 enum RequestText {
     static func time(_ seconds: Int64) -> String { RFC3339.format(Instant(secondsSinceEpoch: seconds)) }
 
-    static func booking(_ op: String, resource: String, start: Int64, end: Int64, customer: String) -> String {
-        "{\"op\":\"\(op)\",\"resource\":\"\(resource)\",\"start\":\"\(time(start))\",\"end\":\"\(time(end))\","
-            + "\"customer\":\"\(customer)\"}\n"
+    /// A `book` or `hold` line, appended as bytes: the hot path of every booking scenario.
+    static func appendBooking(
+        _ op: String, resource: String, start: Int64, end: Int64, customer: String, to bytes: inout [UInt8]
+    ) {
+        bytes.append(contentsOf: #"{"op":""#.utf8)
+        bytes.append(contentsOf: op.utf8)
+        bytes.append(contentsOf: #"","resource":""#.utf8)
+        bytes.append(contentsOf: resource.utf8)
+        bytes.append(contentsOf: #"","start":""#.utf8)
+        RFC3339.append(Instant(secondsSinceEpoch: start), to: &bytes)
+        bytes.append(contentsOf: #"","end":""#.utf8)
+        RFC3339.append(Instant(secondsSinceEpoch: end), to: &bytes)
+        bytes.append(contentsOf: #"","customer":""#.utf8)
+        bytes.append(contentsOf: customer.utf8)
+        bytes.append(contentsOf: "\"}\n".utf8)
     }
 
     static func move(_ op: String, booking: String) -> String {

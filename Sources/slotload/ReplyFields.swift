@@ -1,37 +1,63 @@
 /// The few fields slotload reads from a reply, found by scanning the bytes slotd writes (keys in a fixed order,
 /// no whitespace) rather than parsing the whole object: the load generator shares the machine with the server,
-/// and every microsecond it spends is one the server cannot use.
+/// and every microsecond it spends is one the server cannot use. Only what every reply needs is read up front.
 struct ReplyFields {
+    let bytes: [UInt8]
     var ok: Bool
     /// The error code, or `ok` for a success.
     var code: String
-    var bookingID: String?
-    var state: String?
-    var expiresAt: String?
+    /// The number of the booking in the reply (`r/N`), when there is one.
+    var bookingSequence: UInt64?
+    /// Where the reply's `booking` object begins.
+    private var bookingOffset: Int?
 
     init(_ bytes: [UInt8]) {
-        ok = Self.find(Array("\"ok\":true".utf8), in: bytes, from: 0) != nil
+        self.bytes = bytes
+        ok = Self.find(Self.okTrue, in: bytes, from: 0) != nil
         if ok {
             code = "ok"
-            let booking = Self.find(Array("\"booking\":{".utf8), in: bytes, from: 0)
-            if let booking {
-                bookingID = Self.string(after: "\"id\":\"", in: bytes, from: booking)
-                state = Self.string(after: "\"state\":\"", in: bytes, from: booking)
-                expiresAt = Self.string(after: "\"expires_at\":\"", in: bytes, from: booking)
+            bookingOffset = Self.find(Self.bookingKey, in: bytes, from: 0)
+            if let bookingOffset, let id = Self.valueRange(after: Self.idKey, in: bytes, from: bookingOffset) {
+                bookingSequence = Self.sequence(in: bytes[id])
             }
         } else {
-            code = Self.string(after: "\"code\":\"", in: bytes, from: 0) ?? "unreadable_reply"
+            code = Self.valueRange(after: Self.codeKey, in: bytes, from: 0).map { Self.text(bytes[$0]) }
+                ?? "unreadable_reply"
         }
     }
 
-    static func string(after key: String, in bytes: [UInt8], from start: Int) -> String? {
-        let pattern = Array(key.utf8)
-        guard let found = find(pattern, in: bytes, from: start) else { return nil }
-        let valueStart = found + pattern.count
+    var expiresAt: String? {
+        guard let bookingOffset else { return nil }
+        return Self.valueRange(after: Self.expiresKey, in: bytes, from: bookingOffset).map { Self.text(bytes[$0]) }
+    }
+
+    private static let okTrue = Array("\"ok\":true".utf8)
+    private static let bookingKey = Array("\"booking\":{".utf8)
+    private static let idKey = Array("\"id\":\"".utf8)
+    private static let codeKey = Array("\"code\":\"".utf8)
+    private static let expiresKey = Array("\"expires_at\":\"".utf8)
+
+    private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The digits after the last `/` of a booking id.
+    static func sequence(in id: ArraySlice<UInt8>) -> UInt64? {
+        guard let slash = id.lastIndex(of: UInt8(ascii: "/")), slash + 1 < id.endIndex else { return nil }
+        var value: UInt64 = 0
+        for byte in id[(slash + 1)...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// The bytes of the string value after `key` (which ends with the opening quote).
+    static func valueRange(after key: [UInt8], in bytes: [UInt8], from start: Int) -> Range<Int>? {
+        guard let found = find(key, in: bytes, from: start) else { return nil }
+        let valueStart = found + key.count
         var end = valueStart
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
         guard end < bytes.count else { return nil }
-        return String(decoding: bytes[valueStart..<end], as: UTF8.self)
+        return valueStart..<end
     }
 
     static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {

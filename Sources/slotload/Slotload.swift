@@ -51,13 +51,15 @@ struct Slotload: AsyncParsableCommand {
         let plan = Plan(
             scenario: scenario, resources: (0..<resourceCount).map { "load-\(runID)-\($0)" },
             firstDaySeconds: (Int64(Date().timeIntervalSince1970) / 86_400 + 1) * 86_400, days: days,
-            slotSeconds: Int64(slotMinutes) * 60, hotCount: max(1, resourceCount / 100))
+            slotSeconds: Int64(slotMinutes) * 60, hotCount: max(1, resourceCount / 100),
+            connections: effectiveConnections,
+            slotOrder: SlotPermutation(count: resourceCount * days * (1_440 / slotMinutes), seed: seed))
         try await createResources(plan)
         let recorder = Recorder()
         let started = ContinuousClock.now
         let results = await drive(plan, recorder: recorder, started: started)
         let elapsed = ContinuousClock.now - started
-        let ledger = results.reduce(into: [String: LedgerEntry]()) { $0.merge($1.ledger) { first, _ in first } }
+        let ledger = results.flatMap(\.ledger)
         let transportErrors = results.compactMap(\.transportError)
         let verifier = Verifier(
             plan: plan, host: host, port: port, capacity: effectiveCapacity,
@@ -76,8 +78,8 @@ struct Slotload: AsyncParsableCommand {
     }
 
     /// Every round of a flash sale (one slot each) must have exactly as many winners as there are places.
-    private func flashSaleReasons(_ ledger: [String: LedgerEntry], plan: Plan) -> [String] {
-        let winnersPerSlot = Dictionary(grouping: ledger.values, by: \.start).mapValues(\.count)
+    private func flashSaleReasons(_ ledger: [LedgerEntry], plan: Plan) -> [String] {
+        let winnersPerSlot = Dictionary(grouping: ledger, by: \.start).mapValues(\.count)
         let rounds = (requests + effectiveConnections - 1) / effectiveConnections
         let expected = min(effectiveCapacity, effectiveConnections)
         return (0..<rounds).compactMap { round in

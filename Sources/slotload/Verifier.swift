@@ -22,14 +22,17 @@ struct Verifier {
         var end: Int64
     }
 
-    func verify(_ ledger: [String: LedgerEntry], hadTransportErrors: Bool) async throws -> (
+    func verify(_ ledger: [LedgerEntry], hadTransportErrors: Bool) async throws -> (
         reasons: [String], checkedBookings: Int
     ) {
         let listed = try await listEverything()
         let now = Int64(Date().timeIntervalSince1970)
         var reasons: [String] = []
         func problem(_ text: String) { if reasons.count < Self.reasonsMax { reasons.append(text) } }
-        for (id, entry) in ledger {
+        var acknowledged = Array(repeating: Set<UInt64>(), count: plan.resources.count)
+        for entry in ledger {
+            var id: String { "\(plan.resources[entry.resource])/\(entry.sequence)" }
+            acknowledged[entry.resource].insert(entry.sequence)
             let expectActive: Bool?
             switch entry.expected {
             case .confirmed: expectActive = true
@@ -39,7 +42,7 @@ struct Verifier {
                     expires > now + Self.expiryMarginSeconds
                     ? true : (expires < now - Self.expiryMarginSeconds ? false : nil)
             }
-            let found = listed[entry.resource][id]
+            let found = listed[entry.resource][entry.sequence]
             switch (expectActive, found) {
             case (true, nil): problem("\(id) was acknowledged but is missing")
             case (false, .some): problem("\(id) should no longer be active but is")
@@ -51,8 +54,8 @@ struct Verifier {
         // A lost reply on a broken connection may hide a booking that did happen; only a clean run can say so.
         if !hadTransportErrors {
             for (resource, bookings) in listed.enumerated() {
-                for id in bookings.keys where ledger[id] == nil {
-                    problem("\(id) on \(plan.resources[resource]) exists but was never acknowledged")
+                for sequence in bookings.keys where !acknowledged[resource].contains(sequence) {
+                    problem("\(plan.resources[resource])/\(sequence) exists but was never acknowledged")
                 }
             }
         }
@@ -94,8 +97,9 @@ struct Verifier {
 
     /// Every active booking of every resource in the window, paged, `queryRangeDaysMax` days at a time, with
     /// requests pipelined on one connection.
-    private func listEverything() async throws -> [[String: Listed]] {
-        var listed = Array(repeating: [String: Listed](), count: plan.resources.count)
+    /// By resource, then booking number.
+    private func listEverything() async throws -> [[UInt64: Listed]] {
+        var listed = Array(repeating: [UInt64: Listed](), count: plan.resources.count)
         let windowDays = 92
         try await SlotConnection.withConnection(host: host, port: port) { client in
             for windowStart in stride(from: 0, to: plan.days, by: windowDays) {
@@ -121,10 +125,11 @@ struct Verifier {
                         let bookings = reply["bookings"]?.array ?? []
                         for booking in bookings {
                             guard let id = booking["id"]?.string,
+                                let sequence = ReplyFields.sequence(in: Array(id.utf8)[...]),
                                 let start = booking["start"]?.string.flatMap(RFC3339.parse),
                                 let end = booking["end"]?.string.flatMap(RFC3339.parse)
                             else { continue }
-                            listed[page.resource][id] = Listed(
+                            listed[page.resource][sequence] = Listed(
                                 start: start.instant.secondsSinceEpoch, end: end.instant.secondsSinceEpoch)
                         }
                         if reply["truncated"] == true, let last = bookings.last?["id"]?.string {
