@@ -64,35 +64,60 @@ public struct Transition: Hashable, Sendable {
 
 /// A booking with its full history.
 public struct Booking: Hashable, Sendable {
+    // Stored compactly, as a resource holds up to a million of these: eight-byte fields first and the two
+    // one-byte fields last (no padding between), no optionals that need a flag byte, and the audit trail folded.
+    // Nearly every booking's history is "created" or "created and confirmed at once", so the creation entry is
+    // kept as its three varying fields, the immediate confirmation is a flag, and only later moves take an array
+    // (an empty array allocates nothing).
     public var id: BookingID
     public var range: TimeRange
     public var customer: String
-    public var state: BookingState
-    /// When an unconfirmed hold lapses; nil once confirmed.
-    public var expiresAt: Instant?
-    /// For an occurrence of a recurring series: the sequence of the series' first occurrence (the series id).
-    public var series: UInt64?
-    // The audit trail is stored compactly: nearly every booking's history is "created" or "created and
-    // confirmed at once", so the first entry is kept inline, the confirmation is a flag, and only later moves
-    // take an array (an empty array allocates nothing). That saved about 150 bytes per booking.
-    private var created: Transition
-    private var confirmedWhenCreated: Bool
+    private var createdActor: String
+    private var createdReason: String?
+    private var createdAt: Instant
     private var later: [Transition]
+    /// `expiresAt`, or `Int64.min` for none.
+    private var expiresAtSeconds: Int64
+    /// `series`, or 0 for none (booking numbers start at 1).
+    private var seriesSequence: UInt64
+    public var state: BookingState
+    private var shape: HistoryShape
+
+    /// How the history is stored.
+    private enum HistoryShape: UInt8, Hashable, Sendable {
+        /// `created*` is a hold's creation; `later` follows it.
+        case created
+        /// As `created`, followed at once by a confirmation by the same actor.
+        case createdAndConfirmed
+        /// `later` is the whole history (a creation entry of another form, as an old snapshot may hold).
+        case verbatim
+    }
+
+    /// When an unconfirmed hold lapses; nil once confirmed.
+    public var expiresAt: Instant? {
+        get { expiresAtSeconds == .min ? nil : Instant(secondsSinceEpoch: expiresAtSeconds) }
+        set { expiresAtSeconds = newValue?.secondsSinceEpoch ?? .min }
+    }
+
+    /// For an occurrence of a recurring series: the sequence of the series' first occurrence (the series id).
+    public var series: UInt64? {
+        get { seriesSequence == 0 ? nil : seriesSequence }
+        set {
+            precondition(newValue != 0, "series are named by a booking number, which starts at 1")
+            seriesSequence = newValue ?? 0
+        }
+    }
 
     public init(
         id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?,
         history: [Transition], series: UInt64? = nil
     ) {
         precondition(!history.isEmpty, "a booking's history starts with its creation")
-        self.id = id
-        self.range = range
-        self.customer = customer
+        self.init(
+            id: id, range: range, customer: customer, createdBy: history[0].actor, at: history[0].at,
+            confirmed: false, expiresAt: expiresAt)
         self.state = state
-        self.expiresAt = expiresAt
         self.series = series
-        self.created = history[0]
-        self.confirmedWhenCreated = false
-        self.later = []
         self.history = history
     }
 
@@ -106,31 +131,45 @@ public struct Booking: Hashable, Sendable {
         self.range = range
         self.customer = customer
         self.state = confirmed ? .confirmed : .pendingConfirmation
-        self.expiresAt = expiresAt
-        self.series = nil
-        self.created = Transition(from: nil, to: .pendingConfirmation, actor: actor, at: at)
-        self.confirmedWhenCreated = confirmed
+        self.expiresAtSeconds = expiresAt?.secondsSinceEpoch ?? .min
+        self.seriesSequence = 0
+        self.createdActor = actor
+        self.createdReason = nil
+        self.createdAt = at
+        self.shape = confirmed ? .createdAndConfirmed : .created
         self.later = []
+    }
+
+    private var creation: Transition {
+        Transition(from: nil, to: .pendingConfirmation, actor: createdActor, at: createdAt, reason: createdReason)
     }
 
     /// Every transition, oldest first.
     public var history: [Transition] {
         get {
-            var all = [created]
-            all.reserveCapacity(1 + later.count + (confirmedWhenCreated ? 1 : 0))
-            if confirmedWhenCreated {
-                all.append(Transition(from: .pendingConfirmation, to: .confirmed, actor: created.actor, at: created.at))
+            guard shape != .verbatim else { return later }
+            var all = [creation]
+            all.reserveCapacity(2 + later.count)
+            if shape == .createdAndConfirmed {
+                all.append(Transition(from: .pendingConfirmation, to: .confirmed, actor: createdActor, at: createdAt))
             }
             return all + later
         }
         set {
             precondition(!newValue.isEmpty, "a booking's history starts with its creation")
-            created = newValue[0]
+            let first = newValue[0]
+            guard first.from == nil, first.to == .pendingConfirmation, first.previousRange == nil else {
+                shape = .verbatim
+                later = newValue
+                return
+            }
+            createdActor = first.actor
+            createdAt = first.at
+            createdReason = first.reason
             var rest = newValue.dropFirst()
-            let immediate = Transition(
-                from: .pendingConfirmation, to: .confirmed, actor: created.actor, at: created.at)
-            confirmedWhenCreated = created.to == .pendingConfirmation && rest.first == immediate
-            if confirmedWhenCreated { rest = rest.dropFirst() }
+            let immediate = Transition(from: .pendingConfirmation, to: .confirmed, actor: first.actor, at: first.at)
+            shape = rest.first == immediate ? .createdAndConfirmed : .created
+            if shape == .createdAndConfirmed { rest = rest.dropFirst() }
             later = Array(rest)
         }
     }
@@ -142,7 +181,11 @@ public struct Booking: Hashable, Sendable {
 
     /// The reason on the entry that created the booking (a hold given from the waitlist says which entry).
     public mutating func setCreationReason(_ reason: String) {
-        created.reason = reason
+        if shape == .verbatim {
+            later[0].reason = reason
+        } else {
+            createdReason = reason
+        }
     }
 
     /// The booking as a mutation's reply shows it (no history). Stored under an idempotency key so a retry gets

@@ -142,6 +142,36 @@ import Testing
         #expect(schedule.checkPlacement(range(120, 150), now: now) == nil)
     }
 
+    /// A resource may hold a million bookings: the stored form is kept small (it was 184 bytes with optionals and
+    /// a whole creation `Transition` inline).
+    @Test func aBookingStaysCompact() {
+        #expect(MemoryLayout<Booking?>.stride <= 128, "\(MemoryLayout<Booking?>.stride) bytes")
+    }
+
+    @Test func everyHistoryShapeReadsBackAsWritten() {
+        let id = BookingID(resource: ResourceID("room")!, sequence: 1)
+        let at = start.adding(seconds: 60)
+        let created = Transition(from: nil, to: .pendingConfirmation, actor: "ann", at: at, reason: "from waitlist")
+        let confirmed = Transition(from: .pendingConfirmation, to: .confirmed, actor: "ann", at: at)
+        let canceled = Transition(from: .confirmed, to: .canceled, actor: "bob", at: at.adding(seconds: 5))
+        // A creation entry of another form (an old snapshot's) is kept verbatim.
+        let odd = Transition(from: nil, to: .confirmed, actor: "import", at: at)
+        let histories: [[Transition]] = [
+            [created], [created, confirmed], [created, confirmed, canceled], [created, canceled], [odd, canceled],
+        ]
+        for history in histories {
+            let booking = Booking(
+                id: id, range: range(120, 135), customer: "c", state: .canceled, expiresAt: nil, history: history,
+                series: 7)
+            #expect(booking.history == history)
+            #expect(booking.series == 7 && booking.expiresAt == nil)
+        }
+        var waiting = Booking(
+            id: id, range: range(120, 135), customer: "c", state: .confirmed, expiresAt: at, history: [odd])
+        waiting.setCreationReason("entry 3")
+        #expect(waiting.history[0].reason == "entry 3" && waiting.series == nil && waiting.expiresAt == at)
+    }
+
     @Test func clockNeverRunsBackwards() {
         var schedule = schedule()
         schedule.advance(to: start.adding(seconds: 100))
