@@ -21,7 +21,8 @@ struct ReplyFields {
                 bookingSequence = Self.sequence(in: bytes[id])
             }
         } else {
-            code = Self.valueRange(after: Self.codeKey, in: bytes, from: 0).map { Self.text(bytes[$0]) }
+            code =
+                Self.valueRange(after: Self.codeKey, in: bytes, from: 0).map { Self.text(bytes[$0]) }
                 ?? "unreadable_reply"
         }
     }
