@@ -264,7 +264,9 @@ extension SnapshotFormatV1 {
     }
 
     static func state(for code: UInt8) throws -> BookingState {
-        guard let state = statesByCode[code] else { throw SnapshotError.invalid("booking state code \(code)") }
+        guard let state = bookingState(code: code) else {
+            throw SnapshotError.invalid("booking state code \(code)")
+        }
         return state
     }
 

@@ -44,7 +44,9 @@ public actor SnapshotCoordinator {
     private func takeAlone(reason: String) async throws -> SnapshotSummary {
         let started = ContinuousClock.now
         let journalSequence = journal.appendedSequence
-        let actors = directory.allActors().sorted { $0.id < $1.id }
+        // In creation order: deterministic, and an integer compare (sorting 200k ids as strings took a tenth of a
+        // snapshot's time).
+        let actors = directory.allActors().sorted { $0.createdSequence < $1.createdSequence }
         var captured: [(schedule: ResourceSchedule, journalSequence: UInt64, created: UInt64)] = []
         captured.reserveCapacity(actors.count)
         var longestPause = Duration.zero
