@@ -30,6 +30,16 @@ public struct BookingTable: Sendable, Equatable {
         }
     }
 
+    /// Adds a booking numbered after every one here: the hot path, moving the booking in rather than copying it.
+    public mutating func append(_ booking: consuming Booking) {
+        let index = Int(booking.id.sequence) - 1
+        precondition(index >= slots.count, "bookings are appended in sequence order")
+        grow(toHold: index + 1)
+        while slots.count < index { slots.append(nil) }
+        slots.append(booking)
+        count += 1
+    }
+
     /// Grows by a quarter (at least 4 slots) rather than doubling: most resources hold few bookings, and doubling
     /// left a third of the table empty on average, at over 100 bytes a slot.
     private mutating func grow(toHold count: Int) {

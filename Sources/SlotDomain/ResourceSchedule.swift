@@ -122,8 +122,9 @@ public struct ResourceSchedule: Sendable {
             activeHoldCount += 1
             expiries.insert(PendingExpiry(at: expiresAt, sequence: held.sequence))
         }
-        bookings[held.sequence] = booking
-        return booking.summary
+        let summary = booking.summary
+        bookings.append(booking)
+        return summary
     }
 
     @discardableResult
