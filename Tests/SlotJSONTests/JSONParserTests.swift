@@ -40,6 +40,15 @@ import Testing
         #expect(throws: (any Error).self) { try JSONValue.parse(text) }
     }
 
+    /// Strings are made without validation only when every byte is ASCII: any other byte still goes through
+    /// UTF-8 validation, with or without escapes in the string.
+    @Test(arguments: [[0xFF], [0xC3], [0x61, 0xED, 0xA0, 0x80], [0x5C, 0x6E, 0xFE]] as [[UInt8]])
+    func refusesInvalidUTF8InStrings(_ inside: [UInt8]) throws {
+        let bytes = Array(#"{"s":""#.utf8) + inside + Array(#""}"#.utf8)
+        #expect(throws: (any Error).self) { try JSONValue.parse(bytes: bytes) }
+        #expect(try JSONValue.parse(bytes: Array(#"{"s":"é"}"#.utf8))["s"] == "é")
+    }
+
     @Test func deepNestingIsRefusedNotCrashed() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: (any Error).self) { try JSONValue.parse(deep) }
