@@ -17,9 +17,10 @@ public struct BookingTable: Sendable, Equatable {
             precondition(sequence >= 1, "booking sequence 0")
             let index = Int(sequence - 1)
             if index >= slots.count {
-                precondition(newValue != nil, "removing a booking that does not exist")
-                grow(toHold: index + 1)
-                while slots.count <= index { slots.append(nil) }
+                guard let newValue else { preconditionFailure("removing a booking that does not exist") }
+                precondition(newValue.id.sequence == sequence, "booking \(newValue.id) stored as \(sequence)")
+                append(newValue)
+                return
             }
             switch (slots[index] == nil, newValue == nil) {
             case (true, false): count += 1

@@ -125,13 +125,15 @@ struct LoadWorker: Sendable {
             text.append(contentsOf: line.utf8)
             return Pending(op: .availability, resource: resource, start: day, end: day + 86_400)
         }
-        func moving(_ op: Operation, _ entry: Int) -> Pending {
+        func moving(_ op: Operation, _ entry: Int) -> (Pending, id: String) {
             let booked = ledger[entry]
-            if op != .reschedule {
-                let id = "\(plan.resources[booked.resource])/\(booked.sequence)"
-                text.append(contentsOf: RequestText.move(op.rawValue, booking: id).utf8)
-            }
-            return Pending(op: op, resource: booked.resource, entry: entry, start: booked.start, end: booked.end)
+            let pending = Pending(op: op, resource: booked.resource, entry: entry, start: booked.start, end: booked.end)
+            return (pending, plan.bookingID(resource: booked.resource, sequence: booked.sequence))
+        }
+        func move(_ op: Operation, _ entry: Int) -> Pending {
+            let (pending, id) = moving(op, entry)
+            text.append(contentsOf: RequestText.move(op.rawValue, booking: id).utf8)
+            return pending
         }
         switch plan.scenario {
         case .uniform, .hot, .flashSale:
@@ -141,18 +143,18 @@ struct LoadWorker: Sendable {
         case .mixed:
             let roll = Int.random(in: 0..<100, using: &random)
             if roll < 22, !state.holdsToConfirm.isEmpty {
-                return moving(.confirm, state.holdsToConfirm.removeFirst())
+                return move(.confirm, state.holdsToConfirm.removeFirst())
             }
             if roll < 28, !state.confirmed.isEmpty {
-                return moving(
+                return move(
                     .cancel, state.confirmed.remove(at: Int.random(in: 0..<state.confirmed.count, using: &random)))
             }
             if roll < 34, !state.confirmed.isEmpty {
                 let entry = state.confirmed.remove(at: Int.random(in: 0..<state.confirmed.count, using: &random))
-                var pending = moving(.reschedule, entry)
+                let (moved, id) = moving(.reschedule, entry)
+                var pending = moved
                 pending.start = plan.slotStart(plan.randomSlot(using: &random))
                 pending.end = pending.start + plan.slotSeconds
-                let id = "\(plan.resources[pending.resource])/\(ledger[entry].sequence)"
                 text.append(
                     contentsOf: RequestText.reschedule(booking: id, start: pending.start, end: pending.end).utf8)
                 return pending

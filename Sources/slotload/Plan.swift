@@ -33,6 +33,9 @@ struct Plan: Sendable {
 
     func slotStart(_ index: Int) -> Int64 { firstDaySeconds + Int64(index) * slotSeconds }
 
+    /// The server's id of booking `sequence` of resource `resource` (`name/N`).
+    func bookingID(resource: Int, sequence: UInt64) -> String { "\(resources[resource])/\(sequence)" }
+
     func resourceIndex(using random: inout some RandomNumberGenerator) -> Int {
         switch scenario {
         case .hot where resources.count > hotCount:
@@ -69,7 +72,7 @@ struct SlotPermutation: Sendable {
         var multiplier = Int(random.next() % UInt64(count)) | 1
         while Self.gcd(multiplier, count) != 1 { multiplier += 2 }
         self.count = count
-        self.multiplier = multiplier % count == 0 ? 1 : multiplier
+        self.multiplier = multiplier
         self.offset = Int(random.next() % UInt64(count))
     }
 

@@ -41,7 +41,7 @@ struct ReplyFields {
     private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     /// The digits after the last `/` of a booking id.
-    static func sequence(in id: ArraySlice<UInt8>) -> UInt64? {
+    private static func sequence(in id: ArraySlice<UInt8>) -> UInt64? {
         guard let slash = id.lastIndex(of: UInt8(ascii: "/")), slash + 1 < id.endIndex else { return nil }
         var value: UInt64 = 0
         for byte in id[(slash + 1)...] {

@@ -31,7 +31,7 @@ struct Verifier {
         func problem(_ text: String) { if reasons.count < Self.reasonsMax { reasons.append(text) } }
         var acknowledged = Array(repeating: Set<UInt64>(), count: plan.resources.count)
         for entry in ledger {
-            var id: String { "\(plan.resources[entry.resource])/\(entry.sequence)" }
+            var id: String { plan.bookingID(resource: entry.resource, sequence: entry.sequence) }
             acknowledged[entry.resource].insert(entry.sequence)
             let expectActive: Bool?
             switch entry.expected {
@@ -55,7 +55,8 @@ struct Verifier {
         if !hadTransportErrors {
             for (resource, bookings) in listed.enumerated() {
                 for sequence in bookings.keys where !acknowledged[resource].contains(sequence) {
-                    problem("\(plan.resources[resource])/\(sequence) exists but was never acknowledged")
+                    problem(
+                        "\(plan.bookingID(resource: resource, sequence: sequence)) exists but was never acknowledged")
                 }
             }
         }
@@ -125,7 +126,7 @@ struct Verifier {
                         let bookings = reply["bookings"]?.array ?? []
                         for booking in bookings {
                             guard let id = booking["id"]?.string,
-                                let sequence = ReplyFields.sequence(in: Array(id.utf8)[...]),
+                                let sequence = BookingID(parsing: id)?.sequence,
                                 let start = booking["start"]?.string.flatMap(RFC3339.parse),
                                 let end = booking["end"]?.string.flatMap(RFC3339.parse)
                             else { continue }
