@@ -17,7 +17,10 @@ final class SlotdProcess: @unchecked Sendable {
             "slotd")
     }
 
-    init(dataDirectory: URL, extraArguments: [String] = []) async throws {
+    /// `logLevel` and `stderr`: the server's log lines go to `stderr` (a file), else nowhere.
+    init(dataDirectory: URL, extraArguments: [String] = [], logLevel: String = "warning", stderr: URL? = nil)
+        async throws
+    {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         stdoutURL = dataDirectory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -25,11 +28,16 @@ final class SlotdProcess: @unchecked Sendable {
         process.arguments =
             [
                 "--port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
-                dataDirectory.appendingPathComponent("snapshots").path, "--log-level", "warning",
+                dataDirectory.appendingPathComponent("snapshots").path, "--log-level", logLevel,
             ]
             + extraArguments
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = FileHandle.nullDevice
+        if let stderr {
+            _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         // Wait (bounded) for the one `listening` line on stdout.
         for _ in 0..<1_000 {
