@@ -1,5 +1,3 @@
-import Foundation
-import SlotClient
 import SlotDomain
 import SlotWire
 
@@ -30,18 +28,25 @@ private struct Pending {
     var end: Int64
 }
 
-/// One connection's share of the load: `pipeline` requests written at once, then their replies read in order
-/// (as redis-benchmark's `-P`), until its request budget or the run's deadline is used up.
+/// One connection's share of the load, as a state machine with no I/O: `pipeline` requests written at once, then
+/// their replies taken in order (as redis-benchmark's `-P`), until its request budget or the run's deadline is used
+/// up. `LoadChannelHandler` drives it on the connection's event loop.
 struct LoadWorker: Sendable {
     let index: Int
     let plan: Plan
-    let host: String
-    let port: Int
     let pipeline: Int
     let requests: Int
     let deadline: ContinuousClock.Instant?
-    let seed: UInt64
-    let recorder: Recorder
+    private let customer: String
+    private var random: SplitMix64
+    private var state = MixState()
+    private var sent = 0
+    /// The batch in flight, its replies taken so far, and when it was written.
+    private var batch: [Pending] = []
+    private var taken = 0
+    private var batchStarted = ContinuousClock.now
+    private var samples: [Sample] = []
+    private(set) var result = Result()
 
     struct Result: Sendable {
         /// Every booking this connection saw acknowledged, in order; an array, so recording one costs no hashing.
@@ -49,42 +54,55 @@ struct LoadWorker: Sendable {
         var transportError: String?
     }
 
-    func run() async -> Result {
-        var result = Result()
-        do {
-            try await SlotConnection.withConnection(host: host, port: port) { client in
-                var state = MixState()
-                var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
-                var sent = 0
-                while sent < requests, deadline.map({ ContinuousClock.now < $0 }) ?? true {
-                    var batch: [Pending] = []
-                    var text: [UInt8] = []
-                    text.reserveCapacity(pipeline * 160)
-                    while batch.count < min(pipeline, requests - sent) {
-                        batch.append(next(&state, round: sent, ledger: result.ledger, random: &random, into: &text))
-                        sent += 1
-                    }
-                    let started = ContinuousClock.now
-                    try await client.sendRaw(text)
-                    var samples: [Sample] = []
-                    samples.reserveCapacity(batch.count)
-                    for pending in batch {
-                        let reply = ReplyFields(try await client.receiveBytes())
-                        let elapsed = ContinuousClock.now - started
-                        let confirmed = apply(reply, to: pending, state: &state, ledger: &result.ledger)
-                        samples.append(
-                            Sample(
-                                op: pending.op, latencyMicroseconds: Self.microseconds(elapsed), code: reply.code,
-                                confirmedBooking: confirmed))
-                    }
-                    recorder.record(samples)
-                }
-            }
-        } catch {
-            recorder.recordTransportError()
-            result.transportError = "connection \(index): \(error)"
+    init(
+        index: Int, plan: Plan, pipeline: Int, requests: Int, deadline: ContinuousClock.Instant?, seed: UInt64
+    ) {
+        self.index = index
+        self.plan = plan
+        self.pipeline = pipeline
+        self.requests = requests
+        self.deadline = deadline
+        customer = "c\(index)"
+        random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
+        batch.reserveCapacity(pipeline)
+        samples.reserveCapacity(pipeline)
+    }
+
+    /// Appends the next batch's request lines to `text` and starts its clock; false when the connection is done.
+    mutating func nextBatch(into text: inout [UInt8]) -> Bool {
+        precondition(taken == batch.count, "a batch is still in flight")
+        guard sent < requests, deadline.map({ ContinuousClock.now < $0 }) ?? true else { return false }
+        batch.removeAll(keepingCapacity: true)
+        taken = 0
+        while batch.count < min(pipeline, requests - sent) {
+            batch.append(next(round: sent, into: &text))
+            sent += 1
         }
-        return result
+        batchStarted = ContinuousClock.now
+        return true
+    }
+
+    var isAwaitingReply: Bool { taken < batch.count }
+
+    /// Takes the next reply of the batch in flight. Returns the batch's samples once its last reply is in.
+    mutating func take(_ reply: ReplyFields) -> [Sample]? {
+        precondition(taken < batch.count, "a reply with no request in flight")
+        let elapsed = ContinuousClock.now - batchStarted
+        let pending = batch[taken]
+        taken += 1
+        let confirmed = apply(reply, to: pending)
+        samples.append(
+            Sample(
+                op: pending.op, latencyMicroseconds: Self.microseconds(elapsed), code: reply.code,
+                confirmedBooking: confirmed))
+        guard taken == batch.count else { return nil }
+        defer { samples.removeAll(keepingCapacity: true) }
+        return samples
+    }
+
+    /// The connection failed: what it saw acknowledged stays in the ledger, and the run is judged with that.
+    mutating func fail(_ reason: String) {
+        if result.transportError == nil { result.transportError = "connection \(index): \(reason)" }
     }
 
     static func microseconds(_ duration: Duration) -> UInt64 {
@@ -99,10 +117,7 @@ struct LoadWorker: Sendable {
     }
 
     /// Picks the next request and appends its line to `text`.
-    private func next(
-        _ state: inout MixState, round: Int, ledger: [LedgerEntry], random: inout SplitMix64, into text: inout [UInt8]
-    ) -> Pending {
-        let customer = "c\(index)"
+    private mutating func next(round: Int, into text: inout [UInt8]) -> Pending {
         func newBooking(_ op: Operation) -> Pending {
             let (resource, slot): (Int, Int)
             switch plan.scenario {
@@ -126,7 +141,7 @@ struct LoadWorker: Sendable {
             return Pending(op: .availability, resource: resource, start: day, end: day + 86_400)
         }
         func moving(_ op: Operation, _ entry: Int) -> (Pending, id: String) {
-            let booked = ledger[entry]
+            let booked = result.ledger[entry]
             let pending = Pending(op: op, resource: booked.resource, entry: entry, start: booked.start, end: booked.end)
             return (pending, plan.bookingID(resource: booked.resource, sequence: booked.sequence))
         }
@@ -165,42 +180,40 @@ struct LoadWorker: Sendable {
     }
 
     /// Records what an acknowledged reply changed. Returns true when it acknowledged a confirmed booking.
-    private func apply(_ reply: ReplyFields, to pending: Pending, state: inout MixState, ledger: inout [LedgerEntry])
-        -> Bool
-    {
+    private mutating func apply(_ reply: ReplyFields, to pending: Pending) -> Bool {
         switch pending.op {
         case .book, .hold:
             guard reply.ok, let sequence = reply.bookingSequence else { return false }
             let confirmed = pending.op == .book
             let expires = confirmed ? 0 : reply.expiresAt.flatMap { RFC3339.parse($0)?.instant.secondsSinceEpoch } ?? 0
-            ledger.append(
+            result.ledger.append(
                 LedgerEntry(
                     resource: pending.resource, sequence: sequence, start: pending.start, end: pending.end,
                     expected: confirmed ? .confirmed : .held(expiresAtSeconds: expires)))
             guard plan.scenario == .mixed else { return confirmed }
             if confirmed {
-                state.confirmed.append(ledger.count - 1)
+                state.confirmed.append(result.ledger.count - 1)
             } else if sequence % 4 != 0 {
-                state.holdsToConfirm.append(ledger.count - 1)  // about one hold in four is left to lapse
+                state.holdsToConfirm.append(result.ledger.count - 1)  // about one hold in four is left to lapse
             }
             return confirmed
         case .confirm:
             guard let entry = pending.entry else { return false }
             if reply.ok {
-                ledger[entry].expected = .confirmed
+                result.ledger[entry].expected = .confirmed
                 state.confirmed.append(entry)
             } else if reply.code == "hold_expired" {
-                ledger[entry].expected = .inactive
+                result.ledger[entry].expected = .inactive
             }
             return reply.ok
         case .cancel:
-            if reply.ok, let entry = pending.entry { ledger[entry].expected = .inactive }
+            if reply.ok, let entry = pending.entry { result.ledger[entry].expected = .inactive }
             return false
         case .reschedule:
             guard let entry = pending.entry else { return false }
             if reply.ok {
-                ledger[entry].start = pending.start
-                ledger[entry].end = pending.end
+                result.ledger[entry].start = pending.start
+                result.ledger[entry].end = pending.end
             }
             state.confirmed.append(entry)
             return false

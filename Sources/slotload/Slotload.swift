@@ -61,6 +61,12 @@ struct Slotload: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let ledger = results.flatMap(\.ledger)
         let transportErrors = results.compactMap(\.transportError)
+        if let first = transportErrors.first {
+            // Said before the verdict, which needs the server too and may not get that far.
+            let line =
+                "slotload: \(transportErrors.count) of \(results.count) connections failed; the first: \(first)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
         let verifier = Verifier(
             plan: plan, host: host, port: port, capacity: effectiveCapacity,
             bufferBeforeSeconds: Int64(bufferBeforeMinutes) * 60, bufferAfterSeconds: Int64(bufferAfterMinutes) * 60)
@@ -121,21 +127,15 @@ struct Slotload: AsyncParsableCommand {
             ? (requests + count - 1) / count
             : durationSeconds == nil ? (requests + count - 1) / count : Int.max
         let deadline = durationSeconds.map { started + .seconds($0) }
-        return await withTaskGroup(of: LoadWorker.Result?.self) { group in
+        let workers = (0..<count).map { index in
+            LoadWorker(
+                index: index, plan: plan, pipeline: scenario == .flashSale ? 1 : pipeline, requests: perConnection,
+                deadline: deadline, seed: seed)
+        }
+        return await withTaskGroup(of: Void.self) { group in
             group.addTask { await Progress.report(recorder, started: started) }
-            for index in 0..<count {
-                let worker = LoadWorker(
-                    index: index, plan: plan, host: host, port: port,
-                    pipeline: scenario == .flashSale ? 1 : pipeline, requests: perConnection, deadline: deadline,
-                    seed: seed, recorder: recorder)
-                group.addTask { await worker.run() }
-            }
-            var results: [LoadWorker.Result] = []
-            for await result in group {
-                guard let result else { continue }
-                results.append(result)
-                if results.count == count { group.cancelAll() }
-            }
+            let results = await LoadChannels.run(workers, host: host, port: port, recorder: recorder)
+            group.cancelAll()
             return results
         }
     }
@@ -145,7 +145,7 @@ extension Scenario: ExpressibleByArgument {}
 
 /// One line a second on stderr while the run lasts: elapsed, requests/s, p99 so far, errors.
 enum Progress {
-    static func report(_ recorder: Recorder, started: ContinuousClock.Instant) async -> LoadWorker.Result? {
+    static func report(_ recorder: Recorder, started: ContinuousClock.Instant) async {
         var second = 0
         while !Task.isCancelled {
             second += 1
@@ -156,6 +156,5 @@ enum Progress {
                 + "p99 so far \(String(format: "%.2f", p99)) ms  refused \(refused)  errors \(errors)\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
-        return nil
     }
 }

@@ -78,6 +78,24 @@ import Testing
         }
     }
 
+    /// The server dies mid-run: every connection ends with a transport error, the run ends at once instead of
+    /// waiting out its duration, and slotload exits with an error rather than a verdict.
+    @Test func aServerLostMidRunEndsTheRunWithAnError() async throws {
+        let folder = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try await SlotdProcess(dataDirectory: folder)
+        let started = ContinuousClock.now
+        async let load = ToolProcess.run(
+            "slotload", ["--port", String(server.port), "--duration-seconds", "30", "-c", "8", "-P", "4"],
+            timeoutSeconds: 60)
+        try await Task.sleep(for: .seconds(2))
+        server.kill9()
+        let run = try await load
+        #expect(ContinuousClock.now - started < .seconds(20), "the run waited out its duration")
+        #expect(run.status != 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("8 of 8 connections failed"), "\(run.stderr)")
+    }
+
     @Test func tamperingWithItsBookingsFailsTheVerdict() async throws {
         try await TestServer.run(clock: SystemClock()) { server in
             async let load = ToolProcess.run(
