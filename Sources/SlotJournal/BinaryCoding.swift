@@ -71,3 +71,54 @@ struct BinaryReader {
         return bytes[offset..<(offset + count)]
     }
 }
+
+/// LEB128 varints (7 bits a byte, low bits first) for journal records: most of a record's numbers are small
+/// (sequences, minutes) or share their high bits (instants), so they take 1–5 bytes instead of 8.
+extension BinaryWriter {
+    mutating func writeVarint(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+
+    /// Signed values zigzag-encoded first, so that small negative numbers stay short too.
+    mutating func writeVarint(signed value: Int64) {
+        writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// A varint length, then the bytes.
+    mutating func writeVarintPrefixed<Bytes: Collection<UInt8>>(_ value: Bytes) {
+        writeVarint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+}
+
+extension BinaryReader {
+    mutating func readVarint() throws(Truncated) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try read(UInt8.self)
+            // Ten bytes at most, and the tenth may only hold the top bit.
+            guard shift < 64, shift < 63 || byte <= 1 else { throw Truncated(offset: offset) }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func readVarintSigned() throws(Truncated) -> Int64 {
+        let encoded = try readVarint()
+        return Int64(bitPattern: encoded >> 1) ^ -Int64(bitPattern: encoded & 1)
+    }
+
+    /// A varint length (at most `maxBytes`), then that many bytes.
+    mutating func readVarintPrefixed(maxBytes: Int) throws(Truncated) -> ArraySlice<UInt8> {
+        let count = try readVarint()
+        guard count <= UInt64(maxBytes) else { throw Truncated(offset: offset) }
+        return try readRaw(count: Int(count))
+    }
+}

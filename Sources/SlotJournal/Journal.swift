@@ -99,9 +99,23 @@ public final class Journal: @unchecked Sendable {
         precondition(!writerStarted)
         writerStarted = true
         condition.unlock()
-        let thread = Thread { [self] in writerLoop() }
-        thread.name = "slotd-journal-writer"
+        let thread = Thread { [self] in
+            Self.nameCurrentThread("slotd-journal")
+            writerLoop()
+        }
         thread.start()
+    }
+
+    /// So that `top -H` and `/proc/PID/task/*/comm` show the writer: `Thread.name` does not reach the system
+    /// thread here, which then keeps the name of the dispatch thread that started it, and `pthread_setname_np`
+    /// is not visible to Swift. Linux allows 15 bytes. Best effort: a name is only a convenience.
+    private static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+            let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return }
+            defer { close(descriptor) }
+            _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        #endif
     }
 
     /// Numbers `entry` and queues it for the next commit. Returns its sequence number.

@@ -6,9 +6,23 @@ struct JournalReader {
     let database: SQLiteDatabase
 
     func read(after sequence: UInt64, _ body: (SequencedEntry) throws -> Void) throws {
+        try readRecords(after: sequence) { current, _, record in
+            guard let entry = RecordCodec.entry(from: record) else {
+                throw JournalError.corruptRecord(sequence: current, reason: "body does not decode")
+            }
+            try body(SequencedEntry(sequence: current, entry: entry))
+        }
+    }
+
+    /// The stored records after `sequence` in order (at most `limit`), each checked for gaps, checksum, format and
+    /// body syntax; `read` also checks that each record makes a valid entry.
+    func readRecords(
+        after sequence: UInt64, limit: Int? = nil, _ body: (_ sequence: UInt64, _ format: Int, RecordV1) throws -> Void
+    ) throws {
         let statement = try database.prepare(
-            "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence")
+            "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?")
         statement.bind(1, Int64(sequence))
+        statement.bind(2, Int64(limit ?? -1))
         var expected = sequence + 1
         while try statement.step() {
             let current = UInt64(statement.int64(0))
@@ -23,12 +37,10 @@ struct JournalReader {
             guard RecordV1.formatsRead.contains(format) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "unknown record format \(format)")
             }
-            guard let record = RecordV1(json: bytes),
-                let entry = RecordCodec.entry(from: record)
-            else {
+            guard let record = RecordV1(body: bytes, format: format) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "body does not decode")
             }
-            try body(SequencedEntry(sequence: current, entry: entry))
+            try body(current, format, record)
             expected = current + 1
         }
     }

@@ -3,7 +3,8 @@ import Glibc
 import SlotDomain
 
 /// The journal's SQLite file: `journal.sqlite` in the data folder, WAL mode, `synchronous=FULL` (a commit is on
-/// disk when it returns). One row per entry: sequence, record format, kind, resource, JSON body, CRC-32 of the body.
+/// disk when it returns). One row per entry: sequence, record format, kind, resource, body (binary since format
+/// 3, JSON before), CRC-32 of the body.
 final class JournalStore {
     static let schemaVersion = 1
     let database: SQLiteDatabase
@@ -85,7 +86,7 @@ final class JournalStore {
         do {
             for entry in entries {
                 let record = RecordCodec.record(for: entry.entry)
-                let body = record.jsonBytes()
+                let body = record.binaryBytes()
                 insert.bind(1, Int64(entry.sequence))
                 insert.bind(2, Int64(RecordV1.format))
                 insert.bind(3, record.kind.rawValue)

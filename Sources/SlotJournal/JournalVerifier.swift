@@ -26,16 +26,8 @@ public enum JournalVerifier {
     /// `progress` is called every 10,000 entries with the number checked so far and the total.
     public static func verify(directory: URL, progress: (Int, Int) -> Void = { _, _ in }) throws(JournalError) -> Report
     {
-        let path = directory.appendingPathComponent("journal.sqlite").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw .sqlite(operation: "open \(path)", code: SQLITE_CANTOPEN, message: "no journal here")
-        }
-        let database = try SQLiteDatabase(path: path, readOnly: true)
+        let (database, values) = try openReadOnly(directory)
         defer { database.close() }
-        try database.execute("PRAGMA busy_timeout=5000")
-        let meta = try? database.prepare("SELECT key, value FROM meta")
-        var values: [String: String] = [:]
-        while let meta, (try? meta.step()) == true { values[meta.text(0)] = meta.text(1) }
         let floor = UInt64(values["floor_sequence"] ?? "0") ?? 0
         let countStatement = try database.prepare("SELECT COUNT(*), MIN(sequence), MAX(sequence) FROM journal")
         _ = try countStatement.step()
@@ -58,5 +50,42 @@ public enum JournalVerifier {
         }
         progress(report.entries, total)
         return report
+    }
+
+    /// `slotctl journal dump`: each stored record after `sequence` (at most `limit`) as one line of JSON, whatever
+    /// its format: `sequence`, `format`, then the record's fields as format 2 wrote them (keys sorted). Stops at
+    /// the first bad record with `JournalError.corruptRecord`, after the lines before it.
+    public static func dump(
+        directory: URL, after sequence: UInt64, limit: Int?, _ line: (String) -> Void
+    ) throws(JournalError) {
+        let (database, values) = try openReadOnly(directory)
+        defer { database.close() }
+        let floor = UInt64(values["floor_sequence"] ?? "0") ?? 0
+        do {
+            try JournalReader(database: database).readRecords(after: max(sequence, floor), limit: limit) {
+                current, format, record in
+                // The record's own object, opened up to take the row's sequence and format first.
+                let fields = record.jsonBytes().dropFirst()
+                line("{\"sequence\":\(current),\"format\":\(format)," + String(decoding: fields, as: UTF8.self))
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .corruptRecord(sequence: sequence, reason: "\(error)")
+        }
+    }
+
+    /// The journal opened read-only, taking no lock, and its meta table.
+    private static func openReadOnly(_ directory: URL) throws(JournalError) -> (SQLiteDatabase, [String: String]) {
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .sqlite(operation: "open \(path)", code: SQLITE_CANTOPEN, message: "no journal here")
+        }
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        try database.execute("PRAGMA busy_timeout=5000")
+        let meta = try? database.prepare("SELECT key, value FROM meta")
+        var values: [String: String] = [:]
+        while let meta, (try? meta.step()) == true { values[meta.text(0)] = meta.text(1) }
+        return (database, values)
     }
 }

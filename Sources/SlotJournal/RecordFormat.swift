@@ -1,13 +1,21 @@
 import Foundation
 import SlotDomain
 
-/// The on-disk form of a journal entry: a flat JSON object, readable with the `sqlite3` shell. Kept apart from
-/// the in-memory types on purpose: those may change freely, this may not. Instants are whole seconds since the
-/// Unix epoch, UTC. Format 2 adds the series and waitlist kinds and their fields (`ranges`, `bookings`,
-/// `entry`); a format 1 row is a format 2 row that uses none of them, so both are read.
+/// The on-disk form of a journal entry: a flat set of fields. Kept apart from the in-memory types on purpose:
+/// those may change freely, this may not. Instants are whole seconds since the Unix epoch, UTC. Formats 1 and 2
+/// store it as a JSON object (readable with the `sqlite3` shell); format 2 adds the series and waitlist kinds
+/// and their fields (`ranges`, `bookings`, `entry`), so a format 1 row is a format 2 row that uses none of them.
+/// Format 3 stores the same fields in binary (`RecordBinary.swift`). All three are read.
 struct RecordV1: Codable, Equatable {
-    static let format = 2
-    static let formatsRead = 1...2
+    static let format = 3
+    static let formatsRead = 1...3
+    /// The formats whose body is JSON.
+    static let jsonFormats = 1...2
+
+    /// Reads a stored body of `format`; nil when it does not decode.
+    init?(body: [UInt8], format: Int) {
+        if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
+    }
 
     enum Kind: String, Codable {
         case resourceCreated = "resource_created"

@@ -60,10 +60,56 @@ struct InspectSnapshotCommand: ParsableCommand {
     }
 }
 
-/// `slotctl journal verify DIR`.
+/// `slotctl journal verify DIR`, `slotctl journal dump DIR`.
 struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "journal", abstract: "Check a journal offline.", subcommands: [VerifyJournalCommand.self])
+        commandName: "journal", abstract: "Check or print a journal offline.",
+        subcommands: [VerifyJournalCommand.self, DumpJournalCommand.self])
+}
+
+/// Prints journal records as JSON lines, whatever their stored format (format 3 bodies are binary).
+struct DumpJournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump",
+        abstract: "Print journal records, one JSON object per line. Needs no server.",
+        discussion: """
+            Each line has the record's sequence and stored format, then its fields (instants in seconds since \
+            1970 UTC), as docs/OPERATIONS.md describes. Opens journal.sqlite read-only and takes no lock, so it \
+            may run beside a live slotd. Exit status 1 at a bad record, after the lines before it.
+            """)
+
+    @Argument(help: "The data folder (the one holding journal.sqlite).")
+    var directory: String
+
+    @Option(help: "Start after this sequence (0: from the oldest stored entry).") var after: UInt64 = 0
+    @Option(help: "Print at most this many records.") var limit: Int?
+
+    func validate() throws {
+        guard (limit ?? 1) > 0 else { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() throws {
+        let url = URL(fileURLWithPath: directory)
+        var output = ""
+        do {
+            try JournalVerifier.dump(directory: url, after: after, limit: limit) { line in
+                output += line
+                output += "\n"
+                if output.utf8.count >= 64 * 1_024 { Self.flush(&output) }
+            }
+            Self.flush(&output)
+        } catch JournalError.corruptRecord(let sequence, let reason) {
+            Self.flush(&output)
+            throw SlotctlFailure.damaged("journal record \(sequence) is bad: \(reason)")
+        } catch {
+            throw SlotctlFailure.unreadable("cannot read the journal in \(url.path): \(error)")
+        }
+    }
+
+    private static func flush(_ output: inout String) {
+        FileHandle.standardOutput.write(Data(output.utf8))
+        output = ""
+    }
 }
 
 /// Reads every record of a data folder's journal and checks it, like start-up replay does, without a server.

@@ -236,13 +236,18 @@ import Testing
         #expect(report["last_sequence"] == 11)
         #expect(report["resources_created"] == 3)
         #expect(report["first_bad"] == .null)
+        try await Self.expectDumpShowsEveryRecord(directory)
 
         // A clean stop checkpoints the WAL into journal.sqlite: change one letter of entry 11's body there.
         let file = directory.appendingPathComponent("journal.sqlite")
         var bytes = try Data(contentsOf: file)
-        let found = try #require(bytes.range(of: Data("\"customer\":\"erin\"".utf8)))
-        bytes[found.upperBound - 2] = UInt8(ascii: "N")
+        let found = try #require(bytes.range(of: Data("erin".utf8)))
+        bytes[found.upperBound - 1] = UInt8(ascii: "N")
         try bytes.write(to: file)
+        let badDump = try await Self.slotctl(["journal", "dump", directory.path])
+        #expect(badDump.status == 1)
+        #expect(badDump.stdout.split(separator: "\n").count == 10, "the records before the bad one")
+        #expect(badDump.stderr.contains("journal record 11 is bad: checksum mismatch"), "\(badDump.stderr)")
         let bad = try await Self.slotctl(["journal", "verify", directory.path, "--json"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("journal record 11 is bad: checksum mismatch"))
@@ -254,6 +259,22 @@ import Testing
         let missing = try await Self.slotctl(["journal", "verify", directory.appendingPathComponent("none").path])
         #expect(missing.status == 3)
         #expect(missing.stderr.contains("no journal here"))
+    }
+
+    /// `journal dump` prints the (binary, format 3) records that `populate` made as JSON lines, in order.
+    static func expectDumpShowsEveryRecord(_ directory: URL) async throws {
+        let dump = try await slotctl(["journal", "dump", directory.path])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let lines = try dump.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(lines.map { $0["sequence"]?.int } == Array(1...11))
+        #expect(lines.allSatisfy { $0["format"] == 3 })
+        #expect(lines.map { $0["kind"]?.string ?? "" }.filter { $0 == "resource_created" }.count == 3)
+        #expect(lines[3]["resource"] == "berlin" && lines[3]["customer"] == "alice" && lines[3]["confirmed"] == true)
+        #expect(lines[3]["start"] == .number(1_799_139_600), "2027-01-05T09:00:00Z in seconds")
+        #expect(lines[8]["kind"] == "moved" && lines[8]["to"] == "canceled" && lines[8]["reason"] == "patient called")
+        #expect(lines[10]["customer"] == "erin")
+        let page = try await slotctl(["journal", "dump", directory.path, "--after", "9", "--limit", "1"])
+        #expect(page.stdout.split(separator: "\n").map { try? JSONValue.parse(String($0))["sequence"] } == [10])
     }
 
     @Test func journalVerifyShowsProgressOnStderr() async throws {

@@ -1,0 +1,194 @@
+import SlotJSON
+
+/// Record format 3: the same fields as the JSON of formats 1 and 2, in binary. One byte for the kind, then each
+/// present field as a one-byte tag and its value, tags in increasing order: integers as varints (instants and
+/// other signed values zigzag-encoded), strings and lists with a varint length first, `confirmed` as one byte 0
+/// or 1, and a rule change as the JSON object format 2 wrote (rules change rarely; bookings are the bulk).
+///
+/// Why: at full load the journal writer turned every booking into ~190 bytes of JSON (4–5 % of slotd's CPU) and
+/// SQLite wrote those bytes to the WAL and the table; the binary form of a held record is about a third of
+/// that. `slotctl journal dump` prints any record, whatever its format, as the JSON it stands for.
+extension RecordV1 {
+    /// Tags, stable forever: a new field takes a new number.
+    private enum Tag: UInt8 {
+        case resource = 1
+        case at, tz, slotMinutes, capacity, bufferBeforeMinutes, bufferAfterMinutes, holdTTLSeconds
+        case horizonDays, booking, start, end, customer, expiresAt, confirmed, actor, to, reason, idempotencyKey
+        case fingerprint, rule, ranges, bookings, entry
+    }
+
+    /// Kind codes, stable forever.
+    private static let kindCodes: [Kind: UInt8] = [
+        .resourceCreated: 1, .held: 2, .moved: 3, .keyRecorded: 4, .rulesChanged: 5, .seriesBooked: 6,
+        .seriesCanceled: 7, .waitlistJoined: 8, .waitlistLeft: 9,
+    ]
+    private static let kindsByCode = Dictionary(uniqueKeysWithValues: kindCodes.map { ($0.value, $0.key) })
+
+    /// Bound on any one string or list in a record, far above what request limits let through.
+    private static let fieldMaxBytes = 1 << 20
+
+    func binaryBytes() -> [UInt8] {
+        var writer = BinaryWriter(reservingCapacity: 96)
+        writer.write(Self.kindCodes[kind]!)
+        func string(_ tag: Tag, _ value: String?) {
+            guard let value else { return }
+            writer.write(tag.rawValue)
+            writer.writeVarintPrefixed(value.utf8)
+        }
+        func signed<Value: BinaryInteger>(_ tag: Tag, _ value: Value?) {
+            guard let value else { return }
+            writer.write(tag.rawValue)
+            writer.writeVarint(signed: Int64(value))
+        }
+        func unsigned(_ tag: Tag, _ value: UInt64?) {
+            guard let value else { return }
+            writer.write(tag.rawValue)
+            writer.writeVarint(value)
+        }
+        string(.resource, resource)
+        signed(.at, at)
+        string(.tz, tz)
+        signed(.slotMinutes, slotMinutes)
+        signed(.capacity, capacity)
+        signed(.bufferBeforeMinutes, bufferBeforeMinutes)
+        signed(.bufferAfterMinutes, bufferAfterMinutes)
+        signed(.holdTTLSeconds, holdTTLSeconds)
+        signed(.horizonDays, horizonDays)
+        unsigned(.booking, booking)
+        signed(.start, start)
+        signed(.end, end)
+        string(.customer, customer)
+        signed(.expiresAt, expiresAt)
+        if let confirmed {
+            writer.write(Tag.confirmed.rawValue)
+            writer.write(UInt8(confirmed ? 1 : 0))
+        }
+        string(.actor, actor)
+        string(.to, to)
+        string(.reason, reason)
+        string(.idempotencyKey, idempotencyKey)
+        string(.fingerprint, fingerprint)
+        if let rule {
+            var json = JSONWriter(capacity: 128)
+            rule.jsonValue.write(to: &json)
+            writer.write(Tag.rule.rawValue)
+            writer.writeVarintPrefixed(json.bytes)
+        }
+        if let ranges {
+            writer.write(Tag.ranges.rawValue)
+            writer.writeVarint(UInt64(ranges.count))
+            for pair in ranges {
+                writer.writeVarint(UInt64(pair.count))
+                for value in pair { writer.writeVarint(signed: value) }
+            }
+        }
+        if let bookings {
+            writer.write(Tag.bookings.rawValue)
+            writer.writeVarint(UInt64(bookings.count))
+            for booking in bookings { writer.writeVarint(booking) }
+        }
+        unsigned(.entry, entry)
+        return writer.bytes
+    }
+
+    /// Nil unless `bytes` is exactly one well-formed record: a known kind, known tags in increasing order, each
+    /// value whole, `resource` and `at` present, nothing after the last field.
+    init?(binary bytes: [UInt8]) {
+        var reader = BinaryReader(bytes)
+        guard let code = try? reader.read(UInt8.self), let kind = Self.kindsByCode[code] else { return nil }
+        self.init(kind: kind, resource: "", at: 0)
+        var seen = (resource: false, at: false)
+        var lastTag: UInt8 = 0
+        while reader.remaining > 0 {
+            guard let raw = try? reader.read(UInt8.self), raw > lastTag, let tag = Tag(rawValue: raw) else {
+                return nil
+            }
+            lastTag = raw
+            do {
+                switch tag {
+                case .resource:
+                    resource = try Self.string(&reader)
+                    seen.resource = true
+                case .at:
+                    at = try reader.readVarintSigned()
+                    seen.at = true
+                default:
+                    guard try readField(tag, from: &reader) else { return nil }
+                }
+            } catch {
+                return nil
+            }
+        }
+        guard seen.resource, seen.at else { return nil }
+    }
+
+    /// Reads the value of a field other than `resource` and `at`; false when it is malformed.
+    private mutating func readField(_ tag: Tag, from reader: inout BinaryReader) throws(BinaryReader.Truncated)
+        -> Bool
+    {
+        func int() throws(BinaryReader.Truncated) -> Int {
+            guard let value = Int(exactly: try reader.readVarintSigned()) else { throw .init(offset: reader.offset) }
+            return value
+        }
+        switch tag {
+        case .resource, .at: return false
+        case .tz: tz = try Self.string(&reader)
+        case .slotMinutes: slotMinutes = try int()
+        case .capacity: capacity = try int()
+        case .bufferBeforeMinutes: bufferBeforeMinutes = try int()
+        case .bufferAfterMinutes: bufferAfterMinutes = try int()
+        case .holdTTLSeconds: holdTTLSeconds = try int()
+        case .horizonDays: horizonDays = try int()
+        case .booking: booking = try reader.readVarint()
+        case .start: start = try reader.readVarintSigned()
+        case .end: end = try reader.readVarintSigned()
+        case .customer: customer = try Self.string(&reader)
+        case .expiresAt: expiresAt = try reader.readVarintSigned()
+        case .confirmed:
+            let byte = try reader.read(UInt8.self)
+            guard byte <= 1 else { return false }
+            confirmed = byte == 1
+        case .actor: actor = try Self.string(&reader)
+        case .to: to = try Self.string(&reader)
+        case .reason: reason = try Self.string(&reader)
+        case .idempotencyKey: idempotencyKey = try Self.string(&reader)
+        case .fingerprint: fingerprint = try Self.string(&reader)
+        case .rule:
+            let json = try reader.readVarintPrefixed(maxBytes: Self.fieldMaxBytes)
+            guard let value = try? JSONValue.parse(bytes: Array(json)), let rule = RuleRecordV1(json: value) else {
+                return false
+            }
+            self.rule = rule
+        case .ranges:
+            let count = try Self.count(&reader)
+            var pairs: [[Int64]] = []
+            for _ in 0..<count {
+                let length = try Self.count(&reader)
+                var pair: [Int64] = []
+                for _ in 0..<length { pair.append(try reader.readVarintSigned()) }
+                pairs.append(pair)
+            }
+            ranges = pairs
+        case .bookings:
+            let count = try Self.count(&reader)
+            var list: [UInt64] = []
+            for _ in 0..<count { list.append(try reader.readVarint()) }
+            bookings = list
+        case .entry: entry = try reader.readVarint()
+        }
+        return true
+    }
+
+    private static func string(_ reader: inout BinaryReader) throws(BinaryReader.Truncated) -> String {
+        let bytes = try reader.readVarintPrefixed(maxBytes: fieldMaxBytes)
+        guard let string = String(validating: bytes, as: UTF8.self) else { throw .init(offset: reader.offset) }
+        return string
+    }
+
+    /// A list's length, bounded by the bytes left (every element takes at least one byte).
+    private static func count(_ reader: inout BinaryReader) throws(BinaryReader.Truncated) -> Int {
+        let count = try reader.readVarint()
+        guard count <= UInt64(reader.remaining) else { throw .init(offset: reader.offset) }
+        return Int(count)
+    }
+}
