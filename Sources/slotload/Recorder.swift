@@ -19,6 +19,8 @@ struct SecondSummary: Sendable {
     var elapsedSeconds: Int
     var requests: Int
     var bookings: Int
+    /// Business refusals (`slot_unavailable`, …) and errors (`Recorder.errorCodes`), as on the progress line.
+    var refused: Int
     var errors: Int
     var p50Milliseconds: Double
     var p99Milliseconds: Double
@@ -37,6 +39,7 @@ final class Recorder: Sendable {
         var second = Histogram<UInt64>(highestTrackableValue: Recorder.highestMicroseconds)
         var secondRequests = 0
         var secondBookings = 0
+        var secondRefused = 0
         var secondErrors = 0
         var timeline: [SecondSummary] = []
     }
@@ -59,10 +62,15 @@ final class Recorder: Sendable {
                     .record(value)
                 _ = state.second.record(value)
                 state.outcomes[sample.code, default: 0] += 1
-                let isError = sample.code != "ok"
                 state.requests += 1
                 state.secondRequests += 1
-                if isError { state.secondErrors += 1 }
+                if sample.code != "ok" {
+                    if Self.errorCodes.contains(sample.code) {
+                        state.secondErrors += 1
+                    } else {
+                        state.secondRefused += 1
+                    }
+                }
                 if sample.confirmedBooking {
                     state.bookings += 1
                     state.secondBookings += 1
@@ -82,13 +90,14 @@ final class Recorder: Sendable {
         state.withLock { state in
             let summary = SecondSummary(
                 elapsedSeconds: elapsedSeconds, requests: state.secondRequests, bookings: state.secondBookings,
-                errors: state.secondErrors,
+                refused: state.secondRefused, errors: state.secondErrors,
                 p50Milliseconds: Double(state.second.valueAtPercentile(50)) / 1_000,
                 p99Milliseconds: Double(state.second.valueAtPercentile(99)) / 1_000)
             state.timeline.append(summary)
             state.second.reset()
             state.secondRequests = 0
             state.secondBookings = 0
+            state.secondRefused = 0
             state.secondErrors = 0
             var all = Histogram<UInt64>(highestTrackableValue: Self.highestMicroseconds)
             for histogram in state.perOp.values { all.add(histogram) }

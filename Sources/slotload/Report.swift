@@ -89,7 +89,8 @@ struct Report {
             "timeline": timeline.map {
                 [
                     "second": $0.elapsedSeconds, "requests": $0.requests, "bookings": $0.bookings,
-                    "errors": $0.errors, "p50_ms": $0.p50Milliseconds, "p99_ms": $0.p99Milliseconds,
+                    "refused": $0.refused, "errors": $0.errors, "p50_ms": $0.p50Milliseconds,
+                    "p99_ms": $0.p99Milliseconds,
                 ]
             },
         ]

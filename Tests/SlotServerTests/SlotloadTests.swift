@@ -49,17 +49,27 @@ import Testing
 
     /// Buffers make bookings refuse their neighbours; the verdict must judge them by the server's rule (a buffer
     /// may overlap another buffer, never a booking).
+    /// The report's timeline counts refusals apart from errors, as the progress line does.
     @Test func crowdedResourcesWithBuffersPass() async throws {
+        let folder = TestServer.temporaryDirectory()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let jsonPath = folder.appendingPathComponent("r.json").path
         try await TestServer.run(clock: SystemClock()) { server in
             let run = try await ToolProcess.run(
                 "slotload",
                 [
-                    "--port", String(server.port), "-c", "4", "-P", "8", "-n", "3000", "--resources", "3", "--days",
-                    "2",
-                    "--buffer-before-minutes", "15", "--buffer-after-minutes", "30",
+                    "--port", String(server.port), "-c", "4", "-P", "8", "--duration-seconds", "3", "--resources",
+                    "3", "--days", "2", "--buffer-before-minutes", "15", "--buffer-after-minutes", "30", "--json",
+                    jsonPath,
                 ], timeoutSeconds: 60)
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             #expect(run.stdout.contains("slot_unavailable="), "crowded enough to be refused: \(run.stdout)")
+            let timeline = try JSONValue.parse(String(contentsOfFile: jsonPath, encoding: .utf8))["timeline"]?.array
+            let seconds = try #require(timeline)
+            #expect(seconds.count >= 2)
+            #expect(seconds.reduce(0) { $0 + ($1["refused"]?.int ?? 0) } > 0, "\(seconds)")
+            #expect(seconds.allSatisfy { $0["errors"] == 0 }, "refusals are not errors: \(seconds)")
         }
     }
 
