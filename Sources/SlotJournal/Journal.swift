@@ -28,6 +28,7 @@ public final class Journal: @unchecked Sendable {
     private var queue: [SequencedEntry] = []
     private var lastAppended: UInt64
     private var lastDurable: UInt64
+    private var commits: UInt64 = 0
     private var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var compaction: (through: UInt64, deleted: Int, continuation: CheckedContinuation<Int, any Error>)?
     private var stopping = false
@@ -137,6 +138,13 @@ public final class Journal: @unchecked Sendable {
         return lastAppended
     }
 
+    /// Commits since this journal was opened: with `durableSequence`, how many entries share one sync.
+    public var commitCount: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return commits
+    }
+
     public var durableSequence: UInt64 {
         condition.lock()
         defer { condition.unlock() }
@@ -242,6 +250,7 @@ public final class Journal: @unchecked Sendable {
     private func markDurable(_ sequence: UInt64) {
         condition.lock()
         lastDurable = sequence
+        commits += 1
         var ready: [CheckedContinuation<Void, any Error>] = []
         waiters.removeAll { waiter in
             guard waiter.sequence <= sequence else { return false }

@@ -110,7 +110,8 @@ public struct Dispatcher: Sendable {
             startedAt: startedAt, now: directory.clock.now(), resources: actors.count, bookings: bookings,
             activeBookings: active, activeHolds: holds, idempotencyKeys: directory.idempotency.count,
             connections: connections.current, journalID: journal.journalID, journalSequence: journal.appendedSequence,
-            durableSequence: journal.durableSequence, lastSnapshot: await snapshots.last)
+            durableSequence: journal.durableSequence, journalCommits: journal.commitCount,
+            lastSnapshot: await snapshots.last)
     }
 
     private func bookingNotFound(_ booking: BookingID) -> Outcome {

@@ -71,12 +71,14 @@ public struct ServerStats: Sendable, Equatable {
     public var journalID: String
     public var journalSequence: UInt64
     public var durableSequence: UInt64
+    /// Journal commits (transactions, each one sync) since this process started.
+    public var journalCommits: UInt64
     public var lastSnapshot: SnapshotSummary?
 
     public init(
         startedAt: Instant, now: Instant, resources: Int, bookings: Int, activeBookings: Int, activeHolds: Int,
         idempotencyKeys: Int, connections: Int, journalID: String, journalSequence: UInt64, durableSequence: UInt64,
-        lastSnapshot: SnapshotSummary?
+        journalCommits: UInt64, lastSnapshot: SnapshotSummary?
     ) {
         self.startedAt = startedAt
         self.now = now
@@ -89,6 +91,7 @@ public struct ServerStats: Sendable, Equatable {
         self.journalID = journalID
         self.journalSequence = journalSequence
         self.durableSequence = durableSequence
+        self.journalCommits = journalCommits
         self.lastSnapshot = lastSnapshot
     }
 
@@ -113,6 +116,8 @@ public struct ServerStats: Sendable, Equatable {
         writer.integer(journalSequence)
         writer.key("durable_sequence")
         writer.integer(durableSequence)
+        writer.key("journal_commits")
+        writer.integer(journalCommits)
         writer.key("last_snapshot")
         if let lastSnapshot { lastSnapshot.write(to: &writer) } else { writer.null() }
         writer.endObject()

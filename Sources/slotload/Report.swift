@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import SlotClient
 
 /// The run's results: settings, throughput, latency percentiles per op, outcomes, the timeline and the verdict.
 struct Report {
@@ -24,6 +25,8 @@ struct Report {
     let timeline: [SecondSummary]
     let verdictReasons: [String]
     let checkedBookings: Int
+    /// The server's journal commits during the run, when its `stats` could be read after it.
+    let journal: JournalActivity?
 
     var verdict: String { verdictReasons.isEmpty ? "pass" : "fail" }
     var requestsPerSecond: Double { Double(requests) / max(durationSeconds, 1e-9) }
@@ -31,7 +34,7 @@ struct Report {
 
     init(
         settings command: Slotload, runID: String, plan: Plan, recorder: Recorder, durationSeconds: Double,
-        verdictReasons: [String], checkedBookings: Int
+        verdictReasons: [String], checkedBookings: Int, journal: JournalActivity?
     ) {
         let state = recorder.state.withLock { $0 }
         scenario = command.scenario.rawValue
@@ -46,6 +49,7 @@ struct Report {
         timeline = state.timeline
         self.verdictReasons = verdictReasons
         self.checkedBookings = checkedBookings
+        self.journal = journal
         latency = Operation.allCases.compactMap { op in
             guard let histogram = state.perOp[op], histogram.totalCount > 0 else { return nil }
             func ms(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
@@ -85,6 +89,10 @@ struct Report {
                 }),
             "outcomes": outcomes, "verdict": verdict, "verdict_reasons": verdictReasons,
             "checked_bookings": checkedBookings,
+            "journal": journal.map {
+                ["commits": $0.commits, "entries": $0.entries, "entries_per_commit": $0.entriesPerCommit]
+                    as [String: Any]
+            } ?? NSNull(),
             "settings": Dictionary(uniqueKeysWithValues: settings),
             "timeline": timeline.map {
                 [
@@ -115,6 +123,11 @@ struct Report {
         }
         lines.append(
             "outcomes " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        if let journal {
+            lines.append(
+                "journal \(journal.commits) commits for \(journal.entries) entries ("
+                    + String(format: "%.1f", journal.entriesPerCommit) + " per commit)")
+        }
         lines.append("verdict \(verdict) (\(checkedBookings) bookings checked)")
         lines += verdictReasons.map { "  " + $0 }
         return lines.joined(separator: "\n") + "\n"
@@ -124,4 +137,30 @@ struct Report {
 extension String {
     func padded(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
     func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+/// Where the server's journal stood (`stats`): entries committed and commits made since it started.
+struct JournalPosition {
+    var durableSequence: Int
+    var commits: Int
+
+    static func read(host: String, port: Int) async throws -> JournalPosition {
+        try await SlotConnection.withConnection(host: host, port: port) { client in
+            let stats = try await client.call(["op": "stats"])["stats"]
+            return JournalPosition(
+                durableSequence: stats?["durable_sequence"]?.int ?? 0, commits: stats?["journal_commits"]?.int ?? 0)
+        }
+    }
+}
+
+/// How many of the run's changes shared one journal commit (one sync): group commit at work.
+struct JournalActivity {
+    var commits: Int
+    var entries: Int
+    var entriesPerCommit: Double { commits > 0 ? Double(entries) / Double(commits) : 0 }
+
+    init(from before: JournalPosition, to after: JournalPosition) {
+        commits = after.commits - before.commits
+        entries = after.durableSequence - before.durableSequence
+    }
 }

@@ -55,10 +55,12 @@ struct Slotload: AsyncParsableCommand {
             connections: effectiveConnections,
             slotOrder: SlotPermutation(count: resourceCount * days * (1_440 / slotMinutes), seed: seed))
         try await createResources(plan)
+        let journalBefore = try await JournalPosition.read(host: host, port: port)
         let recorder = Recorder()
         let started = ContinuousClock.now
         let results = await drive(plan, recorder: recorder, started: started)
         let elapsed = ContinuousClock.now - started
+        let journalAfter = try? await JournalPosition.read(host: host, port: port)
         let ledger = results.flatMap(\.ledger)
         let transportErrors = results.compactMap(\.transportError)
         if let first = transportErrors.first {
@@ -76,7 +78,8 @@ struct Slotload: AsyncParsableCommand {
         let report = Report(
             settings: self, runID: runID, plan: plan, recorder: recorder,
             durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            verdictReasons: reasons, checkedBookings: checked)
+            verdictReasons: reasons, checkedBookings: checked,
+            journal: journalAfter.map { JournalActivity(from: journalBefore, to: $0) })
         FileHandle.standardOutput.write(Data(report.summaryText().utf8))
         if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
         if let html { try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: html)) }

@@ -1,9 +1,62 @@
+import Foundation
 import SlotClient
 import SlotServer
 import Testing
 
 /// Many clients racing over real connections: capacity is never exceeded, whatever the interleaving.
 @Suite struct ConcurrencyTests {
+    /// `stats` counts journal commits: one per acknowledged change when a client waits for each reply, and changes
+    /// from many connections at once share commits (group commit) without any being lost.
+    @Test func statsCountJournalCommitsAndConcurrentChangesShareThem() async throws {
+        try await TestServer.run { server in
+            func stats() async throws -> (commits: Int, durable: Int) {
+                try await server.connect { client in
+                    let stats = try await client.call(["op": "stats"])["stats"]
+                    return (stats?["journal_commits"]?.int ?? -1, stats?["durable_sequence"]?.int ?? -1)
+                }
+            }
+            try await server.connect { client in
+                _ = try await client.call(Requests.createResource("room", extra: ["slot_minutes": 5]))
+                let before = try await stats()
+                for minute in stride(from: 0, to: 15, by: 5) {
+                    let start = "2027-01-05T10:\(minute < 10 ? "0" : "")\(minute):00Z"
+                    let end = "2027-01-05T10:\(minute + 5 < 10 ? "0" : "")\(minute + 5):00Z"
+                    #expect(try await client.call(Requests.hold("room", start, end, op: "book")).ok)
+                }
+                let after = try await stats()
+                #expect(after.commits - before.commits == 3, "one commit per change waited for")
+                #expect(after.durable - before.durable == 3)
+            }
+            let before = try await stats()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for connection in 0..<20 {
+                    group.addTask {
+                        try await server.connect { client in
+                            let hour = String(format: "%02d", connection)
+                            let replies = try await client.pipeline(
+                                (0..<12).map { slot in
+                                    let minute = String(format: "%02d", slot * 5)
+                                    let end =
+                                        slot == 11
+                                        ? "\(String(format: "%02d", connection + 1)):00"
+                                        : "\(hour):\(String(format: "%02d", slot * 5 + 5))"
+                                    return Requests.hold(
+                                        "room", "2027-01-06T\(hour):\(minute):00Z", "2027-01-06T\(end):00Z", op: "book")
+                                })
+                            let refused = replies.filter { !$0.ok }
+                            #expect(refused.isEmpty, "\(refused)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let after = try await stats()
+            #expect(after.durable - before.durable == 240)
+            #expect(after.commits - before.commits >= 1)
+            #expect(after.commits - before.commits < 240, "240 changes from 20 connections shared commits")
+        }
+    }
+
     @Test(arguments: [1, 3])
     func fiftyClientsRaceForOneSlot(capacity: Int) async throws {
         try await TestServer.run { server in

@@ -41,6 +41,14 @@ import Testing
             }
             #expect((report["outcomes"]?["ok"]?.int ?? 0) > 1_000)
             #expect((report["checked_bookings"]?.int ?? 0) > 0)
+            // The server's journal during the run, from its stats: every acknowledged change, in shared commits.
+            let commits = report["journal"]?["commits"]?.int ?? 0
+            let entries = report["journal"]?["entries"]?.int ?? 0
+            #expect(commits > 0 && entries >= commits, "\(report["journal"] ?? .null)")
+            #expect(
+                entries >= (report["outcomes"]?["ok"]?.int ?? 0)
+                    - (report["latency_ms"]?["availability"]?["count"]?.int ?? 0))
+            #expect(run.stdout.contains("journal \(commits) commits for \(entries) entries"))
             let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
             #expect(html.contains("<svg") && html.contains("verdict: pass") && html.contains("mixed"))
             #expect(run.stdout.contains("verdict pass"))
