@@ -36,13 +36,21 @@ public final class TCPServerService: Service {
 
     public func run() async throws {
         let lineBytesMax = configuration.lineBytesMax
+        // A burst of clients connecting at once (a flash sale opening) is accepted without stalling: the kernel's
+        // queue holds as many pending connections as the server would serve (it caps this at somaxconn), each
+        // readable event accepts several, and accepted channels wait in a buffer for the accept loop's turn
+        // instead of NIO pausing accepts after ten (its default), while the accept task queues behind requests.
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.connectionsMax))
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // A client may send its requests and then close its side (`printf … | nc`); it still gets its replies.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
+            .bind(
+                host: configuration.host, port: configuration.port,
+                serverBackPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)
+            ) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The bound is a partial line held in memory; a complete longer line is refused after framing.
                     try channel.pipeline.syncOperations.addHandler(
