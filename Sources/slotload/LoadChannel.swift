@@ -5,15 +5,22 @@ import NIOPosix
 /// Drives one `LoadWorker` over one connection, entirely on the connection's event loop: a batch is written when
 /// the last reply of the one before it is read, with no task and no thread hop per reply. The load generator
 /// shares the machine with the server, so every microsecond it spends per request is one the server cannot use.
+/// Nothing is sent before the `Start` event: every connection of the run opens first, then all start together.
 final class LoadChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// Sent through the pipeline once every connection is open.
+    struct Start {
+        var deadline: ContinuousClock.Instant?
+    }
 
     private var worker: LoadWorker
     private let recorder: Recorder
     private let finished: EventLoopPromise<LoadWorker.Result>
     /// The next batch's request lines, reused from batch to batch.
     private var text: [UInt8] = []
+    private var started = false
     private var done = false
 
     init(worker: LoadWorker, recorder: Recorder, finished: EventLoopPromise<LoadWorker.Result>) {
@@ -22,18 +29,22 @@ final class LoadChannelHandler: ChannelInboundHandler {
         self.finished = finished
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let start = event as? Start else { return context.fireUserInboundEventTriggered(event) }
+        guard !started, !done else { return }
+        started = true
+        worker.deadline = start.deadline
         sendNextBatch(context)
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done else { return }
+        let reply = ReplyFields(Array(unwrapInboundIn(data).readableBytesView))
         guard worker.isAwaitingReply else {
-            fail("a reply came with no request in flight", context: context)
+            // Such as `overloaded` from a server at its connection limit, which then closes the connection.
+            fail("the server sent \(reply.code) with no request in flight", context: context)
             return
         }
-        let reply = ReplyFields(Array(unwrapInboundIn(data).readableBytesView))
         guard let samples = worker.take(reply) else { return }
         recorder.record(samples)
         sendNextBatch(context)
@@ -70,16 +81,21 @@ final class LoadChannelHandler: ChannelInboundHandler {
     }
 }
 
-enum LoadChannels {
-    /// Connects every worker and returns when all of them are done; a worker that cannot connect reports that.
-    static func run(
-        _ workers: [LoadWorker], host: String, port: Int, recorder: Recorder
-    ) async -> [LoadWorker.Result] {
+/// The run's connections: all opened first, then started at one moment, so that the measured part is the
+/// traffic and not a storm of connects (slotd's clients are front ends that keep their connections open, and a
+/// flash sale is a race among connections that are already there).
+struct LoadChannels {
+    private var channels: [any Channel] = []
+    private var results: [EventLoopFuture<LoadWorker.Result>] = []
+
+    /// Opens one connection per worker; a worker that cannot connect reports that as its result.
+    static func connect(_ workers: [LoadWorker], host: String, port: Int, recorder: Recorder) async -> LoadChannels {
         let group = MultiThreadedEventLoopGroup.singleton
-        let results = workers.map { worker in
+        var opening: [(EventLoopFuture<any Channel>, LoadWorker, EventLoopPromise<LoadWorker.Result>)] = []
+        for worker in workers {
             let loop = group.next()
             let finished = loop.makePromise(of: LoadWorker.Result.self)
-            ClientBootstrap(group: loop)
+            let channel = ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -89,13 +105,29 @@ enum LoadChannels {
                     }
                 }
                 .connect(host: host, port: port)
-                .whenFailure { error in
-                    recorder.recordTransportError()
-                    var failed = LoadWorker.Result()
-                    failed.transportError = "connection \(worker.index): cannot connect: \(error)"
-                    finished.succeed(failed)
-                }
-            return finished.futureResult
+            opening.append((channel, worker, finished))
+        }
+        var connected = LoadChannels()
+        for (channel, worker, finished) in opening {
+            do {
+                connected.channels.append(try await channel.get())
+            } catch {
+                recorder.recordTransportError()
+                var failed = LoadWorker.Result()
+                failed.transportError = "connection \(worker.index): cannot connect: \(error)"
+                finished.succeed(failed)
+            }
+            connected.results.append(finished.futureResult)
+        }
+        return connected
+    }
+
+    var count: Int { channels.count }
+
+    /// Starts every open connection and returns when all of them are done.
+    func run(deadline: ContinuousClock.Instant?) async -> [LoadWorker.Result] {
+        for channel in channels {
+            channel.pipeline.fireUserInboundEventTriggered(LoadChannelHandler.Start(deadline: deadline))
         }
         var collected: [LoadWorker.Result] = []
         collected.reserveCapacity(results.count)

@@ -30,13 +30,15 @@ private struct Pending {
 
 /// One connection's share of the load, as a state machine with no I/O: `pipeline` requests written at once, then
 /// their replies taken in order (as redis-benchmark's `-P`), until its request budget or the run's deadline is used
-/// up. `LoadChannelHandler` drives it on the connection's event loop.
+/// up. `LoadChannelHandler` drives it on the connection's event loop, from the moment every connection of the run
+/// is open.
 struct LoadWorker: Sendable {
     let index: Int
     let plan: Plan
     let pipeline: Int
     let requests: Int
-    let deadline: ContinuousClock.Instant?
+    /// When the connection stops starting batches, for a timed run; set when the run starts.
+    var deadline: ContinuousClock.Instant?
     private let customer: String
     private var random: SplitMix64
     private var state = MixState()
@@ -54,14 +56,11 @@ struct LoadWorker: Sendable {
         var transportError: String?
     }
 
-    init(
-        index: Int, plan: Plan, pipeline: Int, requests: Int, deadline: ContinuousClock.Instant?, seed: UInt64
-    ) {
+    init(index: Int, plan: Plan, pipeline: Int, requests: Int, seed: UInt64) {
         self.index = index
         self.plan = plan
         self.pipeline = pipeline
         self.requests = requests
-        self.deadline = deadline
         customer = "c\(index)"
         random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
         batch.reserveCapacity(pipeline)

@@ -18,6 +18,8 @@ struct Report {
     let connections: Int
     let pipeline: Int
     let durationSeconds: Double
+    /// Opening every connection, before the clock of the run started.
+    let connectSeconds: Double
     let requests: Int
     let bookings: Int
     let latency: [(op: String, latency: Latency)]
@@ -34,6 +36,7 @@ struct Report {
 
     init(
         settings command: Slotload, runID: String, plan: Plan, recorder: Recorder, durationSeconds: Double,
+        connectSeconds: Double,
         verdictReasons: [String], checkedBookings: Int, journal: JournalActivity?
     ) {
         let state = recorder.state.withLock { $0 }
@@ -41,6 +44,7 @@ struct Report {
         connections = command.effectiveConnections
         pipeline = command.scenario == .flashSale ? 1 : command.pipeline
         self.durationSeconds = durationSeconds
+        self.connectSeconds = connectSeconds
         requests = state.requests
         bookings = state.bookings
         outcomes = state.outcomes.merging(
@@ -88,7 +92,7 @@ struct Report {
                     )
                 }),
             "outcomes": outcomes, "verdict": verdict, "verdict_reasons": verdictReasons,
-            "checked_bookings": checkedBookings,
+            "checked_bookings": checkedBookings, "connect_ms": connectSeconds * 1_000,
             "journal": journal.map {
                 ["commits": $0.commits, "entries": $0.entries, "entries_per_commit": $0.entriesPerCommit]
                     as [String: Any]
@@ -110,7 +114,9 @@ struct Report {
         func ms(_ value: Double) -> String { String(format: "%.2f", value) }
         var lines = [
             "scenario \(scenario), \(connections) connections, pipeline \(pipeline), "
-                + String(format: "%.2f s", durationSeconds),
+                + String(
+                    format: "%.2f s (the connections opened first, in %.0f ms)", durationSeconds, connectSeconds * 1_000
+                ),
             "requests \(requests) (\(number(requestsPerSecond))/s), confirmed bookings \(bookings) "
                 + "(\(number(bookingsPerSecond))/s)",
             "latency ms       count      p50      p90      p99    p99.9      max",

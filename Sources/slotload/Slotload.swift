@@ -57,8 +57,10 @@ struct Slotload: AsyncParsableCommand {
         try await createResources(plan)
         let journalBefore = try await JournalPosition.read(host: host, port: port)
         let recorder = Recorder()
+        let connecting = ContinuousClock.now
+        let channels = await LoadChannels.connect(workers(plan), host: host, port: port, recorder: recorder)
         let started = ContinuousClock.now
-        let results = await drive(plan, recorder: recorder, started: started)
+        let results = await drive(channels, recorder: recorder, started: started)
         let elapsed = ContinuousClock.now - started
         let journalAfter = try? await JournalPosition.read(host: host, port: port)
         let ledger = results.flatMap(\.ledger)
@@ -77,7 +79,7 @@ struct Slotload: AsyncParsableCommand {
         if scenario == .flashSale { reasons += flashSaleReasons(ledger, plan: plan) }
         let report = Report(
             settings: self, runID: runID, plan: plan, recorder: recorder,
-            durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            durationSeconds: elapsed.seconds, connectSeconds: (started - connecting).seconds,
             verdictReasons: reasons, checkedBookings: checked,
             journal: journalAfter.map { JournalActivity(from: journalBefore, to: $0) })
         FileHandle.standardOutput.write(Data(report.summaryText().utf8))
@@ -121,23 +123,25 @@ struct Slotload: AsyncParsableCommand {
         }
     }
 
-    /// Runs every connection and a progress line a second; returns when all connections are done.
-    private func drive(_ plan: Plan, recorder: Recorder, started: ContinuousClock.Instant) async -> [LoadWorker.Result]
-    {
+    /// One worker per connection, each with its share of the requests (all of them for a timed run).
+    private func workers(_ plan: Plan) -> [LoadWorker] {
         let count = effectiveConnections
         let perConnection =
-            scenario == .flashSale
-            ? (requests + count - 1) / count
-            : durationSeconds == nil ? (requests + count - 1) / count : Int.max
-        let deadline = durationSeconds.map { started + .seconds($0) }
-        let workers = (0..<count).map { index in
+            scenario == .flashSale || durationSeconds == nil ? (requests + count - 1) / count : Int.max
+        return (0..<count).map { index in
             LoadWorker(
                 index: index, plan: plan, pipeline: scenario == .flashSale ? 1 : pipeline, requests: perConnection,
-                deadline: deadline, seed: seed)
+                seed: seed)
         }
-        return await withTaskGroup(of: Void.self) { group in
+    }
+
+    /// Starts every open connection and a progress line a second; returns when all connections are done.
+    private func drive(_ channels: LoadChannels, recorder: Recorder, started: ContinuousClock.Instant) async
+        -> [LoadWorker.Result]
+    {
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await Progress.report(recorder, started: started) }
-            let results = await LoadChannels.run(workers, host: host, port: port, recorder: recorder)
+            let results = await channels.run(deadline: durationSeconds.map { started + .seconds($0) })
             group.cancelAll()
             return results
         }
@@ -160,4 +164,8 @@ enum Progress {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -35,6 +35,11 @@ import Testing
             #expect(report["requests"] == 2000)
             #expect((report["requests_per_second"]?.int ?? 0) > 0 || report["requests_per_second"] != nil)
             #expect(report["bookings_per_second"] != nil && report["duration_seconds"] != nil)
+            guard case .number(let connectMilliseconds)? = report["connect_ms"] else {
+                Issue.record("no connect_ms in the report")
+                return
+            }
+            #expect(connectMilliseconds >= 0, "the connections open before the clock starts")
             for op in ["hold", "confirm", "book", "availability"] {
                 let latency = report["latency_ms"]?[op]
                 #expect(latency?["p50"] != nil && latency?["p999"] != nil && latency?["max"] != nil, "\(op)")
