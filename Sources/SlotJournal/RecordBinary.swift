@@ -17,19 +17,42 @@ extension RecordV1 {
         case fingerprint, rule, ranges, bookings, entry
     }
 
-    /// Kind codes, stable forever.
-    private static let kindCodes: [Kind: UInt8] = [
-        .resourceCreated: 1, .held: 2, .moved: 3, .keyRecorded: 4, .rulesChanged: 5, .seriesBooked: 6,
-        .seriesCanceled: 7, .waitlistJoined: 8, .waitlistLeft: 9,
-    ]
-    private static let kindsByCode = Dictionary(uniqueKeysWithValues: kindCodes.map { ($0.value, $0.key) })
+    /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
+    private static func code(of kind: Kind) -> UInt8 {
+        switch kind {
+        case .resourceCreated: 1
+        case .held: 2
+        case .moved: 3
+        case .keyRecorded: 4
+        case .rulesChanged: 5
+        case .seriesBooked: 6
+        case .seriesCanceled: 7
+        case .waitlistJoined: 8
+        case .waitlistLeft: 9
+        }
+    }
+
+    private static func kind(code: UInt8) -> Kind? {
+        switch code {
+        case 1: .resourceCreated
+        case 2: .held
+        case 3: .moved
+        case 4: .keyRecorded
+        case 5: .rulesChanged
+        case 6: .seriesBooked
+        case 7: .seriesCanceled
+        case 8: .waitlistJoined
+        case 9: .waitlistLeft
+        default: nil
+        }
+    }
 
     /// Bound on any one string or list in a record, far above what request limits let through.
     private static let fieldMaxBytes = 1 << 20
 
     func binaryBytes() -> [UInt8] {
         var writer = BinaryWriter(reservingCapacity: 96)
-        writer.write(Self.kindCodes[kind]!)
+        writer.write(Self.code(of: kind))
         func string(_ tag: Tag, _ value: String?) {
             guard let value else { return }
             writer.write(tag.rawValue)
@@ -95,7 +118,7 @@ extension RecordV1 {
     /// value whole, `resource` and `at` present, nothing after the last field.
     init?(binary bytes: [UInt8]) {
         var reader = BinaryReader(bytes)
-        guard let code = try? reader.read(UInt8.self), let kind = Self.kindsByCode[code] else { return nil }
+        guard let code = try? reader.read(UInt8.self), let kind = Self.kind(code: code) else { return nil }
         self.init(kind: kind, resource: "", at: 0)
         var seen = (resource: false, at: false)
         var lastTag: UInt8 = 0

@@ -44,7 +44,13 @@ enum HTMLReport {
         html += String(
             format: "<p>%d requests in %.2f s: <b>%.0f requests/s</b>, <b>%.0f confirmed bookings/s</b>.</p>\n",
             report.requests, report.durationSeconds, report.requestsPerSecond, report.bookingsPerSecond)
-        html += throughput + latency
+        html += String(format: "<p>The connections were all opened first, in %.0f ms.", report.connectSeconds * 1_000)
+        if let journal = report.journal {
+            html += String(
+                format: " The server's journal made %d commits for %d entries (%.1f per commit).", journal.commits,
+                journal.entries, journal.entriesPerCommit)
+        }
+        html += "</p>\n" + throughput + latency
         html += "<h2>Latency per operation (ms)</h2>\n<table><tr><th>op</th><th>count</th><th>p50</th><th>p90</th>"
         html += "<th>p99</th><th>p99.9</th><th>max</th></tr>\n"
         for (op, value) in report.latency {

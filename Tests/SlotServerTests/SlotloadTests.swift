@@ -56,6 +56,7 @@ import Testing
             #expect(run.stdout.contains("journal \(commits) commits for \(entries) entries"))
             let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
             #expect(html.contains("<svg") && html.contains("verdict: pass") && html.contains("mixed"))
+            #expect(html.contains("commits for \(entries) entries"), "the journal line")
             #expect(run.stdout.contains("verdict pass"))
         }
     }
