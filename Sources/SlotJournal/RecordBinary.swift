@@ -118,34 +118,29 @@ extension RecordV1 {
     /// value whole, `resource` and `at` present, nothing after the last field.
     init?(binary bytes: [UInt8]) {
         var reader = BinaryReader(bytes)
-        guard let code = try? reader.read(UInt8.self), let kind = Self.kind(code: code) else { return nil }
-        self.init(kind: kind, resource: "", at: 0)
-        var seen = (resource: false, at: false)
-        var lastTag: UInt8 = 0
-        while reader.remaining > 0 {
-            guard let raw = try? reader.read(UInt8.self), raw > lastTag, let tag = Tag(rawValue: raw) else {
-                return nil
-            }
-            lastTag = raw
-            do {
-                switch tag {
-                case .resource:
-                    resource = try Self.string(&reader)
-                    seen.resource = true
-                case .at:
-                    at = try reader.readVarintSigned()
-                    seen.at = true
-                default:
-                    guard try readField(tag, from: &reader) else { return nil }
+        do {
+            // `resource` and `at` are in every record and have the lowest tags, so a record starts with them.
+            guard let kind = Self.kind(code: try reader.read(UInt8.self)),
+                try reader.read(UInt8.self) == Tag.resource.rawValue
+            else { return nil }
+            let resource = try Self.string(&reader)
+            guard try reader.read(UInt8.self) == Tag.at.rawValue else { return nil }
+            self.init(kind: kind, resource: resource, at: try reader.readVarintSigned())
+            var lastTag = Tag.at.rawValue
+            while reader.remaining > 0 {
+                let raw = try reader.read(UInt8.self)
+                guard raw > lastTag, let tag = Tag(rawValue: raw), try readField(tag, from: &reader) else {
+                    return nil
                 }
-            } catch {
-                return nil
+                lastTag = raw
             }
+        } catch {
+            return nil
         }
-        guard seen.resource, seen.at else { return nil }
     }
 
-    /// Reads the value of a field other than `resource` and `at`; false when it is malformed.
+    /// Reads the value of a field after `resource` and `at`; false when it is malformed (or one of those two,
+    /// which the increasing-tag rule already keeps out).
     private mutating func readField(_ tag: Tag, from reader: inout BinaryReader) throws(BinaryReader.Truncated)
         -> Bool
     {

@@ -45,8 +45,8 @@ final class LoadChannelHandler: ChannelInboundHandler {
             fail("the server sent \(reply.code) with no request in flight", context: context)
             return
         }
-        guard let samples = worker.take(reply) else { return }
-        recorder.record(samples)
+        guard worker.take(reply) else { return }
+        recorder.record(worker.batchSamples)
         sendNextBatch(context)
     }
 
@@ -121,8 +121,6 @@ struct LoadChannels {
         }
         return connected
     }
-
-    var count: Int { channels.count }
 
     /// Starts every open connection and returns when all of them are done.
     func run(deadline: ContinuousClock.Instant?) async -> [LoadWorker.Result] {

@@ -47,7 +47,9 @@ struct LoadWorker: Sendable {
     private var batch: [Pending] = []
     private var taken = 0
     private var batchStarted = ContinuousClock.now
-    private var samples: [Sample] = []
+    /// The samples of the batch in flight; all of them once `take` returns true. Kept from batch to batch (cleared
+    /// when the next starts), so recording a batch allocates nothing.
+    private(set) var batchSamples: [Sample] = []
     private(set) var result = Result()
 
     struct Result: Sendable {
@@ -64,7 +66,7 @@ struct LoadWorker: Sendable {
         customer = "c\(index)"
         random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
         batch.reserveCapacity(pipeline)
-        samples.reserveCapacity(pipeline)
+        batchSamples.reserveCapacity(pipeline)
     }
 
     /// Appends the next batch's request lines to `text` and starts its clock; false when the connection is done.
@@ -72,6 +74,7 @@ struct LoadWorker: Sendable {
         precondition(taken == batch.count, "a batch is still in flight")
         guard sent < requests, deadline.map({ ContinuousClock.now < $0 }) ?? true else { return false }
         batch.removeAll(keepingCapacity: true)
+        batchSamples.removeAll(keepingCapacity: true)
         taken = 0
         while batch.count < min(pipeline, requests - sent) {
             batch.append(next(round: sent, into: &text))
@@ -83,20 +86,18 @@ struct LoadWorker: Sendable {
 
     var isAwaitingReply: Bool { taken < batch.count }
 
-    /// Takes the next reply of the batch in flight. Returns the batch's samples once its last reply is in.
-    mutating func take(_ reply: ReplyFields) -> [Sample]? {
+    /// Takes the next reply of the batch in flight. True once its last reply is in (see `batchSamples`).
+    mutating func take(_ reply: ReplyFields) -> Bool {
         precondition(taken < batch.count, "a reply with no request in flight")
         let elapsed = ContinuousClock.now - batchStarted
         let pending = batch[taken]
         taken += 1
         let confirmed = apply(reply, to: pending)
-        samples.append(
+        batchSamples.append(
             Sample(
                 op: pending.op, latencyMicroseconds: Self.microseconds(elapsed), code: reply.code,
                 confirmedBooking: confirmed))
-        guard taken == batch.count else { return nil }
-        defer { samples.removeAll(keepingCapacity: true) }
-        return samples
+        return taken == batch.count
     }
 
     /// The connection failed: what it saw acknowledged stays in the ledger, and the run is judged with that.
