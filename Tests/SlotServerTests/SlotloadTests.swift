@@ -108,14 +108,24 @@ import Testing
         let folder = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try await SlotdProcess(dataDirectory: folder)
-        let started = ContinuousClock.now
         async let load = ToolProcess.run(
-            "slotload", ["--port", String(server.port), "--duration-seconds", "30", "-c", "8", "-P", "4"],
+            "slotload",
+            ["--port", String(server.port), "--duration-seconds", "30", "-c", "8", "-P", "4", "--resources", "8"],
             timeoutSeconds: 60)
-        try await Task.sleep(for: .seconds(2))
+        // Kill only once the run is under way (bookings appear only after every connection is open): a fixed
+        // delay raced slotload's own start-up on a busy machine.
+        var booked = 0
+        for _ in 0..<1_000 where booked == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            booked = try await SlotConnection.withConnection(port: server.port) { client in
+                try await client.call(["op": "stats"])["stats"]?["bookings"]?.int ?? 0
+            }
+        }
+        #expect(booked > 0, "the run never started")
         server.kill9()
+        let killed = ContinuousClock.now
         let run = try await load
-        #expect(ContinuousClock.now - started < .seconds(20), "the run waited out its duration")
+        #expect(ContinuousClock.now - killed < .seconds(20), "the run waited out its duration")
         #expect(run.status != 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("8 of 8 connections failed"), "\(run.stderr)")
     }
