@@ -19,6 +19,11 @@ public final class Journal: @unchecked Sendable {
         /// Most entries compaction deletes in one transaction; commits of new entries run in between, so this
         /// bounds how long compaction can hold up an acknowledgement (about 2-5 ms here at 2,000).
         public var compactionChunkEntriesMax = 2_000
+        /// How long opening waits for the data folder's lock before it reports another server. The lock belongs
+        /// to the open file, so a process that forks at the wrong moment (its child holds a copy of every
+        /// descriptor until it executes) or a previous server still exiting holds it for a few milliseconds
+        /// after its owner let go.
+        public var lockWaitMilliseconds = 2_000
         public init() {}
     }
 
@@ -43,7 +48,7 @@ public final class Journal: @unchecked Sendable {
         directory: URL, configuration: Configuration = .init(),
         onFailure: @escaping @Sendable (JournalError) -> Never = { fatalError("journal write failed: \($0)") }
     ) throws(JournalError) {
-        store = try JournalStore(directory: directory)
+        store = try JournalStore(directory: directory, lockWaitMilliseconds: configuration.lockWaitMilliseconds)
         self.configuration = configuration
         self.onFailure = onFailure
         lastAppended = try store.lastSequence()

@@ -14,7 +14,7 @@ final class JournalStore {
     /// beside a server that was restarting).
     private let lockDescriptor: Int32
 
-    init(directory: URL) throws(JournalError) {
+    init(directory: URL, lockWaitMilliseconds: Int = 0) throws(JournalError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -25,7 +25,7 @@ final class JournalStore {
         guard lockDescriptor >= 0 else {
             throw .sqlite(operation: "open \(lockPath)", code: errno, message: String(cString: strerror(errno)))
         }
-        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard Self.lock(lockDescriptor, waitingAtMost: lockWaitMilliseconds) else {
             Glibc.close(lockDescriptor)
             throw .locked(path: directory.path)
         }
@@ -58,6 +58,19 @@ final class JournalStore {
         try database.execute("PRAGMA user_version = \(Self.schemaVersion)")
         insert = try database.prepare(
             "INSERT INTO journal (sequence, format, kind, resource, body, checksum) VALUES (?, ?, ?, ?, ?, ?)")
+    }
+
+    /// Tries the lock every 10 ms until it is taken or `waitingAtMost` has passed. Never blocks indefinitely:
+    /// a second server must fail, not hang.
+    private static func lock(_ descriptor: Int32, waitingAtMost milliseconds: Int) -> Bool {
+        let retryMicroseconds: UInt32 = 10_000
+        var waitedMilliseconds = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, waitedMilliseconds < milliseconds else { return false }
+            usleep(retryMicroseconds)
+            waitedMilliseconds += Int(retryMicroseconds / 1_000)
+        }
+        return true
     }
 
     /// Finalizes statements and closes the file, so SQLite checkpoints the WAL and removes it; then unlocks.

@@ -133,8 +133,10 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try Journal(directory: directory)
+        var briefWait = Journal.Configuration()
+        briefWait.lockWaitMilliseconds = 50
         #expect {
-            _ = try Journal(directory: directory)
+            _ = try Journal(directory: directory, configuration: briefWait)
         } throws: { error in
             guard case JournalError.locked = error else { return false }
             return true
@@ -142,6 +144,22 @@ import Testing
         first.start()
         first.stop()
         // Released on stop: the folder can be opened again.
+        let second = try Journal(directory: directory)
+        second.stop()
+    }
+
+    @Test func openingWaitsForALockThatIsAboutToBeReleased() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Journal(directory: directory)
+        first.start()
+        // Released 200 ms into the second open's wait (2 s by default), from a thread of its own because the
+        // open blocks this one: the open succeeds instead of failing.
+        let releaser = Thread {
+            usleep(200_000)
+            first.stop()
+        }
+        releaser.start()
         let second = try Journal(directory: directory)
         second.stop()
     }
