@@ -47,6 +47,10 @@ public struct ResourceSchedule: Sendable {
 
     public func booking(_ sequence: UInt64) -> Booking? { bookings[sequence] }
 
+    /// When the earliest hold here expires, if any hold is pending (it may have been confirmed or canceled since:
+    /// `advance` then passes over it). Lets a sweeper skip resources with nothing due.
+    public var nextExpiry: Instant? { expiries.minimum?.at }
+
     /// Moves this schedule's clock to `now` (never backwards) and expires every hold due by then, recording each
     /// expiry at its own `expires_at` with actor `system`. Returns the clock after the move.
     @discardableResult

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import SlotDomain
 import SlotJournal
 import SlotWire
@@ -22,7 +23,13 @@ public actor ResourceActor {
     public nonisolated let settings: ResourceSettings
     /// The journal sequence of this resource's creation; reading its settings waits for it.
     public nonisolated let createdSequence: UInt64
-    var schedule: ResourceSchedule
+    var schedule: ResourceSchedule {
+        // No `oldValue`: the schedule is still changed in place, not copied.
+        didSet { publishNextExpiry() }
+    }
+    /// `schedule.nextExpiry` in seconds since the epoch (`Int64.max`: nothing pending), readable without a hop so
+    /// that the expiry sweeper visits only the resources with a hold due instead of every resource.
+    private nonisolated let nextExpirySeconds = Atomic<Int64>(.max)
     let journal: Journal
     private let idempotency: IdempotencyRegistry
     let clock: any WallClock
@@ -44,6 +51,8 @@ public actor ResourceActor {
         _ = self.schedule.takePromotionNotices()
         self.lastJournaled = lastJournaled
         self.journal = journal
+        // Restored holds count too (the observer does not run in an initializer).
+        nextExpirySeconds.store(schedule.nextExpiry?.secondsSinceEpoch ?? .max, ordering: .relaxed)
         self.idempotency = idempotency
         self.clock = clock
     }
@@ -178,6 +187,16 @@ public actor ResourceActor {
     /// Expires due holds (memory only: expiry is already exact for every request).
     public func sweep() {
         advanceToNow()
+    }
+
+    /// Whether a hold here may be due at `now`. A stale answer is harmless either way: a visit too many expires
+    /// nothing, and a missed one only delays freeing memory until the next request or sweep.
+    nonisolated func hasExpiryDue(at now: Instant) -> Bool {
+        nextExpirySeconds.load(ordering: .relaxed) <= now.secondsSinceEpoch
+    }
+
+    private func publishNextExpiry() {
+        nextExpirySeconds.store(schedule.nextExpiry?.secondsSinceEpoch ?? .max, ordering: .relaxed)
     }
 
     /// Moves the schedule's clock to now and returns it. Moving it may expire holds and so give their time to

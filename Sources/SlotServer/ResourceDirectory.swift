@@ -38,6 +38,11 @@ public final class ResourceDirectory: Sendable {
         actors.withLock { Array($0.values) }
     }
 
+    /// The resources with a hold that may be due at `now`, found without visiting any of them.
+    func actorsWithExpiryDue(at now: Instant) -> [ResourceActor] {
+        actors.withLock { $0.values.filter { $0.hasExpiryDue(at: now) } }
+    }
+
     /// Creates a resource with its initial rule layers, journaled right after its creation entry, all under the
     /// directory's lock, so nobody sees the resource without its rules.
     public func create(_ settings: ResourceSettings, rules: [RuleChange] = [], stamp: IdempotencyStamp?) -> Outcome {
