@@ -1,8 +1,8 @@
 import Logging
-import Synchronization
 import SlotDomain
 import SlotJournal
 import SlotWire
+import Synchronization
 
 /// A reply and the journal position it depends on: the connection sends it only once that position is durable,
 /// so no reply (not even a refusal or a read) reveals state that a crash could still take back.
