@@ -37,6 +37,10 @@ import Testing
         #expect(rejected.first?["resource.id"] == "r")
         #expect(rejected.first?["request.start"] == "2027-01-05T10:00:00Z")
         #expect(rejected.first?["level"] == "info")
+        // Each line names its request: the connection's number, then the line's (the third line was refused).
+        let connection = try #require(rejected.first?["connection.id"]?.string)
+        #expect(rejected.first?["request.id"] == .string("\(connection).3"))
+        #expect(refused.first?["request.id"] == .string("\(connection).4"))
     }
 
     @Test func aboveInfoNoRequestIsLogged() async throws {
