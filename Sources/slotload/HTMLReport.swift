@@ -22,6 +22,7 @@ enum HTMLReport {
             series: [
                 Series(name: "p50", color: "#9467bd", values: report.timeline.map(\.p50Milliseconds)),
                 Series(name: "p99", color: "#d62728", values: report.timeline.map(\.p99Milliseconds)),
+                Series(name: "max", color: "#7f7f7f", values: report.timeline.map(\.maxMilliseconds)),
             ])
         let verdictColor = report.verdict == "pass" ? "#2ca02c" : "#d62728"
         var html = """

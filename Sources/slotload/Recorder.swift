@@ -24,6 +24,8 @@ struct SecondSummary: Sendable {
     var errors: Int
     var p50Milliseconds: Double
     var p99Milliseconds: Double
+    /// The slowest reply that arrived in this second: a stall shows here long before it moves the p99.
+    var maxMilliseconds: Double
 }
 
 /// Latency histograms per op (microseconds, HdrHistogram with three significant digits), outcome counts and a
@@ -92,7 +94,8 @@ final class Recorder: Sendable {
                 elapsedSeconds: elapsedSeconds, requests: state.secondRequests, bookings: state.secondBookings,
                 refused: state.secondRefused, errors: state.secondErrors,
                 p50Milliseconds: Double(state.second.valueAtPercentile(50)) / 1_000,
-                p99Milliseconds: Double(state.second.valueAtPercentile(99)) / 1_000)
+                p99Milliseconds: Double(state.second.valueAtPercentile(99)) / 1_000,
+                maxMilliseconds: state.secondRequests == 0 ? 0 : Double(state.second.max) / 1_000)
             state.timeline.append(summary)
             state.second.reset()
             state.secondRequests = 0

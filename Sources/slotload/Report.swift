@@ -102,7 +102,7 @@ struct Report {
                 [
                     "second": $0.elapsedSeconds, "requests": $0.requests, "bookings": $0.bookings,
                     "refused": $0.refused, "errors": $0.errors, "p50_ms": $0.p50Milliseconds,
-                    "p99_ms": $0.p99Milliseconds,
+                    "p99_ms": $0.p99Milliseconds, "max_ms": $0.maxMilliseconds,
                 ]
             },
         ]

@@ -84,6 +84,17 @@ import Testing
             #expect(seconds.count >= 2)
             #expect(seconds.reduce(0) { $0 + ($1["refused"]?.int ?? 0) } > 0, "\(seconds)")
             #expect(seconds.allSatisfy { $0["errors"] == 0 }, "refusals are not errors: \(seconds)")
+            // Each second's slowest reply bounds its p99 from above.
+            var slowest: [Double] = []
+            for second in seconds {
+                guard case .number(let p99)? = second["p99_ms"], case .number(let max)? = second["max_ms"] else {
+                    Issue.record("a second without p99_ms and max_ms: \(second)")
+                    continue
+                }
+                #expect(max >= p99, "\(second)")
+                slowest.append(max)
+            }
+            #expect(slowest.contains { $0 > 0 }, "\(seconds)")
         }
     }
 
