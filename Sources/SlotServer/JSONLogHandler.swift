@@ -30,7 +30,7 @@ public struct JSONLogHandler: LogHandler {
 
     /// The line for `event`, newline included. Written straight into one byte array: the first version merged
     /// the metadata into a copy of the handler's dictionary, formatted the time through `String`s and wrote
-    /// through `FileHandle` and `Data`, about 10 µs a line, a quarter of the server's CPU in a run where most
+    /// through `FileHandle` and `Data`, about 10 µs a line, a fifth of the server's CPU in a run where most
     /// requests were rejected (each rejection is logged at info).
     func line(for event: LogEvent, atMilliseconds milliseconds: Int64) -> [UInt8] {
         var writer = JSONWriter(capacity: 256)
