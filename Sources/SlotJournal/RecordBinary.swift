@@ -32,20 +32,15 @@ extension RecordV1 {
         }
     }
 
-    private static func kind(code: UInt8) -> Kind? {
-        switch code {
-        case 1: .resourceCreated
-        case 2: .held
-        case 3: .moved
-        case 4: .keyRecorded
-        case 5: .rulesChanged
-        case 6: .seriesBooked
-        case 7: .seriesCanceled
-        case 8: .waitlistJoined
-        case 9: .waitlistLeft
-        default: nil
+    /// The inverse of `code(of:)`, indexed by code and derived from it, so that the two cannot disagree.
+    private static let kindsByCode: [Kind?] = {
+        var table = [Kind?](repeating: nil, count: 256)
+        for kind in Kind.allCases {
+            precondition(table[Int(code(of: kind))] == nil, "two record kinds share code \(code(of: kind))")
+            table[Int(code(of: kind))] = kind
         }
-    }
+        return table
+    }()
 
     /// Bound on any one string or list in a record, far above what request limits let through.
     private static let fieldMaxBytes = 1 << 20
@@ -120,7 +115,7 @@ extension RecordV1 {
         var reader = BinaryReader(bytes)
         do {
             // `resource` and `at` are in every record and have the lowest tags, so a record starts with them.
-            guard let kind = Self.kind(code: try reader.read(UInt8.self)),
+            guard let kind = Self.kindsByCode[Int(try reader.read(UInt8.self))],
                 try reader.read(UInt8.self) == Tag.resource.rawValue
             else { return nil }
             let resource = try Self.string(&reader)

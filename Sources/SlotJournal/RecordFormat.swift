@@ -17,7 +17,7 @@ struct RecordV1: Codable, Equatable {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
     }
 
-    enum Kind: String, Codable {
+    enum Kind: String, Codable, CaseIterable {
         case resourceCreated = "resource_created"
         case held
         case moved
