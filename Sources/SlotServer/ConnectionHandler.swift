@@ -37,11 +37,25 @@ struct ConnectionHandler: Sendable {
                     queue.finish()
                     try await group.waitForAll()
                 }
+                try await Self.flushed(channel.channel)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
         }
         logger.debug("connection closed")
+    }
+
+    /// Returns once every reply written so far is in the socket. `outbound.write` returns when NIO has the bytes,
+    /// not when they are sent, and `executeThenClose` then closes the channel at once, which drops whatever a
+    /// client reading slowly has not taken yet (swift-nio#2795): the tail of a large reply, or replies to
+    /// requests already made durable. Writes complete in order, so the completion of an empty write means that
+    /// everything before it went out.
+    static func flushed(_ channel: any Channel) async throws {
+        try await withTaskCancellationHandler {
+            try await channel.writeAndFlush(ByteBuffer()).get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 
     private func readRequests(
