@@ -63,9 +63,18 @@ public final class TCPServerService: Service {
         onListening(address)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
-                for try await connection in connections.cancelOnGracefulShutdown() {
-                    let connectionID = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
-                    group.addTask { await self.serve(connection, connectionID: connectionID) }
+                // On shutdown the listening socket is closed, which ends the stream. Not `cancelOnGracefulShutdown()`:
+                // its merged sequence suspends the loop for every connection, and a suspended accept loop waits
+                // its turn behind every request in flight, so under load it took one connection per 25-30 ms and
+                // a late connection's first reply waited up to 0.7 s. The plain stream hands over every connection
+                // already accepted without suspending.
+                try await withGracefulShutdownHandler {
+                    for try await connection in connections {
+                        let connectionID = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+                        group.addTask { await self.serve(connection, connectionID: connectionID) }
+                    }
+                } onGracefulShutdown: {
+                    server.channel.close(promise: nil)
                 }
             }
             logger.notice("stopped accepting connections; draining")
@@ -81,6 +90,7 @@ public final class TCPServerService: Service {
                 details: ["limit": String(configuration.connectionsMax)])
             try? await connection.executeThenClose { _, outbound in
                 try await outbound.write(ByteBuffer(bytes: ReplyEncoder.failure(id: .null, error)))
+                try await ConnectionHandler.flushed(connection.channel)
             }
             return
         }
