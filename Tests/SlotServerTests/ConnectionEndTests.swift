@@ -25,10 +25,11 @@ import Testing
             text = String(repeating: query.jsonText + "\n", count: Self.queries) + book.jsonText + "\n"
         }
 
-        /// Waits (bounded) until the burst's booking exists. A connection's requests are decided in order, so
-        /// every query before it has been answered too, and the replies wait to be read.
+        /// Waits until the burst's booking exists (up to a minute: a debug server in a parallel test run is slow).
+        /// A connection's requests are decided in order, so every query before it has been answered too, and the
+        /// replies wait to be read.
         static func awaitDecided(_ observer: SlotConnection) async throws {
-            for _ in 0..<500 {
+            for _ in 0..<3_000 {
                 if try await observer.call(["op": "stats"])["stats"]?["bookings"] == 1 { return }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -128,9 +129,9 @@ struct RawSocket {
         }
     }
 
-    /// Everything the server sends until it closes the connection (bounded by a 10 s receive timeout).
+    /// Everything the server sends until it closes the connection (each read waits at most 30 s).
     func receiveUntilClosed() throws -> [UInt8] {
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1_024)
