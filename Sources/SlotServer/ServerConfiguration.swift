@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     /// Most requests one connection may have read but not yet answered. Past this the server stops reading from
     /// that connection until replies have gone out (back-pressure, not an error).
     public var inFlightRequestsPerConnectionMax = 1_024
+    /// On shutdown, how long open connections may take to receive the replies to what they have sent. A client
+    /// that stops reading would otherwise hold the shutdown for ever; past this, its connection is closed (its
+    /// changes are already durable, only their replies are lost). The journal is flushed and closed either way.
+    public var shutdownDrainSeconds = 30
     /// Most resources the server will create; one more gets `too_many_resources`.
     public var resourcesMax = 1_000_000
     /// How often expired holds are swept out of memory, in seconds. Expiry itself is exact without it: every

@@ -78,8 +78,29 @@ public final class TCPServerService: Service {
                 }
             }
             logger.notice("stopped accepting connections; draining")
+            if await !drained(withinSeconds: configuration.shutdownDrainSeconds) {
+                logger.warning(
+                    "drain time is up; closing the connections still open",
+                    metadata: [
+                        "connections": "\(connections.current)",
+                        "limit_seconds": "\(configuration.shutdownDrainSeconds)",
+                    ])
+                // Each connection's task ends its waits and closes its channel when cancelled.
+                group.cancelAll()
+            }
         }
         logger.notice("all connections closed")
+    }
+
+    /// Waits until every connection has closed, for at most `seconds`; false if some are still open. Polled: it
+    /// only runs during shutdown.
+    private func drained(withinSeconds seconds: Int) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while connections.current > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return false }
+        }
+        return true
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, connectionID: UInt64) async {

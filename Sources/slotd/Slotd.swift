@@ -32,6 +32,9 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Longest request line in bytes.")
     var maxLineBytes = 65_536
 
+    @Option(help: "On shutdown, seconds open connections get to take their replies before they are closed.")
+    var shutdownDrainSeconds = 30
+
     @Option(help: "Take a snapshot every N minutes (0: not on a timer).")
     var snapshotEveryMinutes = 60
 
@@ -50,6 +53,7 @@ struct Slotd: AsyncParsableCommand {
         guard (1_024...(64 * 1_024 * 1_024)).contains(maxLineBytes) else {
             throw ValidationError("--max-line-bytes must be between 1024 and 67108864")
         }
+        guard shutdownDrainSeconds >= 0 else { throw ValidationError("--shutdown-drain-seconds must not be negative") }
         guard snapshotEveryMinutes >= 0, snapshotEveryEntries >= 0 else {
             throw ValidationError("--snapshot-every-minutes and --snapshot-every-entries must not be negative")
         }
@@ -71,6 +75,7 @@ struct Slotd: AsyncParsableCommand {
         configuration.snapshotDirectory = URL(fileURLWithPath: snapshotDirectory)
         configuration.connectionsMax = maxConnections
         configuration.lineBytesMax = maxLineBytes
+        configuration.shutdownDrainSeconds = shutdownDrainSeconds
         configuration.snapshotEveryMinutes = snapshotEveryMinutes
         configuration.snapshotEveryEntries = snapshotEveryEntries
         configuration.snapshotsKept = snapshotsKept

@@ -77,9 +77,39 @@ import Testing
                 }
             }
         }
-        for _ in 0..<500 where server.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!server.process.isRunning)
-        #expect(server.process.terminationStatus == 0)
+        #expect(try await server.exitStatus(withinSeconds: 10) == 0)
+    }
+
+    /// A client that never reads cannot hold the shutdown: past `--shutdown-drain-seconds` its connection is
+    /// closed, the journal is still flushed, and what it booked is there after a restart.
+    @Test func aClientThatNeverReadsIsClosedWhenTheDrainTimeIsUp() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("stderr.txt")
+        let server = try await SlotdProcess(
+            dataDirectory: directory, extraArguments: ["--shutdown-drain-seconds", "1"], logLevel: "notice",
+            stderr: log)
+        try await SlotConnection.withConnection(port: server.port) { observer in
+            try await SlotConnection.withConnection(port: server.port) { client in
+                #expect(try await client.call(Requests.createResource("r"))["ok"] == true)
+                try await client.send(String(Burst().text.dropLast()))
+                try await Burst.awaitDecided(observer)
+                kill(server.process.processIdentifier, SIGTERM)
+                let status = try await server.exitStatus(withinSeconds: 20)
+                #expect(status == 0, "the server exits by itself although the client reads nothing")
+            }
+        }
+        let messages = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONValue.parse(String($0)) }
+        let drain = messages.first { $0["message"] == "drain time is up; closing the connections still open" }
+        #expect(drain?["connections"] == "1", "the idle observer was closed at once")
+        #expect(messages.last?["message"] == "journal flushed and closed")
+        let restarted = try await SlotdProcess(dataDirectory: directory)
+        let stats = try await SlotConnection.withConnection(port: restarted.port) { client in
+            try await client.call(["op": "stats"])["stats"]
+        }
+        #expect(stats?["bookings"] == 1)
+        #expect(try await restarted.terminate() == 0)
     }
 
     /// As `printf '…' | nc`: the client sends everything, closes its sending side, and only then reads.

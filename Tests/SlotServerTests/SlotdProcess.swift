@@ -63,8 +63,17 @@ final class SlotdProcess: @unchecked Sendable {
     /// SIGTERM, then the exit status (bounded wait).
     func terminate() async throws -> Int32 {
         kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill9() }
+        return try await exitStatus(withinSeconds: 10) ?? process.terminationStatus
+    }
+
+    /// The exit status once the process has ended by itself; nil if it was still running after `seconds`, and
+    /// then it is killed (so a failing test leaves no server behind).
+    func exitStatus(withinSeconds seconds: Int) async throws -> Int32? {
+        for _ in 0..<(seconds * 50) where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else {
+            kill9()
+            return nil
+        }
         return process.terminationStatus
     }
 }
