@@ -36,6 +36,17 @@ import Testing
             Issue.record("the burst's booking was never made")
         }
 
+        /// Creates the resource, sends the burst on `client`, waits until the server has answered all of it (the
+        /// replies unread), then sends SIGTERM.
+        static func sendThenStop(_ server: SlotdProcess, client: SlotConnection, observer: SlotConnection)
+            async throws
+        {
+            #expect(try await client.call(Requests.createResource("r"))["ok"] == true)
+            try await client.send(String(Burst().text.dropLast()))
+            try await awaitDecided(observer)
+            kill(server.process.processIdentifier, SIGTERM)
+        }
+
         /// The burst's replies, in order: the same availability each time (nothing was booked before the last
         /// request), then the confirmed booking.
         static func check(_ replies: [[UInt8]]) throws {
@@ -54,10 +65,7 @@ import Testing
         let server = try await SlotdProcess(dataDirectory: directory)
         try await SlotConnection.withConnection(port: server.port) { observer in
             try await SlotConnection.withConnection(port: server.port) { client in
-                #expect(try await client.call(Requests.createResource("r"))["ok"] == true)
-                try await client.send(String(Burst().text.dropLast()))
-                try await Burst.awaitDecided(observer)
-                kill(server.process.processIdentifier, SIGTERM)
+                try await Burst.sendThenStop(server, client: client, observer: observer)
                 var refused = false
                 for _ in 0..<250 where !refused {
                     do {
@@ -91,10 +99,7 @@ import Testing
             stderr: log)
         try await SlotConnection.withConnection(port: server.port) { observer in
             try await SlotConnection.withConnection(port: server.port) { client in
-                #expect(try await client.call(Requests.createResource("r"))["ok"] == true)
-                try await client.send(String(Burst().text.dropLast()))
-                try await Burst.awaitDecided(observer)
-                kill(server.process.processIdentifier, SIGTERM)
+                try await Burst.sendThenStop(server, client: client, observer: observer)
                 let status = try await server.exitStatus(withinSeconds: 20)
                 #expect(status == 0, "the server exits by itself although the client reads nothing")
             }
