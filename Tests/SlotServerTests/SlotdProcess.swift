@@ -55,6 +55,11 @@ final class SlotdProcess: @unchecked Sendable {
         throw SlotClientError.connectionClosed
     }
 
+    /// A test that fails before it stops its server must not leave the server running after the test run.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
