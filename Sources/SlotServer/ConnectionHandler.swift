@@ -20,7 +20,9 @@ struct ConnectionHandler: Sendable {
         logger.debug("connection opened", metadata: ["peer": "\(channel.channel.remoteAddress.map { "\($0)" } ?? "?")"])
         do {
             try await channel.executeThenClose { inbound, outbound in
-                let queue = ReplyQueue(capacity: configuration.inFlightRequestsPerConnectionMax)
+                let queue = ReplyQueue(
+                    capacity: configuration.inFlightRequestsPerConnectionMax,
+                    bytesMax: configuration.unsentReplyBytesPerConnectionMax)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         defer { queue.close() }
@@ -148,10 +150,11 @@ struct ConnectionHandler: Sendable {
             guard !batch.isEmpty else { return }
             let barrier = batch.lazy.map(\.barrier).max() ?? 0
             try await journal.waitUntilDurable(barrier)
-            var buffer = ByteBufferAllocator().buffer(capacity: batch.reduce(0) { $0 + $1.bytes.count })
+            let bytes = batch.reduce(0) { $0 + $1.bytes.count }
+            var buffer = ByteBufferAllocator().buffer(capacity: bytes)
             for reply in batch { buffer.writeBytes(reply.bytes) }
             try await outbound.write(buffer)
-            queue.written(batch.count)
+            queue.written(batch.count, bytes: bytes)
             if batch.contains(where: \.closeAfter) { return }
         }
     }

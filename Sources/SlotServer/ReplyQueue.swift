@@ -11,13 +11,16 @@ struct PendingReply: Sendable {
 /// The queue between a connection's reader (which decides requests in order) and its writer (which waits for
 /// durability and sends replies in the same order). One producer, one consumer.
 ///
-/// It bounds the replies not yet written: when `capacity` are outstanding the reader waits, so a client that
-/// pipelines faster than the journal commits is slowed down instead of growing memory. The writer takes
-/// everything queued at once, so a pipelined burst leaves in one write after one durability wait.
+/// It bounds the replies not yet written, by count and by bytes: when `capacity` are outstanding, or they hold
+/// `bytesMax` bytes, the reader waits. So a client that pipelines faster than the journal commits, or that does
+/// not read its replies, is slowed down instead of growing the server's memory (a thousand large availability
+/// replies would otherwise be held for one connection). The writer takes everything queued at once, so a
+/// pipelined burst leaves in one write after one durability wait.
 final class ReplyQueue: Sendable {
     private struct State {
         var items: [PendingReply] = []
         var unwritten = 0
+        var unwrittenBytes = 0
         var finished = false
         var closed = false
         var waitingConsumer: CheckedContinuation<[PendingReply], Never>?
@@ -25,19 +28,26 @@ final class ReplyQueue: Sendable {
     }
 
     private let capacity: Int
+    private let bytesMax: Int
     private let state = Mutex(State())
 
-    init(capacity: Int) {
-        precondition(capacity > 0)
+    init(capacity: Int, bytesMax: Int) {
+        precondition(capacity > 0 && bytesMax > 0)
         self.capacity = capacity
+        self.bytesMax = bytesMax
     }
 
-    /// Queues a reply, first waiting while `capacity` replies are unwritten. Dropped once the writer is gone.
+    /// Room for one more reply: always when none is unwritten, so a single reply larger than `bytesMax` still goes.
+    private func hasRoom(_ state: State) -> Bool {
+        state.closed || state.unwritten == 0 || (state.unwritten < capacity && state.unwrittenBytes < bytesMax)
+    }
+
+    /// Queues a reply, first waiting while there is no room (see the type). Dropped once the writer is gone.
     func push(_ reply: PendingReply) async {
-        while !state.withLock({ $0.unwritten < capacity || $0.closed }) {
+        while !state.withLock({ hasRoom($0) }) {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.unwritten < capacity || state.closed { return true }
+                    if hasRoom(state) { return true }
                     state.waitingProducer = continuation
                     return false
                 }
@@ -47,6 +57,7 @@ final class ReplyQueue: Sendable {
         let handOff = state.withLock { state -> (CheckedContinuation<[PendingReply], Never>, [PendingReply])? in
             guard !state.closed else { return nil }
             state.unwritten += 1
+            state.unwrittenBytes += reply.bytes.count
             state.items.append(reply)
             guard let consumer = state.waitingConsumer else { return nil }
             state.waitingConsumer = nil
@@ -75,10 +86,11 @@ final class ReplyQueue: Sendable {
         return state.items
     }
 
-    /// The writer sent `count` replies: room for the reader again.
-    func written(_ count: Int) {
+    /// The writer sent `count` replies of `bytes` bytes in all: room for the reader again.
+    func written(_ count: Int, bytes: Int) {
         let producer = state.withLock { state in
             state.unwritten -= count
+            state.unwrittenBytes -= bytes
             defer { state.waitingProducer = nil }
             return state.waitingProducer
         }

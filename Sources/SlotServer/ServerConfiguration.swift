@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     /// Most requests one connection may have read but not yet answered. Past this the server stops reading from
     /// that connection until replies have gone out (back-pressure, not an error).
     public var inFlightRequestsPerConnectionMax = 1_024
+    /// Most bytes of replies one connection may have decided but not yet handed to its socket. Past this the
+    /// server stops reading from that connection, as for the request count: a client that pipelines large
+    /// queries and does not read the answers costs the server this much memory, not a thousand replies' worth.
+    public var unsentReplyBytesPerConnectionMax = 1_048_576
     /// On shutdown, how long open connections may take to receive the replies to what they have sent. A client
     /// that stops reading would otherwise hold the shutdown for ever; past this, its connection is closed (its
     /// changes are already durable, only their replies are lost). The journal is flushed and closed either way.
