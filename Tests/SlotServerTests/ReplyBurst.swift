@@ -2,6 +2,10 @@ import Foundation
 import SlotClient
 import Testing
 
+/// The suites that send `ReplyBurst`s, run one test at a time: each burst costs seconds of CPU in a debug build,
+/// and four at once starved the other tests' servers (a slotload test in the same run saw 42 requests/s).
+@Suite(.serialized) struct ReplyBurstSuites {}
+
 /// A pipelined burst with far more reply bytes than the socket buffers hold: 200 pairs of an availability query
 /// over 30 days of 5-minute slots (~207 KB a reply) and a booking of the next slot of the first day. The server
 /// stops reading from a client that does not read these replies (the reply byte limit); the bookings show,
