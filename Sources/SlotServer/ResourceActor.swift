@@ -25,7 +25,7 @@ public actor ResourceActor {
     public nonisolated let createdSequence: UInt64
     var schedule: ResourceSchedule {
         // No `oldValue`: the schedule is still changed in place, not copied.
-        didSet { publishNextExpiry() }
+        didSet { nextExpirySeconds.store(Self.expirySeconds(schedule), ordering: .relaxed) }
     }
     /// `schedule.nextExpiry` in seconds since the epoch (`Int64.max`: nothing pending), readable without a hop so
     /// that the expiry sweeper visits only the resources with a hold due instead of every resource.
@@ -52,7 +52,7 @@ public actor ResourceActor {
         self.lastJournaled = lastJournaled
         self.journal = journal
         // Restored holds count too (the observer does not run in an initializer).
-        nextExpirySeconds.store(schedule.nextExpiry?.secondsSinceEpoch ?? .max, ordering: .relaxed)
+        nextExpirySeconds.store(Self.expirySeconds(schedule), ordering: .relaxed)
         self.idempotency = idempotency
         self.clock = clock
     }
@@ -195,8 +195,9 @@ public actor ResourceActor {
         nextExpirySeconds.load(ordering: .relaxed) <= now.secondsSinceEpoch
     }
 
-    private func publishNextExpiry() {
-        nextExpirySeconds.store(schedule.nextExpiry?.secondsSinceEpoch ?? .max, ordering: .relaxed)
+    /// What `nextExpirySeconds` holds for `schedule`.
+    private static func expirySeconds(_ schedule: ResourceSchedule) -> Int64 {
+        schedule.nextExpiry?.secondsSinceEpoch ?? .max
     }
 
     /// Moves the schedule's clock to now and returns it. Moving it may expire holds and so give their time to

@@ -13,8 +13,7 @@ extension ReplyBurstSuites {
                 try await server.connect { observer in
                     try await server.connect { client in
                         #expect(try await client.call(ReplyBurst.createResource()).ok)
-                        // 2027-01-05, the day after the manual clock's start.
-                        try await client.send(String(ReplyBurst(dayStart: 1_799_107_200).text.dropLast()))
+                        try await client.send(String(ReplyBurst.afterManualClockStart().text.dropLast()))
                         // Held by the bytes, well before the end: the unread replies are the socket buffers' worth
                         // plus the limit (33-34 pairs of 200 when measured). Without the limit all 200 are read,
                         // since the count allows 1,024 requests.

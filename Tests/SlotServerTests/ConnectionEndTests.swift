@@ -133,8 +133,7 @@ extension ReplyBurstSuites {
                     #expect(try await observer.call(ReplyBurst.createResource()).ok)
                     let socket = try RawSocket(port: server.port)
                     defer { socket.close() }
-                    // 2027-01-05, the day after the manual clock's start.
-                    try socket.send(Array(ReplyBurst(dayStart: 1_799_107_200).text.utf8))
+                    try socket.send(Array(ReplyBurst.afterManualClockStart().text.utf8))
                     shutdown(socket.descriptor, Int32(SHUT_WR))
                     #expect(try await ReplyBurst.awaitHeld(observer) == ReplyBurst.pairs)
                     // The server runs in this process: read on a thread of its own, not on one of the task pool's.

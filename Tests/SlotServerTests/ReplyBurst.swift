@@ -39,8 +39,16 @@ struct ReplyBurst {
 
     /// For a server on the wall clock: the range starts tomorrow (UTC).
     static func fromTomorrow(resource: String = "r") -> ReplyBurst {
-        ReplyBurst(dayStart: (Int(Date().timeIntervalSince1970) / 86_400 + 1) * 86_400, resource: resource)
+        ReplyBurst(dayStart: dayAfter(Int(Date().timeIntervalSince1970)), resource: resource)
     }
+
+    /// For a `TestServer` on its manual clock: the range starts the day after `TestServer.epoch`.
+    static func afterManualClockStart() -> ReplyBurst {
+        ReplyBurst(dayStart: dayAfter(Int(TestServer.epoch.secondsSinceEpoch)))
+    }
+
+    /// The start of the UTC day after the one containing `seconds`.
+    private static func dayAfter(_ seconds: Int) -> Int { (seconds / 86_400 + 1) * 86_400 }
 
     static func createResource(_ id: String = "r") -> JSONValue {
         Requests.createResource(id, extra: ["slot_minutes": 5])
