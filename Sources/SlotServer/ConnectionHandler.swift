@@ -23,23 +23,31 @@ struct ConnectionHandler: Sendable {
                 let queue = ReplyQueue(
                     capacity: configuration.inFlightRequestsPerConnectionMax,
                     bytesMax: configuration.unsentReplyBytesPerConnectionMax)
+                let gate = ShutdownGate()
+                let (inputEnded, inputEndedContinuation) = AsyncStream<Void>.makeStream()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         defer { queue.close() }
                         try await writeReplies(from: queue, to: outbound)
+                        try await Self.flushed(channel.channel)
+                        if gate.isStopping {
+                            await Self.closeLingering(
+                                channel.channel, inputEnded: inputEnded, seconds: configuration.shutdownLingerSeconds)
+                        }
                     }
-                    // On shutdown, stop reading by closing the input side: the loop then ends like any connection
-                    // whose client stopped sending, and the replies still queued are sent. (Wrapping the stream in
-                    // `cancelOnGracefulShutdown()` did the same through a merged sequence, at a cost on every line.)
+                    // On shutdown the reader keeps reading but takes no new request (`ShutdownGate`). Not closing the
+                    // input instead: the requests still unread would make the final close a reset. (Wrapping the
+                    // stream in `cancelOnGracefulShutdown()` cost a merged sequence on every line.)
                     await withGracefulShutdownHandler {
-                        await readRequests(from: inbound, into: queue, connectionID: connectionID, logger: logger)
+                        await readRequests(
+                            from: inbound, into: queue, gate: gate, connectionID: connectionID, logger: logger)
                     } onGracefulShutdown: {
-                        channel.channel.close(mode: .input, promise: nil)
+                        gate.stop(finishing: queue)
                     }
+                    inputEndedContinuation.finish()
                     queue.finish()
                     try await group.waitForAll()
                 }
-                try await Self.flushed(channel.channel)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
@@ -60,13 +68,30 @@ struct ConnectionHandler: Sendable {
         }
     }
 
+    /// After the last reply at shutdown: closes the sending side, so that the client reads every reply and then the
+    /// end of the stream, and waits for the client to close its side while the reader drops what it still sends,
+    /// for at most `seconds`. Then the connection is closed. Closing at once with requests unread in the socket
+    /// makes the kernel answer with a reset, and a reset throws away the replies still on their way to the client.
+    static func closeLingering(_ channel: any Channel, inputEnded: AsyncStream<Void>, seconds: Int) async {
+        defer { channel.close(promise: nil) }
+        do { try await channel.close(mode: .output).get() } catch { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in inputEnded {} }
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     private func readRequests(
-        from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, connectionID: UInt64,
-        logger: Logger
+        from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, gate: ShutdownGate,
+        connectionID: UInt64, logger: Logger
     ) async {
         var lineNumber: UInt64 = 0
         do {
             for try await line in inbound {
+                guard gate.beginRequest() else { continue }
+                defer { gate.endRequest(finishing: queue) }
                 lineNumber += 1
                 let bytes = line.readableBytesView
                 guard bytes.count <= configuration.lineBytesMax else {
@@ -78,7 +103,9 @@ struct ConnectionHandler: Sendable {
                 await queue.push(await handle(bytes, connectionID: connectionID, line: lineNumber, logger: logger))
             }
         } catch is ByteToMessageDecoderError.PayloadTooLargeError {
+            guard gate.beginRequest() else { return }
             await queue.push(lineTooLong())
+            gate.endRequest(finishing: queue)
         } catch {
             logger.debug("connection read ended", metadata: ["error": "\(error)"])
         }

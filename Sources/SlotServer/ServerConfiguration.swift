@@ -30,6 +30,10 @@ public struct ServerConfiguration: Sendable {
     /// that stops reading would otherwise hold the shutdown for ever; past this, its connection is closed (its
     /// changes are already durable, only their replies are lost). The journal is flushed and closed either way.
     public var shutdownDrainSeconds = 30
+    /// On shutdown, after a connection's last reply, how long the server waits for the client to close its side
+    /// (dropping what it still sends) before closing the connection: a close with requests unread in the socket
+    /// is a reset, which can destroy replies the client has not read yet. Within `shutdownDrainSeconds`.
+    public var shutdownLingerSeconds = 2
     /// Most resources the server will create; one more gets `too_many_resources`.
     public var resourcesMax = 1_000_000
     /// How often expired holds are swept out of memory, in seconds. Expiry itself is exact without it: every

@@ -4,8 +4,8 @@ import Testing
 
 extension ReplyBurstSuites {
     /// How a connection ends (docs/OPERATIONS.md, "Stopping"; docs/PROTOCOL.md): whether the client stops sending or
-    /// the server shuts down, every request the server has read gets its whole reply before the connection closes,
-    /// however slowly the client reads.
+    /// the server shuts down, every reply the server owes arrives whole before the connection closes, however
+    /// slowly the client reads, and the close is clean.
     @Suite struct ConnectionEndTests {
         /// Creates the resource, sends a `ReplyBurst` on `client` and waits until the server has stopped reading it
         /// (the replies unread), then sends SIGTERM. Returns the bookings made.
@@ -66,6 +66,64 @@ extension ReplyBurstSuites {
                 }
             }
             #expect(try await server.exitStatus(withinSeconds: 20) == 0)
+        }
+
+        /// A client that had pipelined more than the server took in when SIGTERM came (held back by the reply byte
+        /// limit) reads every reply the server owes it, whole, and then a clean end of file. The requests the
+        /// server had not taken in are never executed. Closing with them still unread in the socket would make the
+        /// kernel send a reset, which throws away the replies still on their way (the read fails with ECONNRESET).
+        @Test func aClientHeldBackAtShutdownReadsEveryReplyThenTheEnd() async throws {
+            let directory = TestServer.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let server = try await SlotdProcess(dataDirectory: directory)
+            try await SlotConnection.withConnection(port: server.port) { observer in
+                #expect(try await observer.call(ReplyBurst.createResource())["ok"] == true)
+                let socket = try RawSocket(port: server.port)
+                defer { socket.close() }
+                try socket.send(Array(ReplyBurst.fromTomorrow().text.utf8))
+                let held = try await ReplyBurst.awaitHeld(observer)
+                #expect(held > 0 && held < ReplyBurst.pairs, "the server stopped reading at \(held) pairs")
+                kill(server.process.processIdentifier, SIGTERM)
+                // Slowly, so that the server is still sending when it has decided its last request.
+                let received = try socket.receiveUntilClosed(pauseMicroseconds: 2_000)
+                #expect(received.last == UInt8(ascii: "\n"), "the last reply is whole")
+                let replies = received.split(separator: UInt8(ascii: "\n")).map(Array.init)
+                // The request the reader held when the signal came is answered too: a query or a booking.
+                #expect(replies.count == 2 * held || replies.count == 2 * held + 1, "\(replies.count) replies")
+                try ReplyBurst.check(replies)
+            }
+            #expect(try await server.exitStatus(withinSeconds: 20) == 0)
+            let restarted = try await SlotdProcess(dataDirectory: directory)
+            let bookings = try await SlotConnection.withConnection(port: restarted.port) { client in
+                try await ReplyBurst.bookings(client)
+            }
+            #expect(bookings < ReplyBurst.pairs, "the requests not taken in were not executed")
+            #expect(try await restarted.terminate() == 0)
+        }
+
+        /// A client that neither reads nor closes holds a shutdown only for the linger time (2 s), not for the
+        /// drain time (30 s): then its connection is closed, and what it has not read yet is still there to read.
+        @Test func aClientThatIgnoresTheEndHoldsTheShutdownOnlyForTheLingerTime() async throws {
+            let directory = TestServer.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let log = directory.appendingPathComponent("stderr.txt")
+            let server = try await SlotdProcess(dataDirectory: directory, logLevel: "notice", stderr: log)
+            let socket = try RawSocket(port: server.port)
+            defer { socket.close() }
+            try socket.send(Array(#"{"id":1,"op":"ping"}"#.utf8) + [UInt8(ascii: "\n")])
+            try await SlotConnection.withConnection(port: server.port) { observer in
+                for _ in 0..<500 where try await observer.call(["op": "stats"])["stats"]?["connections"] != 2 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            kill(server.process.processIdentifier, SIGTERM)
+            #expect(try await server.exitStatus(withinSeconds: 20) == 0)
+            let messages = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+                .compactMap { try? JSONValue.parse(String($0)) }
+            #expect(messages.contains { $0["message"] == "all connections closed" })
+            #expect(!messages.contains { $0["message"] == "drain time is up; closing the connections still open" })
+            let received = String(decoding: try socket.receiveUntilClosed(), as: UTF8.self)
+            #expect(received.hasPrefix(#"{"id":1,"ok":true"#) && received.hasSuffix("\n"), "\(received)")
         }
 
         /// A client that never reads cannot hold the shutdown: past `--shutdown-drain-seconds` its connection is
