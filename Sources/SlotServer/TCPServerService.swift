@@ -35,33 +35,16 @@ public final class TCPServerService: Service {
     }
 
     public func run() async throws {
-        let lineBytesMax = configuration.lineBytesMax
-        // A burst of clients connecting at once (a flash sale opening) is accepted without stalling: the kernel's
-        // queue holds as many pending connections as the server would serve (it caps this at somaxconn), each
-        // readable event accepts several, and accepted channels wait in a buffer for the accept loop's turn
-        // instead of NIO pausing accepts after ten (its default), while the accept task queues behind requests.
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: Int32(clamping: configuration.connectionsMax))
-            .serverChannelOption(.maxMessagesPerRead, value: 16)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            // A client may send its requests and then close its side (`printf … | nc`); it still gets its replies.
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(
-                host: configuration.host, port: configuration.port,
-                serverBackPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)
-            ) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // The bound is a partial line held in memory; a complete longer line is refused after framing.
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: lineBytesMax + 1))
-                    // The deinit-closing wrapper, deprecated as it is: a connection accepted while the listening
-                    // socket closes (shutdown) can be dropped before the accept loop takes it, and this one is then
-                    // closed, where the other stops the process ("Deinited NIOAsyncWriter without calling
-                    // finish()", swift-nio#2813; 1 shutdown in 3 in ConnectionEndTests, which connects during it).
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(synchronouslyWrapping: channel)
-                }
-            }
+        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        do {
+            server = try await bind()
+        } catch {
+            // Said as a log line too, so that an operator reading the JSON logs sees why the server stopped.
+            logger.critical(
+                "cannot listen",
+                metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)", "error": "\(error)"])
+            throw error
+        }
         let address = ListeningAddress(host: configuration.host, port: server.channel.localAddress?.port ?? 0)
         logger.notice("listening", metadata: ["host": "\(address.host)", "port": "\(address.port)"])
         onListening(address)
@@ -94,6 +77,37 @@ public final class TCPServerService: Service {
             }
         }
         logger.notice("all connections closed")
+    }
+
+    /// The listening socket. A burst of clients connecting at once (a flash sale opening) is accepted without
+    /// stalling: the kernel's queue holds as many pending connections as the server would serve (it caps this at
+    /// somaxconn), each readable event accepts several, and accepted channels wait in a buffer for the accept
+    /// loop's turn instead of NIO pausing accepts after ten (its default), while the accept task queues behind
+    /// requests.
+    private func bind() async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
+        let lineBytesMax = configuration.lineBytesMax
+        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.connectionsMax))
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A client may send its requests and then close its side (`printf … | nc`); it still gets its replies.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(
+                host: configuration.host, port: configuration.port,
+                serverBackPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)
+            ) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // The bound is a partial line held in memory; a complete longer line is refused after framing.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: lineBytesMax + 1))
+                    // The deinit-closing wrapper, deprecated as it is: a connection accepted while the listening
+                    // socket closes (shutdown) can be dropped before the accept loop takes it, and this one is then
+                    // closed, where the other stops the process ("Deinited NIOAsyncWriter without calling
+                    // finish()", swift-nio#2813; 1 shutdown in 3 in ConnectionEndTests, which connects during it).
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(synchronouslyWrapping: channel)
+                }
+            }
     }
 
     /// Waits until every connection has closed, for at most `seconds`; false if some are still open. Polled: it

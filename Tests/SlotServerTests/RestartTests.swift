@@ -6,6 +6,28 @@ import Testing
 
 /// Stopping and starting on the same data folder serves exactly the acknowledged state.
 @Suite struct RestartTests {
+    /// A port already taken stops the start with status 1 and a log line that says why, before any client is served.
+    @Test func aPortInUseStopsTheStartWithALogLineThatSaysWhy() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try await SlotdProcess(dataDirectory: directory.appendingPathComponent("first"))
+        let second = directory.appendingPathComponent("second")
+        let run = try await ToolProcess.run(
+            "slotd",
+            [
+                "--port", "\(first.port)", "--data-dir", second.appendingPathComponent("data").path,
+                "--snapshot-dir", second.appendingPathComponent("snapshots").path,
+            ])
+        #expect(run.status == 1)
+        #expect(!run.stdout.contains("listening"))
+        let lines = run.stderr.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+        let line = try #require(lines.first { $0["message"] == "cannot listen" }, "\(run.stderr)")
+        #expect(line["level"] == "critical")
+        #expect(line["port"] == .string("\(first.port)"))
+        #expect(line["error"]?.string?.contains("Address already in use") == true)
+        #expect(try await first.terminate() == 0)
+    }
+
     /// Found by the crash torture: a confirm that changed nothing must still replay its reply under its key,
     /// after the booking moved on and after a restart.
     @Test func aNoOpConfirmUnderAKeyReplaysAfterCancelAndRestart() async throws {
