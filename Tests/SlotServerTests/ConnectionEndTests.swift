@@ -20,6 +20,20 @@ extension ReplyBurstSuites {
             return held
         }
 
+        /// Creates the resource and sends a `ReplyBurst` through a raw socket; runs `body` with an observer connection
+        /// and the socket, the burst's replies still unread.
+        static func sendingRawBurst(
+            to server: SlotdProcess, _ body: (SlotConnection, RawSocket) async throws -> Void
+        ) async throws {
+            try await SlotConnection.withConnection(port: server.port) { observer in
+                #expect(try await observer.call(ReplyBurst.createResource())["ok"] == true)
+                let socket = try RawSocket(port: server.port)
+                defer { socket.close() }
+                try socket.send(Array(ReplyBurst.fromTomorrow().text.utf8))
+                try await body(observer, socket)
+            }
+        }
+
         /// On SIGTERM: new connections are refused at once, while a held connection keeps the server draining; a
         /// client that sent a few large queries and had not read their replies yet still gets every one, whole.
         @Test func sigtermStopsAcceptingWhileTheOpenConnectionsDrain() async throws {
@@ -76,18 +90,13 @@ extension ReplyBurstSuites {
             let directory = TestServer.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let server = try await SlotdProcess(dataDirectory: directory)
-            try await SlotConnection.withConnection(port: server.port) { observer in
-                #expect(try await observer.call(ReplyBurst.createResource())["ok"] == true)
-                let socket = try RawSocket(port: server.port)
-                defer { socket.close() }
-                try socket.send(Array(ReplyBurst.fromTomorrow().text.utf8))
+            try await Self.sendingRawBurst(to: server) { observer, socket in
                 let held = try await ReplyBurst.awaitHeld(observer)
                 #expect(held > 0 && held < ReplyBurst.pairs, "the server stopped reading at \(held) pairs")
                 kill(server.process.processIdentifier, SIGTERM)
                 // Slowly, so that the server is still sending when it has decided its last request.
                 let received = try socket.receiveUntilClosed(pauseMicroseconds: 2_000)
-                #expect(received.last == UInt8(ascii: "\n"), "the last reply is whole")
-                let replies = received.split(separator: UInt8(ascii: "\n")).map(Array.init)
+                let replies = ReplyBurst.lines(received)
                 // The request the reader held when the signal came is answered too: a query or a booking.
                 #expect(replies.count == 2 * held || replies.count == 2 * held + 1, "\(replies.count) replies")
                 try ReplyBurst.check(replies)
@@ -163,18 +172,13 @@ extension ReplyBurstSuites {
             let directory = TestServer.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let server = try await SlotdProcess(dataDirectory: directory)
-            try await SlotConnection.withConnection(port: server.port) { observer in
-                #expect(try await observer.call(ReplyBurst.createResource())["ok"] == true)
-                let socket = try RawSocket(port: server.port)
-                defer { socket.close() }
-                try socket.send(Array(ReplyBurst.fromTomorrow().text.utf8))
+            try await Self.sendingRawBurst(to: server) { observer, socket in
                 shutdown(socket.descriptor, Int32(SHUT_WR))
                 #expect(try await ReplyBurst.awaitHeld(observer) < ReplyBurst.pairs)
                 // Read slowly, so that the socket is still full when the server has answered everything: the
                 // replies still waiting in the server then are the ones a close could drop.
                 let received = try socket.receiveUntilClosed(pauseMicroseconds: 2_000)
-                #expect(received.last == UInt8(ascii: "\n"), "the last reply is whole")
-                let replies = received.split(separator: UInt8(ascii: "\n")).map(Array.init)
+                let replies = ReplyBurst.lines(received)
                 #expect(replies.count == 2 * ReplyBurst.pairs)
                 try ReplyBurst.check(replies)
             }
@@ -198,8 +202,7 @@ extension ReplyBurstSuites {
                     let received = try await withCheckedThrowingContinuation { continuation in
                         Thread { continuation.resume(with: Result { try socket.receiveUntilClosed() }) }.start()
                     }
-                    #expect(received.last == UInt8(ascii: "\n"), "the last reply is whole")
-                    let replies = received.split(separator: UInt8(ascii: "\n")).map(Array.init)
+                    let replies = ReplyBurst.lines(received)
                     #expect(replies.count == 2 * ReplyBurst.pairs)
                     try ReplyBurst.check(replies)
                 }

@@ -72,6 +72,12 @@ struct ReplyBurst {
         return held
     }
 
+    /// The reply lines in what a raw socket received, checking that the last one is whole.
+    static func lines(_ received: [UInt8]) -> [[UInt8]] {
+        #expect(received.last == UInt8(ascii: "\n"), "the last reply is whole")
+        return received.split(separator: UInt8(ascii: "\n")).map(Array.init)
+    }
+
     /// Checks replies in the order the burst asked: each availability reply is whole and sees the bookings
     /// before it, and each booking is confirmed. `replies` may stop early (a prefix).
     static func check(_ replies: [[UInt8]]) throws {
