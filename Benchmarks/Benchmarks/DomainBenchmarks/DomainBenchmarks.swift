@@ -10,7 +10,7 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 10, maxDuration: .seconds(3),
         thresholds: Thresholds.standard)
 
-    Benchmark("hold, confirm, cancel", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark("hold-confirm-cancel", configuration: .init(scalingFactor: .kilo)) { benchmark in
         var schedule = ResourceSchedule(
             settings: ResourceSettings(
                 id: ResourceID("dr-1")!, timeZoneIdentifier: "Europe/Berlin", slotMinutes: 15, horizonDays: 365),
@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(schedule.lastSequence)
     }
 
-    Benchmark("availability, 90 days, rules and buffers") { benchmark in
+    Benchmark("availability-90-days-rules-and-buffers") { benchmark in
         var schedule = ResourceSchedule(
             settings: ResourceSettings(
                 id: ResourceID("dr-2")!, timeZoneIdentifier: "Europe/Berlin", slotMinutes: 15,

@@ -13,7 +13,7 @@ let benchmarks: @Sendable () -> Void = {
         thresholds: Thresholds.standard)
 
     for pipeline in [1, 16] {
-        Benchmark("book round trip, pipeline \(pipeline)") { benchmark in
+        Benchmark("book-round-trip-pipeline-\(pipeline)") { benchmark in
             try await withServer { port in
                 try await SlotConnection.withConnection(port: port) { client in
                     _ = try await client.call([

@@ -34,7 +34,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // 4,096 entries per iteration, committed at most `batch` per transaction.
     for batch in [1, 16, 256, 4_096] {
-        Benchmark("group commit, \(batch) per commit (4096 entries)") { benchmark in
+        Benchmark("group-commit-\(batch)-per-commit-4096-entries") { benchmark in
             let (journal, folder) = try temporaryJournal(batch: batch)
             defer {
                 journal.stop()
@@ -54,7 +54,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("replay 100,000 entries", configuration: .init(maxIterations: 10)) { benchmark in
+    Benchmark("replay-100000-entries", configuration: .init(maxIterations: 10)) { benchmark in
         let (writer, folder) = try temporaryJournal(batch: 4_096)
         defer { try? FileManager.default.removeItem(at: folder) }
         var last: UInt64 = 0

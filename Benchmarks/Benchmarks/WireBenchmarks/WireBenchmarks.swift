@@ -13,7 +13,7 @@ let benchmarks: @Sendable () -> Void = {
         #"{"id":17,"op":"hold","resource":"dr-smith","start":"2027-01-11T09:00:00+01:00","end":"2027-01-11T09:30:00+01:00","customer":"alice","idempotency_key":"k-17"}"#
             .utf8)
     let decoder = RequestDecoder()
-    Benchmark("decode hold request") { benchmark in
+    Benchmark("decode-hold-request") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(decoder.decode(line))
         }
@@ -25,7 +25,7 @@ let benchmarks: @Sendable () -> Void = {
         id: BookingID(resource: resource, sequence: 17),
         range: TimeRange(start: start, end: start.adding(seconds: 1_800)),
         customer: "alice", state: .pendingConfirmation, expiresAt: start.adding(seconds: -3_600))
-    Benchmark("encode booking reply") { benchmark in
+    Benchmark("encode-booking-reply") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(ReplyEncoder.success(id: .integer(17), .booking(summary)))
         }
