@@ -91,12 +91,38 @@ public struct SnapshotStore: Sendable {
         try SnapshotFormatV1.header(of: try read(url)).0
     }
 
+    /// The whole file, read straight into one array: going through `Data` held the file twice (a million-booking
+    /// snapshot is 140 MB) and copied it once more, at start-up and in the check after every write.
     static func read(_ url: URL) throws(SnapshotError) -> [UInt8] {
-        do {
-            return Array(try Data(contentsOf: url))
-        } catch {
-            throw .io("cannot read \(url.path): \(error.localizedDescription)")
+        func failure(_ what: String) -> SnapshotError {
+            .io("cannot read \(url.path): \(what) \(String(cString: strerror(errno)))")
         }
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { throw failure("open:") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure("fstat:") }
+        let size = Int(status.st_size)
+        var readError: Int32?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let result = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
+                if result > 0 {
+                    count += result
+                } else if result == 0 || errno != EINTR {
+                    readError = result == 0 ? 0 : errno
+                    return
+                }
+            }
+        }
+        if let readError {
+            errno = readError
+            throw readError == 0
+                ? .io("cannot read \(url.path): it ended after \(bytes.count) of \(size) bytes")
+                : failure("read:")
+        }
+        return bytes
     }
 
     static func writeDurably(_ bytes: [UInt8], to url: URL) throws(SnapshotError) {
