@@ -26,6 +26,11 @@ struct BinaryWriter {
     mutating func write(raw: [UInt8]) {
         bytes.append(contentsOf: raw)
     }
+
+    /// Empties the buffer, keeping its memory, once its bytes have been handed on.
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: true)
+    }
 }
 
 /// Reads what `BinaryWriter` wrote; every read is bounds-checked and a short or malformed input throws.

@@ -11,6 +11,12 @@ public enum CRC32 {
             ?? Array(bytes).withUnsafeBufferPointer(checksum(buffer:))
     }
 
+    /// The checksum of everything so far followed by `buffer`, for data that arrives in pieces (0 to start).
+    public static func checksum(continuing checksum: UInt32, _ buffer: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return checksum }
+        return UInt32(truncatingIfNeeded: crc32_z(UInt(checksum), base, buffer.count))
+    }
+
     private static func checksum(buffer: UnsafeBufferPointer<UInt8>) -> UInt32 {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
         return UInt32(truncatingIfNeeded: crc32_z(0, base, buffer.count))

@@ -48,16 +48,44 @@ enum SnapshotFormatV1 {
     // MARK: Writing
 
     static func encode(_ image: SnapshotImage) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: 64 + image.bookingCount * 128)
+        var bytes: [UInt8] = []
+        encode(image) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Encodes `image` in pieces of about `chunkBytes` (more when one resource is larger), handed to `sink` in
+    /// order, with the checksum computed as they go: the whole file is never in memory at once. Building it in
+    /// one array cost a 140 MB buffer for a million bookings, grown once more by doubling, and clearing those
+    /// fresh pages was most of what encoding took. The piece stays under glibc's 128 KiB mmap threshold, so its
+    /// buffer comes from the heap: with 1 MiB pieces the write was faster too, but a start-up in the same process
+    /// afterwards was 0.4 s slower, and 96 KiB pieces wrote faster still (0.6–0.7 s against 1.0–1.7 s).
+    static func encode<Failure: Error>(
+        _ image: SnapshotImage, chunkBytes: Int = 96 * 1_024,
+        to sink: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
+    ) throws(Failure) {
+        var writer = BinaryWriter(reservingCapacity: chunkBytes + 16 * 1_024)
+        var checksum: UInt32 = 0
+        func handOn() throws(Failure) {
+            guard !writer.bytes.isEmpty else { return }
+            checksum = writer.bytes.withUnsafeBufferPointer { CRC32.checksum(continuing: checksum, $0) }
+            try writer.bytes.withUnsafeBufferPointer { buffer throws(Failure) in try sink(buffer) }
+            writer.clear()
+        }
         writer.write(raw: magic)
         writer.write(version)
         writeHeader(image, to: &writer)
-        for resource in image.resources { write(resource, to: &writer) }
-        for record in image.idempotency { write(record, to: &writer) }
-        let checksum = CRC32.checksum(writer.bytes)
+        for resource in image.resources {
+            write(resource, to: &writer)
+            if writer.bytes.count >= chunkBytes { try handOn() }
+        }
+        for record in image.idempotency {
+            write(record, to: &writer)
+            if writer.bytes.count >= chunkBytes { try handOn() }
+        }
+        try handOn()
         writer.write(checksum)
         writer.write(raw: trailerMagic)
-        return writer.bytes
+        try writer.bytes.withUnsafeBufferPointer { buffer throws(Failure) in try sink(buffer) }
     }
 
     static func writeHeader(_ image: SnapshotImage, to writer: inout BinaryWriter) {

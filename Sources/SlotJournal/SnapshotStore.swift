@@ -42,7 +42,6 @@ public struct SnapshotStore: Sendable {
     /// leaves either the old set of snapshots or the new one, never a half-written file under a snapshot name.
     /// The written file is read back and checked before this returns.
     public func write(_ image: SnapshotImage) throws(SnapshotError) -> (url: URL, sizeBytes: Int) {
-        let bytes = SnapshotFormatV1.encode(image)
         let name = Self.fileName(journalSequence: image.journalSequence, journalID: image.journalID)
         let final = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
@@ -51,7 +50,9 @@ public struct SnapshotStore: Sendable {
         } catch {
             throw .io("cannot create \(directory.path): \(error)")
         }
-        try Self.writeDurably(bytes, to: temporary)
+        let size = try Self.writeDurably(to: temporary) { sink throws(SnapshotError) in
+            try SnapshotFormatV1.encode(image, to: sink)
+        }
         guard rename(temporary.path, final.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
@@ -63,7 +64,7 @@ public struct SnapshotStore: Sendable {
         guard header.journalSequence == image.journalSequence, header.bookingCount == image.bookingCount else {
             throw .invalid("the snapshot read back does not match what was written")
         }
-        return (final, bytes.count)
+        return (final, size)
     }
 
     /// Removes this journal's snapshots beyond the newest `kept`; returns the ones still kept, newest first.
@@ -125,25 +126,37 @@ public struct SnapshotStore: Sendable {
         return bytes
     }
 
-    static func writeDurably(_ bytes: [UInt8], to url: URL) throws(SnapshotError) {
+    /// Creates `url`, writes the pieces `produce` hands to its sink, in order, and syncs the file to disk.
+    /// Returns the bytes written. On failure the file is removed.
+    static func writeDurably(
+        to url: URL,
+        _ produce: ((UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> Void) throws(SnapshotError) -> Void
+    ) throws(SnapshotError) -> Int {
         let descriptor = open(url.path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw .io("cannot create \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
+        do throws(SnapshotError) {
+            try produce { buffer throws(SnapshotError) in
+                var offset = 0
+                while offset < buffer.count {
+                    let result = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if result > 0 {
+                        offset += result
+                    } else if result == 0 || errno != EINTR {
+                        throw .io("write to \(url.path) failed: \(String(cString: strerror(errno)))")
+                    }
+                }
+                written += buffer.count
             }
-            guard result > 0 else {
-                unlink(url.path)
-                throw .io("write to \(url.path) failed: \(String(cString: strerror(errno)))")
+            guard fsync(descriptor) == 0 else {
+                throw .io("fsync of \(url.path) failed: \(String(cString: strerror(errno)))")
             }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else {
+        } catch {
             unlink(url.path)
-            throw .io("fsync of \(url.path) failed: \(String(cString: strerror(errno)))")
+            throw error
         }
+        return written
     }
 
     static func syncDirectory(_ url: URL) throws(SnapshotError) {

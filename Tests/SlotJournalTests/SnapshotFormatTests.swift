@@ -93,6 +93,19 @@ import Testing
         #expect(header.idempotencyKeyCount == 2)
     }
 
+    /// A snapshot is written in pieces, its checksum computed as they go; the pieces make the same file, whatever
+    /// their size.
+    @Test func encodingInPiecesGivesTheSameFile() throws {
+        let image = Self.sampleImage()
+        let whole = SnapshotFormatV1.encode(image)
+        var pieces: [[UInt8]] = []
+        SnapshotFormatV1.encode(image, chunkBytes: 1) { pieces.append(Array($0)) }
+        // One piece per resource and per key (the header goes with the first), and the trailer.
+        #expect(pieces.count == image.resources.count + image.idempotency.count + 1)
+        #expect(pieces.flatMap { $0 } == whole)
+        #expect(try SnapshotFormatV1.decode(pieces.flatMap { $0 }) == image)
+    }
+
     @Test func everyFlippedByteAndEveryTruncationIsDetected() {
         let bytes = SnapshotFormatV1.encode(Self.sampleImage())
         for index in stride(from: 0, to: bytes.count, by: 7) {
