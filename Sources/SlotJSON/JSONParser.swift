@@ -3,7 +3,8 @@ import Foundation
 /// A direct JSON parser into `JSONValue`, for request lines on the server and replies in clients. Foundation's
 /// `JSONDecoder` costs more than the whole rest of a request (its generic `Decodable` machinery dominated the
 /// server's profile), and probing types through `Decodable` throws once per wrong guess.
-/// Strict RFC 8259 (no trailing commas, no comments, UTF-8 checked); nesting is bounded.
+/// Strict RFC 8259 (no trailing commas, no comments, UTF-8 checked); nesting is bounded, and a name may appear
+/// only once in an object.
 struct JSONParser {
     static let depthMax = 512
     /// Bytes that may appear in a JSON number.
@@ -77,7 +78,12 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure() }
             index += 1
-            members[key] = try value(depth: depth + 1)
+            let member = try value(depth: depth + 1)
+            // RFC 8259 leaves a repeated name to the reader; taking one of them would let two readers of the same
+            // line (a proxy that checked it, and this server) see different requests.
+            guard members.updateValue(member, forKey: key) == nil else {
+                throw JSONRepeatedMember(name: key, offset: index)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw failure() }
             if bytes[index] == UInt8(ascii: ",") {
@@ -244,4 +250,10 @@ struct JSONParser {
         }
         return characters.isEmpty
     }
+}
+
+/// An object in the text names the same member twice (at `offset`, just after the second value).
+public struct JSONRepeatedMember: Error, Equatable {
+    public var name: String
+    public var offset: Int
 }

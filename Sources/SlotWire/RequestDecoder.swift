@@ -18,7 +18,9 @@ public struct RequestDecoder: Sendable {
     /// showed in the profile.
     public func decode(_ line: [UInt8]) -> Result<Request, DecodeFailure> {
         let parsed: JSONValue
-        do { parsed = try JSONValue.parse(bytes: line) } catch {
+        do { parsed = try JSONValue.parse(bytes: line) } catch let repeated as JSONRepeatedMember {
+            return .failure(DecodeFailure(id: .null, error: .invalid(repeated.name, "appears more than once")))
+        } catch {
             return .failure(DecodeFailure(id: .null, error: WireError(.badJSON, "the line is not valid JSON")))
         }
         guard case .object(let fields) = parsed else {

@@ -49,6 +49,11 @@ import Testing
         #expect(try JSONValue.parse(bytes: Array(#"{"s":"é"}"#.utf8))["s"] == "é")
     }
 
+    @Test(arguments: [(#"{"a":1,"a":1}"#, "a"), (#"{"x":[{"b":true,"c":0,"b":false}]}"#, "b")])
+    func aRepeatedNameIsRefused(text: String, name: String) {
+        #expect { try JSONValue.parse(text) } throws: { ($0 as? JSONRepeatedMember)?.name == name }
+    }
+
     @Test func deepNestingIsRefusedNotCrashed() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: (any Error).self) { try JSONValue.parse(deep) }

@@ -75,6 +75,32 @@ import Testing
         }
     }
 
+    /// A name given twice in one object, at any depth, is refused naming it, and nothing is done: taking either
+    /// value could make this server and a proxy that checked the line see different requests.
+    @Test func aRepeatedMemberIsRefusedNamingIt() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                _ = try await client.call(Requests.createResource("r"))
+                let lines = [
+                    (#"{"id":1,"op":"ping","op":"stats"}"#, "op"),
+                    (
+                        #"{"id":2,"op":"set_weekly_hours","resource":"r","weekly_hours":{"mon":[["09:00","12:00"]],"#
+                            + #""mon":[["13:00","17:00"]]}}"#, "mon"
+                    ),
+                ]
+                for (line, name) in lines {
+                    try await client.sendRaw(Array(line.utf8) + [UInt8(ascii: "\n")])
+                    let reply = try await client.receive()
+                    #expect(reply.errorCode == "invalid_request", "\(reply)")
+                    #expect(reply["error"]?["field"] == .string(name))
+                    #expect(reply["error"]?["message"] == .string("\(name) appears more than once"))
+                }
+                let rules = try await client.call(["op": "get_rules", "resource": "r"])
+                #expect(rules["rules"]?["weekly_hours"] == nil || rules["rules"]?["weekly_hours"]?["mon"] == nil)
+            }
+        }
+    }
+
     @Test func aLongLineWithoutNewlineIsCutOffAtTheLimit() async throws {
         try await TestServer.run(configuration: TestServer.configuration { $0.lineBytesMax = 1_024 }) { server in
             try await server.connect { client in
