@@ -104,25 +104,23 @@ public struct SnapshotStore: Sendable {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure("fstat:") }
         let size = Int(status.st_size)
-        var readError: Int32?
+        var readError: SnapshotError?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             count = 0
             while count < size {
                 let result = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
                 if result > 0 {
                     count += result
-                } else if result == 0 || errno != EINTR {
-                    readError = result == 0 ? 0 : errno
+                } else if result == 0 {
+                    readError = .io("cannot read \(url.path): it ended after \(count) of \(size) bytes")
+                    return
+                } else if errno != EINTR {
+                    readError = failure("read:")
                     return
                 }
             }
         }
-        if let readError {
-            errno = readError
-            throw readError == 0
-                ? .io("cannot read \(url.path): it ended after \(bytes.count) of \(size) bytes")
-                : failure("read:")
-        }
+        if let readError { throw readError }
         return bytes
     }
 
