@@ -52,8 +52,10 @@ public final class SlotRuntime: Sendable {
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
             logger: logger)
         let connections = ConnectionCounter()
+        let budget = BufferBudget()
         let dispatcher = Dispatcher(
-            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now())
+            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
+            replyBytesMax: configuration.replyBytesMax)
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, logger: logger)
@@ -68,9 +70,10 @@ public final class SlotRuntime: Sendable {
             SnapshotService(
                 coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
                 everyEntries: configuration.snapshotEveryEntries, logger: logger),
+            ConnectionSweeper(connections: connections, budget: budget, configuration: configuration, logger: logger),
             TCPServerService(
-                configuration: configuration, handler: handler, connections: connections, logger: logger,
-                onListening: onListening),
+                configuration: configuration, handler: handler, connections: connections, budget: budget,
+                logger: logger, onListening: onListening),
         ]
     }
 
