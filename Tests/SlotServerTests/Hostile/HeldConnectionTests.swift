@@ -105,6 +105,44 @@ import Testing
         #expect(closed.first?["peer"] == "127.0.0.1")
     }
 
+    /// A connection that holds replies its client never takes is not idle in the usual sense (something is in
+    /// flight), but it holds its place and its memory for nothing: closed after the idle timeout too.
+    @Test func aClientThatTakesNoneOfItsRepliesIsClosedAfterTheIdleTimeout() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (server, log) = try await Self.start(directory, ["--idle-timeout-seconds", "2"])
+        let created = try await SlotConnection.withConnection(port: server.port) {
+            try await $0.call(Requests.createResource("r", extra: ["slot_minutes": 1]))
+        }
+        #expect(created.ok)
+        let (from, to) = OversizedReplyTests.range()
+        let query: JSONValue = ["op": "availability", "resource": "r", "from": from, "to": to, "duration_minutes": 1]
+        let attacker = try UnreadRepliesTests.NonReader(port: server.port)
+        defer { attacker.disconnect() }
+        let started = ContinuousClock.now
+        let (_, probe) = try await PingProbe.whilePinging(port: server.port) {
+            #expect(attacker.send(String(repeating: query.jsonText + "\n", count: 5)))
+            // Bounded: 30 s for a debug server to answer the first queries and then give up on the client.
+            for _ in 0..<300 {
+                if try String(contentsOf: log, encoding: .utf8).contains("replies not read") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed >= .seconds(2), "closed after \(elapsed)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(attacker.isClosedByServer)
+        #expect(await probe.failures.isEmpty)
+        let slowest = await probe.slowestMilliseconds
+        #expect(slowest < 1_000, "slowest ping \(slowest) ms")
+        #expect(try await server.terminate() == 0)
+        let closed = try Self.logged("connection closed: replies not read", in: log)
+        #expect(closed.count == 1)
+        #expect(closed.first?["limit_seconds"] == "2")
+        // The probe pinged every 20 ms throughout and was never taken for idle.
+        #expect(try Self.logged("connection closed: idle", in: log).isEmpty)
+    }
+
     @Test func oneAddressGetsAtMostItsShareOfConnections() async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
