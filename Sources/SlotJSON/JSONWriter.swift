@@ -1,38 +1,52 @@
 /// Builds one JSON object as UTF-8 bytes, fields in the order written. Replies are a handful of fixed shapes,
 /// and writing them directly keeps `"id"` and `"ok"` first for people reading with `nc` and saves a Foundation
 /// encoder pass per reply.
+///
+/// With a `bytesMax`, the writer stops as soon as what it wrote passes that many bytes: every later call writes
+/// nothing, and `isOverLimit` says so. A reply that would be too large is then never built whole (one was 447 MB);
+/// the caller discards the partial bytes and loops over long lists stop on `isOverLimit`.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
+    public let bytesMax: Int
 
-    public init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+    public init(capacity: Int = 256, bytesMax: Int = .max) {
+        bytes.reserveCapacity(min(capacity, bytesMax))
+        self.bytesMax = bytesMax
     }
 
+    /// True once more than `bytesMax` bytes were written; from then on nothing more is.
+    @inline(__always) public var isOverLimit: Bool { bytes.count > bytesMax }
+
     public mutating func beginObject() {
+        if isOverLimit { return }
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     public mutating func endObject() {
+        if isOverLimit { return }
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     public mutating func beginArray() {
+        if isOverLimit { return }
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     public mutating func endArray() {
+        if isOverLimit { return }
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// Writes `"name":` ; the value written next belongs to it.
     public mutating func key(_ name: String) {
+        if isOverLimit { return }
         separate()
         appendQuoted(name)
         bytes.append(UInt8(ascii: ":"))
@@ -40,30 +54,35 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func string(_ value: String) {
+        if isOverLimit { return }
         separate()
         appendQuoted(value)
         needsComma = true
     }
 
     public mutating func integer<Value: BinaryInteger>(_ value: Value) {
+        if isOverLimit { return }
         separate()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
     public mutating func double(_ value: Double) {
+        if isOverLimit { return }
         separate()
         bytes.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         needsComma = true
     }
 
     public mutating func bool(_ value: Bool) {
+        if isOverLimit { return }
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
     public mutating func null() {
+        if isOverLimit { return }
         separate()
         bytes.append(contentsOf: "null".utf8)
         needsComma = true
@@ -71,12 +90,14 @@ public struct JSONWriter: Sendable {
 
     /// Appends a value that the caller writes itself, already valid JSON (an RFC 3339 string, say).
     public mutating func raw(_ write: (inout [UInt8]) -> Void) {
+        if isOverLimit { return }
         separate()
         write(&bytes)
         needsComma = true
     }
 
     public mutating func newline() {
+        if isOverLimit { return }
         bytes.append(UInt8(ascii: "\n"))
     }
 

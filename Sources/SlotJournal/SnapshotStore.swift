@@ -67,6 +67,31 @@ public struct SnapshotStore: Sendable {
         return (final, size)
     }
 
+    /// Temporary files that a write of one of this journal's snapshots left behind: `.<snapshot name>.<random>.tmp`
+    /// (see `write`). Only a crash in the middle of a write leaves one; nothing ever reads them. Other journals'
+    /// temporary files are not listed: a folder shared by several servers may hold one being written right now.
+    public func staleTemporaryFiles(journalID: String) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { name in
+            name.hasPrefix(".snapshot-") && name.hasSuffix(".tmp") && name.contains("-\(journalID).slotsnap.")
+        }.sorted().map { directory.appendingPathComponent($0) }
+    }
+
+    /// Deletes `staleTemporaryFiles`; returns the ones deleted and, apart, the ones that could not be (with why).
+    /// Call it only while holding this journal's data-folder lock: then no write of its snapshots is under way.
+    public func removeStaleTemporaryFiles(journalID: String) -> (removed: [URL], failed: [(URL, String)]) {
+        var removed: [URL] = []
+        var failed: [(URL, String)] = []
+        for url in staleTemporaryFiles(journalID: journalID) {
+            if unlink(url.path) == 0 {
+                removed.append(url)
+            } else {
+                failed.append((url, String(cString: strerror(errno))))
+            }
+        }
+        return (removed, failed)
+    }
+
     /// Removes this journal's snapshots beyond the newest `kept`; returns the ones still kept, newest first.
     public func prune(journalID: String, kept: Int) -> [Listing] {
         let all = list(journalID: journalID)

@@ -14,21 +14,21 @@ struct ConnectionHandler: Sendable {
     let configuration: ServerConfiguration
     let logger: Logger
 
-    func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, connectionID: UInt64) async {
+    func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, activity: ConnectionActivity, connectionID: UInt64)
+        async
+    {
         var logger = logger
         logger[metadataKey: "connection.id"] = "\(connectionID)"
         logger.debug("connection opened", metadata: ["peer": "\(channel.channel.remoteAddress.map { "\($0)" } ?? "?")"])
         do {
             try await channel.executeThenClose { inbound, outbound in
-                let queue = ReplyQueue(
-                    capacity: configuration.inFlightRequestsPerConnectionMax,
-                    bytesMax: configuration.unsentReplyBytesPerConnectionMax)
+                let queue = activity.queue
                 let gate = ShutdownGate()
                 let (inputEnded, inputEndedContinuation) = AsyncStream<Void>.makeStream()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         defer { queue.close() }
-                        try await writeReplies(from: queue, to: outbound)
+                        try await writeReplies(from: queue, to: outbound, of: channel.channel, activity: activity)
                         try await Self.flushed(channel.channel)
                         if gate.isStopping {
                             await Self.closeLingering(
@@ -40,7 +40,8 @@ struct ConnectionHandler: Sendable {
                     // stream in `cancelOnGracefulShutdown()` cost a merged sequence on every line.)
                     await withGracefulShutdownHandler {
                         await readRequests(
-                            from: inbound, into: queue, gate: gate, connectionID: connectionID, logger: logger)
+                            from: inbound, into: queue, activity: activity, gate: gate, connectionID: connectionID,
+                            logger: logger)
                     } onGracefulShutdown: {
                         gate.stop(finishing: queue)
                     }
@@ -84,27 +85,33 @@ struct ConnectionHandler: Sendable {
     }
 
     private func readRequests(
-        from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, gate: ShutdownGate,
-        connectionID: UInt64, logger: Logger
+        from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, activity: ConnectionActivity,
+        gate: ShutdownGate, connectionID: UInt64, logger: Logger
     ) async {
         var lineNumber: UInt64 = 0
         do {
             for try await line in inbound {
+                // Room first, then the line is taken in: a reply is not built while there is no room for it, and a
+                // line still waiting when shutdown begins is dropped unexecuted like the ones after it.
+                await queue.awaitRoom()
                 guard gate.beginRequest() else { continue }
                 defer { gate.endRequest(finishing: queue) }
                 lineNumber += 1
                 let bytes = line.readableBytesView
                 guard bytes.count <= configuration.lineBytesMax else {
-                    await queue.push(lineTooLong())
+                    activity.taken.add(1, ordering: .relaxed)
+                    queue.push(lineTooLong())
                     return
                 }
                 // A blank line is not a request (people pressing Enter in `nc`): no reply.
                 if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-                await queue.push(await handle(bytes, connectionID: connectionID, line: lineNumber, logger: logger))
+                activity.taken.add(1, ordering: .relaxed)
+                queue.push(await handle(bytes, connectionID: connectionID, line: lineNumber, logger: logger))
             }
         } catch is ByteToMessageDecoderError.PayloadTooLargeError {
             guard gate.beginRequest() else { return }
-            await queue.push(lineTooLong())
+            activity.taken.add(1, ordering: .relaxed)
+            queue.push(lineTooLong())
             gate.endRequest(finishing: queue)
         } catch {
             logger.debug("connection read ended", metadata: ["error": "\(error)"])
@@ -141,13 +148,26 @@ struct ConnectionHandler: Sendable {
             let outcome = await dispatcher.handle(request.operation)
             switch outcome.reply {
             case .success(let body):
+                guard
+                    let bytes = ReplyEncoder.success(
+                        id: request.id, body, zone: request.displayZone, bytesMax: configuration.replyBytesMax)
+                else {
+                    let error = WireError.replyTooLarge(limitBytes: configuration.replyBytesMax)
+                    if logger.logLevel <= .info {
+                        logger.info(
+                            "request rejected",
+                            metadata: [
+                                "op": .string(request.operation.name), "error.code": .string(error.code),
+                                "error.limit_bytes": "\(configuration.replyBytesMax)", "request.id": requestID(),
+                            ])
+                    }
+                    return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
+                }
                 if logger.logLevel <= .debug {
                     logger.debug(
                         "request served", metadata: ["op": .string(request.operation.name), "request.id": requestID()])
                 }
-                return PendingReply(
-                    bytes: ReplyEncoder.success(id: request.id, body, zone: request.displayZone),
-                    barrier: outcome.barrier)
+                return PendingReply(bytes: bytes, barrier: outcome.barrier)
             case .failure(let error):
                 // The metadata is built only when it will be logged: a flash sale rejects most requests, and
                 // building it eagerly cost 8 % of the server's CPU at log level warning.
@@ -169,20 +189,35 @@ struct ConnectionHandler: Sendable {
         }
     }
 
+    /// A batch this large stays counted until the socket has it: NIO's default high-water mark of a channel's write
+    /// buffer. Below it, what NIO holds uncounted is at most about twice this (the writer stops at the mark).
+    static let flushWaitBytesMin = 65_536
+
+    /// Sends each batch once durable. A batch stays counted in the queue (and the server's reply budget) until the
+    /// socket has it: `outbound.write` returns once NIO has it, so for a large batch, or when the channel is not
+    /// writable (the client is not reading), the writer also waits for the flush; small batches of a reading client,
+    /// the common case, cost no extra wait. The replies' arrays are dropped as soon as they are copied into the
+    /// buffer, so a batch is not held twice while a slow client takes it.
     private func writeReplies(
-        from queue: ReplyQueue, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        from queue: ReplyQueue, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, of channel: any Channel,
+        activity: ConnectionActivity
     ) async throws {
         while true {
-            let batch = await queue.takeAll()
+            var batch = await queue.takeAll()
             guard !batch.isEmpty else { return }
             let barrier = batch.lazy.map(\.barrier).max() ?? 0
             try await journal.waitUntilDurable(barrier)
             let bytes = batch.reduce(0) { $0 + $1.bytes.count }
+            let count = batch.count
+            let closeAfter = batch.contains(where: \.closeAfter)
             var buffer = ByteBufferAllocator().buffer(capacity: bytes)
             for reply in batch { buffer.writeBytes(reply.bytes) }
+            batch = []
             try await outbound.write(buffer)
-            queue.written(batch.count, bytes: bytes)
-            if batch.contains(where: \.closeAfter) { return }
+            if bytes >= Self.flushWaitBytesMin || !channel.isWritable { try await Self.flushed(channel) }
+            queue.written(count, bytes: bytes)
+            activity.answered.add(UInt64(count), ordering: .relaxed)
+            if closeAfter { return }
         }
     }
 }

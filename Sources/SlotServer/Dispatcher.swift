@@ -7,6 +7,8 @@ public struct Dispatcher: Sendable {
     let snapshots: SnapshotCoordinator
     let connections: ConnectionCounter
     let startedAt: Instant
+    /// `ServerConfiguration.replyBytesMax`: multi-resource availability stops early when it cannot fit.
+    let replyBytesMax: Int
 
     public func handle(_ operation: Operation) async -> Outcome {
         switch operation {
@@ -76,21 +78,83 @@ public struct Dispatcher: Sendable {
 
     /// Asks each resource in turn (each answer is exact for that resource at that moment) and combines them:
     /// the intersection for `all`, the union for `any`, each start listing the resources free then.
+    ///
+    /// What it holds stays in proportion to `replyBytesMax`: `all` keeps only the running intersection, and `any`
+    /// stops with `reply_too_large` as soon as the answers so far could not fit in a reply (every free resource
+    /// at every start is written out as its quoted id). Keeping a dictionary of every start to its resources, then
+    /// filtering, sorting and mapping it, held several copies of 50 resources' answers before the encoder ran.
     func multiAvailability(_ resources: [ResourceID], all: Bool, from: Instant, to: Instant, durationMinutes: Int)
         async -> Outcome
     {
-        var freeAt: [Instant: [ResourceID]] = [:]
+        let ordered = resources.sorted()
+        var answers: [[Instant]] = []
+        var common: [Instant]?
         var barrier: UInt64 = 0
-        for resource in resources.sorted() {
+        var replyBytesAtLeast = 0
+        for resource in ordered {
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             let outcome = await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
             barrier = max(barrier, outcome.barrier)
             guard case .success(.slots(let starts)) = outcome.reply else { return outcome }
-            for start in starts { freeAt[start, default: []].append(resource) }
+            if all {
+                common = common.map { Self.intersection($0, starts) } ?? starts
+            } else {
+                replyBytesAtLeast += starts.count * (resource.rawValue.utf8.count + Self.quotesAndCommaBytes)
+                guard replyBytesAtLeast <= replyBytesMax else {
+                    return Outcome(reply: .failure(.replyTooLarge(limitBytes: replyBytesMax)), barrier: barrier)
+                }
+                answers.append(starts)
+            }
         }
-        let slots = freeAt.filter { !all || $0.value.count == resources.count }.sorted { $0.key < $1.key }
-            .map { (start: $0.key, resources: $0.value) }
-        return Outcome(reply: .success(.pooledSlots(slots)), barrier: barrier)
+        if all {
+            return Outcome(reply: .success(.pooledSlots((common ?? []).map { ($0, ordered) })), barrier: barrier)
+        }
+        return Outcome(reply: .success(.pooledSlots(Self.union(answers, of: ordered))), barrier: barrier)
+    }
+
+    /// The `"` … `",` around each id in a reply.
+    static let quotesAndCommaBytes = 3
+
+    /// The starts in both ascending lists.
+    static func intersection(_ left: [Instant], _ right: [Instant]) -> [Instant] {
+        var result: [Instant] = []
+        var leftIndex = left.startIndex
+        var rightIndex = right.startIndex
+        while leftIndex < left.endIndex, rightIndex < right.endIndex {
+            if left[leftIndex] < right[rightIndex] {
+                leftIndex += 1
+            } else if right[rightIndex] < left[leftIndex] {
+                rightIndex += 1
+            } else {
+                result.append(left[leftIndex])
+                leftIndex += 1
+                rightIndex += 1
+            }
+        }
+        return result
+    }
+
+    /// Every start in any of the ascending `answers`, in order, with the resources (`answers[i]` is
+    /// `resources[i]`'s) free then: a merge that walks each answer once.
+    static func union(_ answers: [[Instant]], of resources: [ResourceID]) -> [(start: Instant, resources: [ResourceID])]
+    {
+        var next = answers.map(\.startIndex)
+        var slots: [(start: Instant, resources: [ResourceID])] = []
+        while true {
+            var earliest: Instant?
+            for (index, answer) in answers.enumerated() where next[index] < answer.endIndex {
+                let start = answer[next[index]]
+                if earliest.map({ start < $0 }) ?? true { earliest = start }
+            }
+            guard let start = earliest else { return slots }
+            var free: [ResourceID] = []
+            for (index, answer) in answers.enumerated()
+            where next[index] < answer.endIndex && answer[next[index]] == start {
+                free.append(resources[index])
+                next[index] += 1
+            }
+            slots.append((start, free))
+        }
     }
 
     /// Visits every resource (one actor hop each): an operator's question, not a hot path.

@@ -16,6 +16,9 @@ struct PendingReply: Sendable {
 /// not read its replies, is slowed down instead of growing the server's memory (a thousand large availability
 /// replies would otherwise be held for one connection). The writer takes everything queued at once, so a
 /// pipelined burst leaves in one write after one durability wait.
+///
+/// While the server-wide `budget` is exhausted, a queue that still holds unwritten replies has no room either:
+/// the connections that are behind stop, and one whose client reads its replies goes on once they are out.
 final class ReplyQueue: Sendable {
     private struct State {
         var items: [PendingReply] = []
@@ -29,31 +32,28 @@ final class ReplyQueue: Sendable {
 
     private let capacity: Int
     private let bytesMax: Int
+    private let budget: BufferBudget
     private let state = Mutex(State())
 
-    init(capacity: Int, bytesMax: Int) {
+    init(capacity: Int, bytesMax: Int, budget: BufferBudget) {
         precondition(capacity > 0 && bytesMax > 0)
         self.capacity = capacity
         self.bytesMax = bytesMax
+        self.budget = budget
     }
 
     /// Room for one more reply: always when none is unwritten, so a single reply larger than `bytesMax` still goes.
     private func hasRoom(_ state: State) -> Bool {
-        state.closed || state.unwritten == 0 || (state.unwritten < capacity && state.unwrittenBytes < bytesMax)
+        state.closed || state.unwritten == 0
+            || (state.unwritten < capacity && state.unwrittenBytes < bytesMax && !budget.isExhausted)
     }
 
-    /// Queues a reply, first waiting while there is no room (see the type). Dropped once the writer is gone.
-    func push(_ reply: PendingReply) async {
-        while !state.withLock({ hasRoom($0) }) {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if hasRoom(state) { return true }
-                    state.waitingProducer = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        }
+    /// Bytes of replies decided and not yet handed to the socket.
+    var heldBytes: Int { state.withLock { $0.unwrittenBytes } }
+
+    /// Queues a reply. Dropped once the writer is gone. The reader calls `awaitRoom` before deciding the request,
+    /// so that a reply is not even built while there is no room for it.
+    func push(_ reply: PendingReply) {
         let handOff = state.withLock { state -> (CheckedContinuation<[PendingReply], Never>, [PendingReply])? in
             guard !state.closed else { return nil }
             state.unwritten += 1
@@ -65,6 +65,20 @@ final class ReplyQueue: Sendable {
             return (consumer, state.items)
         }
         if let (consumer, items) = handOff { consumer.resume(returning: items) }
+    }
+
+    /// Returns once there is room for one more reply (see the type).
+    func awaitRoom() async {
+        while !state.withLock({ hasRoom($0) }) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if hasRoom(state) { return true }
+                    state.waitingProducer = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
     }
 
     /// Everything queued, in order; waits while nothing is. Empty means finished and drained.
@@ -105,6 +119,15 @@ final class ReplyQueue: Sendable {
             return state.waitingConsumer
         }
         consumer?.resume(returning: [])
+    }
+
+    /// The server-wide budget has room again: a reader waiting only for it looks again.
+    func budgetFreed() {
+        let producer = state.withLock { state in
+            defer { state.waitingProducer = nil }
+            return state.waitingProducer
+        }
+        producer?.resume()
     }
 
     /// The writer is gone (the peer left or a write failed): the reader must not wait for room any more.

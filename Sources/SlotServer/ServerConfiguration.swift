@@ -19,6 +19,21 @@ public struct ServerConfiguration: Sendable {
     public var lineBytesMax = 65_536
     /// Most client connections at once; one more is told `overloaded` and closed.
     public var connectionsMax = 1_024
+    /// Most client connections at once from one IP address; one more from it is told `overloaded` and closed. Keeps
+    /// one client from taking the whole `connectionsMax`.
+    public var connectionsPerAddressMax = 64
+    /// A connection with no request in flight and no reply being written, that sent no request for this long, is
+    /// closed with `idle_timeout` (0: never). So is one whose client has taken none of its replies for this long.
+    public var idleTimeoutSeconds = 300
+    /// A request line must be complete this many seconds after its first byte arrived, or the connection is closed
+    /// with `line_timeout` (0: no limit): a client sending a byte a second cannot hold a connection for ever.
+    public var lineCompletionSeconds = 10
+    /// Server-wide budget, in bytes, for replies decided but not yet in a socket, over all connections. Once it is
+    /// reached, connections still holding unsent replies take no new request (back-pressure) until theirs are out.
+    public var bufferedBytesMax = 256 * 1_048_576
+    /// How long the budget may stay exhausted before the connections furthest behind (most bytes held, none taken
+    /// by their client meanwhile) are closed with `overloaded`, as many as it takes to be back under budget.
+    public var overloadGraceSeconds = 10
     /// Most requests one connection may have read but not yet answered. Past this the server stops reading from
     /// that connection until replies have gone out (back-pressure, not an error).
     public var inFlightRequestsPerConnectionMax = 1_024
@@ -26,6 +41,10 @@ public struct ServerConfiguration: Sendable {
     /// server stops reading from that connection, as for the request count: a client that pipelines large
     /// queries and does not read the answers costs the server this much memory, not a thousand replies' worth.
     public var unsentReplyBytesPerConnectionMax = 1_048_576
+    /// Longest reply, in bytes, newline included. The reply is checked while it is built: past this the encoder
+    /// stops, and the client gets `reply_too_large` with `limit_bytes` instead. The default holds the largest
+    /// single-resource `availability` (92 days of 1-minute slots, with `slots_local`: about 6.8 MB).
+    public var replyBytesMax = 8 * 1_048_576
     /// On shutdown, how long open connections may take to receive the replies to what they have sent. A client
     /// that stops reading would otherwise hold the shutdown for ever; past this, its connection is closed (its
     /// changes are already durable, only their replies are lost). The journal is flushed and closed either way.

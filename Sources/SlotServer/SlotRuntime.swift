@@ -35,6 +35,7 @@ public final class SlotRuntime: Sendable {
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
             limits: configuration.domainLimits, logger: logger)
+        Self.removeStaleTemporaryFiles(snapshotStore, journalID: journal.journalID, logger: logger)
         let idempotency = IdempotencyRegistry(recovered.idempotency)
         var actors: [ResourceID: ResourceActor] = [:]
         actors.reserveCapacity(recovered.resources.count)
@@ -51,8 +52,10 @@ public final class SlotRuntime: Sendable {
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
             logger: logger)
         let connections = ConnectionCounter()
+        let budget = BufferBudget()
         let dispatcher = Dispatcher(
-            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now())
+            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
+            replyBytesMax: configuration.replyBytesMax)
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, logger: logger)
@@ -67,10 +70,30 @@ public final class SlotRuntime: Sendable {
             SnapshotService(
                 coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
                 everyEntries: configuration.snapshotEveryEntries, logger: logger),
+            ConnectionSweeper(connections: connections, budget: budget, configuration: configuration, logger: logger),
             TCPServerService(
-                configuration: configuration, handler: handler, connections: connections, logger: logger,
-                onListening: onListening),
+                configuration: configuration, handler: handler, connections: connections, budget: budget,
+                logger: logger, onListening: onListening),
         ]
+    }
+
+    /// A crash while a snapshot was being written leaves its temporary file; repeated crashes would fill the disk.
+    /// The data folder's lock is held by now (the journal is open), so no write of this journal's snapshots is
+    /// under way, and every such file is dead. Logged by name, so an operator sees what was deleted.
+    static func removeStaleTemporaryFiles(_ store: SnapshotStore, journalID: String, logger: Logger) {
+        let (removed, failed) = store.removeStaleTemporaryFiles(journalID: journalID)
+        if !removed.isEmpty {
+            logger.notice(
+                "stale temporary files removed",
+                metadata: [
+                    "directory": "\(store.directory.path)",
+                    "files": "\(removed.map(\.lastPathComponent).joined(separator: ","))",
+                ])
+        }
+        for (url, reason) in failed {
+            logger.warning(
+                "cannot remove a stale temporary file", metadata: ["path": "\(url.path)", "error": "\(reason)"])
+        }
     }
 
     /// One group for every service; SIGTERM and SIGINT start a graceful shutdown.

@@ -21,21 +21,23 @@ public final class TCPServerService: Service {
     private let logger: Logger
     private let onListening: @Sendable (ListeningAddress) -> Void
     private let connections: ConnectionCounter
+    private let budget: BufferBudget
     private let nextConnectionID = Atomic<UInt64>(0)
 
     init(
-        configuration: ServerConfiguration, handler: ConnectionHandler, connections: ConnectionCounter, logger: Logger,
-        onListening: @escaping @Sendable (ListeningAddress) -> Void
+        configuration: ServerConfiguration, handler: ConnectionHandler, connections: ConnectionCounter,
+        budget: BufferBudget, logger: Logger, onListening: @escaping @Sendable (ListeningAddress) -> Void
     ) {
         self.configuration = configuration
         self.connections = connections
+        self.budget = budget
         self.handler = handler
         self.logger = logger
         self.onListening = onListening
     }
 
     public func run() async throws {
-        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<AcceptedConnection, Never>
         do {
             server = try await bind()
         } catch {
@@ -84,8 +86,10 @@ public final class TCPServerService: Service {
     /// somaxconn), each readable event accepts several, and accepted channels wait in a buffer for the accept
     /// loop's turn instead of NIO pausing accepts after ten (its default), while the accept task queues behind
     /// requests.
-    private func bind() async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
+    private func bind() async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let lineBytesMax = configuration.lineBytesMax
+        let configuration = configuration
+        let budget = budget
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.connectionsMax))
             .serverChannelOption(.maxMessagesPerRead, value: 16)
@@ -98,6 +102,12 @@ public final class TCPServerService: Service {
                 serverBackPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)
             ) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let queue = ReplyQueue(
+                        capacity: configuration.inFlightRequestsPerConnectionMax,
+                        bytesMax: configuration.unsentReplyBytesPerConnectionMax, budget: budget)
+                    let activity = ConnectionActivity(
+                        channel: channel, queue: queue, address: channel.remoteAddress?.ipAddress ?? "?")
+                    try channel.pipeline.syncOperations.addHandler(PartialLineTracker(activity))
                     // The bound is a partial line held in memory; a complete longer line is refused after framing.
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: lineBytesMax + 1))
@@ -105,7 +115,9 @@ public final class TCPServerService: Service {
                     // socket closes (shutdown) can be dropped before the accept loop takes it, and this one is then
                     // closed, where the other stops the process ("Deinited NIOAsyncWriter without calling
                     // finish()", swift-nio#2813; 1 shutdown in 3 in ConnectionEndTests, which connects during it).
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(synchronouslyWrapping: channel)
+                    return AcceptedConnection(
+                        channel: try NIOAsyncChannel<ByteBuffer, ByteBuffer>(synchronouslyWrapping: channel),
+                        activity: activity)
                 }
             }
     }
@@ -121,19 +133,48 @@ public final class TCPServerService: Service {
         return true
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, connectionID: UInt64) async {
-        guard connections.admit(limit: configuration.connectionsMax) else {
-            logger.warning("connection refused: limit reached", metadata: ["limit": "\(configuration.connectionsMax)"])
-            let error = WireError(
-                .overloaded, "the server already has \(configuration.connectionsMax) connections (the limit)",
-                details: ["limit": String(configuration.connectionsMax)])
-            try? await connection.executeThenClose { _, outbound in
-                try await outbound.write(ByteBuffer(bytes: ReplyEncoder.failure(id: .null, error)))
-                try await ConnectionHandler.flushed(connection.channel)
-            }
+    private func serve(_ connection: AcceptedConnection, connectionID: UInt64) async {
+        let address = connection.activity.address
+        let admission = connections.admit(
+            address: address, limit: configuration.connectionsMax,
+            perAddressLimit: configuration.connectionsPerAddressMax)
+        guard admission == .admitted else {
+            await refuse(connection.channel, address: address, perAddress: admission == .addressFull)
             return
         }
-        defer { connections.release() }
-        await handler.run(connection, connectionID: connectionID)
+        defer { connections.release(address: address) }
+        connections.register(connectionID, connection.activity)
+        defer { connections.unregister(connectionID) }
+        await handler.run(connection.channel, activity: connection.activity, connectionID: connectionID)
     }
+
+    /// Tells a connection over the server's or its address's connection limit so, and closes it unread.
+    private func refuse(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, address: String, perAddress: Bool) async
+    {
+        let error: WireError
+        if perAddress {
+            let limit = configuration.connectionsPerAddressMax
+            logger.warning(
+                "connection refused: limit per address reached", metadata: ["limit": "\(limit)", "peer": "\(address)"])
+            error = WireError(
+                .overloaded, "\(limit) connections from this address are open already (the limit per address)",
+                details: ["limit": String(limit), "scope": "address"])
+        } else {
+            let limit = configuration.connectionsMax
+            logger.warning("connection refused: limit reached", metadata: ["limit": "\(limit)"])
+            error = WireError(
+                .overloaded, "the server already has \(limit) connections (the limit)",
+                details: ["limit": String(limit)])
+        }
+        try? await connection.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(bytes: ReplyEncoder.failure(id: .null, error)))
+            try await ConnectionHandler.flushed(connection.channel)
+        }
+    }
+}
+
+/// An accepted connection, with what the sweeper watches of it.
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let activity: ConnectionActivity
 }

@@ -26,8 +26,12 @@ public enum ReplyBody: Sendable {
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
 /// request's `tz`), bookings and slots also carry their instants as wall times there (`start_local`, …).
 public enum ReplyEncoder {
-    public static func success(id: RequestID, _ body: ReplyBody, zone: TimeZone? = nil) -> [UInt8] {
-        var writer = JSONWriter()
+    /// Nil when the reply would be longer than `bytesMax` bytes (newline included): encoding stops as soon as it
+    /// passes that, so a reply too large is never built whole.
+    public static func success(id: RequestID, _ body: ReplyBody, zone: TimeZone? = nil, bytesMax: Int = .max)
+        -> [UInt8]?
+    {
+        var writer = JSONWriter(bytesMax: bytesMax)
         writer.beginObject()
         writer.key("id")
         id.write(to: &writer)
@@ -36,6 +40,7 @@ public enum ReplyEncoder {
         write(body, zone: zone, to: &writer)
         writer.endObject()
         writer.newline()
+        guard !writer.isOverLimit else { return nil }
         return writer.bytes
     }
 
@@ -81,7 +86,7 @@ public enum ReplyEncoder {
         case .resources(let list, let truncated):
             writer.key("resources")
             writer.beginArray()
-            for settings in list { write(settings, to: &writer) }
+            for settings in list where !writer.isOverLimit { write(settings, to: &writer) }
             writer.endArray()
             writer.key("truncated")
             writer.bool(truncated)
@@ -103,7 +108,7 @@ public enum ReplyEncoder {
         case .bookings(let list, let truncated):
             writer.key("bookings")
             writer.beginArray()
-            for booking in list {
+            for booking in list where !writer.isOverLimit {
                 writer.beginObject()
                 write(booking.summary, zone: zone, to: &writer)
                 writeSeries(of: booking, to: &writer)
@@ -115,12 +120,12 @@ public enum ReplyEncoder {
         case .slots(let starts):
             writer.key("slots")
             writer.beginArray()
-            for start in starts { writer.instant(start) }
+            for start in starts where !writer.isOverLimit { writer.instant(start) }
             writer.endArray()
             if let zone {
                 writer.key("slots_local")
                 writer.beginArray()
-                for start in starts { writer.string(LocalTimeText.format(start, in: zone)) }
+                for start in starts where !writer.isOverLimit { writer.string(LocalTimeText.format(start, in: zone)) }
                 writer.endArray()
             }
         case .snapshot(let summary):
@@ -135,7 +140,7 @@ public enum ReplyEncoder {
             write(.slots(slots.map(\.start)), zone: zone, to: &writer)
             writer.key("free_resources")
             writer.beginArray()
-            for slot in slots {
+            for slot in slots where !writer.isOverLimit {
                 writer.beginArray()
                 for resource in slot.resources { writer.string(resource.rawValue) }
                 writer.endArray()
@@ -149,7 +154,7 @@ public enum ReplyEncoder {
         case .waitlist(let views):
             writer.key("entries")
             writer.beginArray()
-            for view in views { write(view, zone: zone, to: &writer) }
+            for view in views where !writer.isOverLimit { write(view, zone: zone, to: &writer) }
             writer.endArray()
         }
     }
@@ -204,7 +209,7 @@ public enum ReplyEncoder {
     /// A list of booking objects.
     static func write(_ summaries: [BookingSummary], zone: TimeZone?, to writer: inout JSONWriter) {
         writer.beginArray()
-        for summary in summaries {
+        for summary in summaries where !writer.isOverLimit {
             writer.beginObject()
             write(summary, zone: zone, to: &writer)
             writer.endObject()
@@ -231,7 +236,7 @@ public enum ReplyEncoder {
     static func writeHistory(_ history: [Transition], to writer: inout JSONWriter) {
         writer.key("history")
         writer.beginArray()
-        for transition in history {
+        for transition in history where !writer.isOverLimit {
             writer.beginObject()
             writer.key("from")
             if let from = transition.from { writer.string(from.rawValue) } else { writer.null() }

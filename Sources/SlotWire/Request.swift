@@ -107,6 +107,9 @@ public enum WireCode: String, Sendable, CaseIterable {
     case unknownOp = "unknown_op"
     case lineTooLong = "line_too_long"
     case overloaded
+    case replyTooLarge = "reply_too_large"
+    case idleTimeout = "idle_timeout"
+    case lineTimeout = "line_timeout"
     case tooManyResources = "too_many_resources"
     case `internal`
 }
@@ -138,6 +141,15 @@ public struct WireError: Error, Hashable, Sendable {
             code: rejection.code.rawValue, message: rejection.message, details: rejection.details,
             instantDetails: rejection.instantDetails)
         conflicts = rejection.conflicts
+    }
+
+    /// A reply that would be longer than `limitBytes` (`ServerConfiguration.replyBytesMax`).
+    public static func replyTooLarge(limitBytes: Int) -> WireError {
+        WireError(
+            .replyTooLarge,
+            "the reply would be longer than \(limitBytes) bytes; ask for a shorter range, fewer resources or a "
+                + "smaller limit",
+            details: ["limit_bytes": String(limitBytes)])
     }
 
     public static func invalid(_ field: String, _ message: String) -> WireError {

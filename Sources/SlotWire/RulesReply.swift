@@ -64,7 +64,7 @@ public struct RulesReply: Sendable {
         }
         writer.key("overrides")
         writer.beginArray()
-        for (date, override) in rules.overrides.sorted(by: { $0.key < $1.key }) {
+        for (date, override) in rules.overrides.sorted(by: { $0.key < $1.key }) where !writer.isOverLimit {
             writer.beginObject()
             writer.key("date")
             writer.string(date.description)
@@ -81,7 +81,9 @@ public struct RulesReply: Sendable {
         writer.endArray()
         writer.key("blocks")
         writer.beginArray()
-        for block in rules.blocks.values.sorted(by: { $0.id < $1.id }) { Self.write(block, to: &writer) }
+        for block in rules.blocks.values.sorted(by: { $0.id < $1.id }) where !writer.isOverLimit {
+            Self.write(block, to: &writer)
+        }
         writer.endArray()
         writer.key("min_notice_minutes")
         writer.integer(rules.minNoticeMinutes)
@@ -90,7 +92,7 @@ public struct RulesReply: Sendable {
         writer.endObject()
         writer.key("affected_bookings")
         writer.beginArray()
-        for booking in affected { writer.string(booking.description) }
+        for booking in affected where !writer.isOverLimit { writer.string(booking.description) }
         writer.endArray()
         if let addedBlock {
             writer.key("block")

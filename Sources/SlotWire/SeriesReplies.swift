@@ -30,7 +30,7 @@ extension ReplyEncoder {
     /// Occurrences of a series that were not booked: on a `series_conflict` refusal, or skipped.
     static func write(_ conflicts: [SeriesConflict], to writer: inout JSONWriter) {
         writer.beginArray()
-        for conflict in conflicts {
+        for conflict in conflicts where !writer.isOverLimit {
             writer.beginObject()
             writer.key("date")
             writer.string(conflict.date.description)

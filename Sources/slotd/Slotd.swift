@@ -32,6 +32,24 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Longest request line in bytes.")
     var maxLineBytes = 65_536
 
+    @Option(help: "Most client connections at once from one IP address.")
+    var maxConnectionsPerAddress = ServerConfiguration().connectionsPerAddressMax
+
+    @Option(help: "Longest reply in bytes; a longer one is refused with reply_too_large.")
+    var maxReplyBytes = ServerConfiguration().replyBytesMax
+
+    @Option(help: "Close a connection idle this many seconds (idle_timeout; 0: never).")
+    var idleTimeoutSeconds = ServerConfiguration().idleTimeoutSeconds
+
+    @Option(help: "A request line must be complete this many seconds after its first byte (line_timeout; 0: no limit).")
+    var lineCompletionSeconds = ServerConfiguration().lineCompletionSeconds
+
+    @Option(help: "Server-wide budget in bytes for replies not yet sent; past it, connections behind stop being read.")
+    var maxBufferedBytes = ServerConfiguration().bufferedBytesMax
+
+    @Option(help: "Seconds the reply budget may stay used up before the connections furthest behind are closed.")
+    var overloadGraceSeconds = ServerConfiguration().overloadGraceSeconds
+
     @Option(help: "On shutdown, seconds open connections get to take their replies before they are closed.")
     var shutdownDrainSeconds = 30
 
@@ -52,6 +70,18 @@ struct Slotd: AsyncParsableCommand {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (1_024...(64 * 1_024 * 1_024)).contains(maxLineBytes) else {
             throw ValidationError("--max-line-bytes must be between 1024 and 67108864")
+        }
+        guard maxConnectionsPerAddress >= 1 else {
+            throw ValidationError("--max-connections-per-address must be at least 1")
+        }
+        // A reply must at least hold an error reply; a budget at least one largest reply.
+        guard maxReplyBytes >= 4_096 else { throw ValidationError("--max-reply-bytes must be at least 4096") }
+        guard maxBufferedBytes >= maxReplyBytes else {
+            throw ValidationError("--max-buffered-bytes must be at least --max-reply-bytes")
+        }
+        guard idleTimeoutSeconds >= 0, lineCompletionSeconds >= 0, overloadGraceSeconds >= 0 else {
+            throw ValidationError(
+                "--idle-timeout-seconds, --line-completion-seconds and --overload-grace-seconds must not be negative")
         }
         guard shutdownDrainSeconds >= 0 else { throw ValidationError("--shutdown-drain-seconds must not be negative") }
         guard snapshotEveryMinutes >= 0, snapshotEveryEntries >= 0 else {
@@ -75,6 +105,12 @@ struct Slotd: AsyncParsableCommand {
         configuration.snapshotDirectory = URL(fileURLWithPath: snapshotDirectory)
         configuration.connectionsMax = maxConnections
         configuration.lineBytesMax = maxLineBytes
+        configuration.connectionsPerAddressMax = maxConnectionsPerAddress
+        configuration.replyBytesMax = maxReplyBytes
+        configuration.idleTimeoutSeconds = idleTimeoutSeconds
+        configuration.lineCompletionSeconds = lineCompletionSeconds
+        configuration.bufferedBytesMax = maxBufferedBytes
+        configuration.overloadGraceSeconds = overloadGraceSeconds
         configuration.shutdownDrainSeconds = shutdownDrainSeconds
         configuration.snapshotEveryMinutes = snapshotEveryMinutes
         configuration.snapshotEveryEntries = snapshotEveryEntries
