@@ -20,8 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// Most client connections at once; one more is told `overloaded` and closed.
     public var connectionsMax = 1_024
     /// Most client connections at once from one IP address; one more from it is told `overloaded` and closed. Keeps
-    /// one client from taking the whole `connectionsMax`.
-    public var connectionsPerAddressMax = 64
+    /// one client from taking the whole `connectionsMax`, while leaving room for a call centre's agents behind one
+    /// NAT address (a few hundred) and for `slotload`'s default 64 connections plus its checking connection.
+    public var connectionsPerAddressMax = 256
     /// A connection with no request in flight and no reply being written, that sent no request for this long, is
     /// closed with `idle_timeout` (0: never). So is one whose client has taken none of its replies for this long.
     public var idleTimeoutSeconds = 300
