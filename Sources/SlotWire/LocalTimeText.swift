@@ -28,12 +28,16 @@ public enum LocalTimeText {
         return LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
-    /// `instant` as a wall time in `zone` with its offset, e.g. `2026-03-29T03:30:00+02:00`.
+    /// `instant` as a wall time in `zone` with its offset, e.g. `2026-03-29T03:30:00+02:00`. Total: a wall time
+    /// past either end of years 0001–9999 (never a booking's, which lies within the horizon) is written with
+    /// ISO 8601's expanded year (`+10000-01-01T08:59:59+09:00`) rather than refused.
     public static func format(_ instant: Instant, in zone: TimeZone) -> String {
         let offset = zone.offsetSeconds(at: instant)
+        let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + offset)
         let sign = offset < 0 ? "-" : "+"
         let minutes = abs(offset) / 60
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return zone.localDateTime(at: instant).description + "\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
+        func two<Value: BinaryInteger>(_ value: Value) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let time = "\(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        return "\(LocalDate(days: days))T\(time)\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
     }
 }
