@@ -9,12 +9,7 @@ public enum LocalTimeText {
         guard utf8.count == 16 || utf8.count == 19 else { return nil }
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= utf8.count else { return nil }
-            var value = 0
-            for byte in utf8[start..<(start + count)] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
+            return DecimalDigits.fixedWidth(utf8[start..<(start + count)], count: count)
         }
         guard utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"), utf8[10] == UInt8(ascii: "T"),
             utf8[13] == UInt8(ascii: ":"), let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),

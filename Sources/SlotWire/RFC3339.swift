@@ -108,11 +108,7 @@ public enum RFC3339 {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private static func digits(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
-        var value = 0
-        for index in start..<(start + count) {
-            guard index < bytes.count, isDigit(bytes[index]) else { return nil }
-            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
-        }
-        return value
+        guard start + count <= bytes.count else { return nil }
+        return DecimalDigits.fixedWidth(bytes[start..<(start + count)], count: count)
     }
 }
