@@ -68,6 +68,47 @@ import Testing
     }
 }
 
+/// Zones at the ends of the offset range, and with local mean time far from UTC before their first rule (Manila
+/// kept the Americas' date until 1844), read at every hour within two days of either end of 0001–9999: no trap,
+/// and every answer is a refusal or occurrences whose dates have four-digit years.
+@Suite struct CalendarEdgeSweepTests {
+    static let zones = [
+        "UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Etc/GMT-14", "Etc/GMT+12", "Asia/Manila", "America/Sitka",
+        "America/New_York", "Asia/Tokyo", "Europe/Berlin",
+    ]
+
+    static var instants: [Instant] {
+        let ends = [
+            CalendarEdgeTests.firstSecond.secondsSinceEpoch, CalendarEdgeTests.lastSecond.secondsSinceEpoch + 1,
+        ]
+        return ends.flatMap { end in stride(from: end - 2 * 86_400, through: end + 2 * 86_400, by: 3_600) }
+            .map { Instant(secondsSinceEpoch: $0) }
+    }
+
+    @Test(arguments: zones)
+    func everyConversionAnswers(_ identifier: String) throws {
+        let zone = try #require(TimeZone(identifier: identifier))
+        let rule = Recurrence(frequency: .daily, count: 3, until: nil)
+        for instant in Self.instants {
+            if let local = zone.localDateTime(at: instant) {
+                #expect(CivilCalendar.writtenYears.contains(local.year))
+            }
+            let range = TimeRange(start: instant, end: instant.adding(seconds: 3_600))
+            switch rule.occurrences(of: range, in: zone, maximum: 400) {
+            case .failure(let rejection):
+                #expect([.inPast, .beyondHorizon].contains(rejection.code), "\(identifier) \(instant)")
+            case .success(let occurrences):
+                for occurrence in occurrences {
+                    if case .success(let booked) = occurrence.range {
+                        #expect(occurrence.date.hasFourDigitYear, "\(identifier) \(instant)")
+                        #expect(booked.end > booked.start)
+                    }
+                }
+            }
+        }
+    }
+}
+
 extension Result {
     var failure: Failure? {
         if case .failure(let failure) = self { return failure }
