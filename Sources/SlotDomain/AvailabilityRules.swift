@@ -23,7 +23,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public init(days: Int64) { self.days = days }
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9_999).contains(year), (1...12).contains(month),
+        guard CivilCalendar.writtenYears.contains(year), (1...12).contains(month),
             (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         days = CivilCalendar.days(year: year, month: month, day: day)
@@ -34,10 +34,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool { lhs.days < rhs.days }
 
+    /// Whether the date's year is one slotd writes and accepts (0001–9999).
+    public var hasFourDigitYear: Bool { CivilCalendar.writtenYears.contains(CivilCalendar.date(fromDays: days).year) }
+
+    /// `YYYY-MM-DD`, the form `date` fields accept (`0987-01-01`, never `987-01-01`).
     public var description: String {
         let (year, month, day) = CivilCalendar.date(fromDays: days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))"
+        return "\(CivilCalendar.yearText(year))-\(two(month))-\(two(day))"
     }
 }
 

@@ -2,11 +2,24 @@
 public enum StoredReply: Hashable, Sendable {
     case booking(BookingSummary)
     case resource(ResourceSettings)
+
+    /// The resource the key is counted against.
+    public var resource: ResourceID {
+        switch self {
+        case .booking(let summary): summary.id.resource
+        case .resource(let settings): settings.id
+        }
+    }
 }
 
 /// Idempotency keys across all resources. A key is alive for `retentionSeconds` after the mutation that first
-/// used it. Every successful reply is remembered, including one that changed nothing (confirming a confirmed
-/// booking). A rejected request changed nothing and is not remembered: a retry with its key is decided again.
+/// used it. Only a reply that changed something is remembered: a rejected request, and one that changed nothing
+/// (confirming a confirmed booking), leave no key, so a retry with it is decided again.
+///
+/// Bounded: at most `keysMax` keys on the server and `keysPerResourceMax` on one resource, counting keys being
+/// decided. A new key past either is refused (`too_many_keys`) rather than an older one forgotten inside its
+/// retention, which could let a retry of that older request act twice. Keys whose retention has passed are
+/// pruned before a key is refused, so they never count against the limit.
 ///
 /// Used in two steps from inside one actor's synchronous section: `begin` (reserve the key, or learn it is taken)
 /// then `finish` or `abandon`. A key reserved by a request with another fingerprint is a conflict; one with the
@@ -16,51 +29,107 @@ public struct IdempotencyTable: Sendable {
         case proceed
         case replay(StoredReply)
         case conflict
+        /// The key is new and the server's or the resource's table is full: `too_many_keys`.
+        case full(Rejection)
     }
 
     enum Entry: Sendable {
-        case inFlight(fingerprint: String)
+        case inFlight(fingerprint: String, resource: ResourceID)
         case done(fingerprint: String, reply: StoredReply, expiresAt: Instant)
+
+        var resource: ResourceID {
+            switch self {
+            case .inFlight(_, let resource): resource
+            case .done(_, let reply, _): reply.resource
+            }
+        }
     }
 
     public let retentionSeconds: Int64
+    public let keysMax: Int
+    public let keysPerResourceMax: Int
     private var entries: [String: Entry] = [:]
+    /// Keys per resource, in flight or done; a resource with none has no entry.
+    private var keysPerResource: [ResourceID: Int] = [:]
     /// Keys in the order they were finished, for pruning without a scan; stale keys are skipped.
     private var finishOrder: [(key: String, expiresAt: Instant)] = []
     private var finishOrderHead = 0
 
-    public init(retentionSeconds: Int64) {
+    public init(retentionSeconds: Int64, keysMax: Int = .max, keysPerResourceMax: Int = .max) {
         self.retentionSeconds = retentionSeconds
+        self.keysMax = keysMax
+        self.keysPerResourceMax = keysPerResourceMax
+    }
+
+    public init(limits: DomainLimits) {
+        self.init(
+            retentionSeconds: limits.idempotencyRetentionSeconds, keysMax: limits.idempotencyKeysMax,
+            keysPerResourceMax: limits.idempotencyKeysPerResourceMax)
     }
 
     public var count: Int { entries.count }
 
-    public mutating func begin(_ stamp: IdempotencyStamp, now: Instant) -> Lookup {
+    /// Keys counted against `resource` (in flight or remembered).
+    public func count(on resource: ResourceID) -> Int { keysPerResource[resource] ?? 0 }
+
+    /// Looks `stamp` up for a mutation of `resource` and reserves the key when it is new (or its retention has
+    /// passed). A new key is refused when either table is full, after pruning what has expired.
+    public mutating func begin(_ stamp: IdempotencyStamp, resource: ResourceID, now: Instant) -> Lookup {
         switch entries[stamp.key] {
-        case .none:
-            entries[stamp.key] = .inFlight(fingerprint: stamp.fingerprint)
-            return .proceed
-        case .inFlight(let fingerprint):
+        case .inFlight(let fingerprint, _)?:
             return fingerprint == stamp.fingerprint ? .proceed : .conflict
-        case .done(let fingerprint, let reply, let expiresAt):
-            if expiresAt <= now {
-                entries[stamp.key] = .inFlight(fingerprint: stamp.fingerprint)
-                return .proceed
-            }
+        case .done(let fingerprint, let reply, let expiresAt)? where expiresAt > now:
             return fingerprint == stamp.fingerprint ? .replay(reply) : .conflict
+        case .done?, nil:
+            // New, or expired (and then free for anything): it counts as a new key.
+            set(stamp.key, nil)
+            if let rejection = fullness(of: resource, now: now) { return .full(rejection) }
+            set(stamp.key, .inFlight(fingerprint: stamp.fingerprint, resource: resource))
+            return .proceed
         }
     }
 
-    /// Records the reply of a mutation that succeeded at `at` (live, or replayed from the journal).
+    /// The refusal for one more key on `resource`, or nil when there is room (once expired keys are pruned).
+    private mutating func fullness(of resource: ResourceID, now: Instant) -> Rejection? {
+        func full() -> Rejection? {
+            if entries.count >= keysMax {
+                return Rejection(
+                    .tooManyKeys, "the server already remembers \(keysMax) idempotency keys (the limit)",
+                    details: ["field": "idempotency_key", "limit": String(keysMax), "scope": "server"])
+            }
+            if count(on: resource) >= keysPerResourceMax {
+                return Rejection(
+                    .tooManyKeys, "\(resource) already has \(keysPerResourceMax) idempotency keys (the limit)",
+                    details: ["field": "idempotency_key", "limit": String(keysPerResourceMax), "scope": "resource"])
+            }
+            return nil
+        }
+        guard full() != nil else { return nil }
+        prune(now: now)
+        return full()
+    }
+
+    /// Records the reply of a mutation that succeeded at `at` (live, or replayed from the journal). Recovery
+    /// records every key the journal holds, whatever the limits: they were accepted when they were written.
     public mutating func finish(_ stamp: IdempotencyStamp, reply: StoredReply, at: Instant) {
         let expiresAt = at.adding(seconds: retentionSeconds)
-        entries[stamp.key] = .done(fingerprint: stamp.fingerprint, reply: reply, expiresAt: expiresAt)
+        set(stamp.key, .done(fingerprint: stamp.fingerprint, reply: reply, expiresAt: expiresAt))
         finishOrder.append((stamp.key, expiresAt))
     }
 
-    /// Releases a key whose request was rejected.
+    /// Releases a key whose request was rejected or changed nothing.
     public mutating func abandon(_ stamp: IdempotencyStamp) {
-        if case .inFlight = entries[stamp.key] { entries[stamp.key] = nil }
+        if case .inFlight? = entries[stamp.key] { set(stamp.key, nil) }
+    }
+
+    /// The one place entries change, so the per-resource counts follow.
+    private mutating func set(_ key: String, _ entry: Entry?) {
+        if let old = entries[key] {
+            let remaining = (keysPerResource[old.resource] ?? 1) - 1
+            keysPerResource[old.resource] = remaining > 0 ? remaining : nil
+        }
+        entries[key] = entry
+        if let entry { keysPerResource[entry.resource, default: 0] += 1 }
     }
 
     /// A remembered key, as snapshots store it.
@@ -87,7 +156,7 @@ public struct IdempotencyTable: Sendable {
     }
 
     public mutating func restore(_ record: Record) {
-        entries[record.key] = .done(fingerprint: record.fingerprint, reply: record.reply, expiresAt: record.expiresAt)
+        set(record.key, .done(fingerprint: record.fingerprint, reply: record.reply, expiresAt: record.expiresAt))
         finishOrder.append((record.key, record.expiresAt))
     }
 
@@ -95,7 +164,7 @@ public struct IdempotencyTable: Sendable {
     public mutating func prune(now: Instant) {
         while finishOrderHead < finishOrder.count, finishOrder[finishOrderHead].expiresAt <= now {
             let (key, expiresAt) = finishOrder[finishOrderHead]
-            if case .done(_, _, let current) = entries[key], current == expiresAt { entries[key] = nil }
+            if case .done(_, _, let current) = entries[key], current == expiresAt { set(key, nil) }
             finishOrderHead += 1
         }
         if finishOrderHead > 1_024, finishOrderHead * 2 > finishOrder.count {

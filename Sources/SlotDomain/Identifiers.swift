@@ -52,11 +52,12 @@ public struct BookingID: Hashable, Sendable, CustomStringConvertible {
         self.sequence = sequence
     }
 
-    /// Parses `resource/sequence`; nil when malformed.
+    /// Parses `resource/sequence`, the sequence written as `description` writes it (no sign, no leading zero);
+    /// nil when malformed.
     public init?(parsing text: String) {
-        guard let (resource, rest) = ResourceID.split(text), let sequence = UInt64(rest), sequence > 0 else {
-            return nil
-        }
+        guard let (resource, rest) = ResourceID.split(text), let sequence = DecimalDigits.canonical(rest.utf8),
+            sequence > 0
+        else { return nil }
         self.init(resource: resource, sequence: sequence)
     }
 
@@ -74,10 +75,10 @@ public struct WaitlistEntryID: Hashable, Sendable, CustomStringConvertible {
         self.number = number
     }
 
-    /// Parses `resource/wN`; nil when malformed.
+    /// Parses `resource/wN`, N written without sign or leading zero; nil when malformed.
     public init?(parsing text: String) {
-        guard let (resource, rest) = ResourceID.split(text), rest.first == "w", let number = UInt64(rest.dropFirst()),
-            number > 0
+        guard let (resource, rest) = ResourceID.split(text), rest.first == "w",
+            let number = DecimalDigits.canonical(rest.utf8.dropFirst()), number > 0
         else { return nil }
         self.init(resource: resource, number: number)
     }

@@ -30,6 +30,12 @@ public struct DomainLimits: Sendable, Equatable {
     public var waitingEntriesPerResourceMax = 1_000
     /// How long an idempotency key is remembered after its first use, in seconds (24 hours).
     public var idempotencyRetentionSeconds: Int64 = 86_400
+    /// Most idempotency keys remembered on the server at once; a new key past it gets `too_many_keys` (refused
+    /// loudly rather than an older key forgotten inside its retention). Its memory cost is in docs/OPERATIONS.md.
+    public var idempotencyKeysMax = 1_000_000
+    /// Most idempotency keys remembered for one resource at once, so one busy or hostile client's resource cannot
+    /// take the whole server's table; a new key past it gets `too_many_keys`.
+    public var idempotencyKeysPerResourceMax = 100_000
 
     public init() {}
 

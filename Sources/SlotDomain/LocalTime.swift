@@ -39,6 +39,22 @@ public enum CivilCalendar {
         return (days, Int(seconds - days * 86_400))
     }
 
+    /// The years every date slotd accepts or writes falls in: four digits, as RFC 3339 and ISO 8601 dates have.
+    public static let writtenYears = 1...9_999
+
+    /// A year as dates are written: four digits, zero-padded (`0987`). A year outside 0…9999, which only a date
+    /// computed past either end of the calendar can have, takes a sign and at least four digits as ISO 8601's
+    /// expanded form does (`+10000`, `-0001`), so no text is ever mistaken for a date slotd accepts.
+    public static func yearText(_ year: Int) -> String {
+        let digits = String(year.magnitude)
+        let padded = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        switch year {
+        case 0...9_999: return padded
+        case ..<0: return "-" + padded
+        default: return "+" + padded
+        }
+    }
+
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
     public static func weekday(fromDays days: Int64) -> Int {
         Int(((days % 7) + 7 + 3) % 7)
@@ -56,7 +72,7 @@ public struct LocalDateTime: Hashable, Sendable, CustomStringConvertible {
 
     /// Nil when a field is out of range (no 30 February, no 24:00).
     public init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0) {
-        guard (1...9_999).contains(year), (1...12).contains(month),
+        guard CivilCalendar.writtenYears.contains(year), (1...12).contains(month),
             (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day), (0...23).contains(hour),
             (0...59).contains(minute), (0...59).contains(second)
         else { return nil }
@@ -72,8 +88,7 @@ public struct LocalDateTime: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return "\(yearText)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))"
+        return "\(CivilCalendar.yearText(year))-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))"
     }
 }
 
@@ -107,12 +122,13 @@ extension TimeZone {
         }
     }
 
-    /// The wall time of `instant` in this zone.
-    public func localDateTime(at instant: Instant) -> LocalDateTime {
+    /// The wall time of `instant` in this zone; nil when it falls outside years 0001–9999, which an instant near
+    /// either end of that range does in a zone west (or east) of UTC.
+    public func localDateTime(at instant: Instant) -> LocalDateTime? {
         let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + offsetSeconds(at: instant))
         let (year, month, day) = CivilCalendar.date(fromDays: days)
         return LocalDateTime(
             year: year, month: month, day: day, hour: secondOfDay / 3_600, minute: secondOfDay / 60 % 60,
-            second: secondOfDay % 60)!
+            second: secondOfDay % 60)
     }
 }

@@ -67,12 +67,10 @@ extension ResourceSchedule {
         (event: ScheduleEvent, skipped: [SeriesConflict]), Rejection
     > {
         let zone = command.zone ?? grid.timeZone
-        let maximum = limits.seriesOccurrencesMax
-        guard let occurrences = command.recurrence.occurrences(of: command.first, in: zone, maximum: maximum) else {
-            return .failure(
-                Rejection(
-                    .rangeTooLarge, "a series may have at most \(maximum) occurrences",
-                    details: ["limit": String(maximum)]))
+        let occurrences: [Occurrence]
+        switch command.recurrence.occurrences(of: command.first, in: zone, maximum: limits.seriesOccurrencesMax) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let expanded): occurrences = expanded
         }
         var trial = self
         var accepted: [TimeRange] = []

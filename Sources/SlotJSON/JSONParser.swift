@@ -192,10 +192,21 @@ struct JSONParser {
         return Array(String(Character(scalar)).utf8)
     }
 
+    /// Exactly four hex digits, as RFC 8259 writes `\uXXXX`. Not `UInt32(_:radix:)`, which takes a sign too
+    /// (`\u+041`, `\u-000`).
     private mutating func hex4() throws -> UInt32 {
-        guard index + 4 <= bytes.count,
-            let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
-        else { throw failure() }
+        guard index + 4 <= bytes.count else { throw failure() }
+        var value: UInt32 = 0
+        for byte in bytes[index..<(index + 4)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure()
+            }
+            value = value << 4 | UInt32(digit)
+        }
         index += 4
         return value
     }

@@ -10,8 +10,8 @@ public final class IdempotencyRegistry: Sendable {
         self.table = Mutex(table)
     }
 
-    func begin(_ stamp: IdempotencyStamp, now: Instant) -> IdempotencyTable.Lookup {
-        table.withLock { $0.begin(stamp, now: now) }
+    func begin(_ stamp: IdempotencyStamp, resource: ResourceID, now: Instant) -> IdempotencyTable.Lookup {
+        table.withLock { $0.begin(stamp, resource: resource, now: now) }
     }
 
     func finish(_ stamp: IdempotencyStamp, reply: StoredReply, at: Instant) {

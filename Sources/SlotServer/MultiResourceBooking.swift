@@ -50,7 +50,18 @@ extension Dispatcher {
             let outcome = await actor.move(.confirm, booking: booking.id.sequence, actor: command.actor, stamp: nil)
             barrier = max(barrier, outcome.barrier)
             guard case .success(.booking(let summary)) = outcome.reply else {
-                preconditionFailure("a fresh hold could not be confirmed: \(outcome.reply)")
+                // Between the hold and its confirm another client may cancel the hold (its id is easy to guess),
+                // or it may expire: the group is released, the ones already confirmed included, and refused.
+                let refusal = outcome.reply.failureValue ?? WireError(.internal, "the group booking failed")
+                let reason = "released: \(actor.id) could not be confirmed (\(refusal.code))"
+                for (owner, held) in taken {
+                    let canceled = await owner.move(
+                        .cancel(reason: reason), booking: held.id.sequence, actor: Actors.system, stamp: nil)
+                    barrier = max(barrier, canceled.barrier)
+                }
+                var error = refusal
+                error.details["resource"] = actor.id.rawValue
+                return Outcome(reply: .failure(error), barrier: barrier)
             }
             confirmed.append(summary)
         }
@@ -69,7 +80,8 @@ extension Dispatcher {
             if case .success = outcome.reply { return outcome }
             last = outcome
         }
-        return last ?? ResourceDirectory.notFound(actors[0].id)
+        guard let last else { return Outcome(reply: .failure(.invalid("pool", "names no resource")), barrier: 0) }
+        return last
     }
 }
 

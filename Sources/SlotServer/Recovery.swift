@@ -37,7 +37,7 @@ struct Recovery {
         journal: Journal, snapshots: SnapshotStore, restore: URL?, limits: DomainLimits, logger: Logger
     ) throws -> Recovered {
         let started = ContinuousClock.now
-        var recovered = Recovered(idempotency: IdempotencyTable(retentionSeconds: limits.idempotencyRetentionSeconds))
+        var recovered = Recovered(idempotency: IdempotencyTable(limits: limits))
         if let restore {
             try restoreInto(
                 &recovered, journal: journal, snapshot: restore, store: snapshots, limits: limits, logger: logger)
@@ -107,7 +107,7 @@ struct Recovery {
     }
 
     static func state(from image: SnapshotImage, limits: DomainLimits) throws -> Recovered {
-        var recovered = Recovered(idempotency: IdempotencyTable(retentionSeconds: limits.idempotencyRetentionSeconds))
+        var recovered = Recovered(idempotency: IdempotencyTable(limits: limits))
         for resource in image.resources {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,

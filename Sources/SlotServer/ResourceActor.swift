@@ -80,10 +80,11 @@ public actor ResourceActor {
         -> Outcome
     {
         if let stamp {
-            switch idempotency.begin(stamp, now: now) {
+            switch idempotency.begin(stamp, resource: id, now: now) {
             case .proceed: break
             case .replay(.booking(let summary)): return read(.success(.booking(summary)))
             case .replay(.resource(let settings)): return read(.success(.resource(settings)))
+            case .full(let rejection): return read(.failure(WireError(rejection)))
             case .conflict:
                 return Outcome(
                     reply: .failure(
@@ -98,12 +99,11 @@ public actor ResourceActor {
             if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):
-            guard let stamp else { return read(.success(.booking(summary))) }
-            // Nothing changed, but the reply is remembered (durably) under its key like any success.
-            let sequence = journal.append(.keyRecorded(stamp, summary, at: now))
-            lastJournaled = sequence
-            idempotency.finish(stamp, reply: .booking(summary), at: now)
-            return Outcome(reply: .success(.booking(summary)), barrier: sequence)
+            // Nothing changed, so nothing is kept: a retry is decided again and gets this reply while the booking
+            // stays as it is. Remembering it cost a key and a journal entry per request (issue 14: a million
+            // no-op confirms took 660 MB and 370 MB of journal).
+            if let stamp { idempotency.abandon(stamp) }
+            return read(.success(.booking(summary)))
         case .reject(let rejection):
             if let stamp { idempotency.abandon(stamp) }
             return read(.failure(WireError(rejection)))

@@ -48,8 +48,9 @@ public final class ResourceDirectory: Sendable {
     public func create(_ settings: ResourceSettings, rules: [RuleChange] = [], stamp: IdempotencyStamp?) -> Outcome {
         let now = clock.now()
         if let stamp {
-            switch idempotency.begin(stamp, now: now) {
+            switch idempotency.begin(stamp, resource: settings.id, now: now) {
             case .proceed: break
+            case .full(let rejection): return Outcome(reply: .failure(WireError(rejection)), barrier: 0)
             case .replay(let reply):
                 if case .resource(let stored) = reply, let existing = actor(stored.id) {
                     return Outcome(reply: .success(.resource(stored)), barrier: existing.createdSequence)

@@ -92,7 +92,19 @@ struct FieldReader {
             throw .invalid(field, "must be a wall time such as 2026-03-29T09:30 (no offset: tz gives the zone)")
         }
         guard let (zone, zoneName) = try requestZone() else { throw .invalid("tz", "is required with \(field)") }
-        switch zone.resolve(local) {
+        let resolution = zone.resolve(local)
+        // A wall time near either end of years 0001–9999 can be an instant outside them, which RFC 3339 (and
+        // every date slotd writes) cannot show: refused as an instant given in UTC would be.
+        let instants: [Instant] =
+            switch resolution {
+            case .exact(let instant): [instant]
+            case .ambiguous(let earlier, let later): [earlier, later]
+            case .nonexistent: []
+            }
+        guard instants.allSatisfy(RFC3339.isWritable) else {
+            throw .invalid(field, "is outside 0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z in \(zoneName)")
+        }
+        switch resolution {
         case .exact(let instant):
             return instant
         case .nonexistent:

@@ -9,12 +9,7 @@ public enum LocalTimeText {
         guard utf8.count == 16 || utf8.count == 19 else { return nil }
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= utf8.count else { return nil }
-            var value = 0
-            for byte in utf8[start..<(start + count)] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
+            return DecimalDigits.fixedWidth(utf8[start..<(start + count)], count: count)
         }
         guard utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"), utf8[10] == UInt8(ascii: "T"),
             utf8[13] == UInt8(ascii: ":"), let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
@@ -28,12 +23,16 @@ public enum LocalTimeText {
         return LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
-    /// `instant` as a wall time in `zone` with its offset, e.g. `2026-03-29T03:30:00+02:00`.
+    /// `instant` as a wall time in `zone` with its offset, e.g. `2026-03-29T03:30:00+02:00`. Total: a wall time
+    /// past either end of years 0001–9999 (never a booking's, which lies within the horizon) is written with
+    /// ISO 8601's expanded year (`+10000-01-01T08:59:59+09:00`) rather than refused.
     public static func format(_ instant: Instant, in zone: TimeZone) -> String {
         let offset = zone.offsetSeconds(at: instant)
+        let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + offset)
         let sign = offset < 0 ? "-" : "+"
         let minutes = abs(offset) / 60
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return zone.localDateTime(at: instant).description + "\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
+        func two<Value: BinaryInteger>(_ value: Value) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let time = "\(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        return "\(LocalDate(days: days))T\(time)\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
     }
 }

@@ -96,7 +96,8 @@ enum OperationDecoder {
             if let resources {
                 return .multiAvailability(resources, all: mode != "any", from: from, to: to, durationMinutes: duration)
             }
-            return .availability(resource!, from: from, to: to, durationMinutes: duration)
+            guard let resource else { throw .invalid("resource", "is required") }
+            return .availability(resource, from: from, to: to, durationMinutes: duration)
         default:
             preconditionFailure("op \(op) is in the field table but has no decoder")
         }
@@ -170,7 +171,9 @@ enum OperationDecoder {
                 range: TimeRange(start: start, end: end), customer: customer, ttlSeconds: ttl,
                 actor: try reader.actor(),
                 confirm: confirm)
-            return .holdMany(many ?? pool!, command, pool: pool != nil)
+            if let pool { return .holdMany(pool, command, pool: true) }
+            guard let many else { throw .invalid("resources", "give one of resource, resources or pool") }
+            return .holdMany(many, command, pool: false)
         }
         let resource = try reader.resource()
         let start = try reader.instant("start", boundary: true)

@@ -60,9 +60,14 @@ public enum RFC3339 {
         let days = CivilCalendar.days(year: year, month: month, day: day)
         let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let utc = local - offsetSeconds
-        // Keep every instant formattable as a four-digit year.
-        guard utc >= earliestSeconds, utc <= latestSeconds else { return nil }
-        return Parsed(instant: Instant(secondsSinceEpoch: utc), hasFraction: hasFraction)
+        let instant = Instant(secondsSinceEpoch: utc)
+        guard isWritable(instant) else { return nil }
+        return Parsed(instant: instant, hasFraction: hasFraction)
+    }
+
+    /// Whether `instant` can be written in UTC with a four-digit year (0001–9999), as every reply writes it.
+    public static func isWritable(_ instant: Instant) -> Bool {
+        (earliestSeconds...latestSeconds).contains(instant.secondsSinceEpoch)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.
@@ -103,11 +108,7 @@ public enum RFC3339 {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private static func digits(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
-        var value = 0
-        for index in start..<(start + count) {
-            guard index < bytes.count, isDigit(bytes[index]) else { return nil }
-            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
-        }
-        return value
+        guard start + count <= bytes.count else { return nil }
+        return DecimalDigits.fixedWidth(bytes[start..<(start + count)], count: count)
     }
 }

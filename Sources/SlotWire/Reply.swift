@@ -57,13 +57,13 @@ public enum ReplyEncoder {
         writer.string(error.code)
         writer.key("message")
         writer.string(error.message)
-        let names = (Array(error.details.keys) + Array(error.instantDetails.keys)).sorted()
-        for name in names {
+        let details = error.details.mapValues { JSONDetail.text($0) }
+            .merging(error.instantDetails.mapValues { JSONDetail.instant($0) }) { text, _ in text }
+        for (name, value) in details.sorted(by: { $0.key < $1.key }) {
             writer.key(name)
-            if let value = error.details[name] {
-                writer.string(value)
-            } else {
-                writer.instant(error.instantDetails[name]!)
+            switch value {
+            case .text(let text): writer.string(text)
+            case .instant(let instant): writer.instant(instant)
             }
         }
         if !error.conflicts.isEmpty {
@@ -74,6 +74,12 @@ public enum ReplyEncoder {
         writer.endObject()
         writer.newline()
         return writer.bytes
+    }
+
+    /// One detail of an error, text or instant, so the two kinds sort together by name.
+    private enum JSONDetail {
+        case text(String)
+        case instant(Instant)
     }
 
     static func write(_ body: ReplyBody, zone: TimeZone?, to writer: inout JSONWriter) {

@@ -66,12 +66,13 @@ extension FieldReader {
     }
 
     mutating func date(_ name: String) throws(WireError) -> LocalDate {
-        let text = try string(name, maxBytes: 16)
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+        let text = Array(try string(name, maxBytes: 16).utf8)
+        guard text.count == 10, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
+            let year = DecimalDigits.fixedWidth(text[0..<4], count: 4),
+            let month = DecimalDigits.fixedWidth(text[5..<7], count: 2),
+            let day = DecimalDigits.fixedWidth(text[8..<10], count: 2),
             let date = LocalDate(year: year, month: month, day: day)
-        else { throw .invalid(name, "must be a date such as 2026-12-24") }
+        else { throw .invalid(name, "must be a date such as 2026-12-24 (YYYY-MM-DD)") }
         return date
     }
 
@@ -117,9 +118,12 @@ extension FieldReader {
         return sorted
     }
 
+    /// `HH:MM`, two digits each, as minutes after midnight; `24:00` is the end of the day.
     static func minute(_ text: String) -> Int? {
-        let parts = text.split(separator: ":")
-        guard text.count == 5, parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
+            let hours = DecimalDigits.fixedWidth(bytes[0..<2], count: 2),
+            let minutes = DecimalDigits.fixedWidth(bytes[3..<5], count: 2),
             (0...24).contains(hours), (0...59).contains(minutes), hours < 24 || minutes == 0
         else { return nil }
         return hours * 60 + minutes

@@ -73,6 +73,7 @@ import Testing
 
 @Suite struct IdempotencyTableTests {
     let t0 = Instant(secondsSinceEpoch: 1_000)
+    let resource = ResourceID("r")!
     let summary = BookingSummary(
         id: BookingID(resource: ResourceID("r")!, sequence: 1),
         range: TimeRange(start: Instant(secondsSinceEpoch: 0), end: Instant(secondsSinceEpoch: 900)), customer: "c",
@@ -81,20 +82,23 @@ import Testing
     @Test func sameKeySameRequestReplaysDifferentRequestConflicts() {
         var table = IdempotencyTable(retentionSeconds: 100)
         let stamp = IdempotencyStamp(key: "k", fingerprint: "hold|a")
-        #expect(table.begin(stamp, now: t0) == .proceed)
+        #expect(table.begin(stamp, resource: resource, now: t0) == .proceed)
         table.finish(stamp, reply: .booking(summary), at: t0)
-        #expect(table.begin(stamp, now: t0.adding(seconds: 99)) == .replay(.booking(summary)))
-        #expect(table.begin(IdempotencyStamp(key: "k", fingerprint: "hold|b"), now: t0) == .conflict)
+        #expect(table.begin(stamp, resource: resource, now: t0.adding(seconds: 99)) == .replay(.booking(summary)))
+        #expect(
+            table.begin(IdempotencyStamp(key: "k", fingerprint: "hold|b"), resource: resource, now: t0) == .conflict)
         // After retention the key is free again.
         #expect(
-            table.begin(IdempotencyStamp(key: "k", fingerprint: "hold|b"), now: t0.adding(seconds: 100)) == .proceed)
+            table.begin(
+                IdempotencyStamp(key: "k", fingerprint: "hold|b"), resource: resource, now: t0.adding(seconds: 100))
+                == .proceed)
     }
 
     @Test func abandonedKeysAreFreeAndPruningForgets() {
         var table = IdempotencyTable(retentionSeconds: 10)
         let stamp = IdempotencyStamp(key: "k", fingerprint: "x")
-        #expect(table.begin(stamp, now: t0) == .proceed)
-        #expect(table.begin(IdempotencyStamp(key: "k", fingerprint: "y"), now: t0) == .conflict)
+        #expect(table.begin(stamp, resource: resource, now: t0) == .proceed)
+        #expect(table.begin(IdempotencyStamp(key: "k", fingerprint: "y"), resource: resource, now: t0) == .conflict)
         table.abandon(stamp)
         #expect(table.count == 0)
         table.finish(stamp, reply: .booking(summary), at: t0)

@@ -34,6 +34,16 @@ import Testing
         #expect(throws: (any Error).self) { try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
     }
 
+    /// A `\u` escape is exactly four hex digits (RFC 8259): no sign, no space, no `0x`.
+    @Test(arguments: [#""\u+041""#, #""\u-000""#, #""\u 041""#, #""\u0x41""#, #""\u004""#, #""\u00g1""#])
+    func refusesUnicodeEscapesThatAreNotFourHexDigits(_ text: String) {
+        #expect(throws: (any Error).self) { try JSONValue.parse(text) }
+    }
+
+    @Test func readsFourHexDigitsInEitherCase() throws {
+        #expect(try JSONValue.parse(#""\u0041\u00e9\u00E9\uD83D\uDE00""#) == .string("Aéé😀"))
+    }
+
     /// Foundation tolerates trailing commas; this parser keeps to RFC 8259.
     @Test(arguments: ["[1,]", "{\"a\":1,}"])
     func refusesTrailingCommasThatFoundationTolerates(_ text: String) {

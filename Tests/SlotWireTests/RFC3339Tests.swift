@@ -40,3 +40,25 @@ import Testing
         }
     }
 }
+
+/// `*_local` replies for any instant in any zone: total, and in the accepted form whenever the wall time has a
+/// four-digit year.
+@Suite struct LocalTimeTextEdgeTests {
+    @Test(arguments: ["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Manila", "America/New_York", "Asia/Tokyo"])
+    func formatsEveryInstantNearTheEnds(_ identifier: String) throws {
+        let zone = try #require(TimeZone(identifier: identifier))
+        let ends: [Int64] = [-62_135_596_800, 253_402_300_800]
+        for end in ends {
+            for seconds in stride(from: end - 2 * 86_400, through: end + 2 * 86_400, by: 3_600) {
+                let instant = Instant(secondsSinceEpoch: seconds)
+                let text = LocalTimeText.format(instant, in: zone)
+                if let local = zone.localDateTime(at: instant) {
+                    #expect(text.hasPrefix(local.description), "\(identifier) \(seconds): \(text)")
+                    #expect(LocalTimeText.parse(String(text.prefix(19))) == local)
+                } else {
+                    #expect(text.hasPrefix("0000-") || text.hasPrefix("+10000-"), "\(identifier) \(seconds): \(text)")
+                }
+            }
+        }
+    }
+}

@@ -81,6 +81,35 @@ import Testing
                 "invalid_request", "capacity"
             ),
             (#"{"id":1,"op":"confirm","booking":"nope"}"#, "invalid_request", "booking"),
+            (#"{"id":1,"op":"confirm","booking":"r/+1"}"#, "invalid_request", "booking"),
+            (#"{"id":1,"op":"confirm","booking":"r/01"}"#, "invalid_request", "booking"),
+            (#"{"id":1,"op":"cancel_series","series":"r/ 1"}"#, "invalid_request", "series"),
+            (#"{"id":1,"op":"waitlist_leave","entry":"r/w+3"}"#, "invalid_request", "entry"),
+            (#"{"id":1,"op":"waitlist_leave","entry":"r/w03"}"#, "invalid_request", "entry"),
+            (
+                #"{"id":1,"op":"set_override","resource":"r","date":"+202-01-01","closed":true}"#, "invalid_request",
+                "date"
+            ),
+            (
+                #"{"id":1,"op":"set_override","resource":"r","date":"-202-01-01","closed":true}"#, "invalid_request",
+                "date"
+            ),
+            (#"{"id":1,"op":"clear_override","resource":"r","date":"202-01-01"}"#, "invalid_request", "date"),
+            (#"{"id":1,"op":"clear_override","resource":"r","date":"2026-1-01"}"#, "invalid_request", "date"),
+            (#"{"id":1,"op":"clear_override","resource":"r","date":"2026-01-+1"}"#, "invalid_request", "date"),
+            (#"{"id":1,"op":"clear_override","resource":"r","date":"0000-01-01"}"#, "invalid_request", "date"),
+            (
+                #"{"id":1,"op":"set_weekly_hours","resource":"r","weekly_hours":{"mon":[["+9:00","17:00"]]}}"#,
+                "invalid_request", "weekly_hours.mon"
+            ),
+            (
+                #"{"id":1,"op":"set_weekly_hours","resource":"r","weekly_hours":{"mon":[["9:00","17:00"]]}}"#,
+                "invalid_request", "weekly_hours.mon"
+            ),
+            (
+                #"{"id":1,"op":"set_override","resource":"r","date":"2027-01-01","hours":[["09:00","17:+0"]]}"#,
+                "invalid_request", "hours"
+            ),
             (
                 #"{"id":1,"op":"availability","resource":"r","from":"2027-01-11T00:00:00Z","to":"2027-01-12T00:00:00Z"}"#,
                 "invalid_request", "duration_minutes"
@@ -90,6 +119,18 @@ import Testing
         let decoded = failure(line)
         #expect(decoded?.error.code == code, "\(line)")
         #expect(decoded?.error.details["field"] == field, "\(line)")
+    }
+
+    /// Dates before year 1000 are read as written, four digits, and written back the same way.
+    @Test func earlyDatesRoundTripWithFourDigits() throws {
+        let line = #"{"op":"set_override","resource":"r","date":"0987-03-01","closed":true}"#
+        guard case .success(let request) = decoder.decode(Array(line.utf8)),
+            case .changeRules(_, .override(let date, _), _) = request.operation
+        else {
+            Issue.record("did not decode")
+            return
+        }
+        #expect(date.description == "0987-03-01")
     }
 
     @Test func fingerprintsDistinguishRequests() {
