@@ -156,6 +156,8 @@ extension SnapshotFormatV1 {
             let expiresAt = try readOptionalInstant(&reader)
             let series = version >= 3 ? try reader.read(UInt64.self) : 0
             let historyCount = Int(try reader.read(UInt32.self))
+            // Every booking's history starts with its creation; `Booking` traps on an empty one.
+            guard historyCount >= 1 else { throw SnapshotError.invalid("booking \(sequence) has no history") }
             try checkCount(historyCount, of: "history entries", itemBytesMin: transitionBytesMin, in: reader)
             var history: [Transition] = []
             history.reserveCapacity(historyCount)

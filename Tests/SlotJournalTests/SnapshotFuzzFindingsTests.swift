@@ -64,6 +64,12 @@ import Testing
         Self.expectInvalid(bytes, mentioning: "2147483647 history entries")
     }
 
+    @Test func aBookingWithoutHistoryIsRefused() {
+        // Found second: `Booking` requires a history (its first entry is the creation) and trapped on none.
+        let bytes = Self.patched(after: Self.series, width: 4, value: 0)
+        Self.expectInvalid(bytes, mentioning: "has no history")
+    }
+
     @Test func aResourceCountLargerThanTheFileIsRefused() {
         // In the header: journal sequence (the marker), created at (8 bytes), then the u32 resource count.
         let bytes = Self.patched(after: Self.journalSequence, skipping: 8, width: 4, value: 0xFFFF_FFFF)
