@@ -37,6 +37,13 @@ swiftc_flags() {
 }
 
 build_all() {
+    # libFuzzer's runtime ships with the Swift toolchain for Linux (next to its clang), not with Debian's swift.
+    local toolchain
+    toolchain=$(dirname "$(dirname "$(command -v swiftc)")")
+    if ! compgen -G "$toolchain/lib/clang/*/lib/linux/libclang_rt.fuzzer-$(uname -m).a" >/dev/null; then
+        echo "fuzz: no libFuzzer runtime under $toolchain/lib/clang (use a swift.org toolchain for Linux)" >&2
+        exit 1
+    fi
     mkdir -p "$build/modules"
     local module
     for module in "${modules[@]}"; do
