@@ -2,9 +2,9 @@
 # Coverage-guided fuzzing (libFuzzer, shipped with the Swift toolchain) of the decoders that read bytes from outside:
 # the JSON parser, the request decoder, the journal record decoder and the snapshot reader.
 #
-#   scripts/fuzz.sh build                 compile the four targets into .build-fuzz/
-#   scripts/fuzz.sh run TARGET SECONDS    fuzz one target (json, request, record, snapshot) from its corpus
-#   scripts/fuzz.sh ci SECONDS            build, then fuzz every target SECONDS each; fails on any finding
+#   scripts/fuzz.sh build                 compile the targets into .build-fuzz/
+#   scripts/fuzz.sh run TARGET SECONDS    fuzz one target (json, request, record, snapshot, restore)
+#   scripts/fuzz.sh ci SECONDS            build, then fuzz the first four SECONDS each; fails on any finding
 #   scripts/fuzz.sh list                  the target names
 #
 # Extra libFuzzer options go after `--` (for `run`), e.g. `-- -jobs=2 -workers=2`.
@@ -15,7 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(json request record snapshot)
+targets=(json request record snapshot restore)
+# `restore` (a snapshot read, then restored as at start-up) reaches domain code with known findings: not in CI yet.
+ci_targets=(json request record snapshot)
 build=.build-fuzz
 # Modules in dependency order, and the system libraries SlotJournal links.
 modules=(SlotDomain SlotJSON SlotWire SlotJournal)
@@ -27,6 +29,7 @@ source_of() {
     request) echo Fuzz/Targets/FuzzRequest.swift ;;
     record) echo Fuzz/Targets/FuzzRecord.swift ;;
     snapshot) echo Fuzz/Targets/FuzzSnapshot.swift ;;
+    restore) echo Fuzz/Targets/FuzzRestore.swift ;;
     *) echo "unknown target '$1' (targets: ${targets[*]})" >&2; exit 2 ;;
     esac
 }
@@ -71,13 +74,14 @@ run_one() {
     local target=$1 seconds=$2
     shift 2
     source_of "$target" >/dev/null
-    local learned="$build/corpus/$target" findings="$build/findings/$target"
+    local learned="$build/corpus/$target" findings="$build/findings/$target" seeds="Fuzz/Corpus/$target"
+    [ "$target" = restore ] && seeds=Fuzz/Corpus/snapshot
     mkdir -p "$learned" "$findings"
     echo "fuzz: $target for ${seconds}s"
     # SWIFT_BACKTRACE=enable=no: Swift's own crash handler can hang a fuzzing run that hits a trap.
     # -rss_limit_mb / -malloc_limit_mb: an input that makes the decoder allocate more than this is a finding.
     # -timeout: one input taking longer than this is a finding (every decoder here is linear in its input).
-    SWIFT_BACKTRACE=enable=no "$build/fuzz-$target" "$learned" "Fuzz/Corpus/$target" \
+    SWIFT_BACKTRACE=enable=no "$build/fuzz-$target" "$learned" "$seeds" \
         -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
         -artifact_prefix="$findings/" -print_final_stats=1 "$@"
 }
@@ -97,7 +101,7 @@ ci)
     [ $# -ge 2 ] || { echo "usage: $0 ci SECONDS_PER_TARGET" >&2; exit 2; }
     build_all
     failed=()
-    for target in "${targets[@]}"; do
+    for target in "${ci_targets[@]}"; do
         run_one "$target" "$2" || failed+=("$target")
     done
     if [ ${#failed[@]} -gt 0 ]; then
