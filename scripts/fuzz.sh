@@ -48,18 +48,23 @@ build_all() {
         exit 1
     fi
     mkdir -p "$build/modules"
-    local module
+    local module stale=""
     for module in "${modules[@]}"; do
-        # Rebuild a module when any of its sources (or this script) is newer than its object.
+        # Rebuild a module when any of its sources (or this script) is newer than its object, and every module
+        # after one that was rebuilt (they come in dependency order).
         local object="$build/modules/$module.o"
-        if [ -f "$object" ] && [ -z "$(find "Sources/$module" "$0" -newer "$object" -print -quit)" ]; then
+        if [ -z "$stale" ] && [ -f "$object" ] &&
+            [ -z "$(find "Sources/$module" "$0" -newer "$object" -print -quit)" ]; then
             continue
         fi
+        stale=yes
         echo "fuzz: compiling $module"
         # shellcheck disable=SC2046
         swiftc $(swiftc_flags) -module-name "$module" -enable-testing -whole-module-optimization \
             -emit-module -emit-module-path "$build/modules/$module.swiftmodule" \
             -c -o "$object" Sources/"$module"/*.swift
+        # swiftc leaves an output it would write unchanged as it was, old time included.
+        touch "$object"
     done
     local target
     for target in "${targets[@]}"; do
