@@ -494,7 +494,7 @@ def main():
     parser.add_argument("--port", type=int, default=7420)
     parser.add_argument("--attack", default="all", choices=["all", *ATTACKS], help="one attack, or all in turn")
     parser.add_argument("--scale", default="small", choices=["small", "full"],
-                        help="small: seconds per attack; full: about the sizes of the issue (minutes, GBs)")
+                        help="small: seconds per attack; full: larger sizes, closer to the issue's (minutes, GBs)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one reply")
     parser.add_argument("--pid", type=int, help="the server's process id, to print its RSS (same machine only)")
     parser.add_argument("--i-own-this-server", action="store_true",
