@@ -66,11 +66,17 @@ extension SnapshotFormatV1 {
             guard stored == CRC32.checksum(bytes[0..<(bytes.count - trailerSize)]) else {
                 throw SnapshotError.checksumMismatch
             }
+            let journalID = try reader.readString(maxBytes: 64)
+            let journalSequence = try reader.read(UInt64.self)
+            let createdAt = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+            let resourceCount = Int(try reader.read(UInt32.self))
+            let storedBookingCount = try reader.read(UInt64.self)
+            guard let bookingCount = Int(exactly: storedBookingCount) else {
+                throw SnapshotError.invalid("header counts \(storedBookingCount) bookings")
+            }
             let header = SnapshotHeader(
-                version: version, journalID: try reader.readString(maxBytes: 64),
-                journalSequence: try reader.read(UInt64.self),
-                createdAt: Instant(secondsSinceEpoch: try reader.read(Int64.self)),
-                resourceCount: Int(try reader.read(UInt32.self)), bookingCount: Int(try reader.read(UInt64.self)),
+                version: version, journalID: journalID, journalSequence: journalSequence, createdAt: createdAt,
+                resourceCount: resourceCount, bookingCount: bookingCount,
                 idempotencyKeyCount: Int(try reader.read(UInt32.self)), checksum: stored, sizeBytes: bytes.count)
             return (header, reader)
         } catch {
@@ -83,6 +89,7 @@ extension SnapshotFormatV1 {
         let (header, start) = try header(of: bytes)
         var reader = start
         do {
+            try checkCount(header.resourceCount, of: "resources", itemBytesMin: resourceBytesMin, in: reader)
             var resources: [ResourceImage] = []
             resources.reserveCapacity(header.resourceCount)
             for _ in 0..<header.resourceCount { resources.append(try readResource(&reader, version: header.version)) }
@@ -100,6 +107,20 @@ extension SnapshotFormatV1 {
             return image
         } catch {
             throw SnapshotError(reading: error)
+        }
+    }
+
+    /// The fewest bytes a resource, a booking and a history entry take in a file (empty strings, no rules): a
+    /// count is checked against them before it sizes an array.
+    static let resourceBytesMin = 68
+    static let bookingBytesMin = 41
+    static let transitionBytesMin = 31
+
+    /// Refuses a count of items that the bytes left cannot hold, before any array is sized by it: a damaged or
+    /// hostile count (4 billion bookings in a 2 KB file) would otherwise reserve gigabytes and stop the process.
+    static func checkCount(_ count: Int, of items: String, itemBytesMin: Int, in reader: BinaryReader) throws {
+        guard count <= reader.remaining / itemBytesMin else {
+            throw SnapshotError.invalid("\(count) \(items) cannot fit in the \(reader.remaining) bytes left")
         }
     }
 
@@ -124,6 +145,7 @@ extension SnapshotFormatV1 {
         let created = try reader.read(UInt64.self)
         let captured = try reader.read(UInt64.self)
         let count = Int(try reader.read(UInt32.self))
+        try checkCount(count, of: "bookings", itemBytesMin: bookingBytesMin, in: reader)
         var bookings: [Booking] = []
         bookings.reserveCapacity(count)
         for _ in 0..<count {
@@ -134,6 +156,9 @@ extension SnapshotFormatV1 {
             let expiresAt = try readOptionalInstant(&reader)
             let series = version >= 3 ? try reader.read(UInt64.self) : 0
             let historyCount = Int(try reader.read(UInt32.self))
+            // Every booking's history starts with its creation; `Booking` traps on an empty one.
+            guard historyCount >= 1 else { throw SnapshotError.invalid("booking \(sequence) has no history") }
+            try checkCount(historyCount, of: "history entries", itemBytesMin: transitionBytesMin, in: reader)
             var history: [Transition] = []
             history.reserveCapacity(historyCount)
             for _ in 0..<historyCount {

@@ -93,7 +93,8 @@ extension FieldReader {
             throw .invalid("weekly_hours", "must be an object such as {\"mon\": [[\"09:00\", \"17:00\"]]}, or null")
         }
         var days = Array(repeating: [LocalInterval](), count: 7)
-        for (name, pairs) in object {
+        // In name order: with two bad days, the one reported may not depend on hash order.
+        for (name, pairs) in object.sorted(by: { $0.key < $1.key }) {
             guard let index = RulesReply.dayNames.firstIndex(of: name) else {
                 throw .invalid("weekly_hours", "has an unknown day '\(name)' (use mon, tue, wed, thu, fri, sat, sun)")
             }

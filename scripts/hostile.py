@@ -1,0 +1,526 @@
+#!/usr/bin/env python3
+"""Rerun the hostile-client attacks of issue 14 against a running slotd you own.
+
+Each attack uses only the documented protocol (docs/PROTOCOL.md), creates its own resources (ids start with a
+per-run prefix, so reruns do not collide), prints what it sent and what came back, and then whether the server
+still answers a ping and how long that took. While an attack runs, a second connection pings the server every
+100 ms; the slowest of those pings says whether an unrelated client was still served.
+
+Every loop and every wait is bounded. The target must be a loopback address unless --i-own-this-server is
+given. Exit status: 0 if the server answered a ping after every attack, 1 if it stopped answering (the remaining
+attacks are skipped), 2 for bad arguments.
+
+    scripts/hostile.py --port 7420 --attack all
+    scripts/hostile.py --port 7420 --attack reply-size --pid "$(pidof slotd)"   # also show the server's RSS
+"""
+
+import argparse
+import ipaddress
+import json
+import socket
+import sys
+import threading
+import time
+
+PING_TIMEOUT_SECONDS = 5.0
+SHOWN_BYTES = 300
+
+
+def shorten(data):
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    text = text.rstrip("\n")
+    if len(text) > SHOWN_BYTES:
+        return f"{text[:SHOWN_BYTES]}… ({len(text)} bytes)"
+    return text
+
+
+class ServerGone(Exception):
+    """The server closed the connection or stopped answering."""
+
+
+class Connection:
+    """One TCP connection speaking line-delimited JSON. Replies longer than `keep` bytes are counted, not kept."""
+
+    def __init__(self, host, port, timeout):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def send(self, request):
+        line = request if isinstance(request, bytes) else json.dumps(request, separators=(",", ":")).encode()
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        self.sock.sendall(line)
+
+    def read_line(self, keep=1 << 20):
+        """The next reply line: (the first `keep` bytes, its whole length). Raises ServerGone on close."""
+        kept = b""
+        length = 0
+        while True:
+            newline = self.buffer.find(b"\n")
+            if newline >= 0:
+                piece, self.buffer = self.buffer[:newline], self.buffer[newline + 1 :]
+                length += len(piece)
+                if len(kept) < keep:
+                    kept += piece[: keep - len(kept)]
+                return kept, length
+            length += len(self.buffer)
+            if len(kept) < keep:
+                kept += self.buffer[: keep - len(kept)]
+            self.buffer = b""
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except socket.timeout as error:
+                raise ServerGone(f"no reply within {self.sock.gettimeout()} s") from error
+            except OSError as error:
+                raise ServerGone(f"connection failed: {error}") from error
+            if not chunk:
+                raise ServerGone("the server closed the connection")
+            self.buffer = chunk
+
+    def request(self, request, keep=1 << 20):
+        self.send(request)
+        kept, length = self.read_line(keep)
+        return kept, length
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Attacker:
+    def __init__(self, args):
+        self.host = args.host
+        self.port = args.port
+        self.pid = args.pid
+        self.timeout = args.timeout
+        self.scale = args.scale
+        self.prefix = f"h{int(time.time()) % 100000}"
+
+    # Helpers shared by the attacks.
+
+    def connect(self, timeout=None):
+        return Connection(self.host, self.port, timeout or self.timeout)
+
+    def ping(self):
+        """(answered, milliseconds) for a ping on a new connection."""
+        started = time.monotonic()
+        try:
+            connection = Connection(self.host, self.port, PING_TIMEOUT_SECONDS)
+            try:
+                reply, _ = connection.request({"id": "ping", "op": "ping"})
+            finally:
+                connection.close()
+            answered = json.loads(reply).get("ok") is True
+        except (OSError, ServerGone, ValueError):
+            answered = False
+        return answered, (time.monotonic() - started) * 1000
+
+    def rss(self):
+        if self.pid is None:
+            return None
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) // 1024
+        except OSError:
+            return None
+        return None
+
+    def show_rss(self, when):
+        megabytes = self.rss()
+        if megabytes is not None:
+            print(f"  server RSS {when}: {megabytes} MB")
+
+    def say(self, connection, request, keep=1 << 20, quiet=False):
+        """Send one request, print it and the reply, return the parsed reply (None if it was too long to keep)."""
+        if not quiet:
+            print(f"  sent: {shorten(json.dumps(request) if not isinstance(request, bytes) else request)}")
+        started = time.monotonic()
+        reply, length = connection.request(request, keep)
+        elapsed = (time.monotonic() - started) * 1000
+        if not quiet:
+            print(f"  got ({length} bytes, {elapsed:.0f} ms): {shorten(reply)}")
+        if length > len(reply):
+            return None
+        try:
+            return json.loads(reply)
+        except ValueError:
+            return None
+
+    def create(self, connection, name, **settings):
+        resource = f"{self.prefix}-{name}"
+        request = {"op": "create_resource", "resource": resource, "tz": settings.pop("tz", "UTC")}
+        request.update(settings)
+        reply = self.say(connection, request)
+        if not reply or not reply.get("ok"):
+            print(f"  (could not create {resource}; the attack goes on)")
+        return resource
+
+    def pipeline(self, connection, requests, batch=500):
+        """Send requests in pipelined batches and read every reply; returns the replies' codes counted."""
+        codes = {}
+        for start in range(0, len(requests), batch):
+            chunk = requests[start : start + batch]
+            connection.sock.sendall(b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in chunk))
+            for _ in chunk:
+                reply, _ = connection.read_line(4096)
+                try:
+                    parsed = json.loads(reply)
+                    code = "ok" if parsed.get("ok") else parsed.get("error", {}).get("code", "?")
+                except ValueError:
+                    code = "unreadable"
+                codes[code] = codes.get(code, 0) + 1
+        return codes
+
+    # The attacks. Each returns nothing; a ServerGone on the way is reported by the caller.
+
+    def attack_series_dates(self):
+        """book_series (and other local-date paths) near year 1 and 9999, request tz unlike the resource's."""
+        connection = self.connect()
+        resource = self.create(connection, "series", tz="Europe/Berlin", slot_minutes=60, horizon_days=3660)
+        far = self.create(connection, "kiritimati", tz="Pacific/Kiritimati", slot_minutes=60, horizon_days=3660)
+        attempts = [
+            {"op": "book_series", "resource": resource, "start": "9999-12-25T10:00:00Z",
+             "end": "9999-12-25T11:00:00Z", "customer": "c", "rule": {"freq": "daily", "count": 20}},
+            {"op": "book_series", "resource": resource, "tz": "Pacific/Kiritimati",
+             "start_local": "9999-12-31T10:00", "end_local": "9999-12-31T11:00", "customer": "c",
+             "rule": {"freq": "weekly", "until": "9999-12-31"}},
+            {"op": "book_series", "resource": resource, "tz": "America/Adak", "start": "0001-01-01T00:00:00Z",
+             "end": "0001-01-01T01:00:00Z", "customer": "c", "rule": {"freq": "daily", "count": 3}},
+            {"op": "availability", "resource": far, "tz": "America/Adak", "from": "9999-12-31T00:00:00Z",
+             "to": "9999-12-31T23:00:00Z", "duration_minutes": 60},
+            {"op": "list_bookings", "resource": resource, "tz": "Pacific/Kiritimati", "from": "9999-12-30T00:00:00Z",
+             "to": "9999-12-31T23:59:59Z"},
+            {"op": "set_override", "resource": far, "date": "9999-12-31", "closed": True},
+            {"op": "add_block", "resource": far, "start": "9999-12-31T10:00:00Z", "end": "9999-12-31T23:00:00Z",
+             "label": "far"},
+            {"op": "waitlist_join", "resource": far, "tz": "America/Adak", "start": "0001-01-01T00:00:00Z",
+             "end": "0001-01-01T01:00:00Z", "customer": "c"},
+            # Last: on today's server this one is known to stop the process (local date in year 10000).
+            {"op": "book_series", "resource": far, "start": "9999-12-31T09:00:00Z",
+             "end": "9999-12-31T10:00:00Z", "customer": "c", "rule": {"freq": "daily", "count": 2}},
+        ]
+        for request in attempts:
+            self.say(connection, request)
+            answered, milliseconds = self.ping()
+            print(f"  ping after it: {'answered' if answered else 'NO ANSWER'} ({milliseconds:.0f} ms)")
+            if not answered:
+                raise ServerGone("the server stopped answering after the request above")
+        connection.close()
+
+    def attack_long_bookings(self):
+        """Year-long bookings on a 1-minute resource, booked and canceled in a loop (memory nothing frees)."""
+        connection = self.connect()
+        resource = self.create(connection, "long", slot_minutes=1, horizon_days=3660)
+        start = int(time.time()) // 86400 * 86400 + 2 * 86400
+        rounds = {"small": 5, "full": 30}[self.scale]
+        self.show_rss("before")
+        for round_number in range(rounds):
+            request = {"op": "book", "resource": resource, "customer": "c",
+                       "start": iso(start), "end": iso(start + 3000 * 86400)}
+            reply = self.say(connection, request, quiet=round_number > 0)
+            if reply and reply.get("ok"):
+                self.say(connection, {"op": "cancel", "booking": reply["booking"]["id"]}, quiet=round_number > 0)
+        print(f"  booked and canceled {rounds} bookings of 3000 days each")
+        self.show_rss("after")
+        connection.close()
+
+    def attack_reply_size(self):
+        """One multi-resource availability over 50 one-minute resources: how big is the reply?"""
+        connection = self.connect()
+        resources = [f"{self.prefix}-wide-{n}" for n in range(50)]
+        codes = self.pipeline(connection, [
+            {"op": "create_resource", "resource": r, "tz": "UTC", "slot_minutes": 1} for r in resources])
+        print(f"  created 50 resources with 1-minute slots: {codes}")
+        start = int(time.time()) // 86400 * 86400 + 86400
+        days = {"small": 7, "full": 92}[self.scale]
+        request = {"op": "availability", "resources": resources, "mode": "any", "from": iso(start),
+                   "to": iso(start + days * 86400), "duration_minutes": 1}
+        self.show_rss("before")
+        print(f"  request is {len(json.dumps(request))} bytes ({days} days)")
+        self.say(connection, request, keep=2048)
+        self.show_rss("after")
+        connection.close()
+
+    def attack_no_read(self):
+        """Many connections pipeline big queries and never read the replies (server-wide memory)."""
+        setup = self.connect()
+        resource = self.create(setup, "noread", slot_minutes=1)
+        setup.close()
+        start = int(time.time()) // 86400 * 86400 + 86400
+        line = json.dumps({"op": "availability", "resource": resource, "from": iso(start),
+                           "to": iso(start + 92 * 86400), "duration_minutes": 1}).encode() + b"\n"
+        count = {"small": 10, "full": 60}[self.scale]
+        hold_seconds = {"small": 5, "full": 20}[self.scale]
+        self.show_rss("before")
+        print(f"  {count} connections each send up to 64 × {len(line)}-byte availability requests, never read")
+        connections = []
+        for _ in range(count):
+            connection = self.connect(timeout=2)
+            connection.sock.setblocking(False)
+            sent = 0
+            for _ in range(64):
+                try:
+                    connection.sock.send(line)
+                    sent += 1
+                except (BlockingIOError, OSError):
+                    break
+            connections.append(connection)
+        deadline = time.monotonic() + hold_seconds
+        while time.monotonic() < deadline:
+            time.sleep(1)
+        self.show_rss(f"after holding them {hold_seconds} s")
+        for connection in connections:
+            connection.close()
+
+    def attack_huge_duration(self):
+        """availability with a huge duration_minutes on a partly booked capacity-2 resource (starts × duration)."""
+        connection = self.connect()
+        resource = self.create(connection, "duration", slot_minutes=1, capacity=2)
+        start = int(time.time()) // 86400 * 86400 + 86400
+        bookings = [{"op": "book", "resource": resource, "customer": "c", "start": iso(start + day * 86400 + 3600),
+                     "end": iso(start + day * 86400 + 7200)} for day in range(0, 92, 2)]
+        print(f"  booked one hour every other day: {self.pipeline(connection, bookings)}")
+        days = {"small": 20, "full": 92}[self.scale]
+        self.say(connection, {"op": "availability", "resource": resource, "from": iso(start),
+                              "to": iso(start + days * 86400), "duration_minutes": days * 1440}, keep=2048)
+        connection.close()
+
+    def attack_list_limit(self):
+        """list_resources with limit 1, after many resources exist (sorting every id on every call?)."""
+        connection = self.connect()
+        count = {"small": 5_000, "full": 50_000}[self.scale]
+        requests = [{"op": "create_resource", "resource": f"{self.prefix}-l{n:06d}", "tz": "UTC"}
+                    for n in range(count)]
+        started = time.monotonic()
+        codes = self.pipeline(connection, requests)
+        print(f"  created {count} resources in {time.monotonic() - started:.1f} s: {codes}")
+        self.say(connection, {"op": "list_resources", "limit": 1})
+        calls = 20
+        started = time.monotonic()
+        for _ in range(calls):
+            connection.request({"op": "list_resources", "limit": 1, "after": f"{self.prefix}-l000100"})
+        print(f"  {calls} more list_resources limit 1: {(time.monotonic() - started) * 1000 / calls:.1f} ms each")
+        connection.close()
+
+    def attack_reschedule_loop(self):
+        """Reschedule one booking back and forth, then get_booking: does each step cost more, the reply grow?"""
+        connection = self.connect()
+        resource = self.create(connection, "resched", slot_minutes=30, capacity=1)
+        start = int(time.time()) // 86400 * 86400 + 86400 + 9 * 3600
+        reply = self.say(connection, {"op": "book", "resource": resource, "customer": "c", "start": iso(start),
+                                      "end": iso(start + 1800)})
+        if not reply or not reply.get("ok"):
+            return
+        booking = reply["booking"]["id"]
+        rounds = {"small": 1_000, "full": 10_000}[self.scale]
+        print(f"  then {rounds} reschedules of {booking}, alternating between two times")
+        step = 500
+        for first in range(0, rounds, step):
+            requests = [{"op": "reschedule", "booking": booking,
+                         "start": iso(start + 3600 * (n % 2 + 1)), "end": iso(start + 3600 * (n % 2 + 1) + 1800)}
+                        for n in range(first, first + step)]
+            started = time.monotonic()
+            codes = self.pipeline(connection, requests)
+            per_call = (time.monotonic() - started) * 1000 / step
+            if first % (step * 4) == 0 or first + step >= rounds:
+                print(f"  reschedules {first + 1}–{first + step}: {per_call:.2f} ms each, {codes}")
+        self.say(connection, {"op": "get_booking", "booking": booking}, keep=2048)
+        connection.close()
+
+    def attack_idempotency_flood(self):
+        """No-op confirms of one confirmed booking, each with a new idempotency key (state a client can grow)."""
+        connection = self.connect()
+        resource = self.create(connection, "keys")
+        start = int(time.time()) // 86400 * 86400 + 86400 + 9 * 3600
+        reply = self.say(connection, {"op": "book", "resource": resource, "customer": "c", "start": iso(start),
+                                      "end": iso(start + 900)})
+        if not reply or not reply.get("ok"):
+            return
+        booking = reply["booking"]["id"]
+        stats = self.say(connection, {"op": "stats"}, quiet=True) or {}
+        before = stats.get("stats", {}).get("idempotency_keys")
+        count = {"small": 20_000, "full": 200_000}[self.scale]
+        self.show_rss("before")
+        print(f"  sent {count} confirms of {booking}, each with key {self.prefix}-k<n>")
+        started = time.monotonic()
+        codes = self.pipeline(connection, [{"op": "confirm", "booking": booking, "idempotency_key": f"{self.prefix}-k{n}"}
+                                           for n in range(count)], batch=1000)
+        print(f"  replies in {time.monotonic() - started:.1f} s: {codes}")
+        stats = self.say(connection, {"op": "stats"}, quiet=True) or {}
+        print(f"  idempotency_keys in stats: {before} before, {stats.get('stats', {}).get('idempotency_keys')} after")
+        self.show_rss("after")
+        connection.close()
+
+    def attack_slowloris(self):
+        """Idle connections and one-byte-a-second senders: are they ever closed?"""
+        count = {"small": 10, "full": 50}[self.scale]
+        seconds = {"small": 10, "full": 40}[self.scale]
+        idle = [self.connect(timeout=1) for _ in range(count)]
+        slow = [self.connect(timeout=1) for _ in range(count)]
+        line = b'{"id":"slow","op":"ping"}\n'
+        print(f"  {count} idle connections and {count} sending '{line.decode().strip()}' one byte a second,"
+              f" for {seconds} s")
+        for second in range(seconds):
+            for connection in slow:
+                try:
+                    connection.sock.send(line[second % len(line) : second % len(line) + 1])
+                except OSError:
+                    pass
+            time.sleep(1)
+        closed_idle = sum(is_closed(c) for c in idle)
+        closed_slow = sum(is_closed(c) for c in slow)
+        print(f"  after {seconds} s the server had closed {closed_idle}/{count} idle and {closed_slow}/{count} slow"
+              " connections")
+        for connection in idle + slow:
+            connection.close()
+
+    def attack_lenient(self):
+        """Inputs outside the documented grammar; each should be refused (or echoed in the accepted form)."""
+        connection = self.connect()
+        resource = self.create(connection, "lenient", slot_minutes=60)
+        start = int(time.time()) // 86400 * 86400 + 86400 + 9 * 3600
+        self.say(connection, {"op": "book", "resource": resource, "customer": "c", "start": iso(start),
+                              "end": iso(start + 3600)})
+        attempts = [
+            (b'{"id":"\\u+041","op":"ping"}', "a \\u escape with a sign"),
+            (b'{"id":"\\u-000","op":"ping"}', "a \\u escape with a sign"),
+            ({"op": "get_booking", "booking": f"{resource}/+1"}, "a booking number with a sign"),
+            ({"op": "get_booking", "booking": f"{resource}/01"}, "a booking number with a leading zero"),
+            ({"op": "set_override", "resource": resource, "date": "+202-01-01", "closed": True}, "a signed year"),
+            ({"op": "set_weekly_hours", "resource": resource, "weekly_hours": {"mon": [["+9:00", "17:00"]]}},
+             "an hour with a sign"),
+            ({"op": "set_override", "resource": resource, "date": "0999-01-01", "closed": True},
+             "a year before 1000 (check the echoed date below)"),
+        ]
+        for request, why in attempts:
+            print(f"  -- {why}")
+            reply = self.say(connection, request)
+            verdict = "refused" if reply and reply.get("ok") is False else "ACCEPTED"
+            print(f"  {verdict}")
+        rules = self.say(connection, {"op": "get_rules", "resource": resource}) or {}
+        for override in rules.get("rules", {}).get("overrides", []):
+            date = override.get("date")
+            print(f"  -- clear_override with the date as echoed: {date!r}")
+            reply = self.say(connection, {"op": "clear_override", "resource": resource, "date": date})
+            print(f"  {'accepted' if reply and reply.get('ok') else 'REFUSED: the echoed form is not accepted'}")
+        connection.close()
+
+
+# In this order for --attack all: the one that stopped today's server whole comes last, so the others report.
+ATTACKS = {
+    "lenient": Attacker.attack_lenient,
+    "long-bookings": Attacker.attack_long_bookings,
+    "reply-size": Attacker.attack_reply_size,
+    "no-read": Attacker.attack_no_read,
+    "huge-duration": Attacker.attack_huge_duration,
+    "list-limit": Attacker.attack_list_limit,
+    "reschedule-loop": Attacker.attack_reschedule_loop,
+    "idempotency-flood": Attacker.attack_idempotency_flood,
+    "slowloris": Attacker.attack_slowloris,
+    "series-dates": Attacker.attack_series_dates,
+}
+
+
+def iso(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def is_closed(connection):
+    """True when the server has closed the connection (reads the end of stream, or a reset)."""
+    connection.sock.setblocking(False)
+    try:
+        while True:
+            data = connection.sock.recv(65536)
+            if not data:
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+class Prober(threading.Thread):
+    """Pings on a connection of its own every 100 ms while an attack runs; keeps the slowest and the failures."""
+
+    def __init__(self, attacker):
+        super().__init__(daemon=True)
+        self.attacker = attacker
+        self.stopping = threading.Event()
+        self.slowest = 0.0
+        self.count = 0
+        self.failures = 0
+
+    def run(self):
+        while not self.stopping.is_set():
+            answered, milliseconds = self.attacker.ping()
+            self.count += 1
+            self.slowest = max(self.slowest, milliseconds)
+            if not answered:
+                self.failures += 1
+            self.stopping.wait(0.1)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(PING_TIMEOUT_SECONDS * 2)
+
+
+def run(attacker, name):
+    print(f"== {name}: {ATTACKS[name].__doc__}")
+    prober = Prober(attacker)
+    prober.start()
+    started = time.monotonic()
+    try:
+        ATTACKS[name](attacker)
+    except ServerGone as error:
+        print(f"  the attack's connection failed: {error}")
+    except OSError as error:
+        print(f"  the attack could not go on: {error}")
+    prober.stop()
+    print(f"  took {time.monotonic() - started:.1f} s; pings during it: {prober.count}, {prober.failures} failed,"
+          f" slowest {prober.slowest:.0f} ms")
+    answered, milliseconds = attacker.ping()
+    print(f"  server answers a ping now: {'yes' if answered else 'NO'} ({milliseconds:.0f} ms)")
+    return answered
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7420)
+    parser.add_argument("--attack", default="all", choices=["all", *ATTACKS], help="one attack, or all in turn")
+    parser.add_argument("--scale", default="small", choices=["small", "full"],
+                        help="small: seconds per attack; full: larger sizes, closer to the issue's (minutes, GBs)")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one reply")
+    parser.add_argument("--pid", type=int, help="the server's process id, to print its RSS (same machine only)")
+    parser.add_argument("--i-own-this-server", action="store_true",
+                        help="allow a host that is not a loopback address")
+    args = parser.parse_args()
+    try:
+        loopback = all(ipaddress.ip_address(info[4][0]).is_loopback
+                       for info in socket.getaddrinfo(args.host, args.port, proto=socket.IPPROTO_TCP))
+    except (OSError, ValueError):
+        loopback = False
+    if not loopback and not args.i_own_this_server:
+        print(f"refusing to attack {args.host}: not a loopback address (say --i-own-this-server if it is yours)",
+              file=sys.stderr)
+        return 2
+    attacker = Attacker(args)
+    answered, milliseconds = attacker.ping()
+    if not answered:
+        print(f"no slotd answers a ping at {args.host}:{args.port}", file=sys.stderr)
+        return 1
+    print(f"slotd at {args.host}:{args.port} answers a ping in {milliseconds:.0f} ms; resource prefix {attacker.prefix}")
+    for name in ATTACKS if args.attack == "all" else [args.attack]:
+        if not run(attacker, name):
+            print(f"the server stopped answering after '{name}'; the remaining attacks were not run")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
