@@ -25,6 +25,7 @@ public struct Rejection: Error, Hashable, Sendable {
         case ambiguousLocalTime = "ambiguous_local_time"
         case seriesConflict = "series_conflict"
         case waitlistFull = "waitlist_full"
+        case bookingTooLong = "booking_too_long"
     }
 
     public var code: Code

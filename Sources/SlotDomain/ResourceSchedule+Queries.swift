@@ -1,7 +1,7 @@
 /// Read-only questions about a schedule. Callers advance the schedule to `now` first, so expired holds are gone.
 extension ResourceSchedule {
-    /// Every start in `[from, to)` at which a booking of `durationMinutes` would be accepted now. Uses the same
-    /// `placementFailure` as `hold`.
+    /// Every start in `[from, to)` at which a booking of `durationMinutes` would be accepted now: the starts for
+    /// which `placementFailure`, as `hold` uses it, finds nothing, found in one pass (`AvailabilityScan`).
     public func availability(from: Instant, to: Instant, durationMinutes: Int, now: Instant) -> Result<
         [Instant], Rejection
     > {
@@ -11,11 +11,17 @@ extension ResourceSchedule {
             return .failure(
                 .invalid("duration_minutes", "must be a positive multiple of slot_minutes (\(settings.slotMinutes))"))
         }
+        guard durationSeconds <= bookingLengthSecondsMax else {
+            let longest = "\(bookingLengthSecondsMax / 60) (\(limits.bookingLengthDaysMax) days, the longest booking)"
+            return .failure(.invalid("duration_minutes", "must be at most \(longest)"))
+        }
+        let scan = AvailabilityScan(schedule: self, durationSeconds: durationSeconds, to: to, now: now)
+        var cursors = scan.cursors
         var starts: [Instant] = []
         var candidate = grid.granuleCeiling(max(from, now))
-        while candidate < to {
-            let range = TimeRange(start: candidate, end: candidate.adding(seconds: durationSeconds))
-            if placementFailure(range, now: now) == nil { starts.append(candidate) }
+        // Later starts would end beyond the horizon, so the scan stops there rather than at `to`.
+        while candidate < to, candidate.adding(seconds: durationSeconds) <= scan.horizonEnd {
+            if scan.accepts(candidate, &cursors) { starts.append(candidate) }
             candidate = candidate.adding(seconds: grid.granuleSeconds)
         }
         return .success(starts)

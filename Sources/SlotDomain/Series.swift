@@ -66,6 +66,10 @@ extension ResourceSchedule {
     public func decideSeries(_ command: SeriesCommand, now: Instant) -> Result<
         (event: ScheduleEvent, skipped: [SeriesConflict]), Rejection
     > {
+        // Refused whole rather than occurrence by occurrence: every occurrence has the first one's length.
+        if command.first.end.seconds(since: command.first.start) > bookingLengthSecondsMax {
+            return .failure(rejection(for: .tooLong, range: command.first, now: now, excluding: nil))
+        }
         let zone = command.zone ?? grid.timeZone
         let maximum = limits.seriesOccurrencesMax
         guard let occurrences = command.recurrence.occurrences(of: command.first, in: zone, maximum: maximum) else {
