@@ -64,7 +64,9 @@ public struct ResourceSchedule: Sendable {
             release(booking.range)
             activeHoldCount -= 1
             booking.state = .expired
-            booking.record(Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at))
+            booking.record(
+                Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at),
+                entriesMax: limits.historyEntriesPerBookingMax)
             bookings[due.sequence] = booking
             // Offered at the instant of the expiry itself, whenever the expiry is noticed: replay then gives
             // the same holds with the same expiries.
@@ -136,6 +138,9 @@ public struct ResourceSchedule: Sendable {
         guard var booking = bookings[moved.sequence], booking.state.canMove(to: moved.to) else {
             preconditionFailure("illegal transition replayed in \(id) booking \(moved.sequence)")
         }
+        // The table lets go of its copy, so the history below grows in place instead of being copied whole
+        // first (which made a booking moved back and forth cost more at every move).
+        bookings[moved.sequence] = nil
         let from = booking.state
         var transition = Transition(from: from, to: moved.to, actor: moved.actor, at: moved.at, reason: moved.reason)
         if from == .pendingConfirmation { activeHoldCount -= 1 }
@@ -156,7 +161,7 @@ public struct ResourceSchedule: Sendable {
             preconditionFailure("expiry is never an event, and nothing moves back to pending_confirmation")
         }
         booking.state = moved.to
-        booking.record(transition)
+        booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[moved.sequence] = booking
         return booking.summary
     }

@@ -133,6 +133,7 @@ extension SnapshotFormatV1 {
             let state = try readState(&reader)
             let expiresAt = try readOptionalInstant(&reader)
             let series = version >= 3 ? try reader.read(UInt64.self) : 0
+            let historyOmitted = version >= 4 ? Int(try reader.read(UInt32.self)) : 0
             let historyCount = Int(try reader.read(UInt32.self))
             var history: [Transition] = []
             history.reserveCapacity(historyCount)
@@ -152,7 +153,8 @@ extension SnapshotFormatV1 {
             bookings.append(
                 Booking(
                     id: BookingID(resource: settings.id, sequence: sequence), range: range, customer: customer,
-                    state: state, expiresAt: expiresAt, history: history, series: series == 0 ? nil : series))
+                    state: state, expiresAt: expiresAt, history: history, historyOmitted: historyOmitted,
+                    series: series == 0 ? nil : series))
         }
         var image = ResourceImage(
             settings: settings, clock: clock, lastBookingSequence: lastBookingSequence, createdJournalSequence: created,

@@ -99,6 +99,10 @@ public enum ReplyEncoder {
             write(booking.summary, zone: zone, to: &writer)
             writeSeries(of: booking, to: &writer)
             writeHistory(booking.history, to: &writer)
+            if booking.historyOmitted > 0 {
+                writer.key("history_omitted")
+                writer.integer(booking.historyOmitted)
+            }
             writer.endObject()
         case .bookings(let list, let truncated):
             writer.key("bookings")
