@@ -85,6 +85,10 @@ public enum ReplyEncoder {
             writer.endArray()
             writer.key("truncated")
             writer.bool(truncated)
+            if truncated, let last = list.last {
+                writer.key("next")
+                writer.string(last.id.rawValue)
+            }
         case .booking(let summary):
             writer.key("booking")
             writer.beginObject()
@@ -116,6 +120,10 @@ public enum ReplyEncoder {
             writer.endArray()
             writer.key("truncated")
             writer.bool(truncated)
+            if truncated, let last = list.last {
+                writer.key("next")
+                writer.string(last.id.description)
+            }
         case .slots(let starts):
             writer.key("slots")
             writer.beginArray()
