@@ -30,6 +30,12 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var lastWaitlistNumber: UInt64 = 0
     /// Holds given to waiting customers since the owner last took them (for logs and, later, notifications).
     var promotionNotices: [WaitlistPromotion] = []
+    /// Every waiting entry numbered up to here was found not to fit at a moment since which nothing has been freed:
+    /// no release, no rule change, no drop below the hold limit. Taking time away or letting time pass never makes
+    /// an entry fit (its time was within the horizon when it joined, and notice only tightens), so such an entry
+    /// still does not fit and `promoteWaiting` need not place it again. Zero means check them all (and is what a
+    /// restore starts from, which gives the same answers, only slower).
+    var waitingSettledThrough: UInt64 = 0
 
     public init(settings: ResourceSettings, createdAt: Instant, limits: DomainLimits = .standard) {
         self.settings = settings
@@ -89,6 +95,7 @@ public struct ResourceSchedule: Sendable {
             summary = applyMoved(moved)
         case .rulesChanged(let changed):
             applyRule(changed.change)
+            waitingSettledThrough = 0
             summary = nil
         case .seriesBooked(let series):
             summary = applySeries(series)
@@ -143,7 +150,11 @@ public struct ResourceSchedule: Sendable {
         bookings[moved.sequence] = nil
         let from = booking.state
         var transition = Transition(from: from, to: moved.to, actor: moved.actor, at: moved.at, reason: moved.reason)
-        if from == .pendingConfirmation { activeHoldCount -= 1 }
+        if from == .pendingConfirmation {
+            // At the hold limit, waiting entries were passed over without being placed; below it they may fit.
+            if activeHoldCount >= limits.activeHoldsPerResourceMax { waitingSettledThrough = 0 }
+            activeHoldCount -= 1
+        }
         switch moved.to {
         case .confirmed:
             booking.expiresAt = nil
@@ -184,6 +195,7 @@ public struct ResourceSchedule: Sendable {
     }
 
     mutating func release(_ range: TimeRange) {
+        waitingSettledThrough = 0
         occupancy.change(core: granules(range), padded: granules(padded(range)), by: -1)
         let day = localDate(of: range.start).days
         startsPerLocalDay[day, default: 0] -= 1

@@ -158,4 +158,89 @@ import Testing
         #expect(history.last?.to == .rescheduled)
         #expect(history.last?.previousRange == days(3, 4), "the newest move stays")
     }
+
+    /// A full waitlist of month-long entries on a capacity-2 resource that one long booking half fills, each
+    /// entry blocked only at its last minute: every confirm on the resource used to place each entry again
+    /// (1,000 × 43,000 granules per confirm). Now only a release, a rule change or a confirmed hold sends them
+    /// through placement again, and a cancel still promotes.
+    @Test func aConfirmDoesNotPlaceEveryWaitingEntryAgain() throws {
+        var schedule = schedule()
+        let blocker = TimeRange(start: days(40, 40).start, end: days(40, 40).start.adding(seconds: 60))
+        book(&schedule, TimeRange(start: days(10, 10).start.adding(seconds: -60_000), end: blocker.end))
+        book(&schedule, blocker)
+        let entriesMax = limits.waitingEntriesPerResourceMax
+        for entry in 0..<entriesMax {
+            let start = blocker.start.adding(seconds: -30 * 86_400 - Int64(entry) * 60)
+            let range = TimeRange(start: start, end: blocker.end)
+            guard
+                case .apply(let event) = schedule.decideJoin(
+                    range: range, customer: "w\(entry)", actor: "t", now: schedule.clock)
+            else {
+                Issue.record("join \(entry) refused")
+                return
+            }
+            schedule.apply(event)
+        }
+        #expect(schedule.waiting.count == entriesMax)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for round in 0..<100 {
+                let range = TimeRange(
+                    start: days(50, 50).start.adding(seconds: Int64(round) * 120),
+                    end: days(50, 50).start.adding(seconds: Int64(round) * 120 + 60))
+                guard
+                    case .apply(let held) = schedule.decideHold(
+                        HoldCommand(range: range, customer: "c"), now: schedule.clock)
+                else { continue }
+                schedule.apply(held)
+                let confirm = schedule.decide(
+                    .confirm, booking: schedule.lastSequence, actor: "t", idempotency: nil, now: schedule.clock)
+                if case .apply(let event) = confirm { schedule.apply(event) }
+            }
+        }
+        // Generous for a debug build on a busy machine; placing every entry at every confirm took minutes.
+        #expect(elapsed < .seconds(10), "100 hold-and-confirm rounds took \(elapsed)")
+        #expect(schedule.waiting.count == entriesMax)
+        cancel(&schedule, 2)
+        let promoted = try #require(schedule.waitlist[1])
+        #expect(promoted.state == .promoted, "freeing the blocker gives the first entry its hold")
+        #expect(schedule.waiting.count == entriesMax - 1)
+    }
+
+    /// At the hold limit a waiting entry is passed over even when its time is free; confirming a hold (nothing
+    /// freed) must still send it through placement again, now that a hold can be given.
+    @Test func aConfirmBelowTheHoldLimitStillPromotes() throws {
+        var limits = DomainLimits.standard
+        limits.activeHoldsPerResourceMax = 2
+        var schedule = ResourceSchedule(
+            settings: ResourceSettings(id: ResourceID("r")!, timeZoneIdentifier: "UTC", holdTTLSeconds: 3_600),
+            createdAt: start, limits: limits)
+        let wanted = days(5, 5).start
+        book(&schedule, TimeRange(start: wanted, end: wanted.adding(seconds: 900)))
+        guard
+            case .apply(let join) = schedule.decideJoin(
+                range: TimeRange(start: wanted, end: wanted.adding(seconds: 900)), customer: "w", actor: "t",
+                now: schedule.clock)
+        else {
+            Issue.record("join refused")
+            return
+        }
+        schedule.apply(join)
+        for hour: Int64 in 1...2 {
+            let range = TimeRange(
+                start: wanted.adding(seconds: hour * 3_600), end: wanted.adding(seconds: hour * 3_600 + 900))
+            guard case .apply(let held) = schedule.decideHold(HoldCommand(range: range, customer: "h"), now: start)
+            else { return }
+            schedule.apply(held)
+        }
+        cancel(&schedule, 1)
+        #expect(schedule.waitlist[1]?.state == .waiting, "free, but the resource is at its hold limit")
+        let confirm = schedule.decide(.confirm, booking: 2, actor: "t", idempotency: nil, now: schedule.clock)
+        guard case .apply(let event) = confirm else {
+            Issue.record("confirm refused: \(confirm)")
+            return
+        }
+        schedule.apply(event)
+        #expect(schedule.waitlist[1]?.state == .promoted, "below the limit again, the entry gets its hold")
+    }
 }
