@@ -34,7 +34,7 @@ extension ResourceSchedule {
     > {
         if let rejection = checkQueryRange(from: from, to: to) { return .failure(rejection) }
         let query = TimeRange(start: from, end: to)
-        var matches = bookings.values.filter { $0.state.isActive && $0.range.overlaps(query) }
+        var matches = bookings.filter { $0.state.isActive && $0.range.overlaps(query) }
         matches.sort { ($0.range.start, $0.id.sequence) < ($1.range.start, $1.id.sequence) }
         if let afterBooking {
             let cursor = (afterBooking.range.start, afterBooking.id.sequence)
