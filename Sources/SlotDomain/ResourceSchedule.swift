@@ -174,7 +174,21 @@ public struct ResourceSchedule: Sendable {
         booking.state = moved.to
         booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[moved.sequence] = booking
+        if from == .pendingConfirmation { dropStaleExpiries() }
         return booking.summary
+    }
+
+    /// A hold confirmed or canceled leaves its entry in the expiry heap until its time comes (up to a day away),
+    /// so a client holding and confirming at full speed piled up a day's worth. Once such stale entries
+    /// outnumber the live holds the heap is rebuilt without them: O(1) per hold over time, and the heap stays
+    /// within about twice the live holds. `advance` skips exactly these entries, so nothing else changes.
+    mutating func dropStaleExpiries() {
+        guard expiries.count > 2 * activeHoldCount + 64 else { return }
+        let bookings = self.bookings  // read while `expiries` changes
+        expiries.removeAll { due in
+            guard let booking = bookings[due.sequence] else { return true }
+            return booking.state != .pendingConfirmation || booking.expiresAt != due.at
+        }
     }
 
     // MARK: Occupancy in instants

@@ -243,4 +243,35 @@ import Testing
         schedule.apply(event)
         #expect(schedule.waitlist[1]?.state == .promoted, "below the limit again, the entry gets its hold")
     }
+
+    /// Holds confirmed at once used to leave their expiry entries behind for up to a day each.
+    @Test func confirmedHoldsLeaveNoExpiryEntriesBehind() {
+        var schedule = ResourceSchedule(
+            settings: ResourceSettings(id: ResourceID("r")!, timeZoneIdentifier: "UTC", holdTTLSeconds: 86_400),
+            createdAt: start)
+        var unconfirmed: [UInt64] = []
+        for index: Int64 in 0..<5_000 {
+            let slot = start.adding(seconds: 86_400 + index * 900)
+            let range = TimeRange(start: slot, end: slot.adding(seconds: 900))
+            guard case .apply(let held) = schedule.decideHold(HoldCommand(range: range, customer: "c"), now: start)
+            else {
+                Issue.record("hold \(index) refused")
+                return
+            }
+            schedule.apply(held)
+            if index % 1_000 == 0 {
+                unconfirmed.append(schedule.lastSequence)
+                continue
+            }
+            let confirm = schedule.decide(
+                .confirm, booking: schedule.lastSequence, actor: "t", idempotency: nil, now: start)
+            if case .apply(let event) = confirm { schedule.apply(event) }
+            #expect(schedule.expiries.count <= 2 * schedule.activeHoldCount + 65)
+        }
+        #expect(schedule.activeHoldCount == unconfirmed.count)
+        // The live holds still lapse, each at its own expiry (at its start, sooner than the day's TTL).
+        schedule.advance(to: start.adding(seconds: 86_400 + 5_000 * 900))
+        for sequence in unconfirmed { #expect(schedule.booking(sequence)?.state == .expired) }
+        #expect(schedule.booking(2)?.state == .confirmed)
+    }
 }
