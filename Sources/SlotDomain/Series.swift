@@ -66,10 +66,6 @@ extension ResourceSchedule {
     public func decideSeries(_ command: SeriesCommand, now: Instant) -> Result<
         (event: ScheduleEvent, skipped: [SeriesConflict]), Rejection
     > {
-        // Refused whole rather than occurrence by occurrence: every occurrence has the first one's length.
-        if command.first.end.seconds(since: command.first.start) > bookingLengthSecondsMax {
-            return .failure(rejection(for: .tooLong, range: command.first, now: now, excluding: nil))
-        }
         let zone = command.zone ?? grid.timeZone
         let maximum = limits.seriesOccurrencesMax
         guard let occurrences = command.recurrence.occurrences(of: command.first, in: zone, maximum: maximum) else {
@@ -81,6 +77,10 @@ extension ResourceSchedule {
         var trial = self
         var accepted: [TimeRange] = []
         var conflicts: [SeriesConflict] = []
+        // Refused whole rather than occurrence by occurrence: every occurrence has the first one's length.
+        if command.first.end.seconds(since: command.first.start) > bookingLengthSecondsMax {
+            return .failure(rejection(for: .tooLong, range: command.first, now: now, excluding: nil))
+        }
         for occurrence in occurrences {
             switch occurrence.range {
             case .failure(let rejection):

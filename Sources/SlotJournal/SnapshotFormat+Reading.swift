@@ -133,7 +133,6 @@ extension SnapshotFormatV1 {
             let state = try readState(&reader)
             let expiresAt = try readOptionalInstant(&reader)
             let series = version >= 3 ? try reader.read(UInt64.self) : 0
-            let historyOmitted = version >= 4 ? Int(try reader.read(UInt32.self)) : 0
             let historyCount = Int(try reader.read(UInt32.self))
             var history: [Transition] = []
             history.reserveCapacity(historyCount)
@@ -150,6 +149,7 @@ extension SnapshotFormatV1 {
                 history.append(
                     Transition(from: from, to: to, actor: actor, at: at, previousRange: previous, reason: reason))
             }
+            let historyOmitted = version >= 4 ? Int(try reader.read(UInt32.self)) : 0
             bookings.append(
                 Booking(
                     id: BookingID(resource: settings.id, sequence: sequence), range: range, customer: customer,

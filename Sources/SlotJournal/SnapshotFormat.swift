@@ -123,7 +123,6 @@ enum SnapshotFormatV1 {
             writer.write(code(booking.state))
             writer.write(booking.expiresAt?.secondsSinceEpoch ?? absent)
             writer.write(booking.series ?? 0)
-            writer.write(UInt32(clamping: booking.historyOmitted))
             let history = booking.history
             writer.write(UInt32(history.count))
             for transition in history {
@@ -136,6 +135,7 @@ enum SnapshotFormatV1 {
                 writer.write(UInt8(transition.reason == nil ? 0 : 1))
                 if let reason = transition.reason { writer.write(reason) }
             }
+            writer.write(UInt32(clamping: booking.historyOmitted))
         }
         write(resource.rules, to: &writer)
         write(waitlist: resource.waitlist, last: resource.lastWaitlistNumber, to: &writer)

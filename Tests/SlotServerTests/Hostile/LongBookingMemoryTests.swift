@@ -97,6 +97,11 @@ import Testing
                 "customer": "c",
             ])
             #expect(both["error"]?["code"] == "booking_too_long", "\(both)")
+            let series = try await client.call([
+                "op": "book_series", "resource": "long-1", "start": tooLong.0, "end": tooLong.1, "customer": "c",
+                "rule": ["freq": "weekly", "count": 2],
+            ])
+            #expect(series["error"]?["code"] == "booking_too_long", "refused whole: \(series)")
             let exactly = try await client.call([
                 "op": "book", "resource": "long-0", "start": Self.at(days: 1),
                 "end": Self.at(days: 1 + Self.bookingDays),
