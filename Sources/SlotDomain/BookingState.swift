@@ -80,6 +80,9 @@ public struct Booking: Hashable, Sendable {
     private var expiresAtSeconds: Int64
     /// `series`, or 0 for none (booking numbers start at 1).
     private var seriesSequence: UInt64
+    /// History entries dropped to keep the history within its maximum (they stay in the journal). Four bytes fit
+    /// in the padding after the one-byte fields, so a booking takes no more memory for it.
+    private var historyOmittedCount: UInt32
     public var state: BookingState
     private var shape: HistoryShape
 
@@ -110,7 +113,7 @@ public struct Booking: Hashable, Sendable {
 
     public init(
         id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?,
-        history: [Transition], series: UInt64? = nil
+        history: [Transition], historyOmitted: Int = 0, series: UInt64? = nil
     ) {
         precondition(!history.isEmpty, "a booking's history starts with its creation")
         self.init(
@@ -119,6 +122,14 @@ public struct Booking: Hashable, Sendable {
         self.state = state
         self.series = series
         self.history = history
+        self.historyOmitted = historyOmitted
+    }
+
+    /// How many entries between the first and the ones `history` shows were dropped to keep it within
+    /// `DomainLimits.historyEntriesPerBookingMax`; the journal still has them.
+    public var historyOmitted: Int {
+        get { Int(historyOmittedCount) }
+        set { historyOmittedCount = UInt32(clamping: newValue) }
     }
 
     /// A new booking: a hold (`pending_confirmation`), or, for `book`, held and confirmed in the same instant by
@@ -133,6 +144,7 @@ public struct Booking: Hashable, Sendable {
         self.state = confirmed ? .confirmed : .pendingConfirmation
         self.expiresAtSeconds = expiresAt?.secondsSinceEpoch ?? .min
         self.seriesSequence = 0
+        self.historyOmittedCount = 0
         self.createdActor = actor
         self.createdReason = nil
         self.createdAt = at
@@ -174,9 +186,19 @@ public struct Booking: Hashable, Sendable {
         }
     }
 
-    /// Adds a transition at the end of the history.
-    public mutating func record(_ transition: Transition) {
+    /// Adds a transition at the end of the history. Past `entriesMax` entries the oldest after the creation is
+    /// dropped and counted in `historyOmitted`, so a booking moved back and forth costs bounded memory and a
+    /// bounded reply.
+    public mutating func record(_ transition: Transition, entriesMax: Int) {
         later.append(transition)
+        let creationEntries = shape == .verbatim ? 0 : shape == .createdAndConfirmed ? 2 : 1
+        // `verbatim` keeps its creation in `later[0]`; the other shapes keep it apart. The creation and the
+        // newest entry always stay.
+        let oldestDroppable = shape == .verbatim ? 1 : 0
+        let excess = min(later.count + creationEntries - entriesMax, later.count - oldestDroppable - 1)
+        guard excess > 0 else { return }
+        later.removeSubrange(oldestDroppable..<(oldestDroppable + excess))
+        historyOmittedCount &+= UInt32(excess)
     }
 
     /// The reason on the entry that created the booking (a hold given from the waitlist says which entry).

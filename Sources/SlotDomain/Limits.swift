@@ -16,6 +16,13 @@ public struct DomainLimits: Sendable, Equatable {
     public var holdTTLSecondsMax = 86_400
     /// Largest buffer before or after a booking, in minutes (one day).
     public var bufferMinutesMax = 1_440
+    /// Longest single booking, from start to end, in days (a month's hotel stay or equipment rental). Bounds the
+    /// occupancy counters one booking touches and the work of placing it or of an `availability` query; longer
+    /// uses are booked as consecutive bookings or a series.
+    public var bookingLengthDaysMax = 31
+    /// Most entries a booking's history keeps in memory and in `get_booking`: the creation and the latest moves.
+    /// Older moves stay in the journal; the reply counts them as `history_omitted`.
+    public var historyEntriesPerBookingMax = 100
     /// Most unexpired holds one resource may carry at once; further holds get `too_many_holds`.
     public var activeHoldsPerResourceMax = 10_000
     /// Longest range one `availability` or `list_bookings` request may ask about, in days.

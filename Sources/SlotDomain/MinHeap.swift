@@ -21,7 +21,18 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
         guard !elements.isEmpty else { return nil }
         elements.swapAt(0, elements.count - 1)
         let minimum = elements.removeLast()
-        var parent = 0
+        siftDown(from: 0)
+        return minimum
+    }
+
+    /// Removes every element for which `shouldBeRemoved` holds and restores the heap order, in O(n).
+    mutating func removeAll(where shouldBeRemoved: (Element) -> Bool) {
+        elements.removeAll(where: shouldBeRemoved)
+        for parent in stride(from: elements.count / 2 - 1, through: 0, by: -1) { siftDown(from: parent) }
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var parent = start
         while true {
             let left = 2 * parent + 1
             let right = left + 1
@@ -32,7 +43,6 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
             elements.swapAt(parent, smallest)
             parent = smallest
         }
-        return minimum
     }
 }
 

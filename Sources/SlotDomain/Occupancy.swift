@@ -7,8 +7,8 @@
 /// touch your buffers, and my buffers may not touch your core", while two buffers may overlap each other. Because
 /// the core lies inside the padded range, no instant ever carries more than `capacity` cores.
 ///
-/// Storage is sparse: one chunk of counters per UTC day that has ever been touched, so an idle resource costs
-/// almost nothing however long its horizon.
+/// Storage is sparse: one chunk of counters per UTC day that some active booking touches now. A chunk is freed as
+/// soon as its counts are all zero again, so memory follows the bookings that exist, not every day ever booked.
 public struct Occupancy: Sendable {
     public let capacity: Int
     public let granulesPerChunk: Int
@@ -21,6 +21,9 @@ public struct Occupancy: Sendable {
     struct Chunk: Sendable {
         var core: CoreCounts
         var padded: [UInt32]
+        /// How many counters of both layers are above zero: the chunk is freed when this returns to zero, without
+        /// scanning the day.
+        var nonzeroCounters = 0
     }
 
     /// Core counts never exceed `capacity`, so they are stored as narrow as it allows: one bit per granule for
@@ -127,21 +130,27 @@ public struct Occupancy: Sendable {
                     core: CoreCounts(capacity: capacity, granules: granulesPerChunk),
                     padded: hasBuffers ? Array(repeating: 0, count: granulesPerChunk) : [])
             for index in offset..<(offset + span) {
+                let previous: Int
+                let updated: Int
                 if padded {
-                    let updated = Int(chunk.padded[index]) + delta
+                    previous = Int(chunk.padded[index])
+                    updated = previous + delta
                     precondition(updated >= 0, "padded occupancy count below zero")
                     chunk.padded[index] = UInt32(updated)
                 } else {
-                    let updated = chunk.core[index] + delta
+                    previous = chunk.core[index]
+                    updated = previous + delta
                     precondition(updated >= 0 && updated <= capacity, "core occupancy count left 0...capacity")
                     chunk.core.set(index, to: updated)
                 }
+                if previous == 0 { chunk.nonzeroCounters += 1 } else if updated == 0 { chunk.nonzeroCounters -= 1 }
             }
-            chunks[chunkIndex] = chunk
+            if chunk.nonzeroCounters > 0 { chunks[chunkIndex] = chunk }
             granule += span
         }
     }
 
+    /// Chunks held now: what a test reads to see that canceled bookings gave their memory back.
     public var chunkCount: Int { chunks.count }
 
     private func locate(_ granule: Int) -> (chunk: Int, offset: Int) {

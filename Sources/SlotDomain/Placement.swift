@@ -4,6 +4,7 @@
 /// of them can disagree.
 public enum PlacementFailure: Hashable, Sendable {
     case emptyRange
+    case tooLong
     case misaligned
     case inPast
     case beyondHorizon(horizonEnd: Instant)
@@ -16,11 +17,14 @@ public enum PlacementFailure: Hashable, Sendable {
 }
 
 extension ResourceSchedule {
+    var bookingLengthSecondsMax: Int64 { Int64(limits.bookingLengthDaysMax) * 86_400 }
+
     /// The first reason `range` cannot be booked now, in this order of precedence: end not after start,
-    /// `misaligned`, `in_past`, `beyond_horizon`, then the rules (`too_soon`, `outside_hours` or
+    /// `booking_too_long`, `misaligned`, `in_past`, `beyond_horizon`, then the rules (`too_soon`, `outside_hours` or
     /// `closed_by_override`, `blocked`, `daily_limit_reached`), then `slot_unavailable`; nil when it can.
     public func placementFailure(_ range: TimeRange, now: Instant, excluding: TimeRange? = nil) -> PlacementFailure? {
         guard range.end > range.start else { return .emptyRange }
+        guard range.end.seconds(since: range.start) <= bookingLengthSecondsMax else { return .tooLong }
         guard grid.isBoundary(range.start), grid.isBoundary(range.end) else { return .misaligned }
         guard range.start >= now else { return .inPast }
         let horizonEnd = now.adding(seconds: Int64(settings.horizonDays) * 86_400)
@@ -44,6 +48,10 @@ extension ResourceSchedule {
         switch failure {
         case .emptyRange:
             return .invalid("end", "must be after start")
+        case .tooLong:
+            return Rejection(
+                .bookingTooLong, "a booking may last at most \(limits.bookingLengthDaysMax) days",
+                details: ["limit_days": String(limits.bookingLengthDaysMax)])
         case .misaligned:
             return Rejection(
                 .misaligned,

@@ -26,6 +26,7 @@ public struct Rejection: Error, Hashable, Sendable {
         case seriesConflict = "series_conflict"
         case waitlistFull = "waitlist_full"
         case tooManyKeys = "too_many_keys"
+        case bookingTooLong = "booking_too_long"
     }
 
     public var code: Code

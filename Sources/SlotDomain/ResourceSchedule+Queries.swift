@@ -1,7 +1,7 @@
 /// Read-only questions about a schedule. Callers advance the schedule to `now` first, so expired holds are gone.
 extension ResourceSchedule {
-    /// Every start in `[from, to)` at which a booking of `durationMinutes` would be accepted now. Uses the same
-    /// `placementFailure` as `hold`.
+    /// Every start in `[from, to)` at which a booking of `durationMinutes` would be accepted now: the starts for
+    /// which `placementFailure`, as `hold` uses it, finds nothing, found in one pass (`AvailabilityScan`).
     public func availability(from: Instant, to: Instant, durationMinutes: Int, now: Instant) -> Result<
         [Instant], Rejection
     > {
@@ -11,11 +11,17 @@ extension ResourceSchedule {
             return .failure(
                 .invalid("duration_minutes", "must be a positive multiple of slot_minutes (\(settings.slotMinutes))"))
         }
+        guard durationSeconds <= bookingLengthSecondsMax else {
+            let longest = "\(bookingLengthSecondsMax / 60) (\(limits.bookingLengthDaysMax) days, the longest booking)"
+            return .failure(.invalid("duration_minutes", "must be at most \(longest)"))
+        }
+        let scan = AvailabilityScan(schedule: self, durationSeconds: durationSeconds, to: to, now: now)
+        var cursors = scan.cursors
         var starts: [Instant] = []
         var candidate = grid.granuleCeiling(max(from, now))
-        while candidate < to {
-            let range = TimeRange(start: candidate, end: candidate.adding(seconds: durationSeconds))
-            if placementFailure(range, now: now) == nil { starts.append(candidate) }
+        // Later starts would end beyond the horizon, so the scan stops there rather than at `to`.
+        while candidate < to, candidate.adding(seconds: durationSeconds) <= scan.horizonEnd {
+            if scan.accepts(candidate, &cursors) { starts.append(candidate) }
             candidate = candidate.adding(seconds: grid.granuleSeconds)
         }
         return .success(starts)
@@ -28,7 +34,7 @@ extension ResourceSchedule {
     > {
         if let rejection = checkQueryRange(from: from, to: to) { return .failure(rejection) }
         let query = TimeRange(start: from, end: to)
-        var matches = bookings.values.filter { $0.state.isActive && $0.range.overlaps(query) }
+        var matches = bookings.filter { $0.state.isActive && $0.range.overlaps(query) }
         matches.sort { ($0.range.start, $0.id.sequence) < ($1.range.start, $1.id.sequence) }
         if let afterBooking {
             let cursor = (afterBooking.range.start, afterBooking.id.sequence)

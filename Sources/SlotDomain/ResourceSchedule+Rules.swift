@@ -36,14 +36,20 @@ extension ResourceSchedule {
         guard rules.weeklyHours != nil || !rules.overrides.isEmpty else { return nil }
         var instant = range.start
         while instant < range.end {
-            let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + grid.offsetSeconds(at: instant))
-            let date = LocalDate(days: days)
-            let minute = secondOfDay / 60
-            let (intervals, overridden) = rules.hours(on: date)
-            if let intervals, !intervals.contains(where: { $0.contains(minute: minute) }) {
-                return overridden ? .closedByOverride(date) : .outsideHours(date)
-            }
+            if let refusal = hoursFailure(atGranuleStarting: instant) { return refusal }
             instant = instant.adding(seconds: grid.granuleSeconds)
+        }
+        return nil
+    }
+
+    /// Whether the granule starting at `instant` lies outside the open hours of its own local day.
+    func hoursFailure(atGranuleStarting instant: Instant) -> PlacementFailure? {
+        let (days, secondOfDay) = CivilCalendar.split(instant.secondsSinceEpoch + grid.offsetSeconds(at: instant))
+        let date = LocalDate(days: days)
+        let minute = secondOfDay / 60
+        let (intervals, overridden) = rules.hours(on: date)
+        if let intervals, !intervals.contains(where: { $0.contains(minute: minute) }) {
+            return overridden ? .closedByOverride(date) : .outsideHours(date)
         }
         return nil
     }

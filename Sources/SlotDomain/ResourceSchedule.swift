@@ -30,6 +30,12 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var lastWaitlistNumber: UInt64 = 0
     /// Holds given to waiting customers since the owner last took them (for logs and, later, notifications).
     var promotionNotices: [WaitlistPromotion] = []
+    /// Every waiting entry numbered up to here was found not to fit at a moment since which nothing has been freed:
+    /// no release, no rule change, no drop below the hold limit. Taking time away or letting time pass never makes
+    /// an entry fit (its time was within the horizon when it joined, and notice only tightens), so such an entry
+    /// still does not fit and `promoteWaiting` need not place it again. Zero means check them all (and is what a
+    /// restore starts from, which gives the same answers, only slower).
+    var waitingSettledThrough: UInt64 = 0
 
     public init(settings: ResourceSettings, createdAt: Instant, limits: DomainLimits = .standard) {
         self.settings = settings
@@ -64,7 +70,9 @@ public struct ResourceSchedule: Sendable {
             release(booking.range)
             activeHoldCount -= 1
             booking.state = .expired
-            booking.record(Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at))
+            booking.record(
+                Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at),
+                entriesMax: limits.historyEntriesPerBookingMax)
             bookings[due.sequence] = booking
             // Offered at the instant of the expiry itself, whenever the expiry is noticed: replay then gives
             // the same holds with the same expiries.
@@ -87,6 +95,7 @@ public struct ResourceSchedule: Sendable {
             summary = applyMoved(moved)
         case .rulesChanged(let changed):
             applyRule(changed.change)
+            waitingSettledThrough = 0
             summary = nil
         case .seriesBooked(let series):
             summary = applySeries(series)
@@ -136,9 +145,16 @@ public struct ResourceSchedule: Sendable {
         guard var booking = bookings[moved.sequence], booking.state.canMove(to: moved.to) else {
             preconditionFailure("illegal transition replayed in \(id) booking \(moved.sequence)")
         }
+        // The table lets go of its copy, so the history below grows in place instead of being copied whole
+        // first (which made a booking moved back and forth cost more at every move).
+        bookings[moved.sequence] = nil
         let from = booking.state
         var transition = Transition(from: from, to: moved.to, actor: moved.actor, at: moved.at, reason: moved.reason)
-        if from == .pendingConfirmation { activeHoldCount -= 1 }
+        if from == .pendingConfirmation {
+            // At the hold limit, waiting entries were passed over without being placed; below it they may fit.
+            if activeHoldCount >= limits.activeHoldsPerResourceMax { waitingSettledThrough = 0 }
+            activeHoldCount -= 1
+        }
         switch moved.to {
         case .confirmed:
             booking.expiresAt = nil
@@ -156,9 +172,23 @@ public struct ResourceSchedule: Sendable {
             preconditionFailure("expiry is never an event, and nothing moves back to pending_confirmation")
         }
         booking.state = moved.to
-        booking.record(transition)
+        booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[moved.sequence] = booking
+        if from == .pendingConfirmation { dropStaleExpiries() }
         return booking.summary
+    }
+
+    /// A hold confirmed or canceled leaves its entry in the expiry heap until its time comes (up to a day away),
+    /// so a client holding and confirming at full speed piled up a day's worth. Once such stale entries
+    /// outnumber the live holds the heap is rebuilt without them: O(1) per hold over time, and the heap stays
+    /// within about twice the live holds. `advance` skips exactly these entries, so nothing else changes.
+    mutating func dropStaleExpiries() {
+        guard expiries.count > 2 * activeHoldCount + 64 else { return }
+        let bookings = self.bookings  // read while `expiries` changes
+        expiries.removeAll { due in
+            guard let booking = bookings[due.sequence] else { return true }
+            return booking.state != .pendingConfirmation || booking.expiresAt != due.at
+        }
     }
 
     // MARK: Occupancy in instants
@@ -179,6 +209,7 @@ public struct ResourceSchedule: Sendable {
     }
 
     mutating func release(_ range: TimeRange) {
+        waitingSettledThrough = 0
         occupancy.change(core: granules(range), padded: granules(padded(range)), by: -1)
         let day = localDate(of: range.start).days
         startsPerLocalDay[day, default: 0] -= 1

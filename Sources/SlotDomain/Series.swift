@@ -75,6 +75,10 @@ extension ResourceSchedule {
         var trial = self
         var accepted: [TimeRange] = []
         var conflicts: [SeriesConflict] = []
+        // Refused whole rather than occurrence by occurrence: every occurrence has the first one's length.
+        if command.first.end.seconds(since: command.first.start) > bookingLengthSecondsMax {
+            return .failure(rejection(for: .tooLong, range: command.first, now: now, excluding: nil))
+        }
         for occurrence in occurrences {
             switch occurrence.range {
             case .failure(let rejection):

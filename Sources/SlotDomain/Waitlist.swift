@@ -152,6 +152,8 @@ extension ResourceSchedule {
     /// Offers free time to waiting customers, first come first served: each entry, in the order they joined, whose
     /// whole time `hold` would now accept gets a hold with the resource's `hold_ttl_seconds`; an entry whose time
     /// has begun lapses. Derived from the journaled events and the clock alone, so replay repeats it exactly.
+    /// Entries already found not to fit, with nothing freed since (`waitingSettledThrough`), are not placed again:
+    /// a confirm or a join then costs a glance per waiting entry, not a placement check of each one's whole time.
     mutating func promoteWaiting(at now: Instant) {
         guard !waiting.isEmpty else { return }
         var stillWaiting: [UInt64] = []
@@ -159,6 +161,9 @@ extension ResourceSchedule {
             guard var entry = waitlist[number] else { preconditionFailure("waiting entry \(number) missing") }
             if entry.range.start < now {
                 entry.state = .lapsed
+            } else if number <= waitingSettledThrough {
+                stillWaiting.append(number)
+                continue
             } else if activeHoldCount < limits.activeHoldsPerResourceMax, placementFailure(entry.range, now: now) == nil
             {
                 let sequence = lastSequence + 1
@@ -182,5 +187,6 @@ extension ResourceSchedule {
             waitlist[number] = entry
         }
         waiting = stillWaiting
+        waitingSettledThrough = lastWaitlistNumber
     }
 }

@@ -174,10 +174,12 @@ extension SnapshotFormatV1 {
                 history.append(
                     Transition(from: from, to: to, actor: actor, at: at, previousRange: previous, reason: reason))
             }
+            let historyOmitted = version >= 4 ? Int(try reader.read(UInt32.self)) : 0
             bookings.append(
                 Booking(
                     id: BookingID(resource: settings.id, sequence: sequence), range: range, customer: customer,
-                    state: state, expiresAt: expiresAt, history: history, series: series == 0 ? nil : series))
+                    state: state, expiresAt: expiresAt, history: history, historyOmitted: historyOmitted,
+                    series: series == 0 ? nil : series))
         }
         var image = ResourceImage(
             settings: settings, clock: clock, lastBookingSequence: lastBookingSequence, createdJournalSequence: created,

@@ -12,10 +12,11 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// Written: 3. Version 2 added each resource's availability rules; 3 adds each booking's series and each
-    /// resource's waitlist. Read: 1, 2 and 3.
-    static let version: UInt16 = 3
-    static let versionsRead: ClosedRange<UInt16> = 1...3
+    /// Written: 4. Version 2 added each resource's availability rules; 3 each booking's series and each
+    /// resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum.
+    /// Read: 1 to 4.
+    static let version: UInt16 = 4
+    static let versionsRead: ClosedRange<UInt16> = 1...4
     static let absent: Int64 = .min
 
     /// A booking state's code. A switch, not a dictionary: it runs three times per booking in every snapshot, and
@@ -134,6 +135,7 @@ enum SnapshotFormatV1 {
                 writer.write(UInt8(transition.reason == nil ? 0 : 1))
                 if let reason = transition.reason { writer.write(reason) }
             }
+            writer.write(UInt32(clamping: booking.historyOmitted))
         }
         write(resource.rules, to: &writer)
         write(waitlist: resource.waitlist, last: resource.lastWaitlistNumber, to: &writer)

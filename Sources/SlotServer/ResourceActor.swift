@@ -236,7 +236,7 @@ public actor ResourceActor {
     /// For tests and stats: counts without copying the schedule out.
     public func counts() -> (bookings: Int, activeBookings: Int, activeHolds: Int) {
         advanceToNow()
-        let active = schedule.bookings.values.reduce(0) { $0 + ($1.state.isActive ? 1 : 0) }
+        let active = schedule.bookings.count { $0.state.isActive }
         return (schedule.bookings.count, active, schedule.activeHoldCount)
     }
 }

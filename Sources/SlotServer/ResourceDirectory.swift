@@ -7,7 +7,13 @@ import Synchronization
 /// Every resource's actor, by id. Creating a resource journals it under the directory's lock, so its creation
 /// entry precedes every entry of its own, and two creations of one id cannot both succeed.
 public final class ResourceDirectory: Sendable {
-    private let actors: Mutex<[ResourceID: ResourceActor]>
+    /// The actors by id, and their ids in order for listing; both change together under the one lock.
+    private struct Entries {
+        var byID: [ResourceID: ResourceActor]
+        var order: OrderedResourceIDs
+    }
+
+    private let actors: Mutex<Entries>
     let journal: Journal
     let idempotency: IdempotencyRegistry
     let clock: any WallClock
@@ -20,7 +26,7 @@ public final class ResourceDirectory: Sendable {
         clock: any WallClock, limits: DomainLimits, resourcesMax: Int, logger: Logger
     ) {
         self.logger = logger
-        self.actors = Mutex(actors)
+        self.actors = Mutex(Entries(byID: actors, order: OrderedResourceIDs(actors.keys)))
         self.journal = journal
         self.idempotency = idempotency
         self.clock = clock
@@ -29,18 +35,18 @@ public final class ResourceDirectory: Sendable {
     }
 
     public func actor(_ id: ResourceID) -> ResourceActor? {
-        actors.withLock { $0[id] }
+        actors.withLock { $0.byID[id] }
     }
 
-    public var count: Int { actors.withLock { $0.count } }
+    public var count: Int { actors.withLock { $0.byID.count } }
 
     public func allActors() -> [ResourceActor] {
-        actors.withLock { Array($0.values) }
+        actors.withLock { Array($0.byID.values) }
     }
 
     /// The resources with a hold that may be due at `now`, found without visiting any of them.
     func actorsWithExpiryDue(at now: Instant) -> [ResourceActor] {
-        actors.withLock { $0.values.filter { $0.hasExpiryDue(at: now) } }
+        actors.withLock { $0.byID.values.filter { $0.hasExpiryDue(at: now) } }
     }
 
     /// Creates a resource with its initial rule layers, journaled right after its creation entry, all under the
@@ -59,8 +65,8 @@ public final class ResourceDirectory: Sendable {
             case .conflict: return conflict()
             }
         }
-        let outcome: Outcome = actors.withLock { actors in
-            if let existing = actors[settings.id] {
+        let outcome: Outcome = actors.withLock { entries in
+            if let existing = entries.byID[settings.id] {
                 return Outcome(
                     reply: .failure(
                         WireError(
@@ -68,7 +74,7 @@ public final class ResourceDirectory: Sendable {
                                 .alreadyExists, "resource \(settings.id) already exists", field: "resource"))),
                     barrier: existing.createdSequence)
             }
-            guard actors.count < resourcesMax else {
+            guard entries.byID.count < resourcesMax else {
                 return Outcome(
                     reply: .failure(
                         WireError(
@@ -84,9 +90,10 @@ public final class ResourceDirectory: Sendable {
                 schedule.apply(event)
                 last = journal.append(.schedule(settings.id, event))
             }
-            actors[settings.id] = ResourceActor(
+            entries.byID[settings.id] = ResourceActor(
                 schedule: schedule, createdSequence: sequence, lastJournaled: last, journal: journal,
                 idempotency: idempotency, clock: clock, logger: logger)
+            entries.order.insert(settings.id)
             return Outcome(reply: .success(.resource(settings)), barrier: last)
         }
         if let stamp {
@@ -104,14 +111,14 @@ public final class ResourceDirectory: Sendable {
         return Outcome(reply: .success(.resource(actor.settings)), barrier: actor.createdSequence)
     }
 
+    /// One page of resources in id order, from the ordered index: the cost follows the page, not the server.
     public func list(after: ResourceID?, limit: Int) -> Outcome {
-        let all = actors.withLock { Array($0.values) }
-        var listed = all.filter { after == nil || $0.id > after! }
-        listed.sort { $0.id < $1.id }
-        let page = listed.prefix(limit)
+        let (page, more) = actors.withLock { entries in
+            let (ids, more) = entries.order.page(after: after, limit: limit)
+            return (ids.compactMap { entries.byID[$0] }, more)
+        }
         let barrier = page.map(\.createdSequence).max() ?? 0
-        return Outcome(
-            reply: .success(.resources(page.map(\.settings), truncated: listed.count > limit)), barrier: barrier)
+        return Outcome(reply: .success(.resources(page.map(\.settings), truncated: more)), barrier: barrier)
     }
 
     static func notFound(_ id: ResourceID) -> Outcome {

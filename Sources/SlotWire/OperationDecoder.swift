@@ -92,7 +92,8 @@ enum OperationDecoder {
             }
             let from = try reader.instant("from")
             let to = try reader.instant("to")
-            let duration = try reader.required("duration_minutes", range: 1...1_440 * reader.limits.queryRangeDaysMax)
+            let duration = try reader.required(
+                "duration_minutes", range: 1...1_440 * reader.limits.bookingLengthDaysMax)
             if let resources {
                 return .multiAvailability(resources, all: mode != "any", from: from, to: to, durationMinutes: duration)
             }

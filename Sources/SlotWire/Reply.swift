@@ -96,6 +96,10 @@ public enum ReplyEncoder {
             writer.endArray()
             writer.key("truncated")
             writer.bool(truncated)
+            if truncated, let last = list.last {
+                writer.key("next")
+                writer.string(last.id.rawValue)
+            }
         case .booking(let summary):
             writer.key("booking")
             writer.beginObject()
@@ -110,6 +114,10 @@ public enum ReplyEncoder {
             write(booking.summary, zone: zone, to: &writer)
             writeSeries(of: booking, to: &writer)
             writeHistory(booking.history, to: &writer)
+            if booking.historyOmitted > 0 {
+                writer.key("history_omitted")
+                writer.integer(booking.historyOmitted)
+            }
             writer.endObject()
         case .bookings(let list, let truncated):
             writer.key("bookings")
@@ -123,6 +131,10 @@ public enum ReplyEncoder {
             writer.endArray()
             writer.key("truncated")
             writer.bool(truncated)
+            if truncated, let last = list.last {
+                writer.key("next")
+                writer.string(last.id.description)
+            }
         case .slots(let starts):
             writer.key("slots")
             writer.beginArray()

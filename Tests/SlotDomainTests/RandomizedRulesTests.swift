@@ -140,7 +140,12 @@ import Testing
             let dayStart = Self.origin + Int64.random(in: 0..<10, using: &random) * 86_400
             let from = Instant(secondsSinceEpoch: dayStart)
             let to = from.adding(seconds: 86_400)
-            let duration = slotMinutes * Int.random(in: 1...4, using: &random)
+            // Short bookings, and one time in three a long one (up to 36 hours, across midnights, blocks and
+            // closed hours) whose many granules the one-pass availability must judge exactly as a hold does.
+            let slots =
+                Int.random(in: 0..<3, using: &random) == 0
+                ? Int.random(in: 5...(36 * 60 / slotMinutes), using: &random) : Int.random(in: 1...4, using: &random)
+            let duration = slotMinutes * slots
             guard
                 case .success(let offered) = schedule.availability(
                     from: from, to: to, durationMinutes: duration, now: now)

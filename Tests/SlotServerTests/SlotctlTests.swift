@@ -191,7 +191,7 @@ import Testing
             #expect(status.field("last snapshot") == path)
 
             let inspected = try await Self.slotctl(["snapshot", "inspect", path, "--json"]).json()
-            #expect(inspected["version"] == 3)
+            #expect(inspected["version"] == 4)
             #expect(inspected["journal_id"]?.string == server.runtime.journal.journalID)
             #expect(inspected["journal_sequence"] == 11)
             #expect(inspected["resources"] == 3)
