@@ -85,3 +85,27 @@ actor PingProbe {
 
     private func fail(_ reason: String) { failures.append(reason) }
 }
+
+extension ProcessCost {
+    /// Expects the attack since `before` to have cost at most `cpuSecondsMax` of the server's CPU and grown its
+    /// resident set by at most `residentBytesGrowthMax`.
+    func expectGrowth(
+        since before: ProcessCost, cpuSecondsMax: Double, residentBytesGrowthMax: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let cpuSeconds = cpuSeconds - before.cpuSeconds
+        let grownBytes = residentBytes - before.residentBytes
+        #expect(cpuSeconds < cpuSecondsMax, "\(cpuSeconds) s of CPU", sourceLocation: sourceLocation)
+        #expect(grownBytes < residentBytesGrowthMax, "RSS grew \(grownBytes) bytes", sourceLocation: sourceLocation)
+    }
+}
+
+extension PingProbe {
+    /// Expects every ping to have been answered, the slowest within `slowestMillisecondsMax`.
+    func expectServed(slowestMillisecondsMax: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(failures.isEmpty, "\(failures)", sourceLocation: sourceLocation)
+        #expect(
+            slowestMilliseconds < slowestMillisecondsMax, "slowest ping \(slowestMilliseconds) ms",
+            sourceLocation: sourceLocation)
+    }
+}
