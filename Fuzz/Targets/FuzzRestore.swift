@@ -1,7 +1,8 @@
 // libFuzzer target: a snapshot file read and then restored, as slotd does at start-up (Recovery.state(from:)):
-// the reader, then each resource's schedule rebuilt from its bookings, then the idempotency table. Not in the
-// CI run yet: restore is domain code, and a booking as long as a damaged file says (203 million days after one
-// flipped bit) still costs time in proportion to its length. The checksum is redone, as in `snapshot`.
+// the reader, then each resource's schedule rebuilt from its bookings, then the idempotency table. The reader
+// refuses instants and booking numbers no server could have written (a booking 203 million days long after one
+// flipped bit, a booking numbered 0), so restore's cost follows what a real snapshot can hold. The checksum is
+// redone, as in `snapshot`.
 import SlotDomain
 
 @testable import SlotJournal

@@ -43,7 +43,8 @@ struct AvailabilityScan {
         durationGranules = Int(durationSeconds / granuleSeconds)
         beforeGranules = Int(schedule.bufferBeforeSeconds / granuleSeconds)
         afterGranules = Int(schedule.bufferAfterSeconds / granuleSeconds)
-        blockStretches = Self.merged(schedule.rules.blocks.values.map(\.range))
+        blockStretches =
+            schedule.blockIndex?.stretches ?? BlockIndex.merged(schedule.rules.blocks.values.map(\.range))
         let lastEnd = to.adding(seconds: durationSeconds + schedule.bufferAfterSeconds)
         searchEnd = schedule.grid.granule(schedule.grid.granuleCeiling(lastEnd)) + 1
     }
@@ -95,19 +96,6 @@ struct AvailabilityScan {
             schedule.occupancy.firstFull(from..<end, padded: false)
         }
         return fullCore >= padded.upperBound
-    }
-
-    /// Ranges sorted by start, with overlapping or touching ones joined.
-    static func merged(_ ranges: [TimeRange]) -> [TimeRange] {
-        var stretches: [TimeRange] = []
-        for range in ranges.sorted(by: { $0.start < $1.start }) {
-            if let last = stretches.last, range.start <= last.end {
-                stretches[stretches.count - 1].end = max(last.end, range.end)
-            } else {
-                stretches.append(range)
-            }
-        }
-        return stretches
     }
 }
 

@@ -20,6 +20,13 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "Instant(\(secondsSinceEpoch))" }
+
+    /// 0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z: the instants slotd accepts and writes (RFC 3339, four-digit
+    /// years). Nothing a client could ever book or a snapshot or journal could rightly hold lies outside.
+    public static let writable =
+        Instant(
+            secondsSinceEpoch: -62_135_596_800)...Instant(
+            secondsSinceEpoch: 253_402_300_799)
 }
 
 /// A half-open range of instants `[start, end)`.

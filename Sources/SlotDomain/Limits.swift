@@ -35,6 +35,18 @@ public struct DomainLimits: Sendable, Equatable {
     public var seriesOccurrencesMax = 400
     /// Most customers waiting on one resource's waitlist at once; further joins get `waitlist_full`.
     public var waitingEntriesPerResourceMax = 1_000
+    /// Most blocks one resource may carry at once; `add_block` past it gets `too_many_rules` (remove past blocks
+    /// with `remove_block`). Bounds their memory, the index rebuilt at each block change, and a `blocked` refusal,
+    /// which reads them all to name the first one hit.
+    public var blocksPerResourceMax = 1_000
+    /// Most dates with an override on one resource at once; `set_override` on a further date gets `too_many_rules`
+    /// (replacing a date's override is always allowed; `clear_override` frees a place). Over two years of daily
+    /// overrides.
+    public var dateOverridesPerResourceMax = 1_000
+    /// Most opening intervals on one day, in a weekday of `weekly_hours` or in an override's `hours`; a request
+    /// with more is refused as `invalid_request` naming the field. Each granule of a booking is checked against
+    /// its day's intervals.
+    public var hoursIntervalsPerDayMax = 48
     /// How long an idempotency key is remembered after its first use, in seconds (24 hours).
     public var idempotencyRetentionSeconds: Int64 = 86_400
     /// Most idempotency keys remembered on the server at once; a new key past it gets `too_many_keys` (refused

@@ -27,6 +27,7 @@ public struct Rejection: Error, Hashable, Sendable {
         case waitlistFull = "waitlist_full"
         case tooManyKeys = "too_many_keys"
         case bookingTooLong = "booking_too_long"
+        case tooManyRules = "too_many_rules"
     }
 
     public var code: Code

@@ -16,6 +16,7 @@ extension ResourceSchedule {
         self.init(settings: settings, createdAt: clock, limits: limits)
         self.lastSequence = lastSequence
         self.rules = rules
+        refreshBlockIndex()
         self.lastWaitlistNumber = lastWaitlistNumber
         for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) {
             guard entry.id.number <= lastWaitlistNumber else { throw .waitlistNumberAhead(entry: entry.id.number) }

@@ -18,8 +18,11 @@ extension ResourceSchedule {
         if let refusal = hoursFailure(range) { return refusal }
         if !rules.blocks.isEmpty {
             let paddedRange = padded(range)
-            let overlapping = rules.blocks.values.filter { $0.range.overlaps(paddedRange) }
-            if let block = overlapping.min(by: { $0.id < $1.id }) { return .blocked(block) }
+            // The index answers whether any block is hit; only a refusal reads them all, to name the first.
+            if blockIndex?.overlaps(paddedRange) ?? true {
+                let overlapping = rules.blocks.values.filter { $0.range.overlaps(paddedRange) }
+                if let block = overlapping.min(by: { $0.id < $1.id }) { return .blocked(block) }
+            }
         }
         if let limit = rules.maxBookingsPerDay {
             let day = localDate(of: range.start)
@@ -54,6 +57,29 @@ extension ResourceSchedule {
         return nil
     }
 
+    /// Why `change` would take the resource past a limit on its rules (`too_many_rules`), or nil. Only growth is
+    /// refused: replacing a date's override, removing or clearing anything always goes. Checked when a client asks,
+    /// never on replay or restore, so rules stored before a limit existed (or under a higher one) still load.
+    public func ruleLimitRefusal(_ change: RuleChange) -> Rejection? {
+        switch change {
+        case .addBlock where rules.blocks.count >= limits.blocksPerResourceMax:
+            return Self.tooManyRules(
+                "\(id) already has \(rules.blocks.count) blocks (the limit); remove past ones with remove_block",
+                rule: "blocks", limit: limits.blocksPerResourceMax)
+        case .override(let date, _?)
+        where rules.overrides[date] == nil && rules.overrides.count >= limits.dateOverridesPerResourceMax:
+            return Self.tooManyRules(
+                "\(id) already has overrides on \(rules.overrides.count) dates (the limit); clear past ones with "
+                    + "clear_override", rule: "overrides", limit: limits.dateOverridesPerResourceMax)
+        default:
+            return nil
+        }
+    }
+
+    private static func tooManyRules(_ message: String, rule: String, limit: Int) -> Rejection {
+        Rejection(.tooManyRules, message, details: ["rule": rule, "limit": String(limit)])
+    }
+
     /// Decides a rule change; it never refuses (rules are the operator's to set), but reports the active future
     /// bookings the new rules would no longer accept. They stay valid.
     public func decide(_ change: RuleChange, actor: String, now: Instant) -> (
@@ -84,7 +110,10 @@ extension ResourceSchedule {
             precondition(block.id == rules.lastBlockID + 1, "block id gap in \(id)")
             rules.lastBlockID = block.id
             rules.blocks[block.id] = block
-        case .removeBlock(let blockID): rules.blocks[blockID] = nil
+            refreshBlockIndex()
+        case .removeBlock(let blockID):
+            rules.blocks[blockID] = nil
+            refreshBlockIndex()
         case .limits(let minNotice, let maxPerDay):
             rules.minNoticeMinutes = minNotice
             rules.maxBookingsPerDay = maxPerDay

@@ -20,6 +20,8 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var activeHoldCount = 0
     /// The availability layers on top of slots, buffers and capacity.
     public internal(set) var rules = AvailabilityRules()
+    /// `rules.blocks` sorted for placement checks; kept in step by `refreshBlockIndex`. Nil past the block limit.
+    var blockIndex: BlockIndex? = BlockIndex([])
     /// Active bookings by the local date they start on, for the daily limit.
     var startsPerLocalDay: [Int64: Int] = [:]
     var occupancy: Occupancy

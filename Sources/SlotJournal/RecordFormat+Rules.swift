@@ -81,7 +81,7 @@ extension RecordCodec {
                 change = .weeklyHours(nil)
             }
         case .override:
-            guard let days = rule.date else { return nil }
+            guard let days = rule.date, StoredTime.overrideDays.contains(days) else { return nil }
             switch rule.closed {
             case true?: change = .override(LocalDate(days: days), .closed)
             case false?:
@@ -91,7 +91,7 @@ extension RecordCodec {
             }
         case .addBlock:
             guard let id = rule.block, let label = rule.label, let start = record.start, let end = record.end,
-                start < end
+                StoredTime.isValid(start: start, end: end, isBooking: false)
             else { return nil }
             let range = TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
             change = .addBlock(Block(id: id, range: range, label: label))

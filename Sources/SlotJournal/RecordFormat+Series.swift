@@ -43,7 +43,8 @@ extension RecordCodec {
         switch record.kind {
         case .seriesBooked:
             guard let first = record.booking, let customer = record.customer, let pairs = record.ranges,
-                !pairs.isEmpty, pairs.allSatisfy({ $0.count == 2 && $0[0] < $0[1] })
+                !pairs.isEmpty,
+                pairs.allSatisfy({ $0.count == 2 && StoredTime.isValid(start: $0[0], end: $0[1]) })
             else { return nil }
             let ranges = pairs.map {
                 TimeRange(start: Instant(secondsSinceEpoch: $0[0]), end: Instant(secondsSinceEpoch: $0[1]))
@@ -55,7 +56,8 @@ extension RecordCodec {
             return .seriesCanceled(
                 SeriesCanceledEvent(series: series, sequences: sequences, actor: actor, at: at, reason: record.reason))
         case .waitlistJoined:
-            guard let number = record.entry, let start = record.start, let end = record.end, start < end,
+            guard let number = record.entry, let start = record.start, let end = record.end,
+                StoredTime.isValid(start: start, end: end),
                 let customer = record.customer
             else { return nil }
             let range = TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))

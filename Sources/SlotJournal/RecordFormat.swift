@@ -132,8 +132,13 @@ enum RecordCodec {
         }
     }
 
+    /// The entry `record` stands for; nil when a field is missing or out of range. Every instant must lie in years
+    /// 0001–9999 and every booking's range fit a horizon (`StoredTime`): the checksum only proves the bytes are
+    /// the ones written, and replay walks a booking's occupancy day by day.
     static func entry(from record: RecordV1) -> JournalEntry? {
-        guard let resource = ResourceID(record.resource) else { return nil }
+        guard let resource = ResourceID(record.resource), StoredTime.isValid(record.at),
+            StoredTime.isValid(record.expiresAt)
+        else { return nil }
         let at = Instant(secondsSinceEpoch: record.at)
         let stamp = record.idempotencyKey.map { IdempotencyStamp(key: $0, fingerprint: record.fingerprint ?? "") }
         switch record.kind {
@@ -148,7 +153,8 @@ enum RecordCodec {
             guard settings.validate() == nil else { return nil }
             return .resourceCreated(settings, at: at, idempotency: stamp)
         case .held:
-            guard let booking = record.booking, let start = record.start, let end = record.end, start < end,
+            guard let booking = record.booking, let start = record.start, let end = record.end,
+                StoredTime.isValid(start: start, end: end),
                 let customer = record.customer, let confirmed = record.confirmed, let actor = record.actor,
                 confirmed || record.expiresAt != nil
             else { return nil }
@@ -164,6 +170,7 @@ enum RecordCodec {
             else { return nil }
             var newRange: TimeRange?
             if let start = record.start, let end = record.end {
+                guard StoredTime.isValid(start: start, end: end) else { return nil }
                 newRange = TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
             }
             guard (target == .rescheduled) == (newRange != nil) else { return nil }
@@ -176,7 +183,8 @@ enum RecordCodec {
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
             return waitlistOrSeriesEvent(from: record).map { .schedule(resource, $0) }
         case .keyRecorded:
-            guard let stamp, let booking = record.booking, let start = record.start, let end = record.end, start < end,
+            guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,
+                StoredTime.isValid(start: start, end: end),
                 let customer = record.customer, let state = record.to.flatMap(BookingState.init(rawValue:))
             else { return nil }
             let summary = BookingSummary(

@@ -140,7 +140,7 @@ extension SnapshotFormatV1 {
 
     static func readResource(_ reader: inout BinaryReader, version: UInt16) throws -> ResourceImage {
         let settings = try readSettings(&reader)
-        let clock = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+        let clock = try readInstant(&reader, of: "the clock of \(settings.id)")
         let lastBookingSequence = try reader.read(UInt64.self)
         let created = try reader.read(UInt64.self)
         let captured = try reader.read(UInt64.self)
@@ -150,10 +150,16 @@ extension SnapshotFormatV1 {
         bookings.reserveCapacity(count)
         for _ in 0..<count {
             let sequence = try reader.read(UInt64.self)
-            let range = try readRange(&reader)
+            let what = "booking \(settings.id)/\(sequence)"
+            // Bookings are numbered 1, 2, 3, … and never removed, and the table that holds them is indexed by
+            // number: a number past the count (or 0) is damage, and restoring it trapped or sized the table by it.
+            guard sequence >= 1, sequence <= UInt64(count) else {
+                throw SnapshotError.invalid("\(what) is numbered outside 1…\(count), the bookings in the file")
+            }
+            let range = try readRange(&reader, of: what)
             let customer = try reader.readString()
             let state = try readState(&reader)
-            let expiresAt = try readOptionalInstant(&reader)
+            let expiresAt = try readOptionalInstant(&reader, of: "the expiry of \(what)")
             let series = version >= 3 ? try reader.read(UInt64.self) : 0
             let historyCount = Int(try reader.read(UInt32.self))
             // Every booking's history starts with its creation; `Booking` traps on an empty one.
@@ -166,11 +172,11 @@ extension SnapshotFormatV1 {
                 let from = fromCode == 0 ? nil : try Self.state(for: fromCode)
                 let to = try readState(&reader)
                 let actor = try reader.readString()
-                let at = Instant(secondsSinceEpoch: try reader.read(Int64.self))
-                let previousStart = try readOptionalInstant(&reader)
-                let previousEnd = try readOptionalInstant(&reader)
+                let at = try readInstant(&reader, of: "a history entry of \(what)")
+                let previousStart = try reader.read(Int64.self)
+                let previousEnd = try reader.read(Int64.self)
                 let reason = try reader.read(UInt8.self) == 1 ? try reader.readString() : nil
-                let previous = previousStart.flatMap { start in previousEnd.map { TimeRange(start: start, end: $0) } }
+                let previous = try previousRange(previousStart, previousEnd, of: what)
                 history.append(
                     Transition(from: from, to: to, actor: actor, at: at, previousRange: previous, reason: reason))
             }
@@ -195,10 +201,10 @@ extension SnapshotFormatV1 {
         var entries: [WaitlistEntry] = []
         for _ in 0..<Int(try reader.read(UInt32.self)) {
             let number = try reader.read(UInt64.self)
-            let range = try readRange(&reader)
+            let range = try readRange(&reader, of: "waitlist entry \(resource)/\(number)")
             let customer = try reader.readString()
             let actor = try reader.readString()
-            let joinedAt = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+            let joinedAt = try readInstant(&reader, of: "the time waitlist entry \(resource)/\(number) joined")
             let code = try reader.read(UInt8.self)
             guard let state = waitlistStatesByCode[code] else { throw SnapshotError.invalid("waitlist state \(code)") }
             let booking = try reader.read(UInt64.self)
@@ -206,7 +212,7 @@ extension SnapshotFormatV1 {
                 WaitlistEntry(
                     id: WaitlistEntryID(resource: resource, number: number), range: range, customer: customer,
                     actor: actor, joinedAt: joinedAt, state: state, booking: booking == 0 ? nil : booking,
-                    settledAt: try readOptionalInstant(&reader)))
+                    settledAt: try readOptionalInstant(&reader, of: "the time entry \(resource)/\(number) settled")))
         }
         return (entries, try reader.read(UInt64.self))
     }
@@ -234,7 +240,11 @@ extension SnapshotFormatV1 {
             rules.weeklyHours = weekly
         }
         for _ in 0..<Int(try reader.read(UInt32.self)) {
-            let date = LocalDate(days: try reader.read(Int64.self))
+            let days = try reader.read(Int64.self)
+            guard StoredTime.overrideDays.contains(days) else {
+                throw SnapshotError.invalid("an override on day \(days) after 1970, outside years 0001–9999")
+            }
+            let date = LocalDate(days: days)
             switch try reader.read(UInt8.self) {
             case 1: rules.overrides[date] = .closed
             case 2: rules.overrides[date] = .hours(try intervals())
@@ -243,7 +253,7 @@ extension SnapshotFormatV1 {
         }
         for _ in 0..<Int(try reader.read(UInt32.self)) {
             let id = try reader.read(UInt64.self)
-            let range = try readRange(&reader)
+            let range = try readRange(&reader, of: "block \(id)", isBooking: false)
             rules.blocks[id] = Block(id: id, range: range, label: try reader.readString())
         }
         rules.lastBlockID = try reader.read(UInt64.self)
@@ -256,17 +266,17 @@ extension SnapshotFormatV1 {
     static func readRecord(_ reader: inout BinaryReader) throws -> IdempotencyTable.Record {
         let key = try reader.readString()
         let fingerprint = try reader.readString(maxBytes: 4_096)
-        let expiresAt = Instant(secondsSinceEpoch: try reader.read(Int64.self))
+        let expiresAt = try readInstant(&reader, of: "the expiry of key '\(key)'")
         let reply: StoredReply
         switch try reader.read(UInt8.self) {
         case 1:
             let resourceText = try reader.readString(maxBytes: 64)
             guard let resource = ResourceID(resourceText) else { throw SnapshotError.invalid("resource id in key") }
             let sequence = try reader.read(UInt64.self)
-            let range = try readRange(&reader)
+            let range = try readRange(&reader, of: "the booking kept with key '\(key)'")
             let customer = try reader.readString()
             let state = try readState(&reader)
-            let expires = try readOptionalInstant(&reader)
+            let expires = try readOptionalInstant(&reader, of: "an expiry kept with key '\(key)'")
             reply = .booking(
                 BookingSummary(
                     id: BookingID(resource: resource, sequence: sequence), range: range, customer: customer,
@@ -279,13 +289,6 @@ extension SnapshotFormatV1 {
         return IdempotencyTable.Record(key: key, fingerprint: fingerprint, reply: reply, expiresAt: expiresAt)
     }
 
-    static func readRange(_ reader: inout BinaryReader) throws -> TimeRange {
-        let start = Instant(secondsSinceEpoch: try reader.read(Int64.self))
-        let end = Instant(secondsSinceEpoch: try reader.read(Int64.self))
-        guard start < end else { throw SnapshotError.invalid("a booking ends before it starts") }
-        return TimeRange(start: start, end: end)
-    }
-
     static func readState(_ reader: inout BinaryReader) throws -> BookingState {
         try state(for: try reader.read(UInt8.self))
     }
@@ -295,10 +298,5 @@ extension SnapshotFormatV1 {
             throw SnapshotError.invalid("booking state code \(code)")
         }
         return state
-    }
-
-    static func readOptionalInstant(_ reader: inout BinaryReader) throws -> Instant? {
-        let seconds = try reader.read(Int64.self)
-        return seconds == absent ? nil : Instant(secondsSinceEpoch: seconds)
     }
 }

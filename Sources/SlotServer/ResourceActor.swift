@@ -135,6 +135,7 @@ public actor ResourceActor {
             let max = maxPerDay.map { $0 == 0 ? nil : $0 } ?? rules.maxBookingsPerDay
             change = .limits(minNoticeMinutes: minNotice ?? rules.minNoticeMinutes, maxBookingsPerDay: max)
         }
+        if let refusal = schedule.ruleLimitRefusal(change) { return read(.failure(WireError(refusal))) }
         let (event, affected) = schedule.decide(change, actor: actor, now: now)
         let sequence = commit(event).sequence
         let reply = RulesReply(

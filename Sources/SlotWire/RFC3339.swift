@@ -12,8 +12,8 @@ public enum RFC3339 {
     }
 
     /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
-    static let earliestSeconds: Int64 = -62_135_596_800
-    static let latestSeconds: Int64 = 253_402_300_799
+    static let earliestSeconds = Instant.writable.lowerBound.secondsSinceEpoch
+    static let latestSeconds = Instant.writable.upperBound.secondsSinceEpoch
 
     public static func parse(_ text: String) -> Parsed? {
         var utf8 = Array(text.utf8)

@@ -82,7 +82,7 @@ extension FieldReader {
         guard let pairs = raw.stringPairs else {
             throw .invalid(name, "must be a list of [\"HH:MM\", \"HH:MM\"] pairs")
         }
-        return try Self.intervals(pairs, field: name)
+        return try Self.intervals(pairs, field: name, countMax: limits.hoursIntervalsPerDayMax)
     }
 
     /// `weekly_hours`: null opens around the clock; otherwise each named day gets its intervals and the rest are
@@ -98,13 +98,17 @@ extension FieldReader {
             guard let index = RulesReply.dayNames.firstIndex(of: name) else {
                 throw .invalid("weekly_hours", "has an unknown day '\(name)' (use mon, tue, wed, thu, fri, sat, sun)")
             }
-            days[index] = try Self.intervals(pairs, field: "weekly_hours.\(name)")
+            days[index] = try Self.intervals(
+                pairs, field: "weekly_hours.\(name)", countMax: limits.hoursIntervalsPerDayMax)
         }
         guard let hours = WeeklyHours(days: days) else { throw .invalid("weekly_hours", "has overlapping intervals") }
         return hours
     }
 
-    static func intervals(_ pairs: [[String]], field: String) throws(WireError) -> [LocalInterval] {
+    /// At most `countMax` intervals (`hoursIntervalsPerDayMax`): every granule of a booking is checked against
+    /// its day's list.
+    static func intervals(_ pairs: [[String]], field: String, countMax: Int) throws(WireError) -> [LocalInterval] {
+        guard pairs.count <= countMax else { throw .invalid(field, "may hold at most \(countMax) intervals") }
         var result: [LocalInterval] = []
         for pair in pairs {
             guard pair.count == 2, let start = minute(pair[0]), let end = minute(pair[1]),

@@ -7,6 +7,8 @@ import Testing
 /// valid file that reproduces it. A count in the file sized an array before anything checked it against the
 /// file's length: 4 billion bookings in a 2 KB file asked for hundreds of GB and stopped the process (slotd at
 /// start-up, `slotctl snapshot inspect`). Now such a file is refused as invalid, like any other damage.
+/// The `restore` target found instants no server could have written: a booking made 203 million days long by one
+/// flipped bit, whose occupancy restore walked day by day without end.
 @Suite struct SnapshotFuzzFindingsTests {
     /// Values no real snapshot has, so the fields after them can be found in the encoded bytes.
     static let journalSequence: UInt64 = 0x1122_3344_5566_7788
@@ -81,5 +83,93 @@ import Testing
         let bytes = Self.patched(after: Self.journalSequence, skipping: 12, width: 8, value: .max)
         Self.expectInvalid(bytes, mentioning: "18446744073709551615 bookings")
         #expect(throws: SnapshotError.self) { _ = try SnapshotFormatV1.header(of: bytes) }
+    }
+
+    /// In a resource: captured (the marker), the u32 booking count, the first booking's u64 sequence, then its
+    /// start and end.
+    static let firstBookingStartSkip = 4 + 8
+    static let firstBookingEndSkip = 4 + 8 + 8
+
+    @Test func aBookingEndingMillionsOfYearsLaterIsRefused() {
+        // The fuzzer's input: bit 44 of the first booking's end set, 17,593,985,295,616 s after 1970.
+        let bytes = Self.patched(
+            after: Self.capturedSequence, skipping: Self.firstBookingEndSkip, width: 8, value: 17_593_985_295_616)
+        Self.expectInvalid(bytes, mentioning: "the end of booking dr-ng/1")
+        Self.expectInvalid(bytes, mentioning: "outside years 0001–9999")
+    }
+
+    @Test func aBookingStartingBeforeYearOneIsRefused() {
+        let bytes = Self.patched(
+            after: Self.capturedSequence, skipping: Self.firstBookingStartSkip, width: 8,
+            value: UInt64(bitPattern: Instant.writable.lowerBound.secondsSinceEpoch - 1))
+        Self.expectInvalid(bytes, mentioning: "the start of booking dr-ng/1")
+    }
+
+    @Test func aBookingLongerThanAnyHorizonIsRefused() {
+        let start = Self.image().resources[0].bookings[0].range.start
+        let days = DomainLimits.standard.horizonDaysMax + 1
+        let bytes = Self.patched(
+            after: Self.capturedSequence, skipping: Self.firstBookingEndSkip, width: 8,
+            value: UInt64(start.secondsSinceEpoch + Int64(days) * 86_400))
+        Self.expectInvalid(bytes, mentioning: "lasts \(days) days, longer than any horizon allows")
+    }
+
+    /// Snapshots written before `bookingLengthDaysMax` existed may hold longer bookings: the reader bounds a
+    /// booking by the longest horizon only, and such a snapshot still restores.
+    @Test func aBookingLongerThanTheLengthLimitStillReadsAndRestores() throws {
+        var image = Self.image()
+        let booking = image.resources[0].bookings[0]
+        let days = DomainLimits.standard.bookingLengthDaysMax + 9
+        image.resources[0].bookings[0].range.end = booking.range.start.adding(seconds: Int64(days) * 86_400)
+        let read = try SnapshotFormatV1.decode(SnapshotFormatV1.encode(image))
+        #expect(read == image)
+        let resource = read.resources[0]
+        let schedule = try ResourceSchedule(
+            restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
+            bookings: resource.bookings, rules: resource.rules, waitlist: resource.waitlist,
+            lastWaitlistNumber: resource.lastWaitlistNumber)
+        #expect(schedule.booking(1)?.range.durationSeconds == Int64(days) * 86_400)
+    }
+
+    @Test func anOverrideDateOutsideYearsOneToNineThousandIsRefused() {
+        var image = Self.image()
+        image.resources[0].rules.overrides[LocalDate(days: Int64.max / 2)] = .closed
+        Self.expectInvalid(SnapshotFormatV1.encode(image), mentioning: "outside years 0001–9999")
+    }
+
+    /// The journal holds the same fields, behind a checksum that proves no more: its decoder refuses them too.
+    @Test func journalRecordsWithSuchInstantsAreRefused() {
+        let good = RecordCodec.record(for: RecordJSONTests.entries[2])
+        #expect(good.kind == .held)
+        #expect(RecordCodec.entry(from: good) != nil)
+        guard let start = good.start else {
+            Issue.record("a held record without a start")
+            return
+        }
+        let horizonSeconds = Int64(DomainLimits.standard.horizonDaysMax) * 86_400
+        let bad: [(Int64, Int64)] = [
+            (start, 17_593_985_295_616), (start, start), (Instant.writable.lowerBound.secondsSinceEpoch - 60, start),
+            (start, start + horizonSeconds + 60),
+        ]
+        for (badStart, badEnd) in bad {
+            var record = good
+            record.start = badStart
+            record.end = badEnd
+            #expect(RecordCodec.entry(from: record) == nil, "\(badStart)…\(badEnd)")
+            #expect(RecordV1(body: record.binaryBytes(), format: 3).flatMap(RecordCodec.entry) == nil)
+        }
+        var late = good
+        late.at = Instant.writable.upperBound.secondsSinceEpoch + 1
+        #expect(RecordCodec.entry(from: late) == nil)
+        var longButOld = good
+        longButOld.end = start + Int64(DomainLimits.standard.bookingLengthDaysMax + 9) * 86_400
+        #expect(RecordCodec.entry(from: longButOld) != nil)
+    }
+
+    /// Found by `restore` next: a booking numbered 0 trapped in the booking table, and one numbered far past the
+    /// others would have sized the table by its number.
+    @Test(arguments: [0, 4, 1 << 40] as [UInt64]) func aBookingNumberedOutsideTheBookingsIsRefused(sequence: UInt64) {
+        let bytes = Self.patched(after: Self.capturedSequence, skipping: 4, width: 8, value: sequence)
+        Self.expectInvalid(bytes, mentioning: "booking dr-ng/\(sequence) is numbered outside 1…3")
     }
 }
