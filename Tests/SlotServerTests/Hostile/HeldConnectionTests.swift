@@ -176,16 +176,22 @@ import Testing
         #expect(slowest < 1_000, "slowest ping \(slowest) ms")
         // Once they are closed, the address has room again (the server notices the closes within moments).
         var admitted = false
+        var retries = 0
         for _ in 0..<50 where !admitted {
             admitted =
                 (try? await SlotConnection.withConnection(port: server.port) { try await $0.call(["op": "ping"]).ok })
                 ?? false
-            if !admitted { try await Task.sleep(for: .milliseconds(100)) }
+            if !admitted {
+                retries += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         #expect(admitted)
         let after = try #require(server.cost, "the server is still running")
         #expect(after.cpuSeconds - before.cpuSeconds < 5)
         #expect(try await server.terminate() == 0)
-        #expect(try Self.logged("connection refused: limit per address reached", in: log).count == 20)
+        // The 20, and any retry above refused because the server had not yet seen the first connections close.
+        let refusalsLogged = try Self.logged("connection refused: limit per address reached", in: log).count
+        #expect(refusalsLogged >= 20 && refusalsLogged <= 20 + retries, "\(refusalsLogged) logged, \(retries) retries")
     }
 }
