@@ -4,7 +4,7 @@ import Synchronization
 
 /// What the connection sweeper (`ConnectionSweeper`) needs to know about one open connection, kept as counters
 /// that the connection bumps without reading a clock: the sweeper notices when they stop moving. One relaxed
-/// atomic add per request and per written batch, and one store per read that starts or ends a partial line.
+/// atomic add per request and two per written batch, and one store per read that starts or ends a partial line.
 final class ConnectionActivity: Sendable {
     let channel: any Channel
     /// The connection's replies not yet handed to its socket: what it costs the server-wide budget.
@@ -13,6 +13,9 @@ final class ConnectionActivity: Sendable {
     let address: String
     /// Requests taken (and `line_too_long` replies queued).
     let taken = Atomic<UInt64>(0)
+    /// Replies made durable and given to the writer for the socket; ahead of `answered` only while the writer
+    /// waits for the client to take them, not while it waits for the journal.
+    let durable = Atomic<UInt64>(0)
     /// Replies handed to the socket; equal to `taken` when nothing is in flight.
     let answered = Atomic<UInt64>(0)
     /// Maintained by `PartialLineTracker`: the number of partial lines begun, times two, plus one while the bytes

@@ -209,6 +209,7 @@ struct ConnectionHandler: Sendable {
             try await journal.waitUntilDurable(barrier)
             let bytes = batch.reduce(0) { $0 + $1.bytes.count }
             let count = batch.count
+            activity.durable.add(UInt64(count), ordering: .relaxed)
             let closeAfter = batch.contains(where: \.closeAfter)
             var buffer = ByteBufferAllocator().buffer(capacity: bytes)
             for reply in batch { buffer.writeBytes(reply.bytes) }

@@ -20,9 +20,11 @@ struct ConnectionSweeper: Service {
     struct Seen {
         var taken: UInt64
         var answered: UInt64
+        var durable: UInt64
         var lineState: UInt64
         var requestAt: ContinuousClock.Instant
         var answerAt: ContinuousClock.Instant
+        var durableAt: ContinuousClock.Instant
         var lineSince: ContinuousClock.Instant
     }
 
@@ -52,14 +54,17 @@ struct ConnectionSweeper: Service {
         for (id, activity) in connections.active {
             let taken = activity.taken.load(ordering: .relaxed)
             let answered = activity.answered.load(ordering: .relaxed)
+            // After `answered`, which the writer bumps after `durable`: so never seen behind it.
+            let durable = activity.durable.load(ordering: .relaxed)
             let lineState = activity.lineState.load(ordering: .relaxed)
             var entry =
                 state.seen[id]
                 ?? Seen(
-                    taken: taken, answered: answered, lineState: lineState, requestAt: now, answerAt: now,
-                    lineSince: now)
+                    taken: taken, answered: answered, durable: durable, lineState: lineState, requestAt: now,
+                    answerAt: now, durableAt: now, lineSince: now)
             if entry.taken != taken { (entry.taken, entry.requestAt) = (taken, now) }
             if entry.answered != answered { (entry.answered, entry.answerAt) = (answered, now) }
+            if entry.durable != durable { (entry.durable, entry.durableAt) = (durable, now) }
             let busy = taken != answered
             // A line's time runs only while nothing is in flight: until then the server may itself have stopped
             // reading the rest of it (back-pressure), and a client that does not read its replies is the idle case.
@@ -71,16 +76,18 @@ struct ConnectionSweeper: Service {
             let heldBytes = activity.queue.heldBytes
             totalBytes += heldBytes
             if heldBytes > 0 { holders.append((id, activity, heldBytes, entry.answerAt)) }
-            expire(id, activity, entry, busy: busy, heldBytes: heldBytes, now: now)
+            expire(id, activity, entry, busy: busy, now: now)
         }
         state.seen = seen
         enforceBudget(&state, totalBytes: totalBytes, holders: holders, now: now)
     }
 
-    /// Closes the connection if it is idle, stuck, or slow to finish a line.
+    /// Closes the connection if it is idle, stuck, or slow to finish a line. A request in flight is neither idle
+    /// nor stuck while the server itself is still deciding it or waiting for the journal to make it durable: the
+    /// stuck clock runs only while durable replies wait for the client to take them (`durable` ahead of
+    /// `answered`), from when they were handed over or the client last took some, whichever is later.
     private func expire(
-        _ id: UInt64, _ activity: ConnectionActivity, _ entry: Seen, busy: Bool, heldBytes: Int,
-        now: ContinuousClock.Instant
+        _ id: UInt64, _ activity: ConnectionActivity, _ entry: Seen, busy: Bool, now: ContinuousClock.Instant
     ) {
         let idle = Duration.seconds(configuration.idleTimeoutSeconds)
         let lineLimit = Duration.seconds(configuration.lineCompletionSeconds)
@@ -89,7 +96,9 @@ struct ConnectionSweeper: Service {
                 id, activity, .idleTimeout, level: .info, message: "connection closed: idle",
                 "no request for \(configuration.idleTimeoutSeconds) s; closing the connection",
                 limitSeconds: configuration.idleTimeoutSeconds)
-        } else if configuration.idleTimeoutSeconds > 0, heldBytes > 0, now - entry.answerAt >= idle {
+        } else if configuration.idleTimeoutSeconds > 0, entry.durable > entry.answered,
+            now - max(entry.answerAt, entry.durableAt) >= idle
+        {
             close(
                 id, activity, .idleTimeout, level: .info, message: "connection closed: replies not read",
                 "none of the replies taken for \(configuration.idleTimeoutSeconds) s; closing the connection",

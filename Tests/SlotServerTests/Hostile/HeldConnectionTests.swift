@@ -117,9 +117,10 @@ import Testing
         #expect(created.ok)
         let (from, to) = OversizedReplyTests.range()
         let query: JSONValue = ["op": "availability", "resource": "r", "from": from, "to": to, "duration_minutes": 1]
+        // Before connecting: the server may accept and first see the connection before `connect` returns here.
+        let started = ContinuousClock.now
         let attacker = try UnreadRepliesTests.NonReader(port: server.port)
         defer { attacker.disconnect() }
-        let started = ContinuousClock.now
         let (_, probe) = try await PingProbe.whilePinging(port: server.port) {
             #expect(attacker.send(String(repeating: query.jsonText + "\n", count: 5)))
             // Bounded: 30 s for a debug server to answer the first queries and then give up on the client.
@@ -130,8 +131,7 @@ import Testing
         }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .seconds(2), "closed after \(elapsed)")
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(attacker.isClosedByServer)
+        #expect(await attacker.closedByServer(withinSeconds: 5))
         #expect(await probe.failures.isEmpty)
         let slowest = await probe.slowestMilliseconds
         #expect(slowest < 1_000, "slowest ping \(slowest) ms")
@@ -176,16 +176,22 @@ import Testing
         #expect(slowest < 1_000, "slowest ping \(slowest) ms")
         // Once they are closed, the address has room again (the server notices the closes within moments).
         var admitted = false
+        var retries = 0
         for _ in 0..<50 where !admitted {
             admitted =
                 (try? await SlotConnection.withConnection(port: server.port) { try await $0.call(["op": "ping"]).ok })
                 ?? false
-            if !admitted { try await Task.sleep(for: .milliseconds(100)) }
+            if !admitted {
+                retries += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         #expect(admitted)
         let after = try #require(server.cost, "the server is still running")
         #expect(after.cpuSeconds - before.cpuSeconds < 5)
         #expect(try await server.terminate() == 0)
-        #expect(try Self.logged("connection refused: limit per address reached", in: log).count == 20)
+        // The 20, and any retry above refused because the server had not yet seen the first connections close.
+        let refusalsLogged = try Self.logged("connection refused: limit per address reached", in: log).count
+        #expect(refusalsLogged >= 20 && refusalsLogged <= 20 + retries, "\(refusalsLogged) logged, \(retries) retries")
     }
 }
