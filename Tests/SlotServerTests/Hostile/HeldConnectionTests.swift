@@ -96,7 +96,9 @@ import Testing
         #expect(last?["error"]?["limit_seconds"] == "2")
         #expect(elapsed >= .seconds(2) && elapsed < .seconds(5), "closed after \(elapsed)")
         #expect(await probe.failures.isEmpty)
-        #expect(await probe.pings > 50)
+        // The probe was busy across the whole idle timeout: at least a ping every 200 ms for 2 s (it aims at one
+        // every 20 ms, but a loaded 2-core CI machine can stretch its sleeps many times over).
+        #expect(await probe.pings >= 10)
         let slowest = await probe.slowestMilliseconds
         #expect(slowest < 1_000, "slowest ping \(slowest) ms")
         #expect(try await server.terminate() == 0)
