@@ -27,8 +27,8 @@ source_of() {
     json) echo Fuzz/Targets/FuzzJSON.swift ;;
     request) echo Fuzz/Targets/FuzzRequest.swift ;;
     record) echo Fuzz/Targets/FuzzRecord.swift ;;
-    snapshot) echo Fuzz/Targets/FuzzSnapshot.swift ;;
-    restore) echo Fuzz/Targets/FuzzRestore.swift ;;
+    snapshot) echo Fuzz/Targets/FuzzSnapshot.swift Fuzz/Targets/Shared/ResealedSnapshot.swift ;;
+    restore) echo Fuzz/Targets/FuzzRestore.swift Fuzz/Targets/Shared/ResealedSnapshot.swift ;;
     *) echo "unknown target '$1' (targets: ${targets[*]})" >&2; exit 2 ;;
     esac
 }
@@ -69,7 +69,7 @@ build_all() {
     for target in "${targets[@]}"; do
         echo "fuzz: linking fuzz-$target"
         # shellcheck disable=SC2046
-        swiftc $(swiftc_flags) -use-ld=lld -module-name "Fuzz_$target" "$(source_of "$target")" \
+        swiftc $(swiftc_flags) -use-ld=lld -module-name "Fuzz_$target" $(source_of "$target") \
             "$build"/modules/*.o -lsqlite3 -lz -o "$build/fuzz-$target"
     done
 }

@@ -6,16 +6,7 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    var bytes = Array(UnsafeBufferPointer(start: data, count: count))
-    let trailerBytes = 4 + SnapshotFormatV1.trailerMagic.count
-    if bytes.count >= trailerBytes {
-        let checksumOffset = bytes.count - trailerBytes
-        var checksum = CRC32.checksum(bytes[0..<checksumOffset])
-        for index in 0..<4 {
-            bytes[checksumOffset + index] = UInt8(truncatingIfNeeded: checksum)
-            checksum >>= 8
-        }
-    }
+    let bytes = resealedSnapshot(data, count)
     guard let image = try? SnapshotFormatV1.decode(bytes) else { return 0 }
     let written = SnapshotFormatV1.encode(image)
     do {
