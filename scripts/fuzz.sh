@@ -106,7 +106,14 @@ ci)
     build_all
     failed=()
     for target in "${ci_targets[@]}"; do
-        run_one "$target" "$2" || failed+=("$target")
+        # libFuzzer prints a line per new input; CI keeps the whole log in a file and shows its summary.
+        log="$build/ci-$target.log"
+        if run_one "$target" "$2" >"$log" 2>&1; then
+            grep -E '^(fuzz:|Done|stat::)' "$log" || true
+        else
+            failed+=("$target")
+            tail -n 80 "$log"
+        fi
     done
     if [ ${#failed[@]} -gt 0 ]; then
         echo "fuzz: findings in ${failed[*]} (inputs in $build/findings/)" >&2
