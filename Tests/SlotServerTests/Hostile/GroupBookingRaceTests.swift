@@ -82,8 +82,8 @@ import Testing
         let after = try #require(server.cost)
         // 40 groups and 1,600 cancels: far below 10 s of CPU and 64 MiB, generous for a busy 2-core machine.
         after.expectGrowth(since: before, cpuSecondsMax: 10, residentBytesGrowthMax: 64 << 20)
-        // A ping waits behind at most one pipelined burst of 40 small cancels: 1 s is generous.
-        await probe.expectServed(slowestMillisecondsMax: 1_000)
+        // A ping waits behind at most one pipelined burst of 40 small cancels.
+        await probe.expectServed()
         #expect(try await server.terminate() == 0)
     }
 }

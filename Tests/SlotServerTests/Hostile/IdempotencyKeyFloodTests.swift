@@ -58,8 +58,8 @@ import Testing
         // allocator noise. 50,000 small requests take a few seconds of CPU in a debug build; 20 s leaves room for a
         // busy machine.
         after.expectGrowth(since: before, cpuSecondsMax: 20, residentBytesGrowthMax: 8 << 20)
-        // A ping waits behind at most one pipelined batch of 500 small requests: 1 s is generous on a busy box.
-        await probe.expectServed(slowestMillisecondsMax: 1_000)
+        // A ping waits behind at most one pipelined batch of 500 small requests.
+        await probe.expectServed()
         #expect(try await server.terminate() == 0)
     }
 

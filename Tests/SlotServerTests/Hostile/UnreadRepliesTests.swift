@@ -123,9 +123,9 @@ import Testing
         // 20 queries.
         #expect(after.peakResidentBytes - before.residentBytes < 100 * 1_048_576, "peak \(after.peakResidentBytes)")
         #expect(await probe.failures.isEmpty)
-        // An unrelated client is served throughout; 1 s since a debug build computes 3 MB replies on two busy cores.
+        // An unrelated client is served throughout, while a debug build computes 3 MB replies on two busy cores.
         let slowest = await probe.slowestMilliseconds
-        #expect(slowest < 1_000, "slowest ping \(slowest) ms")
+        #expect(slowest < PingProbe.slowestMillisecondsBound, "slowest ping \(slowest) ms")
         for attacker in attackers { attacker.disconnect() }
         #expect(try await server.terminate() == 0)
     }
