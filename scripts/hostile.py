@@ -98,6 +98,12 @@ class Attacker:
         self.timeout = args.timeout
         self.scale = args.scale
         self.prefix = f"h{int(time.time()) % 100000}"
+        self.findings = []  # what the current attack found not bounded; run() reports and clears it
+
+    def not_bounded(self, what):
+        """Record that the attack got past a bound the server should have kept (makes the exit status 1)."""
+        print(f"  NOT BOUNDED: {what}")
+        self.findings.append(what)
 
     # Helpers shared by the attacks.
 
@@ -160,19 +166,28 @@ class Attacker:
             print(f"  (could not create {resource}; the attack goes on)")
         return resource
 
-    def pipeline(self, connection, requests, batch=500):
-        """Send requests in pipelined batches and read every reply; returns the replies' codes counted."""
+    def pipeline(self, connection, requests, batch=500, sizes=None, first_refusals=None):
+        """Send requests in pipelined batches and read every reply; returns the replies' codes counted.
+
+        With `sizes` (a dict), adds the replies' total and largest length in bytes; with `first_refusals` (a dict),
+        keeps the first reply (its first 4 KB) of each refusal code."""
         codes = {}
         for start in range(0, len(requests), batch):
             chunk = requests[start : start + batch]
             connection.sock.sendall(b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in chunk))
             for _ in chunk:
-                reply, _ = connection.read_line(4096)
+                reply, length = connection.read_line(4096)
+                if sizes is not None:
+                    sizes["total"] = sizes.get("total", 0) + length
+                    sizes["largest"] = max(sizes.get("largest", 0), length)
                 try:
                     parsed = json.loads(reply)
                     code = "ok" if parsed.get("ok") else parsed.get("error", {}).get("code", "?")
                 except ValueError:
-                    code = "unreadable"
+                    # A reply longer than the 4 KB kept (set_override and add_block echo all the rules) is cut.
+                    code = "ok" if b'"ok":true' in reply[:64] else "unreadable"
+                if first_refusals is not None and code != "ok" and code not in first_refusals:
+                    first_refusals[code] = reply
                 codes[code] = codes.get(code, 0) + 1
         return codes
 
@@ -379,6 +394,84 @@ class Attacker:
         for connection in idle + slow:
             connection.close()
 
+    def attack_rule_flood(self):
+        """Pipelined add_blocks and set_overrides past the per-resource limits, then holds on that resource."""
+        connection = self.connect()
+        resource = self.create(connection, "rules", slot_minutes=15, horizon_days=3660)
+        plain = self.create(connection, "norules", slot_minutes=15, horizon_days=3660)
+        limit = 1_000  # blocksPerResourceMax and dateOverridesPerResourceMax (PROTOCOL.md section 10)
+        count = {"small": 1_200, "full": 5_000}[self.scale]
+        # Blocks of 15 minutes every 30 minutes from tomorrow on (1,000 of them cover about 21 days); overrides
+        # close distinct dates from day 100 on, after the blocks, so holds in the gaps between blocks still fit.
+        first = int(time.time()) // 86400 * 86400 + 86400
+        self.show_rss("before")
+        sizes, refusals = {}, {}
+        started = time.monotonic()
+        codes = self.pipeline(connection, [
+            {"op": "add_block", "resource": resource, "start": iso(first + n * 1800),
+             "end": iso(first + n * 1800 + 900), "label": f"b{n}"} for n in range(count)],
+            sizes=sizes, first_refusals=refusals)
+        print(f"  {count} add_block in {time.monotonic() - started:.1f} s: {codes}; replies {sizes['total']} bytes"
+              f" in all, the largest {sizes['largest']}")
+        self.judge_rules("blocks", codes, refusals, limit, count)
+        sizes, refusals = {}, {}
+        started = time.monotonic()
+        codes = self.pipeline(connection, [
+            {"op": "set_override", "resource": resource, "date": iso(first + (100 + n) * 86400)[:10], "closed": True}
+            for n in range(count)], sizes=sizes, first_refusals=refusals)
+        print(f"  {count} set_override on distinct dates in {time.monotonic() - started:.1f} s: {codes}; replies"
+              f" {sizes['total']} bytes in all, the largest {sizes['largest']}")
+        self.judge_rules("overrides", codes, refusals, limit, count)
+        self.show_rss("after the rules")
+        # At the limit, replacing a date's override must still work (PROTOCOL.md section 11).
+        reply = self.say(connection, {"op": "set_override", "resource": resource, "date": iso(first + 100 * 86400)[:10],
+                                      "hours": [["09:00", "17:00"]]})
+        if not reply or not reply.get("ok"):
+            print("  CONTRADICTS PROTOCOL.md section 11: replacing an existing date's override was refused")
+        else:
+            print("  replacing an existing date's override at the limit: accepted, as documented")
+        # Holds: in the gaps between blocks (placement through the block index), on a block (a refusal reads
+        # every block to name the first one hit), and the same gaps on a resource without rules.
+        holds = 20
+        for name, target, offset in (("in gaps between blocks", resource, 900), ("on blocks", resource, 0),
+                                     ("on a resource without rules", plain, 900)):
+            tally = {}
+            started = time.monotonic()
+            for n in range(holds):
+                start = first + (n * 47 % limit) * 1800 + offset
+                reply, _ = connection.request({"op": "hold", "resource": target, "customer": "c", "start": iso(start),
+                                               "end": iso(start + 900), "ttl_seconds": 60}, keep=4096)
+                try:
+                    parsed = json.loads(reply)
+                    code = "ok" if parsed.get("ok") else parsed.get("error", {}).get("code", "?")
+                except ValueError:
+                    code = "unreadable"
+                tally[code] = tally.get(code, 0) + 1
+            per_hold = (time.monotonic() - started) * 1000 / holds
+            print(f"  {holds} holds {name}: {per_hold:.2f} ms each, {tally}")
+        connection.close()
+
+    def judge_rules(self, rule, codes, refusals, limit, count):
+        """Say whether a flood of one kind of rule stopped at the documented limit with too_many_rules."""
+        accepted = codes.get("ok", 0)
+        refused = codes.get("too_many_rules", 0)
+        if accepted > limit:
+            self.not_bounded(f"{accepted} {rule} accepted on one resource, past the documented {limit}")
+        elif accepted == limit and refused == count - limit:
+            details = {}
+            try:
+                details = json.loads(refusals["too_many_rules"]).get("error", {})
+            except (KeyError, ValueError):
+                pass
+            as_documented = details.get("rule") == rule and str(details.get("limit")) == str(limit)
+            print(f"  {rule}: {accepted} accepted, the other {refused} refused with too_many_rules"
+                  f" (rule {details.get('rule')!r}, limit {details.get('limit')!r})"
+                  f"{', as documented' if as_documented else ' -- CONTRADICTS PROTOCOL.md section 9'}")
+        else:
+            print(f"  {rule}: UNEXPECTED: {accepted} accepted and {refused} too_many_rules of {count}"
+                  f" (documented: {limit} accepted, the rest too_many_rules); first refusals:"
+                  f" {[shorten(r) for r in refusals.values()]}")
+
     def attack_lenient(self):
         """Inputs outside the documented grammar; each should be refused (or echoed in the accepted form)."""
         connection = self.connect()
@@ -421,6 +514,7 @@ ATTACKS = {
     "list-limit": Attacker.attack_list_limit,
     "reschedule-loop": Attacker.attack_reschedule_loop,
     "idempotency-flood": Attacker.attack_idempotency_flood,
+    "rule-flood": Attacker.attack_rule_flood,
     "slowloris": Attacker.attack_slowloris,
     "series-dates": Attacker.attack_series_dates,
 }
