@@ -7,8 +7,11 @@ still answers a ping and how long that took. While an attack runs, a second conn
 100 ms; the slowest of those pings says whether an unrelated client was still served.
 
 Every loop and every wait is bounded. The target must be a loopback address unless --i-own-this-server is
-given. Exit status: 0 if the server answered a ping after every attack, 1 if it stopped answering (the remaining
-attacks are skipped), 2 for bad arguments.
+given. A refusal the protocol documents (too_many_rules, reply_too_large, booking_too_long, line_timeout, ...) is
+reported as such: it is what a correct server does. Exit status: 0 if the server kept answering and every attack
+stayed within its documented bounds; 1 if it stopped answering (the remaining attacks are skipped), a ping during
+an attack went unanswered, an attack's own connection failed or got no reply within --timeout, or an attack got
+past a documented bound (printed as NOT BOUNDED); 2 for bad arguments.
 
     scripts/hostile.py --port 7420 --attack all
     scripts/hostile.py --port 7420 --attack reply-size --pid "$(pidof slotd)"   # also show the server's RSS
@@ -24,6 +27,9 @@ import time
 
 PING_TIMEOUT_SECONDS = 5.0
 SHOWN_BYTES = 300
+REPLY_BYTES_MAX = 8 * 1024 * 1024  # slotd's default --max-reply-bytes, newline included (PROTOCOL.md section 10)
+LINE_COMPLETION_SECONDS = 10  # slotd's default --line-completion-seconds
+IDLE_TIMEOUT_SECONDS = 300  # slotd's default --idle-timeout-seconds
 
 
 def shorten(data):
@@ -215,7 +221,7 @@ class Attacker:
              "label": "far"},
             {"op": "waitlist_join", "resource": far, "tz": "America/Adak", "start": "0001-01-01T00:00:00Z",
              "end": "0001-01-01T01:00:00Z", "customer": "c"},
-            # Last: on today's server this one is known to stop the process (local date in year 10000).
+            # Last: this one stopped the process before the fix (a local date in year 10000); now beyond_horizon.
             {"op": "book_series", "resource": far, "start": "9999-12-31T09:00:00Z",
              "end": "9999-12-31T10:00:00Z", "customer": "c", "rule": {"freq": "daily", "count": 2}},
         ]
@@ -234,13 +240,20 @@ class Attacker:
         start = int(time.time()) // 86400 * 86400 + 2 * 86400
         rounds = {"small": 5, "full": 30}[self.scale]
         self.show_rss("before")
+        codes = {}
         for round_number in range(rounds):
             request = {"op": "book", "resource": resource, "customer": "c",
                        "start": iso(start), "end": iso(start + 3000 * 86400)}
-            reply = self.say(connection, request, quiet=round_number > 0)
-            if reply and reply.get("ok"):
+            reply = self.say(connection, request, quiet=round_number > 0) or {}
+            code = "ok" if reply.get("ok") else reply.get("error", {}).get("code", "?")
+            codes[code] = codes.get(code, 0) + 1
+            if reply.get("ok"):
                 self.say(connection, {"op": "cancel", "booking": reply["booking"]["id"]}, quiet=round_number > 0)
-        print(f"  booked and canceled {rounds} bookings of 3000 days each")
+        print(f"  {rounds} bookings of 3000 days each: {codes}")
+        if codes.get("ok"):
+            self.not_bounded(f"{codes['ok']} bookings of 3000 days accepted (bookingLengthDaysMax is 31)")
+        elif codes == {"booking_too_long": rounds}:
+            print("  refused with booking_too_long as documented (at most 31 days a booking)")
         self.show_rss("after")
         connection.close()
 
@@ -257,8 +270,14 @@ class Attacker:
                    "to": iso(start + days * 86400), "duration_minutes": 1}
         self.show_rss("before")
         print(f"  request is {len(json.dumps(request))} bytes ({days} days)")
-        self.say(connection, request, keep=2048)
+        started = time.monotonic()
+        reply, length = connection.request(request, keep=2048)
+        print(f"  got ({length} bytes, {(time.monotonic() - started) * 1000:.0f} ms): {shorten(reply)}")
         self.show_rss("after")
+        if length + 1 > REPLY_BYTES_MAX:
+            self.not_bounded(f"a {length}-byte reply, past the documented {REPLY_BYTES_MAX} (--max-reply-bytes)")
+        elif b'"reply_too_large"' in reply:
+            print("  refused with reply_too_large as documented (the reply would pass --max-reply-bytes)")
         connection.close()
 
     def attack_no_read(self):
@@ -289,8 +308,13 @@ class Attacker:
         while time.monotonic() < deadline:
             time.sleep(1)
         self.show_rss(f"after holding them {hold_seconds} s")
+        closed = sum(is_closed(c) for c in connections)
+        print(f"  the server had closed {closed}/{count} of them (it closes the furthest behind only once"
+              " --max-buffered-bytes stays used up for --overload-grace-seconds)")
         for connection in connections:
             connection.close()
+        time.sleep(1)
+        self.show_rss("1 s after closing them")
 
     def attack_huge_duration(self):
         """availability with a huge duration_minutes on a partly booked capacity-2 resource (starts × duration)."""
@@ -367,14 +391,21 @@ class Attacker:
                                            for n in range(count)], batch=1000)
         print(f"  replies in {time.monotonic() - started:.1f} s: {codes}")
         stats = self.say(connection, {"op": "stats"}, quiet=True) or {}
-        print(f"  idempotency_keys in stats: {before} before, {stats.get('stats', {}).get('idempotency_keys')} after")
+        after = stats.get("stats", {}).get("idempotency_keys")
+        print(f"  idempotency_keys in stats: {before} before, {after} after")
         self.show_rss("after")
+        if isinstance(before, int) and isinstance(after, int):
+            if after - before > 100_000:
+                self.not_bounded(f"{after - before} keys kept for one resource (idempotencyKeysPerResourceMax 100,000)")
+            elif after == before and codes.get("ok") == count:
+                print("  no key kept for confirms that changed nothing, as documented (OPERATIONS.md, Memory)")
         connection.close()
 
     def attack_slowloris(self):
         """Idle connections and one-byte-a-second senders: are they ever closed?"""
         count = {"small": 10, "full": 50}[self.scale]
-        seconds = {"small": 10, "full": 40}[self.scale]
+        # Longer than the line completion time (10 s) plus the 250 ms deadline sweep, so slow senders are due.
+        seconds = {"small": LINE_COMPLETION_SECONDS + 3, "full": 40}[self.scale]
         idle = [self.connect(timeout=1) for _ in range(count)]
         slow = [self.connect(timeout=1) for _ in range(count)]
         line = b'{"id":"slow","op":"ping"}\n'
@@ -387,10 +418,19 @@ class Attacker:
                 except OSError:
                     pass
             time.sleep(1)
-        closed_idle = sum(is_closed(c) for c in idle)
-        closed_slow = sum(is_closed(c) for c in slow)
+        idle_codes, slow_codes = {}, {}
+        closed_idle = sum(is_closed(c, idle_codes) for c in idle)
+        closed_slow = sum(is_closed(c, slow_codes) for c in slow)
         print(f"  after {seconds} s the server had closed {closed_idle}/{count} idle and {closed_slow}/{count} slow"
-              " connections")
+              f" connections; last lines before the close: idle {idle_codes or '-'}, slow {slow_codes or '-'}")
+        if closed_slow == count and slow_codes.get("line_timeout") == count:
+            print(f"  slow senders closed with line_timeout as documented ({LINE_COMPLETION_SECONDS} s by default)")
+        elif closed_slow < count:
+            self.not_bounded(f"{count - closed_slow}/{count} one-byte-a-second senders still open after {seconds} s"
+                             f" (default --line-completion-seconds {LINE_COMPLETION_SECONDS})")
+        if closed_idle == 0:
+            print(f"  idle connections still open, as expected: the default idle timeout ({IDLE_TIMEOUT_SECONDS} s)"
+                  " is longer than this attack")
         for connection in idle + slow:
             connection.close()
 
@@ -487,14 +527,18 @@ class Attacker:
             ({"op": "set_override", "resource": resource, "date": "+202-01-01", "closed": True}, "a signed year"),
             ({"op": "set_weekly_hours", "resource": resource, "weekly_hours": {"mon": [["+9:00", "17:00"]]}},
              "an hour with a sign"),
-            ({"op": "set_override", "resource": resource, "date": "0999-01-01", "closed": True},
-             "a year before 1000 (check the echoed date below)"),
         ]
         for request, why in attempts:
             print(f"  -- {why}")
             reply = self.say(connection, request)
-            verdict = "refused" if reply and reply.get("ok") is False else "ACCEPTED"
-            print(f"  {verdict}")
+            if reply and reply.get("ok") is False:
+                print(f"  refused with {reply.get('error', {}).get('code')}, as it should be")
+            else:
+                print("  ACCEPTED: outside the documented grammar")
+        # A valid YYYY-MM-DD date whose year is below 1000: accepting it is right, if it is echoed as sent.
+        print("  -- a year before 1000, in the documented four-digit form (check the echoed date below)")
+        reply = self.say(connection, {"op": "set_override", "resource": resource, "date": "0999-01-01", "closed": True})
+        print(f"  {'accepted' if reply and reply.get('ok') else 'refused'}: both are within the documented grammar")
         rules = self.say(connection, {"op": "get_rules", "resource": resource}) or {}
         for override in rules.get("rules", {}).get("overrides", []):
             date = override.get("date")
@@ -504,7 +548,8 @@ class Attacker:
         connection.close()
 
 
-# In this order for --attack all: the one that stopped today's server whole comes last, so the others report.
+# In this order for --attack all: series-dates, which stopped the server before its fix, comes last, so that the
+# others report if it ever does again.
 ATTACKS = {
     "lenient": Attacker.attack_lenient,
     "long-bookings": Attacker.attack_long_bookings,
@@ -524,18 +569,32 @@ def iso(seconds):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def is_closed(connection):
-    """True when the server has closed the connection (reads the end of stream, or a reset)."""
+def is_closed(connection, codes=None):
+    """True when the server has closed the connection (reads the end of stream, or a reset).
+
+    With `codes` (a dict), counts the error code of the last line the server sent before closing."""
     connection.sock.setblocking(False)
+    received = b""
+    closed = False
     try:
-        while True:
+        while len(received) < 1 << 20:
             data = connection.sock.recv(65536)
             if not data:
-                return True
+                closed = True
+                break
+            received += data
     except BlockingIOError:
-        return False
+        pass
     except OSError:
-        return True
+        closed = True
+    if closed and codes is not None:
+        lines = received.strip().split(b"\n")
+        try:
+            code = json.loads(lines[-1]).get("error", {}).get("code", "ok") if lines[-1] else "nothing"
+        except ValueError:
+            code = "unreadable"
+        codes[code] = codes.get(code, 0) + 1
+    return closed
 
 
 class Prober(threading.Thread):
@@ -568,18 +627,21 @@ def run(attacker, name):
     prober = Prober(attacker)
     prober.start()
     started = time.monotonic()
+    attacker.findings = []
     try:
         ATTACKS[name](attacker)
     except ServerGone as error:
-        print(f"  the attack's connection failed: {error}")
+        attacker.not_bounded(f"the attack's connection failed: {error}")
     except OSError as error:
-        print(f"  the attack could not go on: {error}")
+        attacker.not_bounded(f"the attack could not go on: {error}")
     prober.stop()
     print(f"  took {time.monotonic() - started:.1f} s; pings during it: {prober.count}, {prober.failures} failed,"
           f" slowest {prober.slowest:.0f} ms")
+    if prober.failures:
+        attacker.findings.append(f"{prober.failures} pings during the attack got no answer")
     answered, milliseconds = attacker.ping()
     print(f"  server answers a ping now: {'yes' if answered else 'NO'} ({milliseconds:.0f} ms)")
-    return answered
+    return answered, list(attacker.findings)
 
 
 def main():
@@ -609,10 +671,17 @@ def main():
         print(f"no slotd answers a ping at {args.host}:{args.port}", file=sys.stderr)
         return 1
     print(f"slotd at {args.host}:{args.port} answers a ping in {milliseconds:.0f} ms; resource prefix {attacker.prefix}")
+    failed = []
     for name in ATTACKS if args.attack == "all" else [args.attack]:
-        if not run(attacker, name):
+        answered, findings = run(attacker, name)
+        failed += [f"{name}: {finding}" for finding in findings]
+        if not answered:
             print(f"the server stopped answering after '{name}'; the remaining attacks were not run")
             return 1
+    if failed:
+        print("not bounded:\n  " + "\n  ".join(failed))
+        return 1
+    print("the server kept answering and every attack stayed within its documented bounds")
     return 0
 
 
