@@ -12,7 +12,7 @@ import SlotClient
 struct Slotload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slotload", abstract: "Load generator and correctness check for slotd.",
-        discussion: "Scenarios: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")). See README.md.")
+        discussion: "Scenarios: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")). See docs/PERFORMANCE.md.")
 
     @Option(help: "Server address.") var host = "127.0.0.1"
     @Option(help: "Server port.") var port = 7420
