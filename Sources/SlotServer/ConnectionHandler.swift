@@ -153,14 +153,7 @@ struct ConnectionHandler: Sendable {
                         id: request.id, body, zone: request.displayZone, bytesMax: configuration.replyBytesMax)
                 else {
                     let error = WireError.replyTooLarge(limitBytes: configuration.replyBytesMax)
-                    if logger.logLevel <= .info {
-                        logger.info(
-                            "request rejected",
-                            metadata: [
-                                "op": .string(request.operation.name), "error.code": .string(error.code),
-                                "error.limit_bytes": "\(configuration.replyBytesMax)", "request.id": requestID(),
-                            ])
-                    }
+                    logRejection(error, of: request, requestID: requestID, logger: logger)
                     return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
                 }
                 if logger.logLevel <= .debug {
@@ -169,24 +162,30 @@ struct ConnectionHandler: Sendable {
                 }
                 return PendingReply(bytes: bytes, barrier: outcome.barrier)
             case .failure(let error):
-                // The metadata is built only when it will be logged: a flash sale rejects most requests, and
-                // building it eagerly cost 8 % of the server's CPU at log level warning.
-                if logger.logLevel <= .info {
-                    var metadata: Logger.Metadata = [:]
-                    metadata.reserveCapacity(8 + error.details.count + error.instantDetails.count)
-                    metadata["op"] = .string(request.operation.name)
-                    metadata["error.code"] = .string(error.code)
-                    metadata["request.id"] = requestID()
-                    for (key, value) in error.details { metadata["error." + key] = .string(value) }
-                    for (key, value) in error.instantDetails {
-                        metadata["error." + key] = .string(RFC3339.format(value))
-                    }
-                    request.operation.logContext(into: &metadata)
-                    logger.info("request rejected", metadata: metadata)
-                }
+                logRejection(error, of: request, requestID: requestID, logger: logger)
                 return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
             }
         }
+    }
+
+    /// Logs a decoded request's refusal at info, with the error's details and the request's context. The metadata
+    /// is built only when it will be logged: a flash sale rejects most requests, and building it eagerly cost 8 %
+    /// of the server's CPU at log level warning.
+    private func logRejection(
+        _ error: WireError, of request: Request, requestID: () -> Logger.MetadataValue, logger: Logger
+    ) {
+        guard logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [:]
+        metadata.reserveCapacity(8 + error.details.count + error.instantDetails.count)
+        metadata["op"] = .string(request.operation.name)
+        metadata["error.code"] = .string(error.code)
+        metadata["request.id"] = requestID()
+        for (key, value) in error.details { metadata["error." + key] = .string(value) }
+        for (key, value) in error.instantDetails {
+            metadata["error." + key] = .string(RFC3339.format(value))
+        }
+        request.operation.logContext(into: &metadata)
+        logger.info("request rejected", metadata: metadata)
     }
 
     /// A batch this large stays counted until the socket has it: NIO's default high-water mark of a channel's write

@@ -101,7 +101,7 @@ struct FieldReader {
             case .ambiguous(let earlier, let later): [earlier, later]
             case .nonexistent: []
             }
-        guard instants.allSatisfy(RFC3339.isWritable) else {
+        guard instants.allSatisfy(Instant.writable.contains) else {
             throw .invalid(field, "is outside 0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z in \(zoneName)")
         }
         switch resolution {

@@ -11,10 +11,6 @@ public enum RFC3339 {
         public var hasFraction: Bool
     }
 
-    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
-    static let earliestSeconds = Instant.writable.lowerBound.secondsSinceEpoch
-    static let latestSeconds = Instant.writable.upperBound.secondsSinceEpoch
-
     public static func parse(_ text: String) -> Parsed? {
         var utf8 = Array(text.utf8)
         guard utf8.count >= 20, utf8.count <= 40 else { return nil }
@@ -61,13 +57,9 @@ public enum RFC3339 {
         let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let utc = local - offsetSeconds
         let instant = Instant(secondsSinceEpoch: utc)
-        guard isWritable(instant) else { return nil }
+        // Every instant must be writable again with a four-digit year, as replies write it.
+        guard Instant.writable.contains(instant) else { return nil }
         return Parsed(instant: instant, hasFraction: hasFraction)
-    }
-
-    /// Whether `instant` can be written in UTC with a four-digit year (0001–9999), as every reply writes it.
-    public static func isWritable(_ instant: Instant) -> Bool {
-        (earliestSeconds...latestSeconds).contains(instant.secondsSinceEpoch)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.

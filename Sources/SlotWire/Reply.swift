@@ -57,13 +57,16 @@ public enum ReplyEncoder {
         writer.string(error.code)
         writer.key("message")
         writer.string(error.message)
-        let details = error.details.mapValues { JSONDetail.text($0) }
-            .merging(error.instantDetails.mapValues { JSONDetail.instant($0) }) { text, _ in text }
-        for (name, value) in details.sorted(by: { $0.key < $1.key }) {
+        // Text and instant details sorted together by name; a name in both is written once, as text.
+        var names = Array(error.details.keys)
+        names.append(contentsOf: error.instantDetails.keys.lazy.filter { error.details[$0] == nil })
+        names.sort()
+        for name in names {
             writer.key(name)
-            switch value {
-            case .text(let text): writer.string(text)
-            case .instant(let instant): writer.instant(instant)
+            if let text = error.details[name] {
+                writer.string(text)
+            } else if let instant = error.instantDetails[name] {
+                writer.instant(instant)
             }
         }
         if !error.conflicts.isEmpty {
@@ -74,12 +77,6 @@ public enum ReplyEncoder {
         writer.endObject()
         writer.newline()
         return writer.bytes
-    }
-
-    /// One detail of an error, text or instant, so the two kinds sort together by name.
-    private enum JSONDetail {
-        case text(String)
-        case instant(Instant)
     }
 
     static func write(_ body: ReplyBody, zone: TimeZone?, to writer: inout JSONWriter) {
