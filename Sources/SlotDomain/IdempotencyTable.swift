@@ -117,6 +117,11 @@ public struct IdempotencyTable: Sendable {
         finishOrder.append((stamp.key, expiresAt))
     }
 
+    /// Records a reply an applied journal entry remembers (`ServerState.apply`, or a live actor's same step).
+    public mutating func remember(_ remembered: RememberedReply) {
+        finish(remembered.stamp, reply: remembered.reply, at: remembered.at)
+    }
+
     /// Releases a key whose request was rejected or changed nothing.
     public mutating func abandon(_ stamp: IdempotencyStamp) {
         if case .inFlight? = entries[stamp.key] { set(stamp.key, nil) }

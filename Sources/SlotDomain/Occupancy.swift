@@ -9,7 +9,7 @@
 ///
 /// Storage is sparse: one chunk of counters per UTC day that some active booking touches now. A chunk is freed as
 /// soon as its counts are all zero again, so memory follows the bookings that exist, not every day ever booked.
-public struct Occupancy: Sendable {
+public struct Occupancy: Sendable, Equatable {
     public let capacity: Int
     public let granulesPerChunk: Int
     /// When there are no buffers the padded layer equals the core layer, so it is not stored twice.
@@ -18,7 +18,7 @@ public struct Occupancy: Sendable {
 
     /// Padded counts may pass `capacity`: buffers of neighbouring bookings overlap each other freely, so with
     /// large capacities and day-long buffers they can pass `UInt16.max`.
-    struct Chunk: Sendable {
+    struct Chunk: Sendable, Equatable {
         var core: CoreCounts
         var padded: [UInt32]
         /// How many counters of both layers are above zero: the chunk is freed when this returns to zero, without
@@ -29,7 +29,7 @@ public struct Occupancy: Sendable {
     /// Core counts never exceed `capacity`, so they are stored as narrow as it allows: one bit per granule for
     /// capacity 1 (the slot bitmap: 12 bytes for a day of 15-minute granules instead of 192), a byte up to 255,
     /// two bytes beyond.
-    enum CoreCounts: Sendable {
+    enum CoreCounts: Sendable, Equatable {
         /// Capacity 1 and at most 128 granules a day (slots of 15 minutes or more): the day's bitmap inline, no
         /// allocation at all.
         case inlineBits(UInt64, UInt64)

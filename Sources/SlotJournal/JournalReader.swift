@@ -1,4 +1,5 @@
 import Foundation
+import SlotDomain
 
 /// Reads journal records back in order and checks each on the way in (checksum, format, body, no gap in the
 /// sequence): used by replay and by `slotctl journal verify`.

@@ -14,8 +14,8 @@ public final class IdempotencyRegistry: Sendable {
         table.withLock { $0.begin(stamp, resource: resource, now: now) }
     }
 
-    func finish(_ stamp: IdempotencyStamp, reply: StoredReply, at: Instant) {
-        table.withLock { $0.finish(stamp, reply: reply, at: at) }
+    func remember(_ remembered: RememberedReply) {
+        table.withLock { $0.remember(remembered) }
     }
 
     func abandon(_ stamp: IdempotencyStamp) {
@@ -30,5 +30,10 @@ public final class IdempotencyRegistry: Sendable {
 
     func records() -> [IdempotencyTable.Record] {
         table.withLock { $0.records() }
+    }
+
+    /// A copy of the table (copy-on-write: O(1) under the lock).
+    public func copy() -> IdempotencyTable {
+        table.withLock { $0 }
     }
 }

@@ -17,15 +17,8 @@ struct Recovery {
         var seconds = 0.0
     }
 
-    struct ResourceState {
-        var schedule: ResourceSchedule
-        var createdSequence: UInt64
-        var lastSequence: UInt64
-    }
-
     struct Recovered {
-        var resources: [ResourceID: ResourceState] = [:]
-        var idempotency: IdempotencyTable
+        var state: ServerState
         var summary = Summary()
     }
 
@@ -37,7 +30,7 @@ struct Recovery {
         journal: Journal, snapshots: SnapshotStore, restore: URL?, limits: DomainLimits, logger: Logger
     ) throws -> Recovered {
         let started = ContinuousClock.now
-        var recovered = Recovered(idempotency: IdempotencyTable(limits: limits))
+        var recovered = Recovered(state: ServerState(limits: limits))
         if let restore {
             try restoreInto(
                 &recovered, journal: journal, snapshot: restore, store: snapshots, limits: limits, logger: logger)
@@ -50,10 +43,10 @@ struct Recovery {
                 replayAfter = image.journalSequence
                 for resource in image.resources { skipThrough[resource.settings.id] = resource.capturedJournalSequence }
             }
-            try replay(journal, after: replayAfter, skipping: skipThrough, into: &recovered, limits: limits)
+            try replay(journal, after: replayAfter, skipping: skipThrough, into: &recovered)
         }
-        recovered.summary.resources = recovered.resources.count
-        recovered.summary.bookings = recovered.resources.values.reduce(0) { $0 + $1.schedule.bookings.count }
+        recovered.summary.resources = recovered.state.resources.count
+        recovered.summary.bookings = recovered.state.resources.values.reduce(0) { $0 + $1.schedule.bookings.count }
         let elapsed = ContinuousClock.now - started
         recovered.summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         logger.notice(
@@ -107,49 +100,34 @@ struct Recovery {
     }
 
     static func state(from image: SnapshotImage, limits: DomainLimits) throws -> Recovered {
-        var recovered = Recovered(idempotency: IdempotencyTable(limits: limits))
+        var state = ServerState(limits: limits)
         for resource in image.resources {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
                 bookings: resource.bookings, rules: resource.rules, waitlist: resource.waitlist,
                 lastWaitlistNumber: resource.lastWaitlistNumber, limits: limits)
-            recovered.resources[resource.settings.id] = ResourceState(
-                schedule: schedule, createdSequence: resource.createdJournalSequence,
-                lastSequence: resource.capturedJournalSequence)
+            state.restore(
+                ResourceState(
+                    schedule: schedule, createdSequence: resource.createdJournalSequence,
+                    lastSequence: resource.capturedJournalSequence))
         }
-        for record in image.idempotency { recovered.idempotency.restore(record) }
-        return recovered
+        for record in image.idempotency { state.restore(record) }
+        return Recovered(state: state)
     }
 
+    /// Applies every stored entry after `sequence` through `ServerState.apply`, the path live requests take,
+    /// except those of a resource that the snapshot captured later than `sequence`.
     static func replay(
         _ journal: Journal, after sequence: UInt64, skipping skipThrough: [ResourceID: UInt64],
-        into recovered: inout Recovered, limits: DomainLimits
+        into recovered: inout Recovered
     ) throws {
         try journal.replay(after: sequence) { sequenced in
             if let skip = skipThrough[sequenced.entry.resource], sequenced.sequence <= skip { return }
             recovered.summary.entries += 1
-            switch sequenced.entry {
-            case .resourceCreated(let settings, let at, let stamp):
-                guard recovered.resources[settings.id] == nil else {
-                    throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: "resource created twice")
-                }
-                recovered.resources[settings.id] = ResourceState(
-                    schedule: ResourceSchedule(settings: settings, createdAt: at, limits: limits),
-                    createdSequence: sequenced.sequence, lastSequence: sequenced.sequence)
-                if let stamp { recovered.idempotency.finish(stamp, reply: .resource(settings), at: at) }
-            case .schedule(let id, let event):
-                guard recovered.resources[id] != nil else {
-                    throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: "unknown resource \(id)")
-                }
-                // Applied in place (no copy of the schedule); crashes on an event that breaks the rules.
-                let summary = recovered.resources[id]?.schedule.apply(event)
-                recovered.resources[id]?.lastSequence = sequenced.sequence
-                if let stamp = event.idempotency, let summary {
-                    recovered.idempotency.finish(stamp, reply: .booking(summary), at: event.at)
-                }
-            case .keyRecorded(let stamp, let summary, let at):
-                recovered.idempotency.finish(stamp, reply: .booking(summary), at: at)
-                recovered.resources[summary.id.resource]?.lastSequence = sequenced.sequence
+            do throws(ServerState.ApplyFailure) {
+                try recovered.state.apply(sequenced.entry, sequence: sequenced.sequence)
+            } catch {
+                throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: error.description)
             }
         }
     }

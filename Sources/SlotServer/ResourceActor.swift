@@ -39,17 +39,17 @@ public actor ResourceActor {
     var lastJournaled: UInt64
 
     init(
-        schedule: ResourceSchedule, createdSequence: UInt64, lastJournaled: UInt64, journal: Journal,
-        idempotency: IdempotencyRegistry, clock: any WallClock, logger: Logger
+        state: ResourceState, journal: Journal, idempotency: IdempotencyRegistry, clock: any WallClock, logger: Logger
     ) {
+        let schedule = state.schedule
         self.logger = logger
         self.id = schedule.id
         self.settings = schedule.settings
-        self.createdSequence = createdSequence
+        self.createdSequence = state.createdSequence
         self.schedule = schedule
         // Promotions replayed from the journal were reported when they first happened.
         _ = self.schedule.takePromotionNotices()
-        self.lastJournaled = lastJournaled
+        self.lastJournaled = state.lastSequence
         self.journal = journal
         // Restored holds count too (the observer does not run in an initializer).
         nextExpirySeconds.store(Self.expirySeconds(schedule), ordering: .relaxed)
@@ -96,7 +96,6 @@ public actor ResourceActor {
         case .apply(let event):
             let (summary, sequence) = commit(event)
             guard let summary else { preconditionFailure("a booking decision changed no booking") }
-            if let stamp { idempotency.finish(stamp, reply: .booking(summary), at: now) }
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):
             // Nothing changed, so nothing is kept: a retry is decided again and gets this reply while the booking
@@ -210,16 +209,20 @@ public actor ResourceActor {
         return now
     }
 
-    /// Applies and journals a decided event, and reports the waiting customers it gave time to. Apply first:
-    /// should the event break an invariant, the process stops before the event reaches the journal, and a restart
-    /// does not replay it into the same crash. No await separates the two steps.
+    /// Applies and journals a decided event, remembers its reply under its idempotency key, and reports the
+    /// waiting customers it gave time to. The step that changes the schedule and the key table is
+    /// `ResourceSchedule.apply(_ entry:)`, the one replay takes through `ServerState.apply`. Apply first: should the
+    /// event break an invariant, the process stops before the event reaches the journal, and a restart does not
+    /// replay it into the same crash. No await separates the steps.
     @discardableResult
     func commit(_ event: ScheduleEvent) -> (summary: BookingSummary?, sequence: UInt64) {
-        let summary = schedule.apply(event)
-        let sequence = journal.append(.schedule(id, event))
+        let entry = JournalEntry.schedule(id, event)
+        let applied = schedule.apply(entry)
+        let sequence = journal.append(entry)
         lastJournaled = sequence
+        if let remembered = applied.remembered { idempotency.remember(remembered) }
         reportPromotions()
-        return (summary, sequence)
+        return (applied.booking, sequence)
     }
 
     /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.
@@ -232,6 +235,11 @@ public actor ResourceActor {
     public func capture() -> (schedule: ResourceSchedule, journalSequence: UInt64) {
         advanceToNow()
         return (schedule, lastJournaled)
+    }
+
+    /// This resource's part of the server state, as replaying the journal rebuilds it: for comparing the two.
+    public func state() -> ResourceState {
+        ResourceState(schedule: schedule, createdSequence: createdSequence, lastSequence: lastJournaled)
     }
 
     /// For tests and stats: counts without copying the schedule out.

@@ -44,6 +44,14 @@ public final class ResourceDirectory: Sendable {
         actors.withLock { Array($0.byID.values) }
     }
 
+    /// The whole server's state as the journal defines it: every actor's part and the key table. Exact only when no
+    /// request is running (tests and the simulation call it between requests).
+    public func state() async -> ServerState {
+        var resources: [ResourceState] = []
+        for actor in allActors() { resources.append(await actor.state()) }
+        return ServerState(limits: limits, resources: resources, keys: idempotency.copy())
+    }
+
     /// The resources with a hold that may be due at `now`, found without visiting any of them.
     func actorsWithExpiryDue(at now: Instant) -> [ResourceActor] {
         actors.withLock { $0.byID.values.filter { $0.hasExpiryDue(at: now) } }
@@ -82,27 +90,22 @@ public final class ResourceDirectory: Sendable {
                             details: ["limit": String(resourcesMax)])),
                     barrier: 0)
             }
-            let sequence = journal.append(.resourceCreated(settings, at: now, idempotency: stamp))
-            var schedule = ResourceSchedule(settings: settings, createdAt: now, limits: limits)
-            var last = sequence
+            // The same steps as `ServerState.apply` for these entries, with each entry journaled as it is applied.
+            let creation = JournalEntry.resourceCreated(settings, at: now, idempotency: stamp)
+            var (resource, created) = ResourceState.created(
+                settings, at: now, idempotency: stamp, sequence: journal.append(creation), limits: limits)
             for change in rules {
-                let (event, _) = schedule.decide(change, actor: Actors.client, now: now)
-                schedule.apply(event)
-                last = journal.append(.schedule(settings.id, event))
+                let (event, _) = resource.schedule.decide(change, actor: Actors.client, now: now)
+                let entry = JournalEntry.schedule(settings.id, event)
+                resource.apply(entry, journal: journal.append)
             }
+            if let remembered = created.remembered { idempotency.remember(remembered) }
             entries.byID[settings.id] = ResourceActor(
-                schedule: schedule, createdSequence: sequence, lastJournaled: last, journal: journal,
-                idempotency: idempotency, clock: clock, logger: logger)
+                state: resource, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
             entries.order.insert(settings.id)
-            return Outcome(reply: .success(.resource(settings)), barrier: last)
+            return Outcome(reply: .success(.resource(settings)), barrier: resource.lastSequence)
         }
-        if let stamp {
-            if case .success = outcome.reply {
-                idempotency.finish(stamp, reply: .resource(settings), at: now)
-            } else {
-                idempotency.abandon(stamp)
-            }
-        }
+        if let stamp, case .failure = outcome.reply { idempotency.abandon(stamp) }
         return outcome
     }
 

@@ -36,13 +36,12 @@ public final class SlotRuntime: Sendable {
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
             limits: configuration.domainLimits, logger: logger)
         Self.removeStaleTemporaryFiles(snapshotStore, journalID: journal.journalID, logger: logger)
-        let idempotency = IdempotencyRegistry(recovered.idempotency)
+        let idempotency = IdempotencyRegistry(recovered.state.keys)
         var actors: [ResourceID: ResourceActor] = [:]
-        actors.reserveCapacity(recovered.resources.count)
-        for (id, state) in recovered.resources {
+        actors.reserveCapacity(recovered.state.resources.count)
+        for (id, state) in recovered.state.resources {
             actors[id] = ResourceActor(
-                schedule: state.schedule, createdSequence: state.createdSequence, lastJournaled: state.lastSequence,
-                journal: journal, idempotency: idempotency, clock: clock, logger: logger)
+                state: state, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
         }
         let directory = ResourceDirectory(
             actors: actors, journal: journal, idempotency: idempotency, clock: clock,

@@ -1,11 +1,10 @@
-import SlotDomain
-
 /// What the journal stores, in memory terms: a resource created, or an event of one resource's schedule.
 public enum JournalEntry: Hashable, Sendable {
     case resourceCreated(ResourceSettings, at: Instant, idempotency: IdempotencyStamp?)
     case schedule(ResourceID, ScheduleEvent)
-    /// A request that succeeded without changing anything (confirming a confirmed booking) under an idempotency
-    /// key: its reply is remembered like any other, so a retry gets it back even after the booking moved on.
+    /// The reply of a request that changed nothing, remembered under its idempotency key. Journals of earlier
+    /// servers hold such entries; no request writes one today (a request that changes nothing keeps no key), and
+    /// replay still honours them.
     case keyRecorded(IdempotencyStamp, BookingSummary, at: Instant)
 
     public var resource: ResourceID {
@@ -21,4 +20,9 @@ public enum JournalEntry: Hashable, Sendable {
 public struct SequencedEntry: Hashable, Sendable {
     public var sequence: UInt64
     public var entry: JournalEntry
+
+    public init(sequence: UInt64, entry: JournalEntry) {
+        self.sequence = sequence
+        self.entry = entry
+    }
 }

@@ -1,0 +1,149 @@
+/// Everything the journal defines: every resource's schedule and journal position, and the idempotency keys.
+///
+/// The only way this state changes is `apply(_:sequence:)`, one journal entry at a time, plus the passing of time
+/// (`ResourceSchedule.advance(to:)`, which is a function of the entries and `now`). Replay calls it for every stored
+/// entry; a live resource actor calls the same per-resource step, `ResourceSchedule.apply(_ entry:)`, on the
+/// schedule it owns, right after deciding; snapshot restore builds the same values and rebuilds what is derived
+/// from them. So a server that replays its journal is the server that wrote it, and a retry after a restart gets
+/// the answer it got before.
+public struct ServerState: Sendable {
+    public let limits: DomainLimits
+    public internal(set) var resources: [ResourceID: ResourceState] = [:]
+    public internal(set) var keys: IdempotencyTable
+
+    public init(limits: DomainLimits) {
+        self.limits = limits
+        self.keys = IdempotencyTable(limits: limits)
+    }
+
+    /// A running server's state, gathered from its resource actors and its key table.
+    public init(limits: DomainLimits, resources: [ResourceState], keys: IdempotencyTable) {
+        self.limits = limits
+        self.keys = keys
+        for resource in resources { self.resources[resource.schedule.id] = resource }
+    }
+
+    /// A journal entry that cannot follow the entries before it: the journal is damaged, and replay stops.
+    public enum ApplyFailure: Error, Hashable, Sendable, CustomStringConvertible {
+        case resourceCreatedTwice(ResourceID)
+        case unknownResource(ResourceID)
+
+        public var description: String {
+            switch self {
+            case .resourceCreatedTwice(let id): "resource \(id) created twice"
+            case .unknownResource(let id): "unknown resource \(id)"
+            }
+        }
+    }
+
+    /// Applies one committed entry, numbered `sequence`. Crashes on an entry that breaks a rule of the schedule
+    /// (capacity, a transition the state machine forbids): the entry was decided by code that broke an invariant,
+    /// and patching it up here would hide that.
+    @discardableResult
+    public mutating func apply(_ entry: JournalEntry, sequence: UInt64) throws(ApplyFailure) -> AppliedEntry {
+        let applied: AppliedEntry
+        let id = entry.resource
+        if case .resourceCreated(let settings, let at, let stamp) = entry {
+            guard resources[id] == nil else { throw .resourceCreatedTwice(id) }
+            let created = ResourceState.created(
+                settings, at: at, idempotency: stamp, sequence: sequence, limits: limits)
+            resources[id] = created.resource
+            applied = created.applied
+        } else {
+            guard resources[id] != nil else { throw .unknownResource(id) }
+            // Through the optional, in place: the schedule is not copied.
+            guard let result = resources[id]?.apply(entry, journal: { _ in sequence }) else {
+                throw .unknownResource(id)
+            }
+            applied = result
+        }
+        if let remembered = applied.remembered { keys.remember(remembered) }
+        return applied
+    }
+
+    /// A resource as a snapshot holds it; its derived state was rebuilt by `ResourceSchedule(restoring:…)`.
+    public mutating func restore(_ resource: ResourceState) {
+        resources[resource.schedule.id] = resource
+    }
+
+    /// A remembered idempotency key as a snapshot holds it.
+    public mutating func restore(_ record: IdempotencyTable.Record) {
+        keys.restore(record)
+    }
+}
+
+/// One resource's part of `ServerState`: its schedule and where it stands in the journal.
+public struct ResourceState: Sendable {
+    public internal(set) var schedule: ResourceSchedule
+    /// The journal sequence of the resource's creation.
+    public let createdSequence: UInt64
+    /// The newest journal entry applied to this resource (a read of it waits until that entry is durable).
+    public internal(set) var lastSequence: UInt64
+
+    public init(schedule: ResourceSchedule, createdSequence: UInt64, lastSequence: UInt64) {
+        self.schedule = schedule
+        self.createdSequence = createdSequence
+        self.lastSequence = lastSequence
+    }
+
+    /// The state a `resourceCreated` entry starts, and the key it remembers.
+    public static func created(
+        _ settings: ResourceSettings, at: Instant, idempotency stamp: IdempotencyStamp?, sequence: UInt64,
+        limits: DomainLimits
+    ) -> (resource: ResourceState, applied: AppliedEntry) {
+        let schedule = ResourceSchedule(settings: settings, createdAt: at, limits: limits)
+        let remembered = stamp.map { RememberedReply(stamp: $0, reply: .resource(settings), at: at) }
+        return (
+            ResourceState(schedule: schedule, createdSequence: sequence, lastSequence: sequence),
+            AppliedEntry(booking: nil, remembered: remembered)
+        )
+    }
+
+    /// Applies an entry of this resource, then numbers it with `journal`: replay passes the stored number, a live
+    /// path appends the entry to the journal. Applying first means an entry that breaks an invariant stops the
+    /// process before it can become durable and be replayed into the same crash.
+    @discardableResult
+    public mutating func apply(_ entry: JournalEntry, journal: (JournalEntry) -> UInt64) -> AppliedEntry {
+        let applied = schedule.apply(entry)
+        lastSequence = journal(entry)
+        return applied
+    }
+}
+
+/// What applying one entry did, for the reply and the idempotency table.
+public struct AppliedEntry: Hashable, Sendable {
+    /// The booking the entry created or changed, as replies show it.
+    public var booking: BookingSummary?
+    /// The reply a retry under the entry's idempotency key gets from now on.
+    public var remembered: RememberedReply?
+}
+
+/// A reply kept under an idempotency key, from the instant of the change that produced it.
+public struct RememberedReply: Hashable, Sendable {
+    public var stamp: IdempotencyStamp
+    public var reply: StoredReply
+    public var at: Instant
+}
+
+extension ResourceSchedule {
+    /// The per-resource step of `ServerState.apply`: what one entry of this resource does to its schedule. A live
+    /// resource actor calls it on the schedule it owns, after deciding and before journaling (should the entry
+    /// break an invariant, the process stops before the entry can become durable and be replayed into the same
+    /// crash); replay calls it through `ServerState.apply`.
+    public mutating func apply(_ entry: JournalEntry) -> AppliedEntry {
+        switch entry {
+        case .resourceCreated:
+            preconditionFailure("a resource is created by ServerState.apply, not applied to a schedule")
+        case .schedule(let resource, let event):
+            precondition(resource == id, "an entry of \(resource) applied to \(id)")
+            let booking = apply(event)
+            let remembered = event.idempotency.flatMap { stamp in
+                booking.map { RememberedReply(stamp: stamp, reply: .booking($0), at: event.at) }
+            }
+            return AppliedEntry(booking: booking, remembered: remembered)
+        case .keyRecorded(let stamp, let summary, let at):
+            return AppliedEntry(
+                booking: nil, remembered: RememberedReply(stamp: stamp, reply: .booking(summary), at: at))
+        }
+    }
+}
