@@ -1,5 +1,5 @@
-/// `availability` as one pass over the queried range. Asking `placementFailure` at every candidate start re-reads
-/// every granule of the booking each time, so a long `duration_minutes` cost starts × duration. Here each costly
+/// `availability` as one pass over the queried range. Asking `placementFailure` at every candidate start would re-read
+/// every granule of the booking each time, so a long `duration_minutes` would cost starts × duration. Here each costly
 /// check (opening hours, blocks, both occupancy layers) remembers the first refusing granule at or after the
 /// current candidate; since candidates only move forward, each granule is read about once per query and the cost
 /// follows the range plus the booking length, not their product. The answers are those of `placementFailure`

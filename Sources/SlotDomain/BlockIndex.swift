@@ -1,7 +1,7 @@
-/// A resource's blocks as sorted, merged stretches, so that a placement check finds whether a range touches any
-/// block by binary search instead of reading every block (every `hold`, `book`, `reschedule` and every booking a
-/// rule change re-checks did that). Derived from `AvailabilityRules.blocks` and rebuilt when they change: a rule
-/// change is rare next to placement checks, and rebuilding costs O(n log n) for at most `blocksPerResourceMax`.
+/// A resource's blocks as sorted, merged stretches, so that a placement check finds whether a range touches any block
+/// by binary search instead of reading every block (every `hold`, `book` and `reschedule`, and every booking a rule
+/// change re-checks, asks it). Derived from `AvailabilityRules.blocks` and rebuilt when they change: a rule change is
+/// rare next to placement checks, and rebuilding costs O(n log n) for at most `blocksPerResourceMax`.
 struct BlockIndex: Sendable, Equatable {
     /// Disjoint, sorted, with overlapping or touching blocks joined: a range overlaps a block exactly when it
     /// overlaps one of these.

@@ -147,8 +147,8 @@ public struct ResourceSchedule: Sendable {
         guard var booking = bookings[moved.sequence], booking.state.canMove(to: moved.to) else {
             preconditionFailure("illegal transition replayed in \(id) booking \(moved.sequence)")
         }
-        // The table lets go of its copy, so the history below grows in place instead of being copied whole
-        // first (which made a booking moved back and forth cost more at every move).
+        // The table lets go of its copy, so the history below grows in place; copying it whole first would make
+        // a booking moved back and forth cost more at every move.
         bookings[moved.sequence] = nil
         let from = booking.state
         var transition = Transition(from: from, to: moved.to, actor: moved.actor, at: moved.at, reason: moved.reason)

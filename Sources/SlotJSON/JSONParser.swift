@@ -1,8 +1,8 @@
 import Foundation
 
-/// A direct JSON parser into `JSONValue`, for request lines on the server and replies in clients. Foundation's
-/// `JSONDecoder` costs more than the whole rest of a request (its generic `Decodable` machinery dominated the
-/// server's profile), and probing types through `Decodable` throws once per wrong guess.
+/// A direct JSON parser into `JSONValue`, for request lines on the server and replies in clients, instead of
+/// Foundation's `JSONDecoder`, whose generic `Decodable` machinery costs more than the rest of a request and
+/// throws once per wrong guess when probing types (docs/decisions/0005-hand-written-json.md).
 /// Strict RFC 8259 (no trailing commas, no comments, UTF-8 checked); nesting is bounded, and a name may appear
 /// only once in an object.
 struct JSONParser {
@@ -132,8 +132,8 @@ struct JSONParser {
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            // ASCII is valid UTF-8 as it stands; the validating initializer is kept for the rest (it is generic
-            // over the encoding and looked up its metadata on every call, 2 % of the server's profile).
+            // ASCII is valid UTF-8 as it stands; the validating initializer, generic over the encoding and
+            // looking up its metadata on every call, is kept for the rest.
             let text: String
             if ascii {
                 text = String(decoding: bytes[index..<end], as: UTF8.self)

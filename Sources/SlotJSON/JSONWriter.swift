@@ -3,8 +3,8 @@
 /// encoder pass per reply.
 ///
 /// With a `bytesMax`, the writer stops as soon as what it wrote passes that many bytes: every later call writes
-/// nothing, and `isOverLimit` says so. A reply that would be too large is then never built whole (one was 447 MB);
-/// the caller discards the partial bytes and loops over long lists stop on `isOverLimit`.
+/// nothing, and `isOverLimit` says so. A reply that would be too large is then never built whole (hundreds of MB for
+/// some queries); the caller discards the partial bytes and loops over long lists stop on `isOverLimit`.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false

@@ -55,11 +55,10 @@ enum SnapshotFormatV1 {
     }
 
     /// Encodes `image` in pieces of about `chunkBytes` (more when one resource is larger), handed to `sink` in
-    /// order, with the checksum computed as they go: the whole file is never in memory at once. Building it in
-    /// one array cost a 140 MB buffer for a million bookings, grown once more by doubling, and clearing those
-    /// fresh pages was most of what encoding took. A piece stays under glibc's 128 KiB mmap threshold, so its
-    /// buffer comes from the heap. 1 MiB pieces were tried first: the write took 1.0–1.7 s (0.6–0.7 s with these),
-    /// and a start-up later in the same process was 0.4 s slower.
+    /// order, with the checksum computed as they go: the whole file is never in memory at once, so the kernel
+    /// never clears the fresh pages of a buffer as large as the file. A piece stays under glibc's 128 KiB mmap
+    /// threshold, so its buffer comes from the heap. The measurements behind the piece size are in
+    /// docs/decisions/0007-piecewise-snapshots.md.
     static func encode<Failure: Error>(
         _ image: SnapshotImage, chunkBytes: Int = 96 * 1_024,
         to sink: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void

@@ -117,8 +117,8 @@ public struct SnapshotStore: Sendable {
         try SnapshotFormatV1.header(of: try read(url)).0
     }
 
-    /// The whole file, read straight into one array: going through `Data` held the file twice (a million-booking
-    /// snapshot is 140 MB) and copied it once more, at start-up and in the check after every write.
+    /// The whole file, read straight into one array: going through `Data` would hold the file twice (a
+    /// million-booking snapshot is 140 MB) and copy it once more, at start-up and in the check after every write.
     static func read(_ url: URL) throws(SnapshotError) -> [UInt8] {
         func failure(_ what: String) -> SnapshotError {
             .io("cannot read \(url.path): \(what) \(String(cString: strerror(errno)))")

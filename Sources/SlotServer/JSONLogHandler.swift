@@ -28,10 +28,9 @@ public struct JSONLogHandler: LogHandler {
         Self.writeToStandardError(line(for: event, atMilliseconds: Self.nowMilliseconds()))
     }
 
-    /// The line for `event`, newline included. Written straight into one byte array: the first version merged
-    /// the metadata into a copy of the handler's dictionary, formatted the time through `String`s and wrote
-    /// through `FileHandle` and `Data`, about 10 µs a line, a fifth of the server's CPU in a run where most
-    /// requests were rejected (each rejection is logged at info).
+    /// The line for `event`, newline included, written straight into one byte array: no merged copy of the
+    /// metadata, no `String` timestamp, no `FileHandle` or `Data`. Each rejection is logged at info, and in a
+    /// flash sale most requests are rejected (docs/decisions/0012-logging-off-the-hot-path.md).
     func line(for event: LogEvent, atMilliseconds milliseconds: Int64) -> [UInt8] {
         var writer = JSONWriter(capacity: 256)
         writer.beginObject()

@@ -1,7 +1,7 @@
 import SlotDomain
 
 /// Every resource id in ascending order, so a `list_resources` page costs O(log n + page) instead of a sort of
-/// every id (4–5 s per call with a million resources). Stored as sorted runs of at most `runLengthMax` ids, each
+/// every id (seconds per call with a million resources). Stored as sorted runs of at most `runLengthMax` ids, each
 /// run wholly below the next: an insert moves at most a run's ids plus, when a run splits, the list of runs
 /// (about 2,000 entries for a million ids), never the whole index. Resources are never deleted, so there is no
 /// removal.

@@ -44,8 +44,7 @@ public actor SnapshotCoordinator {
     private func takeAlone(reason: String) async throws -> SnapshotSummary {
         let started = ContinuousClock.now
         let journalSequence = journal.appendedSequence
-        // In creation order: deterministic, and an integer compare (sorting 200k ids as strings took a tenth of a
-        // snapshot's time).
+        // In creation order: deterministic, and an integer compare instead of sorting every id as a string.
         let actors = directory.allActors().sorted { $0.createdSequence < $1.createdSequence }
         var captured: [(schedule: ResourceSchedule, journalSequence: UInt64, created: UInt64)] = []
         captured.reserveCapacity(actors.count)

@@ -54,9 +54,8 @@ public final class TCPServerService: Service {
             try await server.executeThenClose { connections in
                 // On shutdown the listening socket is closed, which ends the stream. Not `cancelOnGracefulShutdown()`:
                 // its merged sequence suspends the loop for every connection, and a suspended accept loop waits
-                // its turn behind every request in flight, so under load it took one connection per 25-30 ms and
-                // a late connection's first reply waited up to 0.7 s. The plain stream hands over every connection
-                // already accepted without suspending.
+                // its turn behind every request in flight. The plain stream hands over every connection already
+                // accepted without suspending (docs/decisions/0008-accept-loop.md).
                 try await withGracefulShutdownHandler {
                     for try await connection in connections {
                         let connectionID = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
@@ -114,7 +113,7 @@ public final class TCPServerService: Service {
                     // The deinit-closing wrapper, deprecated as it is: a connection accepted while the listening
                     // socket closes (shutdown) can be dropped before the accept loop takes it, and this one is then
                     // closed, where the other stops the process ("Deinited NIOAsyncWriter without calling
-                    // finish()", swift-nio#2813; 1 shutdown in 3 in ConnectionEndTests, which connects during it).
+                    // finish()", swift-nio#2813; ConnectionEndTests connects during shutdown).
                     return AcceptedConnection(
                         channel: try NIOAsyncChannel<ByteBuffer, ByteBuffer>(synchronouslyWrapping: channel),
                         activity: activity)

@@ -89,8 +89,8 @@ public enum RFC3339 {
     }
 
     /// The two decimal digits of `value` (0...99). Constant divisors, which the compiler turns into
-    /// multiplications: the loop this replaced divided by a variable divisor twice per digit, and showed in both
-    /// slotd's profile (replies carry three or four instants) and slotload's (two per request it writes).
+    /// multiplications, where a loop over a variable divisor divides twice per digit. Replies carry three or four
+    /// instants and slotload writes two per request, so this runs on both sides of every request.
     @inline(__always)
     private static func appendTwoDigits(_ value: Int, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10))

@@ -142,8 +142,8 @@ import Testing
         #expect(schedule.checkPlacement(range(120, 150), now: now) == nil)
     }
 
-    /// A resource may hold a million bookings: the stored form is kept small (it was 184 bytes with optionals and
-    /// a whole creation `Transition` inline).
+    /// A resource may hold a million bookings: the stored form is kept small (184 bytes with optionals and a whole
+    /// creation `Transition` inline; docs/decisions/0011-compact-bookings-in-memory.md).
     @Test func aBookingStaysCompact() {
         #expect(MemoryLayout<Booking?>.stride <= 128, "\(MemoryLayout<Booking?>.stride) bytes")
     }

@@ -101,9 +101,9 @@ import Testing
         #expect(rejection.details["field"] == "duration_minutes")
     }
 
-    /// The case that cost 36 s of CPU: many starts times a month-long duration on a partly booked capacity-2
-    /// resource with one-minute slots. A pass over the range reads each granule a few times; the old loop read
-    /// every granule of the booking at every start (about 10^10 reads here).
+    /// The costliest shape for a check per start: many starts times a month-long duration on a partly booked
+    /// capacity-2 resource with one-minute slots. A pass over the range reads each granule a few times; reading
+    /// every granule of the booking at every start would be about 10^10 reads here.
     @Test func availabilityForAMonthLongBookingAnswersTheSameAsHold() {
         var schedule = schedule()
         for day in stride(from: Int64(3), to: 80, by: 7) {
@@ -160,9 +160,9 @@ import Testing
     }
 
     /// A full waitlist of month-long entries on a capacity-2 resource that one long booking half fills, each
-    /// entry blocked only at its last minute: every confirm on the resource used to place each entry again
-    /// (1,000 × 43,000 granules per confirm). Now only a release, a rule change or a confirmed hold sends them
-    /// through placement again, and a cancel still promotes.
+    /// entry blocked only at its last minute: placing each entry again at every confirm would cost 1,000 × 43,000
+    /// granules per confirm. Only a release, a rule change or a confirmed hold sends them through placement again,
+    /// and a cancel still promotes.
     @Test func aConfirmDoesNotPlaceEveryWaitingEntryAgain() throws {
         var schedule = schedule()
         let blocker = TimeRange(start: days(40, 40).start, end: days(40, 40).start.adding(seconds: 60))
@@ -198,7 +198,7 @@ import Testing
                 if case .apply(let event) = confirm { schedule.apply(event) }
             }
         }
-        // Generous for a debug build on a busy machine; placing every entry at every confirm took minutes.
+        // Generous for a debug build on a busy machine; placing every entry at every confirm would take minutes.
         #expect(elapsed < .seconds(10), "100 hold-and-confirm rounds took \(elapsed)")
         #expect(schedule.waiting.count == entriesMax)
         cancel(&schedule, 2)
@@ -244,7 +244,7 @@ import Testing
         #expect(schedule.waitlist[1]?.state == .promoted, "below the limit again, the entry gets its hold")
     }
 
-    /// Holds confirmed at once used to leave their expiry entries behind for up to a day each.
+    /// Holds confirmed at once must not leave their expiry entries behind for up to a day each.
     @Test func confirmedHoldsLeaveNoExpiryEntriesBehind() {
         var schedule = ResourceSchedule(
             settings: ResourceSettings(id: ResourceID("r")!, timeZoneIdentifier: "UTC", holdTTLSeconds: 86_400),

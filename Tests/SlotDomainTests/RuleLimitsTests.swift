@@ -2,9 +2,9 @@ import Testing
 
 @testable import SlotDomain
 
-/// Issue 14, classes 5 and 6: blocks and date overrides a client adds one by one were unbounded, and every
-/// placement check reads them. Adding past `blocksPerResourceMax` or `dateOverridesPerResourceMax` is refused with
-/// `too_many_rules`; replacing, removing and clearing always go; and rules stored over a limit still load.
+/// Blocks and date overrides a client adds one by one are bounded, because every placement check reads them. Adding
+/// past `blocksPerResourceMax` or `dateOverridesPerResourceMax` is refused with `too_many_rules`; replacing, removing
+/// and clearing always go; and rules stored over a limit still load.
 @Suite struct RuleLimitsTests {
     let start = Instant(secondsSinceEpoch: 1_800_000_000 - 1_800_000_000 % 86_400)
 

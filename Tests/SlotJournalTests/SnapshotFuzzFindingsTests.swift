@@ -4,11 +4,11 @@ import Testing
 @testable import SlotJournal
 
 /// Inputs the snapshot fuzzer (scripts/fuzz.sh, target `snapshot`) found, each as the smallest change to a
-/// valid file that reproduces it. A count in the file sized an array before anything checked it against the
-/// file's length: 4 billion bookings in a 2 KB file asked for hundreds of GB and stopped the process (slotd at
-/// start-up, `slotctl snapshot inspect`). Now such a file is refused as invalid, like any other damage.
-/// The `restore` target found instants no server could have written: a booking made 203 million days long by one
-/// flipped bit, whose occupancy restore walked day by day without end.
+/// valid file that reproduces it. A count in the file must be checked against the file's length before it sizes
+/// an array: 4 billion bookings in a 2 KB file would ask for hundreds of GB and stop the process (slotd at
+/// start-up, `slotctl snapshot inspect`), so such a file is refused as invalid, like any other damage.
+/// Instants no server could have written are refused too: one flipped bit can make a booking 203 million days
+/// long, whose occupancy restore would walk day by day without end.
 @Suite struct SnapshotFuzzFindingsTests {
     /// Values no real snapshot has, so the fields after them can be found in the encoded bytes.
     static let journalSequence: UInt64 = 0x1122_3344_5566_7788
@@ -166,8 +166,8 @@ import Testing
         #expect(RecordCodec.entry(from: longButOld) != nil)
     }
 
-    /// Found by `restore` next: a booking numbered 0 trapped in the booking table, and one numbered far past the
-    /// others would have sized the table by its number.
+    /// A booking numbered 0 would trap in the booking table, and one numbered far past the others would size the
+    /// table by its number (inputs from the `restore` fuzz target).
     @Test(arguments: [0, 4, 1 << 40] as [UInt64]) func aBookingNumberedOutsideTheBookingsIsRefused(sequence: UInt64) {
         let bytes = Self.patched(after: Self.capturedSequence, skipping: 4, width: 8, value: sequence)
         Self.expectInvalid(bytes, mentioning: "booking dr-ng/\(sequence) is numbered outside 1…3")

@@ -3,7 +3,7 @@ import SlotClient
 import Testing
 
 /// The suites that send `ReplyBurst`s, run one test at a time: each burst costs seconds of CPU in a debug build,
-/// and four at once starved the other tests' servers (a slotload test in the same run saw 42 requests/s).
+/// and several at once starve the other tests' servers.
 @Suite(.serialized) struct ReplyBurstSuites {}
 
 /// A pipelined burst with far more reply bytes than the socket buffers hold: 200 pairs of an availability query

@@ -28,7 +28,7 @@ import Testing
         #expect(try await first.terminate() == 0)
     }
 
-    /// A confirm that changed nothing leaves no key (issue 14: a flood of them grew the table without end): a
+    /// A confirm that changed nothing leaves no key (else a flood of them would grow the table without end): a
     /// retry under its key is decided again, also after the booking moved on and after a restart, and the key may
     /// then serve another request.
     @Test func aNoOpConfirmUnderAKeyIsDecidedAgainAfterCancelAndRestart() async throws {

@@ -124,7 +124,7 @@ import Testing
             ["--port", String(server.port), "--duration-seconds", "30", "-c", "8", "-P", "4", "--resources", "8"],
             timeoutSeconds: 60)
         // Kill only once the run is under way (bookings appear only after every connection is open): a fixed
-        // delay raced slotload's own start-up on a busy machine.
+        // delay would race slotload's own start-up on a busy machine.
         var booked = 0
         for _ in 0..<1_000 where booked == 0 {
             try await Task.sleep(for: .milliseconds(20))

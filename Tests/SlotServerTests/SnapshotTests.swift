@@ -159,7 +159,7 @@ import Testing
         }
     }
 
-    /// Found in review: a journal put back from an older backup beside newer snapshots of the same journal must
+    /// A journal put back from an older backup beside newer snapshots of the same journal must
     /// not start from those snapshots, or new entries reuse their numbers and vanish on the next restart.
     @Test func aJournalFromAnOlderBackupIgnoresSnapshotsBeyondIt() async throws {
         let directory = TestServer.temporaryDirectory()
@@ -198,7 +198,8 @@ import Testing
         }
     }
 
-    /// Found in review: concurrent snapshot requests interleaved and failed; they now run one after another.
+    /// Concurrent snapshot requests would interleave at the coordinator's awaits; they run one after another and
+    /// all succeed.
     @Test func concurrentSnapshotRequestsAllSucceed() async throws {
         try await TestServer.run { server in
             try await server.connect { client in
@@ -221,8 +222,8 @@ import Testing
         }
     }
 
-    /// Found while measuring: with both snapshot triggers off, the snapshot service returned at once and the
-    /// service group shut the whole server down.
+    /// With both snapshot triggers off the snapshot service must still wait for shutdown: a service that returns
+    /// ends the whole service group, and the server with it.
     @Test func periodicSnapshotsOffKeepsTheServerRunning() async throws {
         let off = TestServer.configuration {
             $0.snapshotEveryMinutes = 0

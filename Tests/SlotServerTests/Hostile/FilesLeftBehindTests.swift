@@ -2,7 +2,7 @@ import Foundation
 import SlotClient
 import Testing
 
-/// Issue 14, class 8: a crash in the middle of a snapshot leaves its temporary file, and repeated crashes would
+/// A crash in the middle of a snapshot leaves its temporary file, and repeated crashes would
 /// fill the disk. slotd deletes this journal's leftovers at start-up and logs which (docs/OPERATIONS.md, Files).
 @Suite struct FilesLeftBehindTests {
     @Test func aTemporaryFileLeftByACrashIsRemovedAtTheNextStart() async throws {

@@ -2,10 +2,9 @@ import Foundation
 import SlotClient
 import Testing
 
-/// A crash found while looking for class 1 of issue 14: a `book` over several resources holds each, then confirms
-/// each. Between the two another client may cancel one of the holds (booking ids are easy to guess), and the
-/// confirm that then failed was treated as a broken invariant: the process stopped. Now the group is released
-/// and refused, all or none as documented.
+/// A `book` over several resources holds each, then confirms each. Between the two another client may cancel one
+/// of the holds (booking ids are easy to guess), so a refused confirm is a race, not a broken invariant: the group
+/// is released and refused, all or none as documented, and the process keeps running.
 @Suite struct GroupBookingRaceTests {
     static let groups = 40
 

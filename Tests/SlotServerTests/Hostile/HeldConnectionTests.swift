@@ -2,7 +2,7 @@ import Foundation
 import SlotClient
 import Testing
 
-/// Issue 14, class 7: connections held for ever. Idle connections (`idleTimeoutSeconds`), one-byte-a-second
+/// Connections must not be held for ever. Idle connections (`idleTimeoutSeconds`), one-byte-a-second
 /// senders (`lineCompletionSeconds`) and one client opening many connections (`connectionsPerAddressMax`) each
 /// lose their place, with a last error line and a log line; a client that keeps working is not disturbed.
 @Suite(.serialized) struct HeldConnectionTests {

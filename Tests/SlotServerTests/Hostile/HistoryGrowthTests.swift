@@ -3,8 +3,8 @@ import SlotClient
 import SlotDomain
 import Testing
 
-/// Issue 14, class 5: a booking rescheduled back and forth grew its history, and its `get_booking` reply, without
-/// end, each move copying the whole history first. Against the real binary: the history keeps
+/// A booking rescheduled back and forth must not grow its history, and its `get_booking` reply, without end, nor
+/// copy the whole history at each move. Against the real binary: the history keeps
 /// `historyEntriesPerBookingMax` entries and counts the rest as `history_omitted`, the same after a restart from
 /// the journal and after one from a snapshot, and moves stay cheap.
 @Suite(.serialized) struct HistoryGrowthTests {

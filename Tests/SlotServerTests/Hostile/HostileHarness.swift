@@ -101,9 +101,9 @@ extension ProcessCost {
 }
 
 extension PingProbe {
-    /// The slowest ping an attack may cause. The attacks these tests guard against held others up for tens of
-    /// seconds (36 s for one `availability`) or for good; 3 s still catches them, and leaves room for a debug build
-    /// sharing two cores with the whole parallel test run, where a ping once took 1.03 s behind a harmless flood.
+    /// The slowest ping an attack may cause. An unbounded attack holds others up for tens of seconds or for good;
+    /// 3 s still catches that, and leaves room for a debug build sharing two cores with the whole parallel test
+    /// run, where a ping can take over a second behind a harmless flood.
     static let slowestMillisecondsBound = 3_000.0
 
     /// Expects every ping to have been answered, the slowest within `slowestMillisecondsMax`.

@@ -4,7 +4,7 @@ import SlotDomain
 import SlotServer
 import Testing
 
-/// Class 6 of issue 14, state a client can grow without end: idempotency keys. A request that changed nothing
+/// State a client could otherwise grow without end: idempotency keys. A request that changed nothing
 /// leaves no key and no journal entry; the table is bounded per server and per resource, and a new key past
 /// either bound is refused with `too_many_keys` while the keys already stored keep replaying, across a restart.
 @Suite struct IdempotencyKeyFloodTests {
@@ -13,7 +13,7 @@ import Testing
         return (stats?["idempotency_keys"]?.int, stats?["journal_sequence"]?.int)
     }
 
-    /// The flood from the issue (a million no-op confirms cost 660 MB): here 50,000 against the real binary.
+    /// A flood of no-op confirms under new keys, 50,000 against the real binary: none of them keeps anything.
     @Test func noOpConfirmsUnderNewKeysStoreNothing() async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -54,7 +54,7 @@ import Testing
         #expect(retried == "confirmed")
         #expect(server.process.isRunning)
         let after = try #require(server.cost)
-        // Before: about 780 bytes of memory per key, 39 MB for 50,000. Now nothing is kept; 8 MiB of slack covers
+        // A stored key costs about 780 bytes, 39 MB for 50,000; nothing is kept, and 8 MiB of slack covers
         // allocator noise. 50,000 small requests take a few seconds of CPU in a debug build; 20 s leaves room for a
         // busy machine.
         after.expectGrowth(since: before, cpuSecondsMax: 20, residentBytesGrowthMax: 8 << 20)

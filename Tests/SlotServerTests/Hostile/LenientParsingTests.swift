@@ -2,9 +2,9 @@ import Foundation
 import SlotClient
 import Testing
 
-/// Class 9 of issue 14, lenient parsing: spellings outside the documented grammar (a sign in a `\u` escape, a
-/// booking id or a date, a one-digit hour) were accepted, and early dates were echoed in a form the server then
-/// refused. Each is now refused with its documented code, and every echoed value is accepted back.
+/// Strict parsing: spellings outside the documented grammar (a sign in a `\u` escape, a booking id or a date, a
+/// one-digit hour) are refused with their documented code, so that two readers of one line cannot disagree, and
+/// every value the server echoes (early dates included) is accepted back.
 @Suite struct LenientParsingTests {
     /// A raw request line and the code and field it must get.
     static let lines: [(line: String, code: String, field: String?)] = [

@@ -2,9 +2,9 @@ import Foundation
 import SlotClient
 import Testing
 
-/// Class 1 of issue 14, a crash from one line: requests whose instants, read as wall times in some zone, fall
-/// outside the calendar slotd writes (years 0001 to 9999). Each once killed the process; each must now be refused
-/// with its documented code while the server keeps serving everyone else.
+/// A crash from one line must be impossible: requests whose instants, read as wall times in some zone, fall
+/// outside the calendar slotd writes (years 0001 to 9999). Each must be refused with its documented code while
+/// the server keeps serving everyone else.
 @Suite struct LocalDateCrashTests {
     /// A request, the code it must get, and the field the refusal must name (nil: no field detail).
     struct Variant: Sendable, CustomStringConvertible {

@@ -3,7 +3,7 @@ import SlotClient
 import SlotDomain
 import Testing
 
-/// Issue 14, class 2: memory a request creates and nothing frees. Long bookings on one-minute resources, booked and
+/// Memory a request creates must be freed again. Long bookings on one-minute resources, booked and
 /// canceled over and over across the whole horizon, against the real binary: the server's memory follows what is
 /// booked now, and a booking longer than `bookingLengthDaysMax` is refused with `booking_too_long`.
 @Suite(.serialized) struct LongBookingMemoryTests {
@@ -28,8 +28,8 @@ import Testing
         ]
     }
 
-    /// One round: on every resource, book a month-long stay at a place that moves through the ten-year horizon,
-    /// then cancel it. Without freeing, each round left about 270 KB of counters per resource behind (one-minute
+    /// One round: on every resource, book a month-long stay at a place that moves through the ten-year horizon, then
+    /// cancel it. Without freeing, each round would leave about 270 KB of counters per resource behind (one-minute
     /// granules, two bytes of core and four of padded count per granule, 31 days), 300 MB over the test.
     static func round(_ client: SlotConnection, _ round: Int) async throws {
         let startDay = Int64(round * 31 % 3_560)
@@ -69,7 +69,7 @@ import Testing
         }
         let after = try #require(server.cost, "the server is still running")
         let grownMegabytes = Double(after.residentBytes - before.residentBytes) / 1_048_576
-        // Generous: the journal's page cache and allocator slack may grow a little; the leak was ~270 MB here.
+        // Generous: the journal's page cache and allocator slack may grow a little; never freeing would be ~270 MB.
         #expect(grownMegabytes < 48, "RSS grew by \(grownMegabytes) MB over \(Self.rounds - 10) rounds")
         // One second: each book touches 2 × 46,000 counters, a few milliseconds; a ping waits for no resource.
         await QueryCostTests.expectServed(probe)

@@ -2,9 +2,10 @@ import Foundation
 import SlotClient
 import Testing
 
-/// Issue 14, class 3: a 3.5 KB multi-resource `availability` over 50 one-minute resources built a 447 MB reply
-/// whole (1 GB peak). Every reply now has a maximum size (`replyBytesMax`, `--max-reply-bytes`), checked while
-/// it is built: past it the client gets `reply_too_large` with `limit_bytes`, and the server keeps serving.
+/// A 3.5 KB multi-resource `availability` over 50 one-minute resources asks for a reply of hundreds of MB. Every
+/// reply has a maximum size (`replyBytesMax`, `--max-reply-bytes`), checked while it is built, so such a reply is
+/// never built whole: the client gets `reply_too_large` with `limit_bytes`, and the server keeps serving
+/// (docs/decisions/0001-bounded-requests.md).
 @Suite(.serialized) struct OversizedReplyTests {
     static let resources = (0..<50).map { String(format: "r%02d", $0) }
 
@@ -44,9 +45,10 @@ import Testing
         #expect(reply["error"]?["code"] == "reply_too_large")
         #expect(reply["error"]?["limit_bytes"] == "8388608")
         let after = try #require(server.cost, "the server is still running")
-        // Measured: 46 MB peak, from 33 MB (the old code peaked at 1 GB). Generous for a debug build on a busy box.
+        // Building the reply whole would take about 1 GB; the bounded writer stays near the idle size. Generous
+        // for a debug build on a busy box.
         #expect(after.peakResidentBytes < 200 * 1_048_576, "peak RSS \(after.peakResidentBytes)")
-        // Measured 2.5 s of CPU (a debug build): it stops asking resources once the answers cannot fit.
+        // A few seconds of CPU in a debug build: it stops asking resources once the answers cannot fit.
         #expect(after.cpuSeconds - before.cpuSeconds < 30)
         // An unrelated client is still served: pings meanwhile go through between two resources' answers.
         #expect(await probe.failures.isEmpty)

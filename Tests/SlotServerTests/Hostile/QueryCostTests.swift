@@ -3,7 +3,7 @@ import SlotClient
 import SlotDomain
 import Testing
 
-/// Issue 14, class 5: work proportional to the answer, not to a product of inputs. Against the real binary: a
+/// Work proportional to the answer, not to a product of inputs. Against the real binary: a
 /// month-long `availability` on a one-minute resource, `list_resources` over thousands of resources, and a booking
 /// rescheduled hundreds of times, each costing the server little CPU while an unrelated client is served.
 @Suite(.serialized) struct QueryCostTests {
@@ -34,7 +34,7 @@ import Testing
         _ = try await server.terminate()
     }
 
-    /// The case that took 36 s of CPU: every start of a month, each checked over a month-long booking, on a
+    /// The costliest shape for a check per start: every start of a month, each over a month-long booking, on a
     /// capacity-2 resource with one-minute slots that one booking half fills (so no check stopped early).
     @Test func availabilityForAMonthLongStayCostsTheRangeNotStartsTimesDuration() async throws {
         try await Self.withServer { server in
@@ -69,7 +69,7 @@ import Testing
             let slots = try #require(reply["slots"]?.array, "\(reply)")
             #expect(slots.count == 10 * 1_440 - 60)
             #expect(slots.first == Self.at(days: 20, minutes: 60))
-            // 43,200 starts × 44,640 granules × two layers was about 4·10⁹ counter reads (tens of seconds); one pass
+            // A check per start would read 43,200 starts × 44,640 granules × two layers, about 4·10⁹ counters; one pass
             // reads about 10⁵. Two seconds leaves room for a busy machine and the reply of 12,900 starts.
             let cpuSeconds = after.cpuSeconds - before.cpuSeconds
             #expect(cpuSeconds < 2, "availability cost \(cpuSeconds) s of CPU")
@@ -148,8 +148,8 @@ import Testing
     }
 
     /// A full waitlist of month-long entries on a capacity-2 resource that one long booking half fills, each entry
-    /// blocked only at its last minute, then holds confirmed on the same resource: each confirm used to place
-    /// every waiting entry again (1,000 × 43,000 granules).
+    /// blocked only at its last minute, then holds confirmed on the same resource: a confirm frees nothing, so
+    /// it must not place every waiting entry again (1,000 × 43,000 granules).
     @Test func confirmsBesideAFullWaitlistOfLongEntriesStayCheap() async throws {
         try await Self.withServer { server in
             try await SlotConnection.withConnection(port: server.port) { client in
@@ -197,7 +197,7 @@ import Testing
                 }
             }
             let after = try #require(server.cost, "the server is still running")
-            // Generous: 200 journal commits; placing every entry at each confirm was about 4·10⁹ counter reads.
+            // Generous: 200 journal commits; placing every entry at each confirm would be about 4·10⁹ counter reads.
             let cpuSeconds = after.cpuSeconds - before.cpuSeconds
             #expect(cpuSeconds < 3, "100 holds and confirms cost \(cpuSeconds) s of CPU")
             await Self.expectServed(probe)

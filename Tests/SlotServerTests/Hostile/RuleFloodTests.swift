@@ -4,8 +4,8 @@ import SlotDomain
 import SlotServer
 import Testing
 
-/// Issue 14, classes 5 and 6: a client could add blocks and date overrides one by one without end, and every
-/// placement check reads the blocks. Now a resource holds at most `blocksPerResourceMax` blocks and
+/// Blocks and date overrides a client adds one by one are bounded, because every placement check reads the
+/// blocks: a resource holds at most `blocksPerResourceMax` blocks and
 /// `dateOverridesPerResourceMax` dated overrides (`too_many_rules` past them), and a day at most
 /// `hoursIntervalsPerDayMax` opening intervals (`invalid_request` naming the field).
 @Suite(.serialized) struct RuleFloodTests {
