@@ -11,6 +11,76 @@ public struct Dispatcher: Sendable {
     let replyBytesMax: Int
 
     public func handle(_ operation: Operation) async -> Outcome {
+        guard let target = Self.target(of: operation) else { return await handleServerWide(operation) }
+        guard let actor = directory.actor(target.resource) else { return target.notFound }
+        return await handle(operation, on: actor)
+    }
+
+    /// The one resource a request is about, found once here: its actor serializes the request with every other
+    /// one of that resource. Nil for requests about the server or about several resources.
+    enum Target {
+        case resource(ResourceID)
+        /// A booking: a request naming a booking of an unknown resource is refused as an unknown booking.
+        case booking(BookingID)
+
+        var resource: ResourceID {
+            switch self {
+            case .resource(let id): id
+            case .booking(let booking): booking.resource
+            }
+        }
+
+        var notFound: Outcome {
+            switch self {
+            case .resource(let id): ResourceDirectory.notFound(id)
+            case .booking(let booking):
+                .refused(Rejection(.notFound, "no booking \(booking)", field: "booking"), awaitedSequence: 0)
+            }
+        }
+    }
+
+    static func target(of operation: Operation) -> Target? {
+        switch operation {
+        case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats:
+            nil
+        case .move(let booking, _, _, _), .getBooking(let booking): .booking(booking)
+        case .hold(let resource, _), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
+            .changeRules(let resource, _, _), .getRules(let resource), .bookSeries(let resource, _),
+            .waitlistJoin(let resource, _, _, _), .waitlistQueue(let resource):
+            .resource(resource)
+        case .cancelSeries(let series, _, _, _): .resource(series.resource)
+        case .waitlistLeave(let entry, _), .waitlistStatus(let entry): .resource(entry.resource)
+        }
+    }
+
+    /// A request about one resource, on its actor (`target(of:)` named it).
+    private func handle(_ operation: Operation, on actor: ResourceActor) async -> Outcome {
+        switch operation {
+        case .hold(_, let command): await actor.hold(command)
+        case .move(let booking, let action, let actorName, let stamp):
+            await actor.move(action, booking: booking.sequence, actor: actorName, stamp: stamp)
+        case .getBooking(let booking): await actor.booking(booking.sequence)
+        case .listBookings(_, let from, let to, let after, let limit):
+            await actor.bookings(from: from, to: to, after: after, limit: limit)
+        case .availability(_, let from, let to, let durationMinutes):
+            await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+        case .changeRules(_, let request, let actorName): await actor.changeRules(request, actor: actorName)
+        case .getRules: await actor.rules()
+        case .bookSeries(_, let command): await actor.bookSeries(command)
+        case .cancelSeries(let series, let from, let reason, let actorName):
+            await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName)
+        case .waitlistJoin(_, let range, let customer, let actorName):
+            await actor.joinWaitlist(range, customer: customer, actor: actorName)
+        case .waitlistLeave(let entry, let actorName): await actor.leaveWaitlist(entry.number, actor: actorName)
+        case .waitlistStatus(let entry): await actor.waitlistEntry(entry.number)
+        case .waitlistQueue: await actor.waitlistQueue()
+        case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats:
+            preconditionFailure("\(operation.name) is not about one resource")
+        }
+    }
+
+    /// Requests about the server, or about several resources (each visited through its own actor).
+    private func handleServerWide(_ operation: Operation) async -> Outcome {
         switch operation {
         case .ping:
             return Outcome(reply: .success(.empty), barrier: 0)
@@ -20,21 +90,6 @@ public struct Dispatcher: Sendable {
             return directory.get(id)
         case .listResources(let after, let limit):
             return directory.list(after: after, limit: limit)
-        case .hold(let resource, let command):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.hold(command)
-        case .move(let booking, let action, let actorName, let stamp):
-            guard let actor = directory.actor(booking.resource) else { return bookingNotFound(booking) }
-            return await actor.move(action, booking: booking.sequence, actor: actorName, stamp: stamp)
-        case .getBooking(let booking):
-            guard let actor = directory.actor(booking.resource) else { return bookingNotFound(booking) }
-            return await actor.booking(booking.sequence)
-        case .listBookings(let resource, let from, let to, let after, let limit):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.bookings(from: from, to: to, after: after, limit: limit)
-        case .availability(let resource, let from, let to, let durationMinutes):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
         case .holdMany(let resources, let command, let pool):
             return await holdMany(resources, command, pool: pool)
         case .multiAvailability(let resources, let all, let from, let to, let durationMinutes):
@@ -47,32 +102,9 @@ public struct Dispatcher: Sendable {
             }
         case .stats:
             return Outcome(reply: .success(.stats(await stats())), barrier: 0)
-        case .changeRules(let resource, let request, let actorName):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.changeRules(request, actor: actorName)
-        case .getRules(let resource):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.rules()
-        case .bookSeries(let resource, let command):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.bookSeries(command)
-        case .cancelSeries(let series, let from, let reason, let actorName):
-            guard let actor = directory.actor(series.resource) else {
-                return ResourceDirectory.notFound(series.resource)
-            }
-            return await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName)
-        case .waitlistJoin(let resource, let range, let customer, let actorName):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.joinWaitlist(range, customer: customer, actor: actorName)
-        case .waitlistLeave(let entry, let actorName):
-            guard let actor = directory.actor(entry.resource) else { return ResourceDirectory.notFound(entry.resource) }
-            return await actor.leaveWaitlist(entry.number, actor: actorName)
-        case .waitlistStatus(let entry):
-            guard let actor = directory.actor(entry.resource) else { return ResourceDirectory.notFound(entry.resource) }
-            return await actor.waitlistEntry(entry.number)
-        case .waitlistQueue(let resource):
-            guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            return await actor.waitlistQueue()
+        case .hold, .move, .getBooking, .listBookings, .availability, .changeRules, .getRules, .bookSeries,
+            .cancelSeries, .waitlistJoin, .waitlistLeave, .waitlistStatus, .waitlistQueue:
+            preconditionFailure("\(operation.name) is about one resource")
         }
     }
 
@@ -176,9 +208,5 @@ public struct Dispatcher: Sendable {
             connections: connections.current, journalID: journal.journalID, journalSequence: journal.appendedSequence,
             durableSequence: journal.durableSequence, journalCommits: journal.commitCount,
             lastSnapshot: await snapshots.last)
-    }
-
-    private func bookingNotFound(_ booking: BookingID) -> Outcome {
-        Outcome(reply: .failure(WireError(Rejection(.notFound, "no booking \(booking)", field: "booking"))), barrier: 0)
     }
 }

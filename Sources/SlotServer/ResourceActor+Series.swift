@@ -8,7 +8,7 @@ extension ResourceActor {
         let now = advanceToNow()
         switch schedule.decideSeries(command, now: now) {
         case .failure(let rejection):
-            return read(.failure(WireError(rejection)))
+            return refused(rejection)
         case .success(let decided):
             guard case .seriesBooked(let booked) = decided.event else { preconditionFailure("not a series event") }
             let sequence = commit(decided.event).sequence
@@ -24,7 +24,7 @@ extension ResourceActor {
         let seriesID = BookingID(resource: id, sequence: series)
         switch schedule.decideCancelSeries(series, from: from, reason: reason, actor: actor, now: now) {
         case .failure(let rejection):
-            return read(.failure(WireError(rejection)))
+            return refused(rejection)
         case .success(nil):
             return read(.success(.series(seriesID, bookings: [], skipped: [])))
         case .success(let event?):
@@ -39,7 +39,7 @@ extension ResourceActor {
         let now = advanceToNow()
         switch schedule.decideJoin(range: range, customer: customer, actor: actor, now: now) {
         case .reject(let rejection):
-            return read(.failure(WireError(rejection)))
+            return refused(rejection)
         case .existing(let entry):
             return read(.success(.waitlistEntry(view(entry))))
         case .apply(let event):
@@ -54,7 +54,7 @@ extension ResourceActor {
         let now = advanceToNow()
         switch schedule.decideLeave(number, actor: actor, now: now) {
         case .failure(let rejection):
-            return read(.failure(WireError(rejection)))
+            return refused(rejection)
         case .success(let event):
             let sequence = commit(event).sequence
             guard let entry = schedule.waitlist[number] else { preconditionFailure("left entry missing") }
@@ -65,8 +65,7 @@ extension ResourceActor {
     public func waitlistEntry(_ number: UInt64) -> Outcome {
         advanceToNow()
         guard let entry = schedule.waitlist[number] else {
-            return read(
-                .failure(WireError(Rejection(.notFound, "no waitlist entry \(id)/w\(number)", field: "entry"))))
+            return refused(Rejection(.notFound, "no waitlist entry \(id)/w\(number)", field: "entry"))
         }
         return read(.success(.waitlistEntry(view(entry))))
     }

@@ -14,6 +14,11 @@ public struct Outcome: Sendable {
         self.reply = reply
         self.barrier = barrier
     }
+
+    /// A business rejection from the domain: the one place one becomes a wire error.
+    static func refused(_ rejection: Rejection, awaitedSequence: UInt64) -> Outcome {
+        Outcome(reply: .failure(WireError(rejection)), barrier: awaitedSequence)
+    }
 }
 
 /// One bookable resource. The actor is the lock: each method runs start to finish without an `await`, so
@@ -84,12 +89,8 @@ public actor ResourceActor {
             case .proceed: break
             case .replay(.booking(let summary)): return read(.success(.booking(summary)))
             case .replay(.resource(let settings)): return read(.success(.resource(settings)))
-            case .full(let rejection): return read(.failure(WireError(rejection)))
-            case .conflict:
-                return Outcome(
-                    reply: .failure(
-                        WireError(Rejection.idempotencyConflict)),
-                    barrier: journal.appendedSequence)
+            case .full(let rejection): return refused(rejection)
+            case .conflict: return .refused(.idempotencyConflict, awaitedSequence: journal.appendedSequence)
             }
         }
         switch decide(&schedule) {
@@ -99,13 +100,13 @@ public actor ResourceActor {
             return Outcome(reply: .success(.booking(summary)), barrier: sequence)
         case .unchanged(let summary):
             // Nothing changed, so nothing is kept: a retry is decided again and gets this reply while the booking
-            // stays as it is. Remembering it cost a key and a journal entry per request (issue 14: a million
-            // no-op confirms took 660 MB and 370 MB of journal).
+            // stays as it is. Remembering it would cost a key and a journal entry for every repeated request, with
+            // no bound (decision 0001).
             if let stamp { idempotency.abandon(stamp) }
             return read(.success(.booking(summary)))
         case .reject(let rejection):
             if let stamp { idempotency.abandon(stamp) }
-            return read(.failure(WireError(rejection)))
+            return refused(rejection)
         }
     }
 
@@ -127,14 +128,14 @@ public actor ResourceActor {
             change = .addBlock(block)
         case .removeBlock(let blockID):
             guard rules.blocks[blockID] != nil else {
-                return read(.failure(WireError(Rejection(.notFound, "\(id) has no block \(blockID)", field: "block"))))
+                return refused(Rejection(.notFound, "\(id) has no block \(blockID)", field: "block"))
             }
             change = .removeBlock(blockID)
         case .limits(let minNotice, let maxPerDay):
             let max = maxPerDay.map { $0 == 0 ? nil : $0 } ?? rules.maxBookingsPerDay
             change = .limits(minNoticeMinutes: minNotice ?? rules.minNoticeMinutes, maxBookingsPerDay: max)
         }
-        if let refusal = schedule.ruleLimitRefusal(change) { return read(.failure(WireError(refusal))) }
+        if let refusal = schedule.ruleLimitRefusal(change) { return refused(refusal) }
         let (event, affected) = schedule.decide(change, actor: actor, now: now)
         let sequence = commit(event).sequence
         let reply = RulesReply(
@@ -153,7 +154,7 @@ public actor ResourceActor {
     public func booking(_ sequence: UInt64) -> Outcome {
         advanceToNow()
         guard let booking = schedule.booking(sequence) else {
-            return read(.failure(WireError(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))))
+            return refused(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))
         }
         return read(.success(.bookingWithHistory(booking)))
     }
@@ -166,7 +167,7 @@ public actor ResourceActor {
         }
         switch schedule.activeBookings(from: from, to: to, after: cursor, limit: limit) {
         case .success(let page): return read(.success(.bookings(page.bookings, truncated: page.truncated)))
-        case .failure(let rejection): return read(.failure(WireError(rejection)))
+        case .failure(let rejection): return refused(rejection)
         }
     }
 
@@ -174,7 +175,7 @@ public actor ResourceActor {
         let now = advanceToNow()
         switch schedule.availability(from: from, to: to, durationMinutes: durationMinutes, now: now) {
         case .success(let starts): return read(.success(.slots(starts)))
-        case .failure(let rejection): return read(.failure(WireError(rejection)))
+        case .failure(let rejection): return refused(rejection)
         }
     }
 
@@ -228,6 +229,11 @@ public actor ResourceActor {
     /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.
     func read(_ reply: Result<ReplyBody, WireError>) -> Outcome {
         Outcome(reply: reply, barrier: lastJournaled)
+    }
+
+    /// A refusal; like any reply, it waits for this resource's newest entry to be durable.
+    func refused(_ rejection: Rejection) -> Outcome {
+        .refused(rejection, awaitedSequence: lastJournaled)
     }
 
     /// The schedule as of now and the journal position it includes. The copy is O(1) (copy-on-write), so a

@@ -64,7 +64,7 @@ public final class ResourceDirectory: Sendable {
         if let stamp {
             switch idempotency.begin(stamp, resource: settings.id, now: now) {
             case .proceed: break
-            case .full(let rejection): return Outcome(reply: .failure(WireError(rejection)), barrier: 0)
+            case .full(let rejection): return .refused(rejection, awaitedSequence: 0)
             case .replay(let reply):
                 if case .resource(let stored) = reply, let existing = actor(stored.id) {
                     return Outcome(reply: .success(.resource(stored)), barrier: existing.createdSequence)
@@ -75,12 +75,9 @@ public final class ResourceDirectory: Sendable {
         }
         let outcome: Outcome = actors.withLock { entries in
             if let existing = entries.byID[settings.id] {
-                return Outcome(
-                    reply: .failure(
-                        WireError(
-                            Rejection(
-                                .alreadyExists, "resource \(settings.id) already exists", field: "resource"))),
-                    barrier: existing.createdSequence)
+                return .refused(
+                    Rejection(.alreadyExists, "resource \(settings.id) already exists", field: "resource"),
+                    awaitedSequence: existing.createdSequence)
             }
             guard entries.byID.count < resourcesMax else {
                 return Outcome(
@@ -125,13 +122,10 @@ public final class ResourceDirectory: Sendable {
     }
 
     static func notFound(_ id: ResourceID) -> Outcome {
-        Outcome(reply: .failure(WireError(Rejection(.notFound, "no resource \(id)", field: "resource"))), barrier: 0)
+        .refused(Rejection(.notFound, "no resource \(id)", field: "resource"), awaitedSequence: 0)
     }
 
     private func conflict() -> Outcome {
-        Outcome(
-            reply: .failure(
-                WireError(Rejection.idempotencyConflict)),
-            barrier: journal.appendedSequence)
+        .refused(.idempotencyConflict, awaitedSequence: journal.appendedSequence)
     }
 }
