@@ -79,8 +79,9 @@ struct JournalWriterState<Waiter, Compaction> {
     private var writingEntries = 0
     /// Entries admitted requests may still append (`admit` adds, `release` takes away).
     private(set) var reservedEntries = 0
-    /// Bounded by the replies being waited for: one per connection's reply writer (it waits for one batch at a
-    /// time) plus one per snapshot being taken.
+    /// Bounded by the replies being waited for: one per connection's reply writer, which waits for one batch at
+    /// a time (so at most `ServerConfiguration.connectionsMax`, well within connections × pipelined requests,
+    /// `inFlightRequestsPerConnectionMax`), plus one per snapshot being taken.
     private var waiters: [(sequence: UInt64, waiter: Waiter)] = []
     /// Admissions waiting for room, first come first served. Bounded by the connections: each decides one
     /// request at a time.
