@@ -141,10 +141,12 @@ public final class Journal: @unchecked Sendable {
 
     public func isDurable(_ sequence: UInt64) -> Bool { locked { sequence <= $0.lastDurable } }
 
-    /// Waits until `entries` more fit under `queuedEntriesMax` (at most that many are counted), and reserves
-    /// them. Waiting admissions are served in arrival order as commits make room. Throws `JournalError.closed`
-    /// once the journal stops. Every admission must be followed by `release(entries:)` with the same count, once
-    /// the request's entries are appended (or it appended none).
+    /// Waits until `entries` more fit under `queuedEntriesMax`, and reserves them. Waiting admissions are served
+    /// in arrival order as commits make room. Throws `JournalError.closed` once the journal stops. Every admission
+    /// must be followed by `release(entries:)` with the same count, once the request's entries are appended (or
+    /// it appended none). So the entries of finished requests plus the reservations of running ones never pass
+    /// the bound, as long as each request appends at most what it reserved. A request that may append more than
+    /// the whole bound is counted as the bound, so that it can still run (alone).
     public func admit(entries: Int) async throws {
         guard entries > 0 else { return }
         switch locked({ $0.admitWithoutWaiting(entries) }) {

@@ -72,7 +72,7 @@ import Testing
         #expect(try stored(in: directory) == Array(1...5), "the store was closed: the folder opens again")
     }
 
-    @Test func crashStopsAWriterThreadWithoutWaitingForItsQueue() async throws {
+    @Test func crashFailsTheWaitersOfAWriterThreadAndClosesTheStore() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let journal = try Journal(directory: directory)
