@@ -8,11 +8,11 @@ public func fuzzRecord(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard count >= 1 else { return 0 }
     let format = Int(data[0] % 3) + 1
     let body = Array(UnsafeBufferPointer(start: data + 1, count: count - 1))
-    guard let record = RecordV1(body: body, format: format), let entry = RecordCodec.entry(from: record) else {
+    guard let record = JournalRecord(body: body, format: format), let entry = RecordCodec.entry(from: record) else {
         return 0
     }
     let written = RecordCodec.record(for: entry)
-    guard let reread = RecordV1(binary: written.binaryBytes()) else {
+    guard let reread = JournalRecord(binary: written.binaryBytes()) else {
         fatalError("a record written in binary does not read back: \(written)")
     }
     precondition(reread == written, "binary round trip changed \(written) into \(reread)")

@@ -4,18 +4,41 @@ import SlotDomain
 /// The write-ahead journal with group commit.
 ///
 /// `append` is synchronous and cheap: it numbers the entry and queues it, so a resource actor can decide, append
-/// and mutate without an `await` in between. One writer thread takes everything queued, writes it in a single
-/// SQLite transaction (one fsync), and then wakes every reply waiting on those entries. Replies are sent only
-/// after `waitUntilDurable` returns, so nothing is acknowledged before it is on disk.
+/// and mutate without an `await` in between. One writer takes everything queued, writes it in a single SQLite
+/// transaction (one fsync), and then wakes every reply waiting on those entries. Replies are sent only after
+/// `waitUntilDurable` returns, so nothing is acknowledged before it is on disk.
+///
+/// The writer is a thread of its own, not a task: SQLite's calls block (the fsync for milliseconds), and a task
+/// blocked in them would hold one of the few threads of Swift's cooperative pool. What the writer decides (what to
+/// write next, whom a commit wakes, what a stop or a crash abandons) is `JournalWriterState`, a plain value; this
+/// class holds the lock, the thread and the SQLite store, and carries those decisions out.
+///
+/// The queue is bounded by `Configuration.queuedEntriesMax`, through admission rather than in `append`: a request
+/// reserves the most entries it can append (`admit`) before it is decided, and gives the reservation back once it
+/// has appended them (`release`). Requests wait while the queue is full; none is refused.
 ///
 /// A failed commit leaves memory ahead of disk. The writer then calls `onFailure` and stops the process: a restart
 /// replays the journal, which holds exactly what was acknowledged.
 public final class Journal: @unchecked Sendable {
-    // @unchecked: all mutable state below is guarded by `condition` (its lock), and `store` is touched only by
-    // the writer thread once `start` has run.
+    // @unchecked: the one mutable field, `state`, is guarded by `condition` (its lock), and `store` is used by one
+    // writer at a time: the thread once `start` has run, otherwise the caller holding `manualTurn`.
     public struct Configuration: Sendable {
+        /// Who commits: a thread of the journal's own (the server), or the owner calling `commitQueued` (a
+        /// deterministic simulation, which decides when a commit happens).
+        public enum Writer: Sendable {
+            case thread
+            case manual
+        }
+
+        public var writer = Writer.thread
         /// Most entries written in one transaction.
         public var batchEntriesMax = 4_096
+        /// Most entries queued and not yet committed, counting those that admitted requests may still append;
+        /// past it, requests wait in `admit` until commits make room. 16 full batches: far more than a healthy
+        /// disk lets accumulate between two commits (the writer takes everything queued each time), so it costs
+        /// no throughput, while a stalled disk holds memory to this many entries (a few hundred bytes each)
+        /// instead of growing with every request the connections send meanwhile.
+        public var queuedEntriesMax = 65_536
         /// Most entries compaction deletes in one transaction; commits of new entries run in between, so this
         /// bounds how long compaction can hold up an acknowledgement (about 2-5 ms here at 2,000).
         public var compactionChunkEntriesMax = 2_000
@@ -27,19 +50,17 @@ public final class Journal: @unchecked Sendable {
         public init() {}
     }
 
-    private let store: JournalStore
-    private let configuration: Configuration
-    private let condition = NSCondition()
-    private var queue: [SequencedEntry] = []
-    private var lastAppended: UInt64
-    private var lastDurable: UInt64
-    private var commits: UInt64 = 0
-    private var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var compaction: (through: UInt64, deleted: Int, continuation: CheckedContinuation<Int, any Error>)?
-    private var stopping = false
-    private var writerFinished = false
-    private var writerStarted = false
-    private let onFailure: @Sendable (JournalError) -> Never
+    typealias Waiter = CheckedContinuation<Void, any Error>
+    typealias CompactionWaiter = CheckedContinuation<Int, any Error>
+
+    let store: JournalStore
+    let configuration: Configuration
+    let condition = NSCondition()
+    /// Held by whoever writes without the thread (`commitQueued`, `stop` of a journal never started), so two
+    /// callers never write at once and `crash` closes the store only after them.
+    let manualTurn = NSLock()
+    var state: JournalWriterState<Waiter, CompactionWaiter>
+    let onFailure: @Sendable (JournalError) -> Never
     /// This journal's identity (stored in it); snapshots carry it.
     public let journalID: String
 
@@ -51,219 +72,126 @@ public final class Journal: @unchecked Sendable {
         store = try JournalStore(directory: directory, lockWaitMilliseconds: configuration.lockWaitMilliseconds)
         self.configuration = configuration
         self.onFailure = onFailure
-        lastAppended = try store.lastSequence()
-        lastDurable = lastAppended
+        state = JournalWriterState(
+            lastSequence: try store.lastSequence(), batchEntriesMax: configuration.batchEntriesMax,
+            queuedEntriesMax: configuration.queuedEntriesMax)
         journalID = try store.journalID()
     }
 
+    func locked<Value>(_ body: (inout JournalWriterState<Waiter, CompactionWaiter>) -> Value) -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        return body(&state)
+    }
+
+    private var notStarted: Bool { locked { $0.state == .notStarted } }
+
     /// Entries up to here may exist only in snapshots.
     public func floor() throws(JournalError) -> UInt64 {
-        precondition(!writerStarted, "read the floor before the writer starts")
+        precondition(notStarted, "read the floor before the writer starts")
         return try store.floor()
     }
 
     /// For a restore into a new data folder: numbering continues after `sequence`, which a snapshot covers.
     public func adoptFloor(_ sequence: UInt64) throws(JournalError) {
-        precondition(!writerStarted, "adopt a floor before the writer starts")
-        guard try store.entryCount() == 0, lastAppended == 0 else { throw .notEmpty }
+        precondition(notStarted, "adopt a floor before the writer starts")
+        guard try store.entryCount() == 0, appendedSequence == 0 else { throw .notEmpty }
         try store.setMeta("floor_sequence", String(sequence))
-        lastAppended = sequence
-        lastDurable = sequence
+        locked { $0.adoptFloor(sequence) }
     }
 
-    public var isEmpty: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return lastAppended == 0
-    }
-
-    /// Deletes entries up to `sequence` (which a durable snapshot covers), a chunk at a time between commits.
-    /// Returns how many were deleted.
-    public func compact(through sequence: UInt64) async throws -> Int {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-            condition.lock()
-            if writerFinished || stopping || compaction != nil {
-                condition.unlock()
-                continuation.resume(throwing: JournalError.closed)
-                return
-            }
-            compaction = (sequence, 0, continuation)
-            condition.signal()
-            condition.unlock()
-        }
-    }
+    public var isEmpty: Bool { appendedSequence == 0 }
 
     /// Reads every stored entry after `sequence`, in order. Call before `start`.
     public func replay(after sequence: UInt64 = 0, _ body: (SequencedEntry) throws -> Void) throws {
-        precondition(!writerStarted, "replay runs before the writer starts")
+        precondition(notStarted, "replay runs before the writer starts")
         try store.read(after: sequence, body)
     }
 
-    /// Starts the writer thread.
-    public func start() {
-        condition.lock()
-        precondition(!writerStarted)
-        writerStarted = true
-        condition.unlock()
-        let thread = Thread { [self] in
-            Self.nameCurrentThread("slotd-journal")
-            writerLoop()
-        }
-        thread.start()
-    }
-
-    /// So that `top -H` and `/proc/PID/task/*/comm` show the writer: `Thread.name` does not reach the system
-    /// thread here, which then keeps the name of the dispatch thread that started it, and `pthread_setname_np`
-    /// is not visible to Swift. Linux allows 15 bytes. Best effort: a name is only a convenience.
-    private static func nameCurrentThread(_ name: String) {
-        #if os(Linux)
-            let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return }
-            defer { close(descriptor) }
-            _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        #endif
-    }
-
-    /// Numbers `entry` and queues it for the next commit. Returns its sequence number.
+    /// Numbers `entry` and queues it for the next commit. Returns its sequence number. Never waits: the queue's
+    /// bound is kept by `admit`. Before `start`, entries just queue.
     public func append(_ entry: JournalEntry) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
-        precondition(!stopping, "append after the journal stopped")
-        lastAppended += 1
-        queue.append(SequencedEntry(sequence: lastAppended, entry: entry))
+        let sequence = state.append(entry)
         condition.signal()
-        return lastAppended
+        return sequence
     }
 
     /// The sequence of the newest appended entry: a read that must not reveal anything not yet durable waits for
     /// this.
-    public var appendedSequence: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return lastAppended
-    }
+    public var appendedSequence: UInt64 { locked { $0.lastAppended } }
 
     /// Commits since this journal was opened: with `durableSequence`, how many entries share one sync.
-    public var commitCount: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return commits
-    }
+    public var commitCount: UInt64 { locked { $0.commits } }
 
-    public var durableSequence: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return lastDurable
-    }
+    public var durableSequence: UInt64 { locked { $0.lastDurable } }
 
     /// Returns once every entry up to `sequence` is committed. No suspension when it already is.
     public func waitUntilDurable(_ sequence: UInt64) async throws {
         if isDurable(sequence) { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            register(sequence, continuation)
+        try await withCheckedThrowingContinuation { (continuation: Waiter) in
+            switch locked({ $0.registerWaiter(continuation, for: sequence) }) {
+            case .resume: continuation.resume()
+            case .fail: continuation.resume(throwing: JournalError.closed)
+            case .wait: break
+            }
         }
     }
 
-    public func isDurable(_ sequence: UInt64) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return sequence <= lastDurable
-    }
+    public func isDurable(_ sequence: UInt64) -> Bool { locked { sequence <= $0.lastDurable } }
 
-    private func register(_ sequence: UInt64, _ continuation: CheckedContinuation<Void, any Error>) {
-        condition.lock()
-        if sequence <= lastDurable {
-            condition.unlock()
-            continuation.resume()
-        } else if writerFinished {
-            condition.unlock()
-            continuation.resume(throwing: JournalError.closed)
-        } else {
-            waiters.append((sequence, continuation))
-            condition.unlock()
+    /// Waits until `entries` more fit under `queuedEntriesMax`, and reserves them. Waiting admissions are served
+    /// in arrival order as commits make room. Throws `JournalError.closed` once the journal stops. Every admission
+    /// must be followed by `release(entries:)` with the same count, once the request's entries are appended (or
+    /// it appended none). So the entries of finished requests plus the reservations of running ones never pass
+    /// the bound, as long as each request appends at most what it reserved. A request that may append more than
+    /// the whole bound is counted as the bound, so that it can still run (alone).
+    public func admit(entries: Int) async throws {
+        guard entries > 0 else { return }
+        switch locked({ $0.admitWithoutWaiting(entries) }) {
+        case .admitted: return
+        case .fail: throw JournalError.closed
+        case .wait: break
+        }
+        try await withCheckedThrowingContinuation { (continuation: Waiter) in
+            switch locked({ $0.admit(entries, continuation) }) {
+            case .admitted: continuation.resume()
+            case .fail: continuation.resume(throwing: JournalError.closed)
+            case .wait: break
+            }
         }
     }
 
-    /// Commits everything queued, stops the writer and returns when it has finished.
-    public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while writerStarted && !writerFinished { condition.wait() }
-        let abandoned = waiters
-        waiters = []
-        condition.unlock()
-        for waiter in abandoned { waiter.continuation.resume(throwing: JournalError.closed) }
-        store.close()
+    /// Gives back what `admit(entries:)` reserved.
+    public func release(entries: Int) {
+        guard entries > 0 else { return }
+        for admission in locked({ $0.release(entries) }) { admission.resume() }
     }
 
-    private func writerLoop() {
-        while true {
+    /// Entries queued or being written and not yet committed.
+    public var outstandingEntries: Int { locked { $0.outstandingEntries } }
+
+    /// Deletes entries up to `sequence` (which a durable snapshot covers), a chunk at a time between commits.
+    /// Returns how many were deleted.
+    public func compact(through sequence: UInt64) async throws -> Int {
+        try await withCheckedThrowingContinuation { (continuation: CompactionWaiter) in
             condition.lock()
-            while queue.isEmpty && compaction == nil && !stopping { condition.wait() }
-            if queue.isEmpty, let pending = compaction {
-                condition.unlock()
-                compactOneChunk(pending.through)
-                continue
-            }
-            if queue.isEmpty {
-                writerFinished = true
-                let abandoned = compaction
-                compaction = nil
-                condition.broadcast()
-                condition.unlock()
-                abandoned?.continuation.resume(throwing: JournalError.closed)
-                return
-            }
-            let batch = Array(queue.prefix(configuration.batchEntriesMax))
-            queue.removeFirst(batch.count)
+            let accepted = state.requestCompaction(through: sequence, continuation)
+            condition.signal()
             condition.unlock()
-            do {
-                try store.append(batch)
-            } catch {
-                onFailure(error)
-            }
-            markDurable(batch[batch.count - 1].sequence)
+            if !accepted { continuation.resume(throwing: JournalError.closed) }
         }
     }
 
-    /// One compaction transaction; the request completes when nothing is left to delete. New entries take
-    /// priority: the loop only gets here with an empty queue.
-    private func compactOneChunk(_ through: UInt64) {
-        let deleted: Int
-        do {
-            deleted = try store.compactChunk(through: through, chunkEntriesMax: configuration.compactionChunkEntriesMax)
-        } catch {
-            onFailure(error)
-        }
-        condition.lock()
-        guard var pending = compaction else {
-            condition.unlock()
-            return
-        }
-        pending.deleted += deleted
-        if deleted == 0 {
-            compaction = nil
-            condition.unlock()
-            pending.continuation.resume(returning: pending.deleted)
-        } else {
-            compaction = pending
-            condition.unlock()
-        }
+    func resume(_ ready: JournalWriterState<Waiter, CompactionWaiter>.Ready) {
+        for waiter in ready.waiters { waiter.resume() }
+        for admission in ready.admissions { admission.resume() }
     }
 
-    private func markDurable(_ sequence: UInt64) {
-        condition.lock()
-        lastDurable = sequence
-        commits += 1
-        var ready: [CheckedContinuation<Void, any Error>] = []
-        waiters.removeAll { waiter in
-            guard waiter.sequence <= sequence else { return false }
-            ready.append(waiter.continuation)
-            return true
-        }
-        condition.broadcast()
-        condition.unlock()
-        for continuation in ready { continuation.resume() }
+    func fail(_ abandoned: JournalWriterState<Waiter, CompactionWaiter>.Abandoned, with error: JournalError) {
+        for waiter in abandoned.waiters { waiter.resume(throwing: error) }
+        for admission in abandoned.admissions { admission.resume(throwing: error) }
+        abandoned.compaction?.resume(throwing: error)
     }
 }

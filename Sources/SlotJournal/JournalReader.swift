@@ -18,7 +18,8 @@ struct JournalReader {
     /// The stored records after `sequence` in order (at most `limit`), each checked for gaps, checksum, format and
     /// body syntax; `read` also checks that each record makes a valid entry.
     func readRecords(
-        after sequence: UInt64, limit: Int? = nil, _ body: (_ sequence: UInt64, _ format: Int, RecordV1) throws -> Void
+        after sequence: UInt64, limit: Int? = nil,
+        _ body: (_ sequence: UInt64, _ format: Int, JournalRecord) throws -> Void
     ) throws {
         let statement = try database.prepare(
             "SELECT sequence, format, body, checksum FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?")
@@ -35,10 +36,10 @@ struct JournalReader {
             guard UInt32(truncatingIfNeeded: statement.int64(3)) == CRC32.checksum(bytes) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "checksum mismatch")
             }
-            guard RecordV1.formatsRead.contains(format) else {
+            guard JournalRecord.formatsRead.contains(format) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "unknown record format \(format)")
             }
-            guard let record = RecordV1(body: bytes, format: format) else {
+            guard let record = JournalRecord(body: bytes, format: format) else {
                 throw JournalError.corruptRecord(sequence: current, reason: "body does not decode")
             }
             try body(current, format, record)

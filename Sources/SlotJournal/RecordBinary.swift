@@ -8,7 +8,7 @@ import SlotJSON
 /// Why: at full load the journal writer turned every booking into ~190 bytes of JSON (4–5 % of slotd's CPU) and
 /// SQLite wrote those bytes to the WAL and the table; the binary form of a held record is about a third of
 /// that. `slotctl journal dump` prints any record, whatever its format, as the JSON it stands for.
-extension RecordV1 {
+extension JournalRecord {
     /// Tags, stable forever: a new field takes a new number.
     private enum Tag: UInt8 {
         case resource = 1
@@ -168,7 +168,7 @@ extension RecordV1 {
         case .fingerprint: fingerprint = try Self.string(&reader)
         case .rule:
             let json = try reader.readVarintPrefixed(maxBytes: Self.fieldMaxBytes)
-            guard let value = try? JSONValue.parse(bytes: Array(json)), let rule = RuleRecordV1(json: value) else {
+            guard let value = try? JSONValue.parse(bytes: Array(json)), let rule = RuleRecord(json: value) else {
                 return false
             }
             self.rule = rule

@@ -2,7 +2,7 @@ import SlotDomain
 
 /// The on-disk form of a rule change inside a `rules_changed` record (format 1). Minutes are minutes after local
 /// midnight; dates are days since 1970-01-01; a block's times are the record's `start` and `end`.
-struct RuleRecordV1: Codable, Equatable {
+struct RuleRecord: Codable, Equatable {
     enum Change: String, Codable {
         case weeklyHours = "weekly_hours"
         case override
@@ -31,16 +31,16 @@ struct RuleRecordV1: Codable, Equatable {
 }
 
 extension RecordCodec {
-    static func record(for event: RulesChangedEvent, resource: ResourceID) -> RecordV1 {
-        var record = RecordV1(kind: .rulesChanged, resource: resource.rawValue, at: event.at.secondsSinceEpoch)
+    static func record(for event: RulesChangedEvent, resource: ResourceID) -> JournalRecord {
+        var record = JournalRecord(kind: .rulesChanged, resource: resource.rawValue, at: event.at.secondsSinceEpoch)
         record.actor = event.actor
-        var rule: RuleRecordV1
+        var rule: RuleRecord
         switch event.change {
         case .weeklyHours(let hours):
-            rule = RuleRecordV1(change: .weeklyHours)
+            rule = RuleRecord(change: .weeklyHours)
             rule.weekly = hours.map { $0.days.map(pairs) }
         case .override(let date, let override):
-            rule = RuleRecordV1(change: .override)
+            rule = RuleRecord(change: .override)
             rule.date = date.days
             switch override {
             case .closed: rule.closed = true
@@ -50,16 +50,16 @@ extension RecordCodec {
             case nil: break
             }
         case .addBlock(let block):
-            rule = RuleRecordV1(change: .addBlock)
+            rule = RuleRecord(change: .addBlock)
             rule.block = block.id
             rule.label = block.label
             record.start = block.range.start.secondsSinceEpoch
             record.end = block.range.end.secondsSinceEpoch
         case .removeBlock(let id):
-            rule = RuleRecordV1(change: .removeBlock)
+            rule = RuleRecord(change: .removeBlock)
             rule.block = id
         case .limits(let minNotice, let maxPerDay):
-            rule = RuleRecordV1(change: .limits)
+            rule = RuleRecord(change: .limits)
             rule.minNoticeMinutes = minNotice
             rule.maxBookingsPerDay = maxPerDay
         }
@@ -67,7 +67,7 @@ extension RecordCodec {
         return record
     }
 
-    static func rulesEvent(from record: RecordV1) -> ScheduleEvent? {
+    static func rulesEvent(from record: JournalRecord) -> ScheduleEvent? {
         guard let rule = record.rule, let actor = record.actor else { return nil }
         let change: RuleChange
         switch rule.change {

@@ -2,25 +2,25 @@ import SlotDomain
 
 /// Format 2 records: recurring series and the waitlist.
 extension RecordCodec {
-    static func waitlistOrSeriesRecord(for event: ScheduleEvent, resource: ResourceID) -> RecordV1 {
+    static func waitlistOrSeriesRecord(for event: ScheduleEvent, resource: ResourceID) -> JournalRecord {
         let name = resource.rawValue
         switch event {
         case .seriesBooked(let series):
-            var record = RecordV1(kind: .seriesBooked, resource: name, at: series.at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .seriesBooked, resource: name, at: series.at.secondsSinceEpoch)
             record.booking = series.firstSequence
             record.ranges = series.ranges.map { [$0.start.secondsSinceEpoch, $0.end.secondsSinceEpoch] }
             record.customer = series.customer
             record.actor = series.actor
             return record
         case .seriesCanceled(let canceled):
-            var record = RecordV1(kind: .seriesCanceled, resource: name, at: canceled.at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .seriesCanceled, resource: name, at: canceled.at.secondsSinceEpoch)
             record.booking = canceled.series
             record.bookings = canceled.sequences
             record.actor = canceled.actor
             record.reason = canceled.reason
             return record
         case .waitlistJoined(let joined):
-            var record = RecordV1(kind: .waitlistJoined, resource: name, at: joined.at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .waitlistJoined, resource: name, at: joined.at.secondsSinceEpoch)
             record.entry = joined.number
             record.start = joined.range.start.secondsSinceEpoch
             record.end = joined.range.end.secondsSinceEpoch
@@ -28,7 +28,7 @@ extension RecordCodec {
             record.actor = joined.actor
             return record
         case .waitlistLeft(let left):
-            var record = RecordV1(kind: .waitlistLeft, resource: name, at: left.at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .waitlistLeft, resource: name, at: left.at.secondsSinceEpoch)
             record.entry = left.number
             record.actor = left.actor
             return record
@@ -37,7 +37,7 @@ extension RecordCodec {
         }
     }
 
-    static func waitlistOrSeriesEvent(from record: RecordV1) -> ScheduleEvent? {
+    static func waitlistOrSeriesEvent(from record: JournalRecord) -> ScheduleEvent? {
         let at = Instant(secondsSinceEpoch: record.at)
         guard let actor = record.actor else { return nil }
         switch record.kind {

@@ -6,7 +6,7 @@ import SlotDomain
 /// store it as a JSON object (readable with the `sqlite3` shell); format 2 adds the series and waitlist kinds
 /// and their fields (`ranges`, `bookings`, `entry`), so a format 1 row is a format 2 row that uses none of them.
 /// Format 3 stores the same fields in binary (`RecordBinary.swift`). All three are read.
-struct RecordV1: Codable, Equatable {
+struct JournalRecord: Codable, Equatable {
     static let format = 3
     static let formatsRead = 1...3
     /// The formats whose body is JSON.
@@ -54,7 +54,7 @@ struct RecordV1: Codable, Equatable {
     var idempotencyKey: String?
     var fingerprint: String?
     // rules_changed
-    var rule: RuleRecordV1?
+    var rule: RuleRecord?
     // series_booked: each occurrence's [start, end]; series_canceled: the bookings canceled; waitlist_*: the entry
     var ranges: [[Int64]]?
     var bookings: [UInt64]?
@@ -79,12 +79,12 @@ struct RecordV1: Codable, Equatable {
     }
 }
 
-/// Converts between `JournalEntry` and `RecordV1`, checking every record on the way back in.
+/// Converts between `JournalEntry` and `JournalRecord`, checking every record on the way back in.
 enum RecordCodec {
-    static func record(for entry: JournalEntry) -> RecordV1 {
+    static func record(for entry: JournalEntry) -> JournalRecord {
         switch entry {
         case .resourceCreated(let settings, let at, let stamp):
-            var record = RecordV1(kind: .resourceCreated, resource: settings.id.rawValue, at: at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .resourceCreated, resource: settings.id.rawValue, at: at.secondsSinceEpoch)
             record.tz = settings.timeZoneIdentifier
             record.slotMinutes = settings.slotMinutes
             record.capacity = settings.capacity
@@ -95,7 +95,7 @@ enum RecordCodec {
             record.stamp(stamp)
             return record
         case .schedule(let resource, .held(let held)):
-            var record = RecordV1(kind: .held, resource: resource.rawValue, at: held.at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .held, resource: resource.rawValue, at: held.at.secondsSinceEpoch)
             record.booking = held.sequence
             record.start = held.range.start.secondsSinceEpoch
             record.end = held.range.end.secondsSinceEpoch
@@ -106,7 +106,7 @@ enum RecordCodec {
             record.stamp(held.idempotency)
             return record
         case .schedule(let resource, .moved(let moved)):
-            var record = RecordV1(kind: .moved, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
+            var record = JournalRecord(kind: .moved, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
             record.booking = moved.sequence
             record.to = moved.to.rawValue
             record.actor = moved.actor
@@ -120,7 +120,8 @@ enum RecordCodec {
         case .schedule(let resource, let event):
             return waitlistOrSeriesRecord(for: event, resource: resource)
         case .keyRecorded(let stamp, let summary, let at):
-            var record = RecordV1(kind: .keyRecorded, resource: summary.id.resource.rawValue, at: at.secondsSinceEpoch)
+            var record = JournalRecord(
+                kind: .keyRecorded, resource: summary.id.resource.rawValue, at: at.secondsSinceEpoch)
             record.booking = summary.id.sequence
             record.start = summary.range.start.secondsSinceEpoch
             record.end = summary.range.end.secondsSinceEpoch
@@ -135,7 +136,7 @@ enum RecordCodec {
     /// The entry `record` stands for; nil when a field is missing or out of range. Every instant must lie in years
     /// 0001–9999 and every booking's range fit a horizon (`StoredTime`): the checksum only proves the bytes are
     /// the ones written, and replay walks a booking's occupancy day by day.
-    static func entry(from record: RecordV1) -> JournalEntry? {
+    static func entry(from record: JournalRecord) -> JournalEntry? {
         guard let resource = ResourceID(record.resource), StoredTime.isValid(record.at),
             StoredTime.isValid(record.expiresAt)
         else { return nil }
@@ -196,7 +197,7 @@ enum RecordCodec {
     }
 }
 
-extension RecordV1 {
+extension JournalRecord {
     fileprivate mutating func stamp(_ stamp: IdempotencyStamp?) {
         idempotencyKey = stamp?.key
         fingerprint = stamp?.fingerprint

@@ -3,7 +3,7 @@ import SlotJSON
 /// The record's JSON text, written and read by hand (keys sorted, absent fields omitted, as Foundation's
 /// encoder wrote them before): Foundation's `JSONEncoder` was the journal writer's largest cost, and its decoder
 /// most of the time a replay takes. The text is the same format either way; only the cost changed.
-extension RecordV1 {
+extension JournalRecord {
     func jsonBytes() -> [UInt8] {
         var writer = JSONWriter(capacity: 224)
         writer.beginObject()
@@ -108,14 +108,14 @@ extension RecordV1 {
             if ranges?.count != list.array?.count { wrongType = true }
         }
         if let value = fields["rule"] {
-            rule = RuleRecordV1(json: value)
+            rule = RuleRecord(json: value)
             if rule == nil { wrongType = true }
         }
         if wrongType || (fields["confirmed"] != nil && confirmed == nil) { return nil }
     }
 }
 
-extension RuleRecordV1 {
+extension RuleRecord {
     var jsonValue: JSONValue {
         var members: [String: JSONValue] = ["change": .string(change.rawValue)]
         func ints(_ list: [Int]) -> JSONValue { .array(list.map { .number(Double($0)) }) }

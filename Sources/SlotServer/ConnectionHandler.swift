@@ -145,7 +145,11 @@ struct ConnectionHandler: Sendable {
             }
             return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), barrier: 0)
         case .success(let request):
-            let outcome = await dispatcher.handle(request.operation)
+            guard let outcome = await decide(request.operation) else {
+                let error = WireError(.internal, "the journal is closed: the server is stopping")
+                logRejection(error, of: request, requestID: requestID, logger: logger)
+                return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: 0)
+            }
             switch outcome.reply {
             case .success(let body):
                 guard
@@ -166,6 +170,20 @@ struct ConnectionHandler: Sendable {
                 return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
             }
         }
+    }
+
+    /// Decides `operation` with room reserved in the journal's queue for every entry it may append, given back
+    /// when the decision returns (its entries are queued by then): this is what bounds the queue. Nil when the
+    /// journal has closed, which happens only after the listener stopped taking requests.
+    private func decide(_ operation: Operation) async -> Outcome? {
+        let entries = operation.journalEntriesMax
+        do {
+            try await journal.admit(entries: entries)
+        } catch {
+            return nil
+        }
+        defer { journal.release(entries: entries) }
+        return await dispatcher.handle(operation)
     }
 
     /// Logs a decoded request's refusal at info, with the error's details and the request's context. The metadata

@@ -2,13 +2,15 @@ import Logging
 import ServiceLifecycle
 import SlotJournal
 
-/// Owns the journal writer's lifetime: it runs first and stops last, so every reply the listener still sends
-/// during shutdown is committed, and the final commit happens before the process exits.
+/// Owns the journal writer's lifetime, start and stop: it runs first and stops last, so every reply the listener
+/// still sends during shutdown is committed, and the final commit happens before the process exits. A runtime
+/// built and never run starts no thread; what it appended stays queued until `journal.stop()` commits it.
 public struct JournalService: Service {
     let journal: Journal
     let logger: Logger
 
     public func run() async throws {
+        journal.start()
         // Wait for shutdown (or cancellation); either way, flush what is queued.
         try? await gracefulShutdown()
         journal.stop()

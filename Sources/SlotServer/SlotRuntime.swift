@@ -46,7 +46,6 @@ public final class SlotRuntime: Sendable {
         let directory = ResourceDirectory(
             actors: actors, journal: journal, idempotency: idempotency, clock: clock,
             limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
-        journal.start()
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
             logger: logger)

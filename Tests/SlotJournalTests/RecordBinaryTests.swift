@@ -11,9 +11,9 @@ import Testing
         for entry in RecordJSONTests.entries {
             let record = RecordCodec.record(for: entry)
             let binary = record.binaryBytes()
-            #expect(RecordV1(binary: binary) == record, "\(entry)")
-            #expect(RecordV1(body: binary, format: 3).flatMap(RecordCodec.entry) == entry, "\(entry)")
-            #expect(RecordV1(body: record.jsonBytes(), format: 2) == record, "\(entry)")
+            #expect(JournalRecord(binary: binary) == record, "\(entry)")
+            #expect(JournalRecord(body: binary, format: 3).flatMap(RecordCodec.entry) == entry, "\(entry)")
+            #expect(JournalRecord(body: record.jsonBytes(), format: 2) == record, "\(entry)")
             #expect(binary.count < record.jsonBytes().count, "\(entry)")
         }
         let held = RecordCodec.record(for: RecordJSONTests.entries[2])
@@ -35,11 +35,11 @@ import Testing
                 .joined()
         }
         for _ in 0..<2_000 {
-            let kinds: [RecordV1.Kind] = [
+            let kinds: [JournalRecord.Kind] = [
                 .resourceCreated, .held, .moved, .keyRecorded, .rulesChanged, .seriesBooked, .seriesCanceled,
                 .waitlistJoined, .waitlistLeft,
             ]
-            var record = RecordV1(kind: kinds.randomElement(using: &random)!, resource: text(), at: number())
+            var record = JournalRecord(kind: kinds.randomElement(using: &random)!, resource: text(), at: number())
             record.tz = maybe(text)
             record.slotMinutes = maybe { Int(number()) }
             record.capacity = maybe { Int(number()) }
@@ -53,12 +53,12 @@ import Testing
             record.actor = maybe(text)
             record.fingerprint = maybe(text)
             record.rule = maybe {
-                RuleRecordV1(change: .limits, minNoticeMinutes: Int.random(in: 0...99_999, using: &random))
+                RuleRecord(change: .limits, minNoticeMinutes: Int.random(in: 0...99_999, using: &random))
             }
             record.ranges = maybe { (0..<Int.random(in: 0...3, using: &random)).map { _ in [number(), number()] } }
             record.bookings = maybe { (0..<Int.random(in: 0...3, using: &random)).map { _ in random.next() } }
             record.entry = maybe { random.next() }
-            #expect(RecordV1(binary: record.binaryBytes()) == record, "\(record)")
+            #expect(JournalRecord(binary: record.binaryBytes()) == record, "\(record)")
         }
     }
 
@@ -69,17 +69,17 @@ import Testing
             let record = RecordCodec.record(for: entry)
             let binary = record.binaryBytes()
             for length in 0..<binary.count {
-                #expect(RecordV1(binary: Array(binary[..<length])) != record, "\(entry) cut at \(length)")
+                #expect(JournalRecord(binary: Array(binary[..<length])) != record, "\(entry) cut at \(length)")
             }
         }
     }
 
     @Test func malformedBodiesAreRefused() {
-        var held = RecordV1(kind: .held, resource: "r", at: 5)
+        var held = JournalRecord(kind: .held, resource: "r", at: 5)
         held.confirmed = true
         let good = held.binaryBytes()
         #expect(good == [2, 1, 1, UInt8(ascii: "r"), 2, 10, 15, 1])
-        #expect(RecordV1(binary: good) == held)
+        #expect(JournalRecord(binary: good) == held)
         let bad: [(String, [UInt8])] = [
             ("empty", []),
             ("unknown kind", [0, 1, 1, 0x72, 2, 10]),
@@ -99,7 +99,7 @@ import Testing
             ("a rule that is not a rule", [5, 1, 1, 0x72, 2, 10, 21, 2, UInt8(ascii: "{"), UInt8(ascii: "}")]),
         ]
         for (name, bytes) in bad {
-            #expect(RecordV1(binary: bytes) == nil, "\(name)")
+            #expect(JournalRecord(binary: bytes) == nil, "\(name)")
         }
     }
 

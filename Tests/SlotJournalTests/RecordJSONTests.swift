@@ -52,10 +52,10 @@ import Testing
         for entry in Self.entries {
             let record = RecordCodec.record(for: entry)
             let ours = record.jsonBytes()
-            #expect(try JSONDecoder().decode(RecordV1.self, from: Data(ours)) == record, "\(entry)")
+            #expect(try JSONDecoder().decode(JournalRecord.self, from: Data(ours)) == record, "\(entry)")
             let foundation = Array(try encoder.encode(record))
-            #expect(RecordV1(json: foundation) == record, "\(entry)")
-            #expect(RecordV1(json: ours).flatMap(RecordCodec.entry) == entry, "round trip \(entry)")
+            #expect(JournalRecord(json: foundation) == record, "\(entry)")
+            #expect(JournalRecord(json: ours).flatMap(RecordCodec.entry) == entry, "round trip \(entry)")
         }
     }
 
@@ -66,7 +66,7 @@ import Testing
             #"{"kind":"held","resource":"r","at":1,"confirmed":1}"#,
             #"{"kind":"moved","resource":"r","at":1,"actor":7}"#, "[]", "{",
         ] {
-            #expect(RecordV1(json: Array(text.utf8)) == nil, "\(text)")
+            #expect(JournalRecord(json: Array(text.utf8)) == nil, "\(text)")
         }
     }
 }

@@ -156,7 +156,7 @@ import Testing
             record.start = badStart
             record.end = badEnd
             #expect(RecordCodec.entry(from: record) == nil, "\(badStart)…\(badEnd)")
-            #expect(RecordV1(body: record.binaryBytes(), format: 3).flatMap(RecordCodec.entry) == nil)
+            #expect(JournalRecord(body: record.binaryBytes(), format: 3).flatMap(RecordCodec.entry) == nil)
         }
         var late = good
         late.at = Instant.writable.upperBound.secondsSinceEpoch + 1

@@ -48,6 +48,8 @@ import Testing
         let fromJournal = try measure {
             try SlotRuntime(configuration: configuration, clock: ManualClock(now), logger: logger)
         }
+        // The services are not run here: the writer is started by hand, for the snapshot's compaction.
+        fromJournal.runtime.journal.start()
         let snapshot = try await fromJournal.runtime.snapshots.take(reason: "benchmark")
         fromJournal.runtime.journal.stop()
         let fromSnapshot = try measure {
