@@ -1,3 +1,5 @@
+import SlotDomain
+
 /// The journal writer's decisions, without the thread, the lock or SQLite: each event is a `mutating func` that
 /// returns what the caller must do (write a batch, resume these waiters, fail those), so the rules are tested as
 /// values and the `Journal` class only carries them out. Not thread-safe: the class calls it under its lock.
