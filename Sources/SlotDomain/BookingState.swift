@@ -1,4 +1,4 @@
-/// The appointment lifecycle. Every legal move is listed in `allowedTargets`; anything else is
+/// The appointment lifecycle. Every legal transition is listed in `allowedTargets`; anything else is
 /// `invalid_transition`. Terminal states have no way out.
 public enum BookingState: String, Hashable, Sendable, CaseIterable {
     case pendingConfirmation = "pending_confirmation"
@@ -17,7 +17,7 @@ public enum BookingState: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    public func canMove(to target: BookingState) -> Bool { allowedTargets.contains(target) }
+    public func canTransition(to target: BookingState) -> Bool { allowedTargets.contains(target) }
 
     /// Active bookings hold their slots; the rest have released them.
     public var isActive: Bool {

@@ -2,7 +2,7 @@
 /// are made once, live, and never re-made on replay, so a later change of rules cannot rewrite history.
 public enum ScheduleEvent: Hashable, Sendable {
     case held(HeldEvent)
-    case moved(MovedEvent)
+    case transitioned(TransitionEvent)
     case rulesChanged(RulesChangedEvent)
     /// Every accepted occurrence of a recurring series, booked in one step (one journal entry: all or none).
     case seriesBooked(SeriesBookedEvent)
@@ -14,7 +14,7 @@ public enum ScheduleEvent: Hashable, Sendable {
     public var at: Instant {
         switch self {
         case .held(let event): event.at
-        case .moved(let event): event.at
+        case .transitioned(let event): event.at
         case .rulesChanged(let event): event.at
         case .seriesBooked(let event): event.at
         case .seriesCanceled(let event): event.at
@@ -26,7 +26,7 @@ public enum ScheduleEvent: Hashable, Sendable {
     public var idempotency: IdempotencyStamp? {
         switch self {
         case .held(let event): event.idempotency
-        case .moved(let event): event.idempotency
+        case .transitioned(let event): event.idempotency
         case .rulesChanged, .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft: nil
         }
     }
@@ -36,7 +36,7 @@ public enum ScheduleEvent: Hashable, Sendable {
     var mayPromote: Bool {
         switch self {
         case .held, .seriesBooked, .waitlistLeft: false
-        case .moved, .rulesChanged, .seriesCanceled, .waitlistJoined: true
+        case .transitioned, .rulesChanged, .seriesCanceled, .waitlistJoined: true
         }
     }
 }
@@ -80,8 +80,8 @@ public struct HeldEvent: Hashable, Sendable {
     }
 }
 
-/// A booking moved to another state; `newRange` is set for `rescheduled`, `reason` optionally for `canceled`.
-public struct MovedEvent: Hashable, Sendable {
+/// A booking's transition to another state; `newRange` is set for `rescheduled`, `reason` optionally for `canceled`.
+public struct TransitionEvent: Hashable, Sendable {
     public var sequence: UInt64
     public var to: BookingState
     public var actor: String

@@ -44,13 +44,13 @@ extension ResourceSchedule {
             return .reject(
                 Rejection(.holdExpired, "the hold expired before it was confirmed", details: ["from": "expired"]))
         }
-        guard booking.state.canMove(to: target) else {
+        guard booking.state.canTransition(to: target) else {
             return .reject(
                 Rejection(
                     .invalidTransition, "the booking is \(booking.state.rawValue) and cannot become \(target.rawValue)",
                     details: ["from": booking.state.rawValue, "to": target.rawValue]))
         }
-        var event = MovedEvent(sequence: sequence, to: target, actor: actor, at: now, idempotency: idempotency)
+        var event = TransitionEvent(sequence: sequence, to: target, actor: actor, at: now, idempotency: idempotency)
         switch action {
         case .confirm:
             break
@@ -69,6 +69,6 @@ extension ResourceSchedule {
                         instantDetails: ["start": booking.range.start]))
             }
         }
-        return .apply(.moved(event))
+        return .apply(.transitioned(event))
     }
 }

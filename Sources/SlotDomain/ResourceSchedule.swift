@@ -93,8 +93,8 @@ public struct ResourceSchedule: Sendable {
         switch event {
         case .held(let held):
             summary = applyHeld(held)
-        case .moved(let moved):
-            summary = applyMoved(moved)
+        case .transitioned(let event):
+            summary = applyTransition(event)
         case .rulesChanged(let changed):
             applyRule(changed.change)
             waitingSettledThrough = 0
@@ -103,8 +103,8 @@ public struct ResourceSchedule: Sendable {
             summary = applySeries(series)
         case .seriesCanceled(let canceled):
             for sequence in canceled.sequences {
-                applyMoved(
-                    MovedEvent(
+                applyTransition(
+                    TransitionEvent(
                         sequence: sequence, to: .canceled, actor: canceled.actor, at: canceled.at,
                         reason: canceled.reason))
             }
@@ -143,25 +143,25 @@ public struct ResourceSchedule: Sendable {
     }
 
     @discardableResult
-    mutating func applyMoved(_ moved: MovedEvent) -> BookingSummary {
-        guard var booking = bookings[moved.sequence], booking.state.canMove(to: moved.to) else {
-            preconditionFailure("illegal transition replayed in \(id) booking \(moved.sequence)")
+    mutating func applyTransition(_ event: TransitionEvent) -> BookingSummary {
+        guard var booking = bookings[event.sequence], booking.state.canTransition(to: event.to) else {
+            preconditionFailure("illegal transition replayed in \(id) booking \(event.sequence)")
         }
         // The table lets go of its copy, so the history below grows in place; copying it whole first would make
-        // a booking moved back and forth cost more at every move.
-        bookings[moved.sequence] = nil
+        // a booking moved back and forth between states cost more at every transition.
+        bookings[event.sequence] = nil
         let from = booking.state
-        var transition = Transition(from: from, to: moved.to, actor: moved.actor, at: moved.at, reason: moved.reason)
+        var transition = Transition(from: from, to: event.to, actor: event.actor, at: event.at, reason: event.reason)
         if from == .pendingConfirmation {
             // At the hold limit, waiting entries were passed over without being placed; below it they may fit.
             if activeHoldCount >= limits.activeHoldsPerResourceMax { waitingSettledThrough = 0 }
             activeHoldCount -= 1
         }
-        switch moved.to {
+        switch event.to {
         case .confirmed:
             booking.expiresAt = nil
         case .rescheduled:
-            guard let newRange = moved.newRange else { preconditionFailure("reschedule without a range") }
+            guard let newRange = event.newRange else { preconditionFailure("reschedule without a range") }
             release(booking.range)
             precondition(firstConflict(newRange, excluding: nil) == nil, "rescheduled over capacity in \(id)")
             reserve(newRange)
@@ -173,9 +173,9 @@ public struct ResourceSchedule: Sendable {
         case .expired, .pendingConfirmation:
             preconditionFailure("expiry is never an event, and nothing moves back to pending_confirmation")
         }
-        booking.state = moved.to
+        booking.state = event.to
         booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
-        bookings[moved.sequence] = booking
+        bookings[event.sequence] = booking
         if from == .pendingConfirmation { dropStaleExpiries() }
         return booking.summary
     }

@@ -40,7 +40,7 @@ public final class Journal: @unchecked Sendable {
         /// instead of growing with every request the connections send meanwhile.
         public var queuedEntriesMax = 65_536
         /// Most entries compaction deletes in one transaction; commits of new entries run in between, so this
-        /// bounds how long compaction can hold up an acknowledgement (about 2-5 ms here at 2,000).
+        /// bounds how long compaction can hold up an acknowledgement (decision 0003).
         public var compactionChunkEntriesMax = 2_000
         /// How long opening waits for the data folder's lock before it reports another server. The lock belongs
         /// to the open file, so a process that forks at the wrong moment (its child holds a copy of every

@@ -5,9 +5,9 @@ import SlotJSON
 /// other signed values zigzag-encoded), strings and lists with a varint length first, `confirmed` as one byte 0
 /// or 1, and a rule change as the JSON object format 2 wrote (rules change rarely; bookings are the bulk).
 ///
-/// Why: at full load the journal writer turned every booking into ~190 bytes of JSON (4–5 % of slotd's CPU) and
-/// SQLite wrote those bytes to the WAL and the table; the binary form of a held record is about a third of
-/// that. `slotctl journal dump` prints any record, whatever its format, as the JSON it stands for.
+/// Why: every booking is encoded by the journal writer and written by SQLite to the WAL and the table; the binary
+/// form of a held record is about a third of its JSON (decision 0006). `slotctl journal dump` prints any record,
+/// whatever its format, as the JSON it stands for.
 extension JournalRecord {
     /// Tags, stable forever: a new field takes a new number.
     private enum Tag: UInt8 {
@@ -22,7 +22,7 @@ extension JournalRecord {
         switch kind {
         case .resourceCreated: 1
         case .held: 2
-        case .moved: 3
+        case .transitioned: 3
         case .keyRecorded: 4
         case .rulesChanged: 5
         case .seriesBooked: 6

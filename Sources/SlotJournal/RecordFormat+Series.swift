@@ -32,7 +32,7 @@ extension RecordCodec {
             record.entry = left.number
             record.actor = left.actor
             return record
-        case .held, .moved, .rulesChanged:
+        case .held, .transitioned, .rulesChanged:
             preconditionFailure("not a series or waitlist event")
         }
     }
@@ -66,7 +66,7 @@ extension RecordCodec {
         case .waitlistLeft:
             guard let number = record.entry else { return nil }
             return .waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: at))
-        case .resourceCreated, .held, .moved, .keyRecorded, .rulesChanged:
+        case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged:
             return nil
         }
     }

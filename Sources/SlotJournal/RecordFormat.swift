@@ -20,7 +20,7 @@ struct JournalRecord: Codable, Equatable {
     enum Kind: String, Codable, CaseIterable {
         case resourceCreated = "resource_created"
         case held
-        case moved
+        case transitioned = "moved"
         case keyRecorded = "key_recorded"
         case rulesChanged = "rules_changed"
         case seriesBooked = "series_booked"
@@ -105,8 +105,8 @@ enum RecordCodec {
             record.actor = held.actor
             record.stamp(held.idempotency)
             return record
-        case .schedule(let resource, .moved(let moved)):
-            var record = JournalRecord(kind: .moved, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
+        case .schedule(let resource, .transitioned(let moved)):
+            var record = JournalRecord(kind: .transitioned, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
             record.booking = moved.sequence
             record.to = moved.to.rawValue
             record.actor = moved.actor
@@ -165,7 +165,7 @@ enum RecordCodec {
                 customer: customer, expiresAt: record.expiresAt.map { Instant(secondsSinceEpoch: $0) },
                 confirmed: confirmed, actor: actor, at: at, idempotency: stamp)
             return .schedule(resource, .held(held))
-        case .moved:
+        case .transitioned:
             guard let booking = record.booking, let target = record.to.flatMap(BookingState.init(rawValue:)),
                 let actor = record.actor
             else { return nil }
@@ -175,10 +175,10 @@ enum RecordCodec {
                 newRange = TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
             }
             guard (target == .rescheduled) == (newRange != nil) else { return nil }
-            let moved = MovedEvent(
+            let moved = TransitionEvent(
                 sequence: booking, to: target, actor: actor, at: at, newRange: newRange, reason: record.reason,
                 idempotency: stamp)
-            return .schedule(resource, .moved(moved))
+            return .schedule(resource, .transitioned(moved))
         case .rulesChanged:
             return rulesEvent(from: record).map { .schedule(resource, $0) }
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:

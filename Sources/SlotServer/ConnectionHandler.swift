@@ -36,8 +36,8 @@ struct ConnectionHandler: Sendable {
                         }
                     }
                     // On shutdown the reader keeps reading but takes no new request (`ShutdownGate`). Not closing the
-                    // input instead: the requests still unread would make the final close a reset. (Wrapping the
-                    // stream in `cancelOnGracefulShutdown()` cost a merged sequence on every line.)
+                    // input instead: the requests still unread would make the final close a reset. Not wrapping the
+                    // stream in `cancelOnGracefulShutdown()`: that puts a merged sequence on every line (decision 0008).
                     await withGracefulShutdownHandler {
                         await readRequests(
                             from: inbound, into: queue, activity: activity, gate: gate, connectionID: connectionID,
@@ -122,15 +122,15 @@ struct ConnectionHandler: Sendable {
         let error = WireError(
             .lineTooLong, "a request line may be at most \(configuration.lineBytesMax) bytes; closing the connection",
             details: ["limit_bytes": String(configuration.lineBytesMax)])
-        return PendingReply(bytes: ReplyEncoder.failure(id: .null, error), barrier: 0, closeAfter: true)
+        return PendingReply(bytes: ReplyEncoder.failure(id: .null, error), awaitedSequence: 0, closeAfter: true)
     }
 
     /// Decodes, dispatches and encodes one request. Never throws: every problem becomes an error reply.
     func handle(_ line: ByteBufferView, connectionID: UInt64, line lineNumber: UInt64, logger: Logger) async
         -> PendingReply
     {
-        // The request id goes into the metadata of the lines logged about it. Only then: copying the logger's
-        // metadata for every request showed in the profile, and a served request is logged only at debug.
+        // The request id goes into the metadata of the lines logged about it, and only then: a served request is
+        // logged only at debug, and copying the logger's metadata for every request is a cost (decision 0012).
         // Added to the event's metadata rather than to a copy of the logger, whose dictionary would be copied.
         func requestID() -> Logger.MetadataValue { "\(connectionID).\(lineNumber)" }
         switch decoder.decode(Array(line)) {
@@ -143,12 +143,12 @@ struct ConnectionHandler: Sendable {
                         "request.id": requestID(),
                     ])
             }
-            return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), barrier: 0)
+            return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), awaitedSequence: 0)
         case .success(let request):
             guard let outcome = await decide(request.operation) else {
                 let error = WireError(.internal, "the journal is closed: the server is stopping")
                 logRejection(error, of: request, requestID: requestID, logger: logger)
-                return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: 0)
+                return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: 0)
             }
             switch outcome.reply {
             case .success(let body):
@@ -158,16 +158,18 @@ struct ConnectionHandler: Sendable {
                 else {
                     let error = WireError.replyTooLarge(limitBytes: configuration.replyBytesMax)
                     logRejection(error, of: request, requestID: requestID, logger: logger)
-                    return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
+                    return PendingReply(
+                        bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: outcome.awaitedSequence)
                 }
                 if logger.logLevel <= .debug {
                     logger.debug(
                         "request served", metadata: ["op": .string(request.operation.name), "request.id": requestID()])
                 }
-                return PendingReply(bytes: bytes, barrier: outcome.barrier)
+                return PendingReply(bytes: bytes, awaitedSequence: outcome.awaitedSequence)
             case .failure(let error):
                 logRejection(error, of: request, requestID: requestID, logger: logger)
-                return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), barrier: outcome.barrier)
+                return PendingReply(
+                    bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: outcome.awaitedSequence)
             }
         }
     }
@@ -187,8 +189,8 @@ struct ConnectionHandler: Sendable {
     }
 
     /// Logs a decoded request's refusal at info, with the error's details and the request's context. The metadata
-    /// is built only when it will be logged: a flash sale rejects most requests, and building it eagerly cost 8 %
-    /// of the server's CPU at log level warning.
+    /// is built only when it will be logged: a flash sale rejects most requests, and building it for each is a
+    /// measurable share of the server's CPU even when nothing is logged (decision 0012).
     private func logRejection(
         _ error: WireError, of request: Request, requestID: () -> Logger.MetadataValue, logger: Logger
     ) {
@@ -222,8 +224,8 @@ struct ConnectionHandler: Sendable {
         while true {
             var batch = await queue.takeAll()
             guard !batch.isEmpty else { return }
-            let barrier = batch.lazy.map(\.barrier).max() ?? 0
-            try await journal.waitUntilDurable(barrier)
+            let awaitedSequence = batch.lazy.map(\.awaitedSequence).max() ?? 0
+            try await journal.waitUntilDurable(awaitedSequence)
             let bytes = batch.reduce(0) { $0 + $1.bytes.count }
             let count = batch.count
             activity.durable.add(UInt64(count), ordering: .relaxed)
@@ -249,7 +251,7 @@ extension Operation {
             metadata["resource.id"] = "\(resource)"
             metadata["request.start"] = "\(RFC3339.format(command.range.start))"
             metadata["request.end"] = "\(RFC3339.format(command.range.end))"
-        case .move(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _):
+        case .transition(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _):
             metadata["booking.id"] = "\(booking)"
         case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
             .changeRules(let resource, _, _), .getRules(let resource), .bookSeries(let resource, _),

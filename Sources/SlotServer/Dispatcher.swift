@@ -43,7 +43,7 @@ public struct Dispatcher: Sendable {
         switch operation {
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats:
             nil
-        case .move(let booking, _, _, _), .getBooking(let booking): .booking(booking)
+        case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
         case .hold(let resource, _), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
             .changeRules(let resource, _, _), .getRules(let resource), .bookSeries(let resource, _),
             .waitlistJoin(let resource, _, _, _), .waitlistQueue(let resource):
@@ -57,8 +57,8 @@ public struct Dispatcher: Sendable {
     private func handle(_ operation: Operation, on actor: ResourceActor) async -> Outcome {
         switch operation {
         case .hold(_, let command): await actor.hold(command)
-        case .move(let booking, let action, let actorName, let stamp):
-            await actor.move(action, booking: booking.sequence, actor: actorName, stamp: stamp)
+        case .transition(let booking, let action, let actorName, let stamp):
+            await actor.transition(action, booking: booking.sequence, actor: actorName, stamp: stamp)
         case .getBooking(let booking): await actor.booking(booking.sequence)
         case .listBookings(_, let from, let to, let after, let limit):
             await actor.bookings(from: from, to: to, after: after, limit: limit)
@@ -83,7 +83,7 @@ public struct Dispatcher: Sendable {
     private func handleServerWide(_ operation: Operation) async -> Outcome {
         switch operation {
         case .ping:
-            return Outcome(reply: .success(.empty), barrier: 0)
+            return Outcome(reply: .success(.empty), awaitedSequence: 0)
         case .createResource(let settings, let rules, let stamp):
             return directory.create(settings, rules: rules, stamp: stamp)
         case .getResource(let id):
@@ -96,13 +96,15 @@ public struct Dispatcher: Sendable {
             return await multiAvailability(resources, all: all, from: from, to: to, durationMinutes: durationMinutes)
         case .snapshot:
             do {
-                return Outcome(reply: .success(.snapshot(try await snapshots.take(reason: "request"))), barrier: 0)
+                return Outcome(
+                    reply: .success(.snapshot(try await snapshots.take(reason: "request"))), awaitedSequence: 0)
             } catch {
-                return Outcome(reply: .failure(WireError(.internal, "the snapshot failed: \(error)")), barrier: 0)
+                return Outcome(
+                    reply: .failure(WireError(.internal, "the snapshot failed: \(error)")), awaitedSequence: 0)
             }
         case .stats:
-            return Outcome(reply: .success(.stats(await stats())), barrier: 0)
-        case .hold, .move, .getBooking, .listBookings, .availability, .changeRules, .getRules, .bookSeries,
+            return Outcome(reply: .success(.stats(await stats())), awaitedSequence: 0)
+        case .hold, .transition, .getBooking, .listBookings, .availability, .changeRules, .getRules, .bookSeries,
             .cancelSeries, .waitlistJoin, .waitlistLeave, .waitlistStatus, .waitlistQueue:
             preconditionFailure("\(operation.name) is about one resource")
         }
@@ -121,27 +123,30 @@ public struct Dispatcher: Sendable {
         let ordered = resources.sorted()
         var answers: [[Instant]] = []
         var common: [Instant]?
-        var barrier: UInt64 = 0
+        var awaitedSequence: UInt64 = 0
         var replyBytesAtLeast = 0
         for resource in ordered {
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
             let outcome = await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
-            barrier = max(barrier, outcome.barrier)
+            awaitedSequence = max(awaitedSequence, outcome.awaitedSequence)
             guard case .success(.slots(let starts)) = outcome.reply else { return outcome }
             if all {
                 common = common.map { Self.intersection($0, starts) } ?? starts
             } else {
                 replyBytesAtLeast += starts.count * (resource.rawValue.utf8.count + Self.quotesAndCommaBytes)
                 guard replyBytesAtLeast <= replyBytesMax else {
-                    return Outcome(reply: .failure(.replyTooLarge(limitBytes: replyBytesMax)), barrier: barrier)
+                    return Outcome(
+                        reply: .failure(.replyTooLarge(limitBytes: replyBytesMax)), awaitedSequence: awaitedSequence)
                 }
                 answers.append(starts)
             }
         }
         if all {
-            return Outcome(reply: .success(.pooledSlots((common ?? []).map { ($0, ordered) })), barrier: barrier)
+            return Outcome(
+                reply: .success(.pooledSlots((common ?? []).map { ($0, ordered) })), awaitedSequence: awaitedSequence)
         }
-        return Outcome(reply: .success(.pooledSlots(Self.union(answers, of: ordered))), barrier: barrier)
+        return Outcome(
+            reply: .success(.pooledSlots(Self.union(answers, of: ordered))), awaitedSequence: awaitedSequence)
     }
 
     /// The `"` … `",` around each id in a reply.

@@ -22,50 +22,51 @@ extension Dispatcher {
         var hold = command
         hold.confirm = false
         var taken: [(actor: ResourceActor, booking: BookingSummary)] = []
-        var barrier: UInt64 = 0
+        var awaitedSequence: UInt64 = 0
         for actor in actors {
             let outcome = await actor.hold(hold)
-            barrier = max(barrier, outcome.barrier)
+            awaitedSequence = max(awaitedSequence, outcome.awaitedSequence)
             guard case .success(.booking(let summary)) = outcome.reply else {
                 let refusal = outcome.reply.failureValue
                 for (owner, booking) in taken {
                     let reason = "released: \(actor.id) refused the group (\(refusal?.code ?? "error"))"
-                    barrier = max(
-                        barrier,
-                        await owner.move(
+                    awaitedSequence = max(
+                        awaitedSequence,
+                        await owner.transition(
                             .cancel(reason: reason), booking: booking.id.sequence, actor: Actors.system, stamp: nil
-                        ).barrier)
+                        ).awaitedSequence)
                 }
                 var error = refusal ?? WireError(.internal, "the group booking failed")
                 error.details["resource"] = actor.id.rawValue
-                return Outcome(reply: .failure(error), barrier: barrier)
+                return Outcome(reply: .failure(error), awaitedSequence: awaitedSequence)
             }
             taken.append((actor, summary))
         }
         guard command.confirm else {
-            return Outcome(reply: .success(.bookingGroup(taken.map(\.booking))), barrier: barrier)
+            return Outcome(reply: .success(.bookingGroup(taken.map(\.booking))), awaitedSequence: awaitedSequence)
         }
         var confirmed: [BookingSummary] = []
         for (actor, booking) in taken {
-            let outcome = await actor.move(.confirm, booking: booking.id.sequence, actor: command.actor, stamp: nil)
-            barrier = max(barrier, outcome.barrier)
+            let outcome = await actor.transition(
+                .confirm, booking: booking.id.sequence, actor: command.actor, stamp: nil)
+            awaitedSequence = max(awaitedSequence, outcome.awaitedSequence)
             guard case .success(.booking(let summary)) = outcome.reply else {
                 // Between the hold and its confirm another client may cancel the hold (its id is easy to guess),
                 // or it may expire: the group is released, the ones already confirmed included, and refused.
                 let refusal = outcome.reply.failureValue ?? WireError(.internal, "the group booking failed")
                 let reason = "released: \(actor.id) could not be confirmed (\(refusal.code))"
                 for (owner, held) in taken {
-                    let canceled = await owner.move(
+                    let canceled = await owner.transition(
                         .cancel(reason: reason), booking: held.id.sequence, actor: Actors.system, stamp: nil)
-                    barrier = max(barrier, canceled.barrier)
+                    awaitedSequence = max(awaitedSequence, canceled.awaitedSequence)
                 }
                 var error = refusal
                 error.details["resource"] = actor.id.rawValue
-                return Outcome(reply: .failure(error), barrier: barrier)
+                return Outcome(reply: .failure(error), awaitedSequence: awaitedSequence)
             }
             confirmed.append(summary)
         }
-        return Outcome(reply: .success(.bookingGroup(confirmed)), barrier: barrier)
+        return Outcome(reply: .success(.bookingGroup(confirmed)), awaitedSequence: awaitedSequence)
     }
 
     /// Fair pick: the pool member with the fewest active bookings starting that local day, then by id; the
@@ -80,7 +81,9 @@ extension Dispatcher {
             if case .success = outcome.reply { return outcome }
             last = outcome
         }
-        guard let last else { return Outcome(reply: .failure(.invalid("pool", "names no resource")), barrier: 0) }
+        guard let last else {
+            return Outcome(reply: .failure(.invalid("pool", "names no resource")), awaitedSequence: 0)
+        }
         return last
     }
 }

@@ -3,7 +3,7 @@ import Synchronization
 /// A reply waiting to be sent: its bytes, and the journal position that must be durable first.
 struct PendingReply: Sendable {
     var bytes: [UInt8]
-    var barrier: UInt64
+    var awaitedSequence: UInt64
     /// Close the connection once this reply is out (after `line_too_long`).
     var closeAfter = false
 }

@@ -15,7 +15,8 @@ extension ResourceActor {
             let summaries = schedule.seriesBookings(booked.firstSequence).map(\.summary)
             let series = BookingID(resource: id, sequence: booked.firstSequence)
             return Outcome(
-                reply: .success(.series(series, bookings: summaries, skipped: decided.skipped)), barrier: sequence)
+                reply: .success(.series(series, bookings: summaries, skipped: decided.skipped)),
+                awaitedSequence: sequence)
         }
     }
 
@@ -31,7 +32,8 @@ extension ResourceActor {
             guard case .seriesCanceled(let canceled) = event else { preconditionFailure("not a cancel event") }
             let sequence = commit(event).sequence
             let summaries = canceled.sequences.compactMap { schedule.booking($0)?.summary }
-            return Outcome(reply: .success(.series(seriesID, bookings: summaries, skipped: [])), barrier: sequence)
+            return Outcome(
+                reply: .success(.series(seriesID, bookings: summaries, skipped: [])), awaitedSequence: sequence)
         }
     }
 
@@ -46,7 +48,7 @@ extension ResourceActor {
             guard case .waitlistJoined(let joined) = event else { preconditionFailure("not a join event") }
             let sequence = commit(event).sequence
             guard let entry = schedule.waitlist[joined.number] else { preconditionFailure("joined entry missing") }
-            return Outcome(reply: .success(.waitlistEntry(view(entry))), barrier: sequence)
+            return Outcome(reply: .success(.waitlistEntry(view(entry))), awaitedSequence: sequence)
         }
     }
 
@@ -58,7 +60,7 @@ extension ResourceActor {
         case .success(let event):
             let sequence = commit(event).sequence
             guard let entry = schedule.waitlist[number] else { preconditionFailure("left entry missing") }
-            return Outcome(reply: .success(.waitlistEntry(view(entry))), barrier: sequence)
+            return Outcome(reply: .success(.waitlistEntry(view(entry))), awaitedSequence: sequence)
         }
     }
 

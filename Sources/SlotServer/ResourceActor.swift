@@ -8,16 +8,16 @@ import Synchronization
 /// so no reply (not even a refusal or a read) reveals state that a crash could still take back.
 public struct Outcome: Sendable {
     public var reply: Result<ReplyBody, WireError>
-    public var barrier: UInt64
+    public var awaitedSequence: UInt64
 
-    public init(reply: Result<ReplyBody, WireError>, barrier: UInt64) {
+    public init(reply: Result<ReplyBody, WireError>, awaitedSequence: UInt64) {
         self.reply = reply
-        self.barrier = barrier
+        self.awaitedSequence = awaitedSequence
     }
 
     /// A business rejection from the domain: the one place one becomes a wire error.
     static func refused(_ rejection: Rejection, awaitedSequence: UInt64) -> Outcome {
-        Outcome(reply: .failure(WireError(rejection)), barrier: awaitedSequence)
+        Outcome(reply: .failure(WireError(rejection)), awaitedSequence: awaitedSequence)
     }
 }
 
@@ -69,7 +69,7 @@ public actor ResourceActor {
         return mutate(stamp: command.idempotency, now: now) { $0.decideHold(command, now: now) }
     }
 
-    public func move(_ action: BookingAction, booking sequence: UInt64, actor: String, stamp: IdempotencyStamp?)
+    public func transition(_ action: BookingAction, booking sequence: UInt64, actor: String, stamp: IdempotencyStamp?)
         -> Outcome
     {
         let now = advanceToNow()
@@ -97,7 +97,7 @@ public actor ResourceActor {
         case .apply(let event):
             let (summary, sequence) = commit(event)
             guard let summary else { preconditionFailure("a booking decision changed no booking") }
-            return Outcome(reply: .success(.booking(summary)), barrier: sequence)
+            return Outcome(reply: .success(.booking(summary)), awaitedSequence: sequence)
         case .unchanged(let summary):
             // Nothing changed, so nothing is kept: a retry is decided again and gets this reply while the booking
             // stays as it is. Remembering it would cost a key and a journal entry for every repeated request, with
@@ -140,7 +140,7 @@ public actor ResourceActor {
         let sequence = commit(event).sequence
         let reply = RulesReply(
             rules: schedule.rules, zone: schedule.grid.timeZone, affected: affected, addedBlock: added)
-        return Outcome(reply: .success(.rules(reply)), barrier: sequence)
+        return Outcome(reply: .success(.rules(reply)), awaitedSequence: sequence)
     }
 
     public func rules() -> Outcome {
@@ -228,7 +228,7 @@ public actor ResourceActor {
 
     /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.
     func read(_ reply: Result<ReplyBody, WireError>) -> Outcome {
-        Outcome(reply: reply, barrier: lastJournaled)
+        Outcome(reply: reply, awaitedSequence: lastJournaled)
     }
 
     /// A refusal; like any reply, it waits for this resource's newest entry to be durable.

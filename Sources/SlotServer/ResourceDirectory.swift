@@ -67,7 +67,7 @@ public final class ResourceDirectory: Sendable {
             case .full(let rejection): return .refused(rejection, awaitedSequence: 0)
             case .replay(let reply):
                 if case .resource(let stored) = reply, let existing = actor(stored.id) {
-                    return Outcome(reply: .success(.resource(stored)), barrier: existing.createdSequence)
+                    return Outcome(reply: .success(.resource(stored)), awaitedSequence: existing.createdSequence)
                 }
                 return conflict()
             case .conflict: return conflict()
@@ -85,7 +85,7 @@ public final class ResourceDirectory: Sendable {
                         WireError(
                             .tooManyResources, "the server already has \(resourcesMax) resources (the limit)",
                             details: ["limit": String(resourcesMax)])),
-                    barrier: 0)
+                    awaitedSequence: 0)
             }
             // The same steps as `ServerState.apply` for these entries, with each entry journaled as it is applied.
             let creation = JournalEntry.resourceCreated(settings, at: now, idempotency: stamp)
@@ -100,7 +100,7 @@ public final class ResourceDirectory: Sendable {
             entries.byID[settings.id] = ResourceActor(
                 state: resource, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
             entries.order.insert(settings.id)
-            return Outcome(reply: .success(.resource(settings)), barrier: resource.lastSequence)
+            return Outcome(reply: .success(.resource(settings)), awaitedSequence: resource.lastSequence)
         }
         if let stamp, case .failure = outcome.reply { idempotency.abandon(stamp) }
         return outcome
@@ -108,7 +108,7 @@ public final class ResourceDirectory: Sendable {
 
     public func get(_ id: ResourceID) -> Outcome {
         guard let actor = actor(id) else { return Self.notFound(id) }
-        return Outcome(reply: .success(.resource(actor.settings)), barrier: actor.createdSequence)
+        return Outcome(reply: .success(.resource(actor.settings)), awaitedSequence: actor.createdSequence)
     }
 
     /// One page of resources in id order, from the ordered index: the cost follows the page, not the server.
@@ -117,8 +117,9 @@ public final class ResourceDirectory: Sendable {
             let (ids, more) = entries.order.page(after: after, limit: limit)
             return (ids.compactMap { entries.byID[$0] }, more)
         }
-        let barrier = page.map(\.createdSequence).max() ?? 0
-        return Outcome(reply: .success(.resources(page.map(\.settings), truncated: more)), barrier: barrier)
+        let awaitedSequence = page.map(\.createdSequence).max() ?? 0
+        return Outcome(
+            reply: .success(.resources(page.map(\.settings), truncated: more)), awaitedSequence: awaitedSequence)
     }
 
     static func notFound(_ id: ResourceID) -> Outcome {

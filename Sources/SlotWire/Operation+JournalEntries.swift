@@ -9,7 +9,7 @@ extension Operation {
             0
         // The resource, then one entry per initial rule layer (`ResourceDirectory.create`).
         case .createResource(_, let rules, _): 1 + rules.count
-        case .hold, .move, .changeRules, .bookSeries, .cancelSeries, .waitlistJoin, .waitlistLeave: 1
+        case .hold, .transition, .changeRules, .bookSeries, .cancelSeries, .waitlistJoin, .waitlistLeave: 1
         // A pool holds on the first member that accepts; refusals append nothing.
         case .holdMany(_, _, pool: true): 1
         // Every resource: a hold, a cancel if the group is refused, a confirm for `book`

@@ -12,7 +12,7 @@ enum OperationDecoder {
             "resource", "resources", "pool", "start", "end", "start_local", "end_local", "customer", "actor",
             "idempotency_key",
         ])
-        let move: Set<String> = ["booking", "actor", "idempotency_key", "tz"]
+        let transition: Set<String> = ["booking", "actor", "idempotency_key", "tz"]
         let range: Set<String> = local.union(["resource", "from", "to", "from_local", "to_local"])
         return [
             "ping": [],
@@ -25,11 +25,11 @@ enum OperationDecoder {
             "list_resources": ["after", "limit"],
             "hold": booking.union(["ttl_seconds"]),
             "book": booking,
-            "confirm": move,
-            "cancel": move.union(["reason"]),
-            "reschedule": move.union(local).union(["start", "end", "start_local", "end_local"]),
-            "complete": move,
-            "no_show": move,
+            "confirm": transition,
+            "cancel": transition.union(["reason"]),
+            "reschedule": transition.union(local).union(["start", "end", "start_local", "end_local"]),
+            "complete": transition,
+            "no_show": transition,
             "get_booking": ["booking", "tz"],
             "list_bookings": range.union(["after", "limit"]),
             "availability": range.union(["duration_minutes", "resources", "mode"]),
@@ -62,16 +62,16 @@ enum OperationDecoder {
             let limit = try reader.integer("limit", default: 1_000, range: 1...reader.limits.listedBookingsMax)
             return .listResources(after: after, limit: limit)
         case "hold", "book": return try hold(&reader, confirm: op == "book")
-        case "confirm": return try move(&reader, .confirm)
+        case "confirm": return try transition(&reader, .confirm)
         case "cancel":
             let reason = try reader.optionalString("reason", maxBytes: reader.limits.reasonMaxBytes)
-            return try move(&reader, .cancel(reason: reason))
+            return try transition(&reader, .cancel(reason: reason))
         case "reschedule":
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)
-            return try move(&reader, .reschedule(TimeRange(start: start, end: end)))
-        case "complete": return try move(&reader, .complete)
-        case "no_show": return try move(&reader, .noShow)
+            return try transition(&reader, .reschedule(TimeRange(start: start, end: end)))
+        case "complete": return try transition(&reader, .complete)
+        case "no_show": return try transition(&reader, .noShow)
         case "get_booking": return .getBooking(try reader.booking())
         case "list_bookings":
             let resource = try reader.resource()
@@ -194,7 +194,8 @@ enum OperationDecoder {
         return .hold(resource, command)
     }
 
-    private static func move(_ reader: inout FieldReader, _ action: BookingAction) throws(WireError) -> Operation {
+    private static func transition(_ reader: inout FieldReader, _ action: BookingAction) throws(WireError) -> Operation
+    {
         let booking = try reader.booking()
         let actor = try reader.actor()
         let fingerprint = {
@@ -208,6 +209,6 @@ enum OperationDecoder {
             return parts.joined(separator: "\u{1F}")
         }
         let stamp = try reader.idempotency(fingerprint: fingerprint())
-        return .move(booking, action, actor: actor, idempotency: stamp)
+        return .transition(booking, action, actor: actor, idempotency: stamp)
     }
 }

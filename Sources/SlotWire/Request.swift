@@ -41,7 +41,7 @@ public enum Operation: Sendable {
     case listResources(after: ResourceID?, limit: Int)
     /// `hold` and `book` (`command.confirm`).
     case hold(ResourceID, HoldCommand)
-    case move(BookingID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
+    case transition(BookingID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
     case getBooking(BookingID)
     case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int)
     case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
@@ -69,7 +69,7 @@ public enum Operation: Sendable {
         case .getResource: "get_resource"
         case .listResources: "list_resources"
         case .hold(_, let command), .holdMany(_, let command, _): command.confirm ? "book" : "hold"
-        case .move(_, let action, _, _):
+        case .transition(_, let action, _, _):
             switch action {
             case .confirm: "confirm"
             case .cancel: "cancel"

@@ -40,7 +40,7 @@ import Testing
                         true
                     default: false
                     }
-                #expect(from.canMove(to: to) == legal, "\(from) → \(to)")
+                #expect(from.canTransition(to: to) == legal, "\(from) → \(to)")
             }
         }
     }

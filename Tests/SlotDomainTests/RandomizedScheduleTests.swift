@@ -137,7 +137,7 @@ import Testing
     {
         let entry = model.entries[sequence]!
         if action == .confirm, entry.state == .confirmed || entry.state == .rescheduled { return .some(nil) }
-        guard entry.state.canMove(to: action.target) else { return nil }
+        guard entry.state.canTransition(to: action.target) else { return nil }
         switch action {
         case .reschedule(let range):
             guard

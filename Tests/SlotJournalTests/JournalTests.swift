@@ -24,8 +24,8 @@ import Testing
                 list.append(
                     .schedule(
                         resource,
-                        .moved(
-                            MovedEvent(
+                        .transitioned(
+                            TransitionEvent(
                                 sequence: UInt64(index - 1), to: .canceled, actor: "ops",
                                 at: Instant(secondsSinceEpoch: 200), reason: "ill"))))
             } else {

@@ -36,7 +36,7 @@ import Testing
         }
         for _ in 0..<2_000 {
             let kinds: [JournalRecord.Kind] = [
-                .resourceCreated, .held, .moved, .keyRecorded, .rulesChanged, .seriesBooked, .seriesCanceled,
+                .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged, .seriesBooked, .seriesCanceled,
                 .waitlistJoined, .waitlistLeft,
             ]
             var record = JournalRecord(kind: kinds.randomElement(using: &random)!, resource: text(), at: number())

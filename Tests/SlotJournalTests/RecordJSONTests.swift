@@ -24,8 +24,8 @@ import Testing
                 HeldEvent(
                     sequence: 1, range: range, customer: "ann", expiresAt: at.adding(seconds: 300), confirmed: false,
                     actor: "web", at: at, idempotency: stamp)),
-            .moved(MovedEvent(sequence: 1, to: .rescheduled, actor: "desk", at: at, newRange: range)),
-            .moved(MovedEvent(sequence: 1, to: .canceled, actor: "desk", at: at, reason: "ill")),
+            .transitioned(TransitionEvent(sequence: 1, to: .rescheduled, actor: "desk", at: at, newRange: range)),
+            .transitioned(TransitionEvent(sequence: 1, to: .canceled, actor: "desk", at: at, reason: "ill")),
             .rulesChanged(RulesChangedEvent(change: .weeklyHours(hours), actor: "op", at: at)),
             .rulesChanged(RulesChangedEvent(change: .weeklyHours(nil), actor: "op", at: at)),
             .rulesChanged(

@@ -41,7 +41,7 @@ import Testing
             let start = ContinuousClock.now
             // A request taken and its reply queued, not yet durable: ten minutes of a stuck commit.
             activity.taken.add(1, ordering: .relaxed)
-            activity.queue.push(PendingReply(bytes: Array(#"{"ok":true}"#.utf8), barrier: 7))
+            activity.queue.push(PendingReply(bytes: Array(#"{"ok":true}"#.utf8), awaitedSequence: 7))
             Self.sweep(sweeper, &state, from: start, seconds: 600)
             #expect(!activity.isClosing, "closed while the server, not the client, was behind")
             // Durable now and handed to the socket, and the client takes none of it: its time starts now.
