@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Issue 14, class 8: a crash in the middle of a snapshot leaves its temporary file, and repeated crashes would

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// A crash found while looking for class 1 of issue 14: a `book` over several resources holds each, then confirms

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Issue 14, class 7: connections held for ever. Idle connections (`idleTimeoutSeconds`), one-byte-a-second

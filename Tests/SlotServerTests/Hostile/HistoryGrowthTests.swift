@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotDomain
+import SlotTesting
 import Testing
 
 /// Issue 14, class 5: a booking rescheduled back and forth grew its history, and its `get_booking` reply, without

@@ -2,6 +2,7 @@ import Foundation
 import SlotClient
 import SlotDomain
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Class 6 of issue 14, state a client can grow without end: idempotency keys. A request that changed nothing

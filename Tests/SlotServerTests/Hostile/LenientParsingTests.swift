@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Class 9 of issue 14, lenient parsing: spellings outside the documented grammar (a sign in a `\u` escape, a

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Class 1 of issue 14, a crash from one line: requests whose instants, read as wall times in some zone, fall

@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotDomain
+import SlotTesting
 import Testing
 
 /// Issue 14, class 2: memory a request creates and nothing frees. Long bookings on one-minute resources, booked and

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Issue 14, class 3: a 3.5 KB multi-resource `availability` over 50 one-minute resources built a 447 MB reply

@@ -2,6 +2,7 @@ import Foundation
 import SlotClient
 import SlotDomain
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Issue 14, classes 5 and 6: a client could add blocks and date overrides one by one without end, and every
