@@ -63,7 +63,11 @@ let package = Package(
         ),
         .target(
             name: "SlotTesting",
-            dependencies: ["SlotServer", "SlotClient", "SlotDomain", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SlotServer", "SlotClient", "SlotDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "slotd",
