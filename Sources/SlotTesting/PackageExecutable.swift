@@ -8,21 +8,22 @@ public enum PackageExecutable {
     /// made elsewhere.
     public static func environmentVariable(_ name: String) -> String { name.uppercased() + "_BINARY" }
 
-    /// In order: the path in `<NAME>_BINARY`; the folder of the running executable (the test bundle's
-    /// `.build/debug`); slotd's own `.build/debug` and `.build/release` (release first when this kit was built for
-    /// release, so a release benchmark runs a release server). The first that exists.
+    /// The path in `<NAME>_BINARY` if set; else the first executable `name` in `searchFolders()`: the folder of the
+    /// running executable (the test bundle's `.build/debug`), then slotd's own `.build/debug` and `.build/release`
+    /// (release first when this kit was built for release, so a release benchmark runs a release server).
     public static func url(_ name: String) throws -> URL {
         if let path = ProcessInfo.processInfo.environment[environmentVariable(name)] {
             return URL(fileURLWithPath: path)
         }
-        let candidates = candidateFolders().map { $0.appendingPathComponent(name) }
+        let candidates = searchFolders().map { $0.appendingPathComponent(name) }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw SlotTestingError.executableNotFound(name: name, searched: candidates)
         }
         return found
     }
 
-    static func candidateFolders() -> [URL] {
+    /// The folders searched when `<NAME>_BINARY` is not set, in order.
+    public static func searchFolders() -> [URL] {
         let running = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // This file is Sources/SlotTesting/PackageExecutable.swift in slotd's checkout, which the nested package
         // builds from source too (a path dependency), so the checkout's own build folder is found from it.
