@@ -6,6 +6,7 @@ import PackageDescription
 // SlotDomain <- SlotJournal <- SlotServer
 // SlotJSON   <- SlotWire, SlotJournal
 //               SlotWire    <- SlotClient <- slotload
+// SlotServer, SlotClient <- SlotTesting (the test kit, beside the tests; used by Tests/ and Benchmarks/)
 let package = Package(
     name: "slotd",
     platforms: [.macOS(.v15)],
@@ -15,6 +16,8 @@ let package = Package(
         .executable(name: "slotctl", targets: ["slotctl"]),
         .library(name: "SlotClient", targets: ["SlotClient"]),
         .library(name: "SlotServer", targets: ["SlotServer"]),
+        // The test server kit, for Tests/ and Benchmarks/ alike.
+        .library(name: "SlotTesting", targets: ["SlotTesting"]),
         // For Benchmarks/, which can only use products.
         .library(name: "SlotDomain", targets: ["SlotDomain"]),
         .library(name: "SlotWire", targets: ["SlotWire"]),
@@ -58,6 +61,14 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
+        .target(
+            name: "SlotTesting",
+            dependencies: [
+                "SlotServer", "SlotClient", "SlotDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "slotd",
             dependencies: [
@@ -92,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "SlotServerTests",
             dependencies: [
-                "SlotServer", "SlotClient", "SlotJournal", "slotd", "slotctl", "slotload",
+                "SlotServer", "SlotClient", "SlotJournal", "SlotTesting", "slotd", "slotctl", "slotload",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -10,7 +10,6 @@ let package = Package(
         // Named, so the checkout's folder name (a CI clone's, a worktree's) does not matter.
         .package(name: "slotd", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", dependencies: [.product(name: "Benchmark", package: "benchmark")]),
@@ -19,7 +18,7 @@ let package = Package(
         suite("JournalBenchmarks", .product(name: "SlotJournal", package: "slotd")),
         suite(
             "EndToEndBenchmarks", .product(name: "SlotServer", package: "slotd"),
-            .product(name: "SlotClient", package: "slotd"), .product(name: "Logging", package: "swift-log")),
+            .product(name: "SlotClient", package: "slotd"), .product(name: "SlotTesting", package: "slotd")),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,8 @@ public final class SlotRuntime: Sendable {
     public let directory: ResourceDirectory
     public let services: [any Service]
     public let snapshots: SnapshotCoordinator
+    /// Where every decoded request goes; the listener's connections use it, and so can a test without sockets.
+    public let dispatcher: Dispatcher
     /// Journal entries replayed at start (after the snapshot, if one was used).
     public let recoveredEntries: Int
     /// The snapshot start-up began from, if any.
@@ -60,6 +62,7 @@ public final class SlotRuntime: Sendable {
         self.journal = journal
         self.directory = directory
         self.snapshots = snapshots
+        self.dispatcher = dispatcher
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
         self.services = [

@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Garbage in: every bad line gets a structured error, and the server keeps serving everybody else.

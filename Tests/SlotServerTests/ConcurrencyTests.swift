@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Many clients racing over real connections: capacity is never exceeded, whatever the interleaving.

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// `kill -9` at random moments (also in the middle of snapshots and journal compaction), restart on the same

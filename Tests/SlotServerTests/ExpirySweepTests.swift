@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The expiry sweeper visits only the resources with a hold due, through a real server's directory.

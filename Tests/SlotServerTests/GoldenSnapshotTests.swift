@@ -3,6 +3,7 @@ import SlotClient
 import SlotDomain
 import SlotJournal
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The committed demo snapshot (`snapshots/golden/clinic-demo-v1.slotsnap`) must keep restoring, to the state

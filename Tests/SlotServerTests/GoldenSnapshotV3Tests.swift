@@ -3,6 +3,7 @@ import SlotClient
 import SlotDomain
 import SlotJournal
 import SlotServer
+import SlotTesting
 import Testing
 
 /// `snapshots/golden/studio-v3.slotsnap`, written by the last slotd that wrote format 3, must keep restoring now

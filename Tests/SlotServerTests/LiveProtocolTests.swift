@@ -2,6 +2,7 @@ import Foundation
 import SlotClient
 import SlotDomain
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Every op and its refusals, driven through the real server over TCP. The server's clock is a `ManualClock`

@@ -1,5 +1,6 @@
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Wall-time inputs and local-time replies through the real server, on Berlin's 2027 DST days.

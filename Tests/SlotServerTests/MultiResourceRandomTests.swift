@@ -2,6 +2,7 @@ import Foundation
 import SlotClient
 import SlotDomain
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Seeded random group bookings from concurrent clients over overlapping resource sets: every acknowledged

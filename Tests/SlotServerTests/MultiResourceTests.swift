@@ -1,5 +1,6 @@
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// `availability` over several resources: `all` (a practitioner and a room together) and `any` (a pool).

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// The suites that send `ReplyBurst`s, run one test at a time: each burst costs seconds of CPU in a debug build,

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// The per-request log lines of docs/OPERATIONS.md: refusals and rejections at `info`, none above it.

@@ -2,6 +2,7 @@ import Foundation
 import SlotClient
 import SlotDomain
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Stopping and starting on the same data folder serves exactly the acknowledged state.

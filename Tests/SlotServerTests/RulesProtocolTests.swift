@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The availability layers through the real server, and their survival across restarts (journal and snapshot).

@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Recurring series through the real server: wall-time expansion across a DST change, all or nothing, skipping

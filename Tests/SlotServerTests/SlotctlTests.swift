@@ -3,6 +3,7 @@ import SlotClient
 import SlotDomain
 import SlotJournal
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The real `slotctl` binary, run as a subprocess against a real server started by the test (127.0.0.1, port 0)

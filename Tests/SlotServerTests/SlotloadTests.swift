@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The real `slotload` binary against a real server (127.0.0.1, port 0, the system clock: slotload books from

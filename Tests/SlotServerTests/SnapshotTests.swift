@@ -2,6 +2,7 @@ import Foundation
 import SlotClient
 import SlotDomain
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Snapshots through the real server: restart from a snapshot, fall back past a damaged one, refuse to start

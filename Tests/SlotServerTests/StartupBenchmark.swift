@@ -3,6 +3,7 @@ import Logging
 import SlotDomain
 import SlotJournal
 import SlotServer
+import SlotTesting
 import Testing
 
 /// Start-up time as data grows: 10,000 resources with 1,000,000 bookings, rebuilt from the journal alone and

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 
 /// The torture load: eight clients holding, booking, confirming, canceling and rescheduling with idempotency
 /// keys, one asking for snapshots, until `crash` kills the server. Now and then a client drops its connection

@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The waitlist through the real server, with a manual clock: first come first served, a hold given on cancel

@@ -1,12 +1,12 @@
 import Benchmark
 import BenchmarkSupport
 import Foundation
-import Logging
 import SlotClient
 import SlotServer
+import SlotTesting
 
-/// A real slotd in this process (all services, TCP on 127.0.0.1, durable acknowledgements) and one client:
-/// the round trip of one `book`, and of 16 pipelined.
+/// A real slotd in this process (SlotTesting's `TestServer`: all services, TCP on 127.0.0.1, durable
+/// acknowledgements) and one client: the round trip of one `book`, and of 16 pipelined.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 5, maxDuration: .seconds(5),
@@ -45,29 +45,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-/// Starts a server on a free port in a temporary folder, runs `body`, then shuts the server down.
+/// Starts a server on a free port in a temporary folder, runs `body`, then shuts the server down and deletes the
+/// folder. The server reads the system clock, as `slotd` does.
 func withServer(_ body: (Int) async throws -> Void) async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-bench-\(UUID().uuidString)")
+    let folder = TestServer.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    var configuration = ServerConfiguration()
-    configuration.port = 0
-    configuration.dataDirectory = folder
-    configuration.snapshotDirectory = folder.appendingPathComponent("snapshots")
-    let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let runtime = try SlotRuntime(configuration: configuration, logger: logger) { continuation.yield($0.port) }
-    let group = runtime.makeServiceGroup(logger: logger, signals: [])
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { return }
-        do {
-            try await body(port)
-        } catch {
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-    }
+    try await TestServer.run(dataDirectory: folder, clock: SystemClock()) { server in try await body(server.port) }
 }

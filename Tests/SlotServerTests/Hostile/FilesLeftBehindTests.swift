@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// A crash in the middle of a snapshot leaves its temporary file, and repeated crashes would

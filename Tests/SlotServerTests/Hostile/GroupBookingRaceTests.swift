@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// A `book` over several resources holds each, then confirms each. Between the two another client may cancel one

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Connections must not be held for ever. Idle connections (`idleTimeoutSeconds`), one-byte-a-second

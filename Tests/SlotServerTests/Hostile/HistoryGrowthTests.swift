@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotDomain
+import SlotTesting
 import Testing
 
 /// A booking rescheduled back and forth must not grow its history, and its `get_booking` reply, without end, nor

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// Strict parsing: spellings outside the documented grammar (a sign in a `\u` escape, a booking id or a date, a

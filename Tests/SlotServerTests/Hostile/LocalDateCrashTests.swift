@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// A crash from one line must be impossible: requests whose instants, read as wall times in some zone, fall

@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotDomain
+import SlotTesting
 import Testing
 
 /// Memory a request creates must be freed again. Long bookings on one-minute resources, booked and

@@ -1,5 +1,6 @@
 import Foundation
 import SlotClient
+import SlotTesting
 import Testing
 
 /// A 3.5 KB multi-resource `availability` over 50 one-minute resources asks for a reply of hundreds of MB. Every

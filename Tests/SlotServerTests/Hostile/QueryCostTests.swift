@@ -1,6 +1,7 @@
 import Foundation
 import SlotClient
 import SlotDomain
+import SlotTesting
 import Testing
 
 /// Work proportional to the answer, not to a product of inputs. Against the real binary: a

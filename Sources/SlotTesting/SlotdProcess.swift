@@ -1,30 +1,28 @@
 import Foundation
 import SlotClient
-import Testing
 
-/// A `slotd` started as a separate process, as an operator would run it.
+/// A `slotd` started as a separate process from the built binary (`PackageExecutable`), as an operator would run
+/// it: for what only a real process shows (kill -9, signals, exit status, its memory and CPU).
 /// @unchecked Sendable: every stored property is set in `init` and never reassigned; the crash task only sends
 /// a signal and waits for exit, which `Process` allows from any thread.
-final class SlotdProcess: @unchecked Sendable {
-    let process = Process()
-    let port: Int
-    let stdoutURL: URL
+public final class SlotdProcess: RunningServer, @unchecked Sendable {
+    /// The server's process: tests send it signals and ask whether it still runs.
+    public let process = Process()
+    /// The port the server reported in its `listening` line.
+    public let port: Int
+    /// The file the server's stdout goes to (its `listening` line).
+    public let stdoutURL: URL
 
-    /// The `slotd` built next to this test bundle (or `SLOTD_BINARY`).
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["SLOTD_BINARY"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "slotd")
-    }
-
-    /// `logLevel` and `stderr`: the server's log lines go to `stderr` (a file), else nowhere.
-    init(dataDirectory: URL, extraArguments: [String] = [], logLevel: String = "warning", stderr: URL? = nil)
+    /// Starts `slotd --port 0` on `dataDirectory` (created if missing; snapshots in its `snapshots` folder) with
+    /// `extraArguments`, and returns once it listens. `logLevel` and `stderr`: the server's log lines go to
+    /// `stderr` (a file), else nowhere.
+    public init(dataDirectory: URL, extraArguments: [String] = [], logLevel: String = "warning", stderr: URL? = nil)
         async throws
     {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         stdoutURL = dataDirectory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        process.executableURL = Self.binary
+        process.executableURL = try PackageExecutable.url("slotd")
         process.arguments =
             [
                 "--port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
@@ -51,8 +49,9 @@ final class SlotdProcess: @unchecked Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
+        let exitStatus = process.isRunning ? nil : process.terminationStatus
         process.terminate()
-        throw SlotClientError.connectionClosed
+        throw SlotTestingError.notListening(exitStatus: exitStatus)
     }
 
     /// A test that fails before it stops its server must not leave the server running after the test run.
@@ -60,20 +59,21 @@ final class SlotdProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    func kill9() {
+    /// SIGKILL, as a crash would end it; returns once it has ended.
+    public func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// SIGTERM, then the exit status (bounded wait).
-    func terminate() async throws -> Int32 {
+    public func terminate() async throws -> Int32 {
         kill(process.processIdentifier, SIGTERM)
         return try await exitStatus(withinSeconds: 10) ?? process.terminationStatus
     }
 
     /// The exit status once the process has ended by itself; nil if it was still running after `seconds`, and
     /// then it is killed (so a failing test leaves no server behind).
-    func exitStatus(withinSeconds seconds: Int) async throws -> Int32? {
+    public func exitStatus(withinSeconds seconds: Int) async throws -> Int32? {
         for _ in 0..<(seconds * 50) where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else {
             kill9()

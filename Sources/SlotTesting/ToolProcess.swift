@@ -1,17 +1,17 @@
 import Foundation
 import SlotClient
-import Testing
 
 /// One of the package's own executables (`slotctl`, `slotload`), run to completion as a subprocess, as an operator
 /// would run it.
-enum ToolProcess {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public enum ToolProcess {
+    /// A finished run: its exit status and everything it printed.
+    public struct Run: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
 
         /// The value of a `label  value` line of text output.
-        func field(_ label: String) -> String? {
+        public func field(_ label: String) -> String? {
             for line in stdout.split(separator: "\n") where line.hasPrefix(label + "  ") {
                 return line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
             }
@@ -19,24 +19,17 @@ enum ToolProcess {
         }
 
         /// The table row that starts with `id` (followed by column spacing).
-        func row(_ id: String) -> String? {
+        public func row(_ id: String) -> String? {
             stdout.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map(String.init)
         }
 
-        func json() throws -> JSONValue { try JSONValue.parse(stdout) }
+        /// The output parsed as one JSON value (a `--json` run).
+        public func json() throws -> JSONValue { try JSONValue.parse(stdout) }
     }
 
-    /// The executable built next to this test bundle, or the one named by `<NAME>_BINARY` (e.g. `SLOTCTL_BINARY`).
-    static func binary(_ name: String) -> URL {
-        if let path = ProcessInfo.processInfo.environment[name.uppercased() + "_BINARY"] {
-            return URL(fileURLWithPath: path)
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
-    }
-
-    /// Runs `name` to completion (at most `timeoutSeconds`), with its output captured in files so no pipe can
-    /// fill up.
-    static func run(_ name: String, _ arguments: [String], timeoutSeconds: Int = 20) async throws -> Run {
+    /// Runs `name` (found by `PackageExecutable`) to completion, with its output captured in files so no pipe
+    /// can fill up. Throws `SlotTestingError.timedOut` if it was still running after `timeoutSeconds`.
+    public static func run(_ name: String, _ arguments: [String], timeoutSeconds: Int = 20) async throws -> Run {
         let folder = TestServer.temporaryDirectory()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -48,7 +41,7 @@ enum ToolProcess {
         defer { try? stdoutFile.close() }
         defer { try? stderrFile.close() }
         let process = Process()
-        process.executableURL = binary(name)
+        process.executableURL = try PackageExecutable.url(name)
         process.arguments = arguments
         process.standardOutput = stdoutFile
         process.standardError = stderrFile
@@ -57,7 +50,8 @@ enum ToolProcess {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            Issue.record("\(name) \(arguments.joined(separator: " ")) did not finish within \(timeoutSeconds) s")
+            throw SlotTestingError.timedOut(
+                command: ([name] + arguments).joined(separator: " "), seconds: timeoutSeconds)
         }
         process.waitUntilExit()
         return Run(

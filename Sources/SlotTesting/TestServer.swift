@@ -3,30 +3,36 @@ import Logging
 import SlotClient
 import SlotDomain
 import SlotServer
-import Testing
 
-/// Runs a real slotd (all services, real TCP on 127.0.0.1, port 0) inside the test, and shuts it down
-/// gracefully when the body returns or throws.
-struct TestServer {
-    let port: Int
-    let runtime: SlotRuntime
-    let dataDirectory: URL
+/// Runs a real slotd (all services, real TCP on 127.0.0.1, port 0) inside the calling process, and shuts it down
+/// gracefully when the body returns or throws. Its clock is a `ManualClock` unless the caller passes another, so
+/// hold expiry is driven without sleeping.
+public struct TestServer: RunningServer {
+    /// The port the listener was given by the system.
+    public let port: Int
+    /// The assembled server: its journal, directory and snapshots, for what a test checks without the protocol.
+    public let runtime: SlotRuntime
+    public let dataDirectory: URL
 
     /// 2027-01-04T08:00:00Z, a Monday: the manual clock's default start.
-    static let epoch = Instant(secondsSinceEpoch: 1_799_049_600)
+    public static let epoch = Instant(secondsSinceEpoch: 1_799_049_600)
 
-    static func temporaryDirectory() -> URL {
+    /// A folder name under the system's temporary folder, not yet created; the server creates it.
+    public static func temporaryDirectory() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("slotd-test-\(UUID().uuidString)")
     }
 
     /// A configuration with some settings changed, for `run(configuration:)`.
-    static func configuration(_ modify: (inout ServerConfiguration) -> Void) -> ServerConfiguration {
+    public static func configuration(_ modify: (inout ServerConfiguration) -> Void) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         modify(&configuration)
         return configuration
     }
 
-    static func run<Result: Sendable>(
+    /// Starts the server on `dataDirectory` (a new temporary folder if nil), runs `body` with it, then shuts it
+    /// down and waits for every service to end. The port is always 0, and the snapshot folder, unless
+    /// `configuration` names one, is `snapshots` inside the data folder, so parallel tests never share files.
+    public static func run<Result: Sendable>(
         dataDirectory: URL? = nil, clock: any WallClock = ManualClock(epoch),
         configuration: ServerConfiguration = ServerConfiguration(), _ body: (TestServer) async throws -> Result
     ) async throws -> Result {
@@ -45,7 +51,7 @@ struct TestServer {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw SlotClientError.connectionClosed }
+            guard let port = await iterator.next() else { throw SlotTestingError.notListening(exitStatus: nil) }
             let server = TestServer(port: port, runtime: runtime, dataDirectory: configuration.dataDirectory)
             do {
                 let result = try await body(server)
@@ -58,36 +64,5 @@ struct TestServer {
                 throw error
             }
         }
-    }
-
-    func connect<Result: Sendable>(_ body: (SlotConnection) async throws -> Result) async throws -> Result {
-        try await SlotConnection.withConnection(port: port, body)
-    }
-}
-
-/// Request builders with the fields most tests share.
-enum Requests {
-    static func createResource(_ id: String, tz: String = "UTC", extra: [String: JSONValue] = [:]) -> JSONValue {
-        var object: [String: JSONValue] = ["op": "create_resource", "resource": .string(id), "tz": .string(tz)]
-        object.merge(extra) { _, new in new }
-        return .object(object)
-    }
-
-    static func hold(
-        _ resource: String, _ start: String, _ end: String, op: String = "hold", customer: String = "ann",
-        extra: [String: JSONValue] = [:]
-    ) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "op": .string(op), "resource": .string(resource), "start": .string(start), "end": .string(end),
-            "customer": .string(customer),
-        ]
-        object.merge(extra) { _, new in new }
-        return .object(object)
-    }
-
-    static func move(_ op: String, _ booking: String, extra: [String: JSONValue] = [:]) -> JSONValue {
-        var object: [String: JSONValue] = ["op": .string(op), "booking": .string(booking)]
-        object.merge(extra) { _, new in new }
-        return .object(object)
     }
 }

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Why the kit could not give a test what it asked for. Thrown, never recorded as a test issue: the kit is also
+/// used by the benchmarks, which have no test framework.
+public enum SlotTestingError: Error, CustomStringConvertible {
+    /// No built executable `name` in any of `searched`.
+    case executableNotFound(name: String, searched: [URL])
+    /// The server ended, or never said which port it listens on; `exitStatus` if the process had ended.
+    case notListening(exitStatus: Int32?)
+    /// `command` was still running after `seconds`, and was stopped.
+    case timedOut(command: String, seconds: Int)
+
+    public var description: String {
+        switch self {
+        case .executableNotFound(let name, let searched):
+            return "no executable \(name) in \(searched.map(\.path)); build it (`swift build --product \(name)`) "
+                + "or name it in \(PackageExecutable.environmentVariable(name))"
+        case .notListening(let exitStatus):
+            return "the server did not start listening" + (exitStatus.map { " (exit status \($0))" } ?? "")
+        case .timedOut(let command, let seconds):
+            return "\(command) did not finish within \(seconds) s"
+        }
+    }
+}
