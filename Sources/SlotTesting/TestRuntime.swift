@@ -66,8 +66,12 @@ public struct TestRuntime: Sendable {
         case .failure(let failure):
             return ReplyEncoder.failure(id: failure.id, failure.error)
         case .success(let request):
+            // Room in the journal's queue for what it may append, as a connection reserves it.
+            let entries = request.operation.journalEntriesMax
+            try await runtime.journal.admit(entries: entries)
             let outcome = await runtime.dispatcher.handle(request.operation)
-            try await runtime.journal.waitUntilDurable(outcome.barrier)
+            runtime.journal.release(entries: entries)
+            try await runtime.journal.waitUntilDurable(outcome.awaitedSequence)
             switch outcome.reply {
             case .success(let body):
                 let bytesMax = runtime.configuration.replyBytesMax

@@ -1,5 +1,6 @@
 import SlotClient
 import SlotServer
+import SlotTesting
 import SlotWire
 import Testing
 

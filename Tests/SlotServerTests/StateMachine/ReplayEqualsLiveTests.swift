@@ -3,6 +3,7 @@ import SlotClient
 import SlotDomain
 import SlotJournal
 import SlotServer
+import SlotTesting
 import Testing
 
 /// The one apply path: a seeded random run of every kind of mutation over TCP, with idempotent retries and the
