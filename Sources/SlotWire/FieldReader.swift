@@ -164,8 +164,18 @@ struct FieldReader {
         return try booking(name)
     }
 
+    /// Who the request says it acts as; absent or empty is `client`. The names slotd signs its own entries with
+    /// are refused here, the one place every op reads `actor`.
     mutating func actor() throws(WireError) -> String {
-        try optionalString("actor", maxBytes: limits.actorMaxBytes).flatMap { $0.isEmpty ? nil : $0 } ?? Actors.client
+        guard let actor = try optionalString("actor", maxBytes: limits.actorMaxBytes), !actor.isEmpty else {
+            return Actors.client
+        }
+        guard !Actors.isReserved(actor) else {
+            let names = Actors.reserved.joined(separator: ", ")
+            throw .invalid(
+                "actor", "'\(actor)' is reserved: slotd signs its own entries as \(names); choose another name")
+        }
+        return actor
     }
 
     /// The idempotency stamp for a mutation whose canonical form is `fingerprint`.
