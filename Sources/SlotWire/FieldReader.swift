@@ -129,6 +129,20 @@ struct FieldReader {
         }
     }
 
+    /// `fold` on any request: one of its two values, and only beside a wall time it could resolve. Checked
+    /// whether or not the wall time turns out ambiguous, so a typo or a misplaced `fold` is not accepted on the
+    /// days the clocks do not change and refused on the one day they do.
+    func checkFold() throws(WireError) {
+        guard let fold = value("fold") else { return }
+        guard fold == .string("earlier") || fold == .string("later") else {
+            throw .invalid("fold", "must be \"earlier\" or \"later\"")
+        }
+        guard fields.contains(where: { $0.key.hasSuffix("_local") && $0.value != .null }) else {
+            throw .invalid(
+                "fold", "applies only to start_local, end_local, from_local or to_local, and this request has none")
+        }
+    }
+
     /// The request's own zone (`tz`, an IANA name), for wall-time fields and for showing replies in local time.
     mutating func requestZone() throws(WireError) -> (TimeZone, String)? {
         guard let name = try optionalString("tz", maxBytes: 64) else { return nil }

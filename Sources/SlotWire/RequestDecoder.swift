@@ -45,6 +45,7 @@ public struct RequestDecoder: Sendable {
             }
             if let unknown { throw WireError.invalid(unknown, "is not a field of \(op)") }
             let operation = try OperationDecoder.decode(op, &reader)
+            try reader.checkFold()
             // For create_resource `tz` is the resource's zone, not a display zone.
             let displayZone = op == "create_resource" ? nil : try reader.requestZone()?.0
             return Request(id: id, operation: operation, displayZone: displayZone)

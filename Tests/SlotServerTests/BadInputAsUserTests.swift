@@ -40,4 +40,31 @@ import Testing
             }
         }
     }
+
+    @Test func foldIsCheckedOnEveryRequest() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                _ = try await client.call(
+                    Requests.createResource("berlin", tz: "Europe/Berlin", extra: ["slot_minutes": 30]))
+                let local: [String: JSONValue] = [
+                    "op": "hold", "resource": "berlin", "customer": "c", "tz": "Europe/Berlin",
+                    "start_local": "2027-07-02T10:00", "end_local": "2027-07-02T11:00",
+                ]
+                let sideways = try await client.call(.object(local.merging(["fold": "sideways"]) { _, new in new }))
+                #expect(sideways.errorCode == "invalid_request")
+                #expect(sideways["error"]?["field"] == "fold")
+                #expect(sideways["error"]?["message"] == #"fold must be "earlier" or "later""#)
+                let alone = try await client.call(
+                    Requests.hold("berlin", "2027-07-02T08:00:00Z", "2027-07-02T09:00:00Z", extra: ["fold": "earlier"]))
+                #expect(alone["error"]?["field"] == "fold")
+                #expect(
+                    alone["error"]?["message"]
+                        == "fold applies only to start_local, end_local, from_local or to_local, and this request has none"
+                )
+                // Neither refusal took the time; a valid fold beside a time that happens once changes nothing.
+                let harmless = try await client.call(.object(local.merging(["fold": "later"]) { _, new in new }))
+                #expect(harmless["booking"]?["start"] == "2027-07-02T08:00:00Z", "\(harmless)")
+            }
+        }
+    }
 }
