@@ -65,7 +65,7 @@ extension ResourceSchedule {
                 instantDetails: ["horizon_end": horizonEnd])
         case .tooSoon(let earliest):
             return Rejection(
-                .tooSoon, "bookings need \(rules.minNoticeMinutes) minutes' notice",
+                .tooSoon, "start is sooner than min_notice_minutes (\(rules.minNoticeMinutes)) allows",
                 details: ["min_notice_minutes": String(rules.minNoticeMinutes)], instantDetails: ["earliest": earliest])
         case .outsideHours(let date):
             return Rejection(
@@ -76,12 +76,12 @@ extension ResourceSchedule {
                 details: ["date": date.description])
         case .blocked(let block):
             return Rejection(
-                .blocked, "the time is blocked: \(block.label)",
+                .blocked, "the time overlaps block \(block.id)" + (block.label.isEmpty ? "" : " (\(block.label))"),
                 details: ["block": String(block.id), "label": block.label],
                 instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
-        case .dailyLimitReached(let day, let count, let limit):
+        case .dailyLimitReached(let day, _, let limit):
             return Rejection(
-                .dailyLimitReached, "\(day) already has \(count) bookings (the daily limit)",
+                .dailyLimitReached, "\(day) has reached max_bookings_per_day (\(limit))",
                 details: ["date": day.description, "limit": String(limit)])
         case .slotUnavailable:
             let conflict = firstConflict(range, excluding: excluding) ?? range

@@ -71,7 +71,7 @@ struct FieldReader {
         case (nil, nil):
             throw .invalid(name, "is required (or \(localName) with tz)")
         case (.some, .some):
-            throw .invalid(localName, "give \(name) or \(localName), not both")
+            throw WireError(Rejection(.invalidRequest, "give \(name) or \(localName), not both", field: localName))
         case (let text?, nil):
             guard let parsed = RFC3339.parse(text) else {
                 throw .invalid(

@@ -67,4 +67,30 @@ import Testing
             }
         }
     }
+
+    @Test func messagesSayWhatIsWrong() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                _ = try await client.call(Requests.createResource("r"))
+                let both = try await client.call(
+                    Requests.hold(
+                        "r", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z",
+                        extra: ["tz": "UTC", "start_local": "2027-01-05T10:00"]))
+                #expect(both["error"]?["field"] == "start_local")
+                #expect(both["error"]?["message"] == "give start or start_local, not both")
+                // Valid JSON, 5,000 levels deep: said to be too deep, with the limit, and the connection goes on.
+                let deep =
+                    #"{"id":1,"op":"ping","x":"# + String(repeating: "[", count: 5_000)
+                    + String(repeating: "]", count: 5_000) + "}\n"
+                try await client.sendRaw(Array(deep.utf8))
+                let refused = try await client.receive()
+                #expect(refused.errorCode == "bad_json")
+                #expect(
+                    refused["error"]?["message"]
+                        == "the line is nested too deeply: at most 512 arrays and objects inside one another")
+                #expect(refused["error"]?["limit"] == "512")
+                #expect(try await client.call(["id": "after", "op": "ping"]) == ["id": "after", "ok": true])
+            }
+        }
+    }
 }
