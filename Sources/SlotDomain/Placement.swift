@@ -16,6 +16,13 @@ public enum PlacementFailure: Hashable, Sendable {
     case slotUnavailable
 }
 
+/// Why a time is `slot_unavailable`, for the refusal's `reason` detail: a client told `buffer` knows that a
+/// time right beside the conflict may well be free, one told `capacity` that the time itself is taken.
+public enum ConflictReason: String, Hashable, Sendable {
+    case capacity
+    case buffer
+}
+
 extension ResourceSchedule {
     var bookingLengthSecondsMax: Int64 { Int64(limits.bookingLengthDaysMax) * 86_400 }
 
@@ -85,8 +92,13 @@ extension ResourceSchedule {
                 details: ["date": day.description, "limit": String(limit)])
         case .slotUnavailable:
             let conflict = firstConflict(range, excluding: excluding) ?? range
+            let reason = conflictReason(range, excluding: excluding)
             return Rejection(
-                .slotUnavailable, "the requested time is not available",
+                .slotUnavailable,
+                reason == .capacity
+                    ? "the requested time is booked to capacity"
+                    : "the requested time lies in another booking's buffer, or its own buffer would cover another booking",
+                details: ["reason": reason.rawValue],
                 instantDetails: ["conflict_start": conflict.start, "conflict_end": conflict.end])
         }
     }

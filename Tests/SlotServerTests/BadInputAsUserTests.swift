@@ -93,4 +93,49 @@ import Testing
             }
         }
     }
+
+    @Test func slotUnavailableSaysWhyAndWhichPoolMembersWereTried() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                _ = try await client.call(Requests.createResource("room-a", extra: ["buffer_after_minutes": 15]))
+                _ = try await client.call(Requests.createResource("room-b"))
+                #expect(
+                    try await client.call(
+                        Requests.hold("room-a", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z", op: "book")
+                    ).ok)
+                let full = try await client.call(
+                    Requests.hold("room-a", "2027-01-05T10:15:00Z", "2027-01-05T10:30:00Z"))
+                #expect(full.errorCode == "slot_unavailable")
+                #expect(full["error"]?["reason"] == "capacity")
+                #expect(full["error"]?["message"] == "the requested time is booked to capacity")
+                #expect(full["error"]?["conflict_start"] == "2027-01-05T10:15:00Z")
+                let buffer = try await client.call(
+                    Requests.hold("room-a", "2027-01-05T10:30:00Z", "2027-01-05T10:45:00Z"))
+                #expect(buffer["error"]?["reason"] == "buffer")
+                #expect(buffer["error"]?["conflict_start"] == "2027-01-05T10:30:00Z")
+                #expect(buffer["error"]?["conflict_end"] == "2027-01-05T10:45:00Z")
+                // A pool whose members all refuse names them in the order tried: one booking that day each, so by
+                // id. The reply is the last refusal, room-b's.
+                #expect(
+                    try await client.call(
+                        Requests.hold("room-b", "2027-01-05T10:30:00Z", "2027-01-05T11:00:00Z", op: "book")
+                    ).ok)
+                let pool = try await client.call([
+                    "op": "hold", "pool": ["room-a", "room-b"], "start": "2027-01-05T10:30:00Z",
+                    "end": "2027-01-05T10:45:00Z", "customer": "x",
+                ])
+                #expect(pool.errorCode == "slot_unavailable")
+                #expect(pool["error"]?["tried"] == "room-a,room-b", "\(pool)")
+                #expect(pool["error"]?["reason"] == "capacity")
+                #expect(pool["error"]?["conflict_start"] == "2027-01-05T10:30:00Z")
+                #expect(pool["error"]?["conflict_end"] == "2027-01-05T10:45:00Z")
+                // A pool member that is free is still simply booked, without refusal details.
+                let free = try await client.call([
+                    "op": "hold", "pool": ["room-a", "room-b"], "start": "2027-01-05T12:00:00Z",
+                    "end": "2027-01-05T12:15:00Z", "customer": "y",
+                ])
+                #expect(free["booking"] != nil, "\(free)")
+            }
+        }
+    }
 }
