@@ -138,4 +138,20 @@ import Testing
             }
         }
     }
+
+    /// A limit of one reads right: no "1 connections".
+    @Test func theConnectionLimitIsASentenceForAnyLimit() async throws {
+        try await TestServer.run(configuration: TestServer.configuration { $0.connectionsMax = 1 }) { server in
+            try await server.connect { first in
+                #expect(try await first.call(["op": "ping"]).ok)
+                try await server.connect { second in
+                    let reply = try await second.receive()
+                    #expect(reply.errorCode == "overloaded")
+                    #expect(
+                        reply["error"]?["message"]
+                            == "the server already has the most connections it serves at once (1)")
+                }
+            }
+        }
+    }
 }
