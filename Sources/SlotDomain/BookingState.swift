@@ -1,3 +1,5 @@
+import Foundation
+
 /// The appointment lifecycle. Every legal transition is listed in `allowedTargets`; anything else is
 /// `invalid_transition`. Terminal states have no way out.
 public enum BookingState: String, Hashable, Sendable, CaseIterable {
@@ -36,6 +38,17 @@ public enum Actors {
     public static let client = "client"
     public static let system = "system"
     public static let waitlist = "waitlist"
+
+    /// The names slotd writes for itself, which a client may not claim: an entry signed `system` must be one the
+    /// server made. `client` is not among them: it is what a request without an actor is recorded as.
+    public static let reserved = [system, waitlist]
+
+    /// Whether `name` would read as one of the server's own names. Compared without regard to case or to spaces
+    /// around it, so `System` or `waitlist ` cannot pass for the server where a person reads the history.
+    public static func isReserved(_ name: String) -> Bool {
+        let folded = name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return reserved.contains(folded)
+    }
 }
 
 /// One entry of a booking's audit trail. `from` is nil for the entry that created the booking.

@@ -16,6 +16,13 @@ public enum PlacementFailure: Hashable, Sendable {
     case slotUnavailable
 }
 
+/// Why a time is `slot_unavailable`, for the refusal's `reason` detail: a client told `buffer` knows that a
+/// time right beside the conflict may well be free, one told `capacity` that the time itself is taken.
+public enum ConflictReason: String, Hashable, Sendable {
+    case capacity
+    case buffer
+}
+
 extension ResourceSchedule {
     var bookingLengthSecondsMax: Int64 { Int64(limits.bookingLengthDaysMax) * 86_400 }
 
@@ -65,7 +72,7 @@ extension ResourceSchedule {
                 instantDetails: ["horizon_end": horizonEnd])
         case .tooSoon(let earliest):
             return Rejection(
-                .tooSoon, "bookings need \(rules.minNoticeMinutes) minutes' notice",
+                .tooSoon, "start is sooner than min_notice_minutes (\(rules.minNoticeMinutes)) allows",
                 details: ["min_notice_minutes": String(rules.minNoticeMinutes)], instantDetails: ["earliest": earliest])
         case .outsideHours(let date):
             return Rejection(
@@ -76,17 +83,22 @@ extension ResourceSchedule {
                 details: ["date": date.description])
         case .blocked(let block):
             return Rejection(
-                .blocked, "the time is blocked: \(block.label)",
+                .blocked, "the time overlaps block \(block.id)" + (block.label.isEmpty ? "" : " (\(block.label))"),
                 details: ["block": String(block.id), "label": block.label],
                 instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
-        case .dailyLimitReached(let day, let count, let limit):
+        case .dailyLimitReached(let day, _, let limit):
             return Rejection(
-                .dailyLimitReached, "\(day) already has \(count) bookings (the daily limit)",
+                .dailyLimitReached, "\(day) has reached max_bookings_per_day (\(limit))",
                 details: ["date": day.description, "limit": String(limit)])
         case .slotUnavailable:
             let conflict = firstConflict(range, excluding: excluding) ?? range
+            let reason = conflictReason(range, excluding: excluding)
             return Rejection(
-                .slotUnavailable, "the requested time is not available",
+                .slotUnavailable,
+                reason == .capacity
+                    ? "the requested time is booked to capacity"
+                    : "the requested time lies in another booking's buffer, or its own buffer would cover another booking",
+                details: ["reason": reason.rawValue],
                 instantDetails: ["conflict_start": conflict.start, "conflict_end": conflict.end])
         }
     }

@@ -226,6 +226,14 @@ public struct ResourceSchedule: Sendable {
         return occupancy.firstFull(granules(padded(range)), padded: false, excluding: excluding.map(granules)) != nil
     }
 
+    /// Why `range` does not fit, once a conflict was found: `capacity` when its own time is already booked to
+    /// capacity; `buffer` when only buffers stand in the way (it lies in other bookings' buffers, or its own
+    /// buffers would cover another booking). Without buffers every conflict is one of capacity.
+    public func conflictReason(_ range: TimeRange, excluding: TimeRange?) -> ConflictReason {
+        let coresFull = occupancy.firstFull(granules(range), padded: false, excluding: excluding.map(granules))
+        return coresFull == nil ? .buffer : .capacity
+    }
+
     /// The first stretch that stops `range` from fitting, or nil when it fits. `excluding` is a booking's own
     /// current range, not counted (a reschedule may overlap the time it moves away from).
     public func firstConflict(_ range: TimeRange, excluding: TimeRange?) -> TimeRange? {

@@ -6,6 +6,7 @@ import Foundation
 /// Strict RFC 8259 (no trailing commas, no comments, UTF-8 checked); nesting is bounded, and a name may appear
 /// only once in an object.
 struct JSONParser {
+    /// Most arrays and objects inside one another.
     static let depthMax = 512
     /// Bytes that may appear in a JSON number.
     static let numberBytes: Set<UInt8> = Set("0123456789.eE+-".utf8)
@@ -36,12 +37,12 @@ struct JSONParser {
     private func failure() -> Failure { .invalid(offset: index) }
 
     private mutating func value(depth: Int) throws -> JSONValue {
-        guard depth < Self.depthMax else { throw failure() }
         skipWhitespace()
         guard index < bytes.count else { throw failure() }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try object(depth: depth)
-        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < Self.depthMax else { throw JSONNestingTooDeep(depthMax: Self.depthMax, offset: index) }
+            return bytes[index] == UInt8(ascii: "{") ? try object(depth: depth) : try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
@@ -261,6 +262,14 @@ struct JSONParser {
         }
         return characters.isEmpty
     }
+}
+
+/// The text opens more than `depthMax` arrays and objects inside one another (at `offset`, the one too many).
+/// Reported apart from a syntax error because the text may well be valid JSON: a reader that recursed on would
+/// run out of stack.
+public struct JSONNestingTooDeep: Error, Equatable {
+    public var depthMax: Int
+    public var offset: Int
 }
 
 /// An object in the text names the same member twice (at `offset`, just after the second value).

@@ -70,7 +70,9 @@ extension Dispatcher {
     }
 
     /// Fair pick: the pool member with the fewest active bookings starting that local day, then by id; the
-    /// next is tried when one refuses. The reply's booking names the resource chosen.
+    /// next is tried when one refuses. The reply's booking names the resource chosen; when every member refuses,
+    /// the last refusal names the members tried, in order, as `tried` (comma-separated: a detail is a string,
+    /// and a resource id has no comma).
     private func holdOne(of actors: [ResourceActor], _ command: HoldCommand) async -> Outcome {
         var ranked: [(load: Int, actor: ResourceActor)] = []
         for actor in actors { ranked.append((await actor.bookingsStarting(onLocalDayOf: command.range.start), actor)) }
@@ -81,9 +83,11 @@ extension Dispatcher {
             if case .success = outcome.reply { return outcome }
             last = outcome
         }
-        guard let last else {
+        guard var last, var refusal = last.reply.failureValue else {
             return Outcome(reply: .failure(.invalid("pool", "names no resource")), awaitedSequence: 0)
         }
+        refusal.details["tried"] = ranked.map(\.actor.id.rawValue).joined(separator: ",")
+        last.reply = .failure(refusal)
         return last
     }
 }

@@ -156,13 +156,13 @@ public final class TCPServerService: Service {
             logger.warning(
                 "connection refused: limit per address reached", metadata: ["limit": "\(limit)", "peer": "\(address)"])
             error = WireError(
-                .overloaded, "\(limit) connections from this address are open already (the limit per address)",
+                .overloaded, "this address already has the most connections one address may open (\(limit))",
                 details: ["limit": String(limit), "scope": "address"])
         } else {
             let limit = configuration.connectionsMax
             logger.warning("connection refused: limit reached", metadata: ["limit": "\(limit)"])
             error = WireError(
-                .overloaded, "the server already has \(limit) connections (the limit)",
+                .overloaded, "the server already has the most connections it serves at once (\(limit))",
                 details: ["limit": String(limit)])
         }
         try? await connection.executeThenClose { _, outbound in

@@ -71,7 +71,7 @@ struct FieldReader {
         case (nil, nil):
             throw .invalid(name, "is required (or \(localName) with tz)")
         case (.some, .some):
-            throw .invalid(localName, "give \(name) or \(localName), not both")
+            throw WireError(Rejection(.invalidRequest, "give \(name) or \(localName), not both", field: localName))
         case (let text?, nil):
             guard let parsed = RFC3339.parse(text) else {
                 throw .invalid(
@@ -129,6 +129,20 @@ struct FieldReader {
         }
     }
 
+    /// `fold` on any request: one of its two values, and only beside a wall time it could resolve. Checked
+    /// whether or not the wall time turns out ambiguous, so a typo or a misplaced `fold` is not accepted on the
+    /// days the clocks do not change and refused on the one day they do.
+    func checkFold() throws(WireError) {
+        guard let fold = value("fold") else { return }
+        guard fold == .string("earlier") || fold == .string("later") else {
+            throw .invalid("fold", "must be \"earlier\" or \"later\"")
+        }
+        guard fields.contains(where: { $0.key.hasSuffix("_local") && $0.value != .null }) else {
+            throw .invalid(
+                "fold", "applies only to start_local, end_local, from_local or to_local, and this request has none")
+        }
+    }
+
     /// The request's own zone (`tz`, an IANA name), for wall-time fields and for showing replies in local time.
     mutating func requestZone() throws(WireError) -> (TimeZone, String)? {
         guard let name = try optionalString("tz", maxBytes: 64) else { return nil }
@@ -164,8 +178,18 @@ struct FieldReader {
         return try booking(name)
     }
 
+    /// Who the request says it acts as; absent or empty is `client`. The names slotd signs its own entries with
+    /// are refused here, the one place every op reads `actor`.
     mutating func actor() throws(WireError) -> String {
-        try optionalString("actor", maxBytes: limits.actorMaxBytes).flatMap { $0.isEmpty ? nil : $0 } ?? Actors.client
+        guard let actor = try optionalString("actor", maxBytes: limits.actorMaxBytes), !actor.isEmpty else {
+            return Actors.client
+        }
+        guard !Actors.isReserved(actor) else {
+            let names = Actors.reserved.joined(separator: ", ")
+            throw .invalid(
+                "actor", "'\(actor)' is reserved: slotd signs its own entries as \(names); choose another name")
+        }
+        return actor
     }
 
     /// The idempotency stamp for a mutation whose canonical form is `fingerprint`.

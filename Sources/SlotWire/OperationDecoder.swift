@@ -84,7 +84,7 @@ enum OperationDecoder {
             let resources = try reader.resourceList("resources")
             let resource = resources == nil ? try reader.resource() : nil
             if resources != nil, reader.has("resource") {
-                throw .invalid("resources", "give resource or resources, not both")
+                throw WireError(Rejection(.invalidRequest, "give resource or resources, not both", field: "resources"))
             }
             let mode = try reader.optionalString("mode", maxBytes: 8)
             guard mode == nil || mode == "all" || mode == "any" else {
@@ -157,9 +157,7 @@ enum OperationDecoder {
         let pool = try reader.resourceList("pool")
         if many != nil || pool != nil {
             let given = [many != nil, pool != nil, reader.has("resource")]
-            guard given.filter({ $0 }).count == 1 else {
-                throw .invalid("resources", "give one of resource, resources or pool")
-            }
+            guard given.filter({ $0 }).count == 1 else { throw Self.oneOfResourcesPool }
             guard !reader.has("idempotency_key") else {
                 throw .invalid("idempotency_key", "is not supported with resources or pool yet")
             }
@@ -173,7 +171,7 @@ enum OperationDecoder {
                 actor: try reader.actor(),
                 confirm: confirm)
             if let pool { return .holdMany(pool, command, pool: true) }
-            guard let many else { throw .invalid("resources", "give one of resource, resources or pool") }
+            guard let many else { throw Self.oneOfResourcesPool }
             return .holdMany(many, command, pool: false)
         }
         let resource = try reader.resource()
@@ -193,6 +191,9 @@ enum OperationDecoder {
             confirm: confirm, idempotency: try reader.idempotency(fingerprint: fingerprint()))
         return .hold(resource, command)
     }
+
+    private static let oneOfResourcesPool = WireError(
+        Rejection(.invalidRequest, "give exactly one of resource, resources or pool", field: "resources"))
 
     private static func transition(_ reader: inout FieldReader, _ action: BookingAction) throws(WireError) -> Operation
     {

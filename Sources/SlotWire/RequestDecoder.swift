@@ -20,6 +20,12 @@ public struct RequestDecoder: Sendable {
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(bytes: line) } catch let repeated as JSONRepeatedMember {
             return .failure(DecodeFailure(id: .null, error: .invalid(repeated.name, "appears more than once")))
+        } catch let deep as JSONNestingTooDeep {
+            let error = WireError(
+                .badJSON,
+                "the line is nested too deeply: at most \(deep.depthMax) arrays and objects inside one another",
+                details: ["limit": String(deep.depthMax)])
+            return .failure(DecodeFailure(id: .null, error: error))
         } catch {
             return .failure(DecodeFailure(id: .null, error: WireError(.badJSON, "the line is not valid JSON")))
         }
@@ -45,6 +51,7 @@ public struct RequestDecoder: Sendable {
             }
             if let unknown { throw WireError.invalid(unknown, "is not a field of \(op)") }
             let operation = try OperationDecoder.decode(op, &reader)
+            try reader.checkFold()
             // For create_resource `tz` is the resource's zone, not a display zone.
             let displayZone = op == "create_resource" ? nil : try reader.requestZone()?.0
             return Request(id: id, operation: operation, displayZone: displayZone)

@@ -20,7 +20,11 @@ extension OperationDecoder {
             switch (closed, hours) {
             case (true, nil): request = .override(date, .closed)
             case (false, let hours?): request = .override(date, .hours(hours))
-            default: throw .invalid("hours", "give either \"closed\": true or \"hours\": [[\"HH:MM\", \"HH:MM\"], …]")
+            default:
+                throw WireError(
+                    Rejection(
+                        .invalidRequest, "give either \"closed\": true or \"hours\": [[\"HH:MM\", \"HH:MM\"], …]",
+                        field: "hours"))
             }
         case "clear_override":
             request = .override(try reader.date("date"), nil)

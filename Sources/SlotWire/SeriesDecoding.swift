@@ -50,7 +50,9 @@ extension OperationDecoder {
         default:  // waitlist_status
             let hasEntry = reader.has("entry")
             let hasResource = reader.has("resource")
-            guard hasEntry != hasResource else { throw .invalid("entry", "give entry or resource (one of them)") }
+            guard hasEntry != hasResource else {
+                throw WireError(Rejection(.invalidRequest, "give exactly one of entry or resource", field: "entry"))
+            }
             if hasEntry { return .waitlistStatus(try reader.waitlistEntry()) }
             return .waitlistQueue(try reader.resource())
         }

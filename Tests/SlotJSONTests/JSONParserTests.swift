@@ -66,7 +66,17 @@ import Testing
 
     @Test func deepNestingIsRefusedNotCrashed() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        #expect(throws: (any Error).self) { try JSONValue.parse(deep) }
+        #expect(throws: JSONNestingTooDeep(depthMax: 512, offset: 512)) { try JSONValue.parse(deep) }
+    }
+
+    /// The limit counts arrays and objects inside one another: 512 of them parse, with a value in the innermost.
+    @Test func nestingUpToTheLimitParses() throws {
+        func nested(_ levels: Int) -> String {
+            (0..<levels).map { $0.isMultiple(of: 2) ? "[" : #"{"k":"# }.joined() + "1"
+                + (0..<levels).reversed().map { $0.isMultiple(of: 2) ? "]" : "}" }.joined()
+        }
+        _ = try JSONValue.parse(nested(512))
+        #expect { try JSONValue.parse(nested(513)) } throws: { ($0 as? JSONNestingTooDeep)?.depthMax == 512 }
     }
 
     @Test func encodingRoundTrips() throws {
