@@ -12,11 +12,12 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// Written: 4. Version 2 added each resource's availability rules; 3 each booking's series and each
-    /// resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum.
-    /// Read: 1 to 4.
-    static let version: UInt16 = 4
-    static let versionsRead: ClosedRange<UInt16> = 1...4
+    /// Written: 5. Version 2 added each resource's availability rules; 3 each booking's series and each
+    /// resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
+    /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5).
+    /// Read: 1 to 5.
+    static let version: UInt16 = 5
+    static let versionsRead: ClosedRange<UInt16> = 1...5
     static let absent: Int64 = .min
 
     /// A booking state's code. A switch, not a dictionary: it runs three times per booking in every snapshot, and
@@ -146,17 +147,19 @@ enum SnapshotFormatV1 {
     /// Version 3: every waitlist entry in number order, then the last number given out.
     static func write(waitlist: [WaitlistEntry], last: UInt64, to writer: inout BinaryWriter) {
         writer.write(UInt32(waitlist.count))
-        for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) {
-            writer.write(entry.id.number)
-            write(entry.range, to: &writer)
-            writer.write(entry.customer)
-            writer.write(entry.actor)
-            writer.write(entry.joinedAt.secondsSinceEpoch)
-            writer.write(waitlistStateCodes[entry.state]!)
-            writer.write(entry.booking ?? 0)
-            writer.write(entry.settledAt?.secondsSinceEpoch ?? absent)
-        }
+        for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) { write(entry, to: &writer) }
         writer.write(last)
+    }
+
+    static func write(_ entry: WaitlistEntry, to writer: inout BinaryWriter) {
+        writer.write(entry.id.number)
+        write(entry.range, to: &writer)
+        writer.write(entry.customer)
+        writer.write(entry.actor)
+        writer.write(entry.joinedAt.secondsSinceEpoch)
+        writer.write(waitlistStateCodes[entry.state]!)
+        writer.write(entry.booking ?? 0)
+        writer.write(entry.settledAt?.secondsSinceEpoch ?? absent)
     }
 
     /// Version 2: weekly hours (present flag, 7 days of intervals), overrides, blocks, limits.
@@ -194,24 +197,5 @@ enum SnapshotFormatV1 {
     static func write(_ range: TimeRange, to writer: inout BinaryWriter) {
         writer.write(range.start.secondsSinceEpoch)
         writer.write(range.end.secondsSinceEpoch)
-    }
-
-    static func write(_ record: IdempotencyTable.Record, to writer: inout BinaryWriter) {
-        writer.write(record.key)
-        writer.write(record.fingerprint)
-        writer.write(record.expiresAt.secondsSinceEpoch)
-        switch record.reply {
-        case .booking(let summary):
-            writer.write(UInt8(1))
-            writer.write(summary.id.resource.rawValue)
-            writer.write(summary.id.sequence)
-            write(summary.range, to: &writer)
-            writer.write(summary.customer)
-            writer.write(code(summary.state))
-            writer.write(summary.expiresAt?.secondsSinceEpoch ?? absent)
-        case .resource(let settings):
-            writer.write(UInt8(2))
-            write(settings, to: &writer)
-        }
     }
 }
