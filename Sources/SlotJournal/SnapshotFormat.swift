@@ -12,12 +12,25 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// Written: 5. Version 2 added each resource's availability rules; 3 each booking's series and each
-    /// resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
-    /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5).
-    /// Read: 1 to 5.
+    /// The newest version, 5. Version 2 added each resource's availability rules; 3 each booking's series and
+    /// each resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
+    /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5). A file is
+    /// written in the oldest version that holds it (`version(of:)`). Read: 1 to 5.
     static let version: UInt16 = 5
     static let versionsRead: ClosedRange<UInt16> = 1...5
+
+    /// 5 when a kept reply needs a kind of version 5, else 4: a server whose clients send no key on a rule,
+    /// series or waitlist op keeps writing files the previous server reads, as its journal records stay format
+    /// 3 (decision 0018).
+    static func version(of image: SnapshotImage) -> UInt16 {
+        let needs5 = image.idempotency.contains { record in
+            switch record.reply {
+            case .booking, .resource: false
+            case .rules, .series, .waitlist: true
+            }
+        }
+        return needs5 ? version : 4
+    }
     static let absent: Int64 = .min
 
     /// A booking state's code. A switch, not a dictionary: it runs three times per booking in every snapshot, and
@@ -73,7 +86,7 @@ enum SnapshotFormatV1 {
             writer.clear()
         }
         writer.write(raw: magic)
-        writer.write(version)
+        writer.write(version(of: image))
         writeHeader(image, to: &writer)
         for resource in image.resources {
             write(resource, to: &writer)

@@ -110,6 +110,9 @@ import Testing
         let bytes = SnapshotFormatV1.encode(image)
         #expect(try SnapshotFormatV1.decode(bytes) == image)
         #expect(try SnapshotFormatV1.header(of: bytes).0.version == 5)
+        // Without such a reply, the oldest version that holds the file: the previous server reads it.
+        let older = SnapshotFormatV1.encode(SnapshotFormatTests.sampleImage())
+        #expect(try SnapshotFormatV1.header(of: older).0.version == 4)
     }
 
     /// `bytes` labelled `version`, the checksum made right again.
@@ -123,8 +126,8 @@ import Testing
         return bytes
     }
 
-    /// Version 4 had no such reply kinds: the same bytes labelled 4 are refused, while an image without them,
-    /// labelled 4, still reads.
+    /// Version 4 had no such reply kinds: the same bytes labelled 4 are refused, while an image without them
+    /// reads as version 4.
     @Test func anEarlierVersionWithANewReplyKindIsRefused() throws {
         let labelled = Self.relabel(SnapshotFormatV1.encode(Self.image()), version: 4)
         #expect(throws: SnapshotError.self) { try SnapshotFormatV1.decode(labelled) }
