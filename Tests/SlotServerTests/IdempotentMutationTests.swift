@@ -180,4 +180,27 @@ import Testing
             }
         }
     }
+
+    /// The key limits apply to these ops as to `hold`: past the resource's limit a new key is `too_many_keys` and
+    /// nothing changes, while a kept key still replays and the same request without a key is served.
+    @Test func aNewKeyPastTheResourcesLimitIsRefused() async throws {
+        let configuration = TestServer.configuration { $0.domainLimits.idempotencyKeysPerResourceMax = 2 }
+        try await TestServer.run(configuration: configuration) { server in
+            try await server.connect { client in
+                _ = try await client.call(Requests.createResource("r"))
+                let block: JSONValue = [
+                    "op": "add_block", "resource": "r", "start": "2027-01-05T12:00:00Z", "end": "2027-01-05T13:00:00Z",
+                ]
+                let first = try await Self.call(client, Self.keyed(block, "b-1"))
+                _ = try await client.call(Self.keyed(Self.series, "s-1"))
+                let sequence = try await Self.journalSequence(client)
+                let refused = try await client.call(Self.keyed(block, "b-2"))
+                #expect(refused.errorCode == "too_many_keys", "\(refused)")
+                #expect(refused["error"]?["scope"] == "resource")
+                #expect(try await Self.journalSequence(client) == sequence)
+                #expect(try await Self.call(client, Self.keyed(block, "b-1")) == first)
+                #expect(try await client.call(block)["block"]?["id"] == 2)
+            }
+        }
+    }
 }
