@@ -27,7 +27,11 @@ public enum ScheduleEvent: Hashable, Sendable {
         switch self {
         case .held(let event): event.idempotency
         case .transitioned(let event): event.idempotency
-        case .rulesChanged, .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft: nil
+        case .rulesChanged(let event): event.idempotency
+        case .seriesBooked(let event): event.idempotency
+        case .seriesCanceled(let event): event.idempotency
+        case .waitlistJoined(let event): event.idempotency
+        case .waitlistLeft(let event): event.idempotency
         }
     }
 
@@ -46,11 +50,13 @@ public struct RulesChangedEvent: Hashable, Sendable {
     public var change: RuleChange
     public var actor: String
     public var at: Instant
+    public var idempotency: IdempotencyStamp?
 
-    public init(change: RuleChange, actor: String, at: Instant) {
+    public init(change: RuleChange, actor: String, at: Instant, idempotency: IdempotencyStamp? = nil) {
         self.change = change
         self.actor = actor
         self.at = at
+        self.idempotency = idempotency
     }
 }
 

@@ -1,17 +1,3 @@
-/// What a successful mutation replied, kept under its idempotency key so a retry gets the same reply.
-public enum StoredReply: Hashable, Sendable {
-    case booking(BookingSummary)
-    case resource(ResourceSettings)
-
-    /// The resource the key is counted against.
-    public var resource: ResourceID {
-        switch self {
-        case .booking(let summary): summary.id.resource
-        case .resource(let settings): settings.id
-        }
-    }
-}
-
 /// Idempotency keys across all resources. A key is alive for `retentionSeconds` after the mutation that first
 /// used it. Only a reply that changed something is remembered: a rejected request, and one that changed nothing
 /// (confirming a confirmed booking), leave no key, so a retry with it is decided again.

@@ -82,13 +82,14 @@ extension ResourceSchedule {
 
     /// Decides a rule change; it never refuses (rules are the operator's to set), but reports the active future
     /// bookings the new rules would no longer accept. They stay valid.
-    public func decide(_ change: RuleChange, actor: String, now: Instant) -> (
-        event: ScheduleEvent, affected: [BookingID]
-    ) {
+    public func decide(_ change: RuleChange, actor: String, idempotency: IdempotencyStamp? = nil, now: Instant)
+        -> (event: ScheduleEvent, affected: [BookingID])
+    {
         var after = self
         after.applyRule(change)
         let affected = after.bookingsAgainstRules(now: now)
-        return (.rulesChanged(RulesChangedEvent(change: change, actor: actor, at: now)), affected)
+        let event = RulesChangedEvent(change: change, actor: actor, at: now, idempotency: idempotency)
+        return (.rulesChanged(event), affected)
     }
 
     /// Active bookings from now on that the current rules would refuse if they were asked for again.

@@ -10,11 +10,13 @@ public struct SeriesCommand: Hashable, Sendable {
     public var actor: String
     /// False (the default): one occurrence that cannot be booked refuses the whole series. True: book the rest.
     public var skipConflicts: Bool
+    public var idempotency: IdempotencyStamp?
 
     public init(
         first: TimeRange, recurrence: Recurrence, zone: TimeZone?, customer: String, actor: String = Actors.client,
-        skipConflicts: Bool = false
+        skipConflicts: Bool = false, idempotency: IdempotencyStamp? = nil
     ) {
+        self.idempotency = idempotency
         self.first = first
         self.recurrence = recurrence
         self.zone = zone
@@ -32,13 +34,22 @@ public struct SeriesBookedEvent: Hashable, Sendable {
     public var customer: String
     public var actor: String
     public var at: Instant
+    /// The occurrences left out (`skip_conflicts`), as the reply listed them: journaled so that a retry under
+    /// the request's idempotency key gets the same list after a restart.
+    public var skipped: [SeriesConflict]
+    public var idempotency: IdempotencyStamp?
 
-    public init(firstSequence: UInt64, ranges: [TimeRange], customer: String, actor: String, at: Instant) {
+    public init(
+        firstSequence: UInt64, ranges: [TimeRange], customer: String, actor: String, at: Instant,
+        skipped: [SeriesConflict] = [], idempotency: IdempotencyStamp? = nil
+    ) {
         self.firstSequence = firstSequence
         self.ranges = ranges
         self.customer = customer
         self.actor = actor
         self.at = at
+        self.skipped = skipped
+        self.idempotency = idempotency
     }
 }
 
@@ -49,13 +60,18 @@ public struct SeriesCanceledEvent: Hashable, Sendable {
     public var actor: String
     public var at: Instant
     public var reason: String?
+    public var idempotency: IdempotencyStamp?
 
-    public init(series: UInt64, sequences: [UInt64], actor: String, at: Instant, reason: String?) {
+    public init(
+        series: UInt64, sequences: [UInt64], actor: String, at: Instant, reason: String?,
+        idempotency: IdempotencyStamp? = nil
+    ) {
         self.series = series
         self.sequences = sequences
         self.actor = actor
         self.at = at
         self.reason = reason
+        self.idempotency = idempotency
     }
 }
 
@@ -102,7 +118,7 @@ extension ResourceSchedule {
         }
         let event = SeriesBookedEvent(
             firstSequence: lastSequence + 1, ranges: accepted, customer: command.customer, actor: command.actor,
-            at: now)
+            at: now, skipped: conflicts, idempotency: command.idempotency)
         return .success((.seriesBooked(event), conflicts))
     }
 
@@ -121,7 +137,8 @@ extension ResourceSchedule {
     /// Decides canceling the active occurrences of a series that start at or after `from` (default: now): "the
     /// rest of the series". Nil when none is left to cancel. One occurrence alone is canceled with `cancel`.
     public func decideCancelSeries(
-        _ series: UInt64, from: Instant?, reason: String?, actor: String, now: Instant
+        _ series: UInt64, from: Instant?, reason: String?, actor: String, idempotency: IdempotencyStamp? = nil,
+        now: Instant
     ) -> Result<ScheduleEvent?, Rejection> {
         guard let first = bookings[series], first.series == series else {
             return .failure(Rejection(.notFound, "no series \(id)/\(series)", field: "series"))
@@ -132,7 +149,9 @@ extension ResourceSchedule {
         guard !sequences.isEmpty else { return .success(nil) }
         return .success(
             .seriesCanceled(
-                SeriesCanceledEvent(series: series, sequences: sequences, actor: actor, at: now, reason: reason)))
+                SeriesCanceledEvent(
+                    series: series, sequences: sequences, actor: actor, at: now, reason: reason,
+                    idempotency: idempotency)))
     }
 
     mutating func applySeries(_ event: SeriesBookedEvent) -> BookingSummary? {

@@ -137,8 +137,9 @@ extension ResourceSchedule {
         case .schedule(let resource, let event):
             precondition(resource == id, "an entry of \(resource) applied to \(id)")
             let booking = apply(event)
+            // Built only for a request that carried a key: a rule change's reply scans the bookings.
             let remembered = event.idempotency.flatMap { stamp in
-                booking.map { RememberedReply(stamp: stamp, reply: .booking($0), at: event.at) }
+                reply(after: event, booking: booking).map { RememberedReply(stamp: stamp, reply: $0, at: event.at) }
             }
             return AppliedEntry(booking: booking, remembered: remembered)
         case .keyRecorded(let stamp, let summary, let at):

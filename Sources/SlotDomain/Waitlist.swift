@@ -43,13 +43,18 @@ public struct WaitlistJoinedEvent: Hashable, Sendable {
     public var customer: String
     public var actor: String
     public var at: Instant
+    public var idempotency: IdempotencyStamp?
 
-    public init(number: UInt64, range: TimeRange, customer: String, actor: String, at: Instant) {
+    public init(
+        number: UInt64, range: TimeRange, customer: String, actor: String, at: Instant,
+        idempotency: IdempotencyStamp? = nil
+    ) {
         self.number = number
         self.range = range
         self.customer = customer
         self.actor = actor
         self.at = at
+        self.idempotency = idempotency
     }
 }
 
@@ -57,11 +62,13 @@ public struct WaitlistLeftEvent: Hashable, Sendable {
     public var number: UInt64
     public var actor: String
     public var at: Instant
+    public var idempotency: IdempotencyStamp?
 
-    public init(number: UInt64, actor: String, at: Instant) {
+    public init(number: UInt64, actor: String, at: Instant, idempotency: IdempotencyStamp? = nil) {
         self.number = number
         self.actor = actor
         self.at = at
+        self.idempotency = idempotency
     }
 }
 
@@ -86,7 +93,9 @@ extension ResourceSchedule {
     /// Decides a join. Only capacity is waited for: a time that the rules refuse (outside hours, blocked, in the
     /// past, misaligned…) is refused with that rule's code, as `hold` would. Joining twice for the same time
     /// returns the first entry.
-    public func decideJoin(range: TimeRange, customer: String, actor: String, now: Instant) -> WaitlistJoinDecision {
+    public func decideJoin(
+        range: TimeRange, customer: String, actor: String, idempotency: IdempotencyStamp? = nil, now: Instant
+    ) -> WaitlistJoinDecision {
         let mine = waiting.lazy.compactMap { self.waitlist[$0] }
         if let existing = mine.first(where: { $0.customer == customer && $0.range == range }) {
             return .existing(existing)
@@ -102,12 +111,15 @@ extension ResourceSchedule {
                     details: ["limit": String(limits.waitingEntriesPerResourceMax)]))
         }
         let event = WaitlistJoinedEvent(
-            number: lastWaitlistNumber + 1, range: range, customer: customer, actor: actor, at: now)
+            number: lastWaitlistNumber + 1, range: range, customer: customer, actor: actor, at: now,
+            idempotency: idempotency)
         return .apply(.waitlistJoined(event))
     }
 
     /// Decides leaving the list; only a waiting entry can leave.
-    public func decideLeave(_ number: UInt64, actor: String, now: Instant) -> Result<ScheduleEvent, Rejection> {
+    public func decideLeave(_ number: UInt64, actor: String, idempotency: IdempotencyStamp? = nil, now: Instant)
+        -> Result<ScheduleEvent, Rejection>
+    {
         guard let entry = waitlist[number] else {
             return .failure(Rejection(.notFound, "no waitlist entry \(id)/w\(number)", field: "entry"))
         }
@@ -117,7 +129,8 @@ extension ResourceSchedule {
                     .invalidTransition, "the entry is \(entry.state.rawValue), not waiting",
                     details: ["from": entry.state.rawValue, "to": WaitlistEntry.State.left.rawValue]))
         }
-        return .success(.waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: now)))
+        return .success(
+            .waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: now, idempotency: idempotency)))
     }
 
     /// 1-based place in the queue of a waiting entry.

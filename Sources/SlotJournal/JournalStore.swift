@@ -101,7 +101,7 @@ final class JournalStore {
                 let record = RecordCodec.record(for: entry.entry)
                 let body = record.binaryBytes()
                 insert.bind(1, Int64(entry.sequence))
-                insert.bind(2, Int64(JournalRecord.format))
+                insert.bind(2, Int64(record.writtenFormat))
                 insert.bind(3, record.kind.rawValue)
                 insert.bind(4, record.resource)
                 insert.bind(5, body)

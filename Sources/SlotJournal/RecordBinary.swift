@@ -1,6 +1,6 @@
 import SlotJSON
 
-/// Record format 3: the same fields as the JSON of formats 1 and 2, in binary. One byte for the kind, then each
+/// Record formats 3 and 4: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`). One byte for the kind, then each
 /// present field as a one-byte tag and its value, tags in increasing order: integers as varints (instants and
 /// other signed values zigzag-encoded), strings and lists with a varint length first, `confirmed` as one byte 0
 /// or 1, and a rule change as the JSON object format 2 wrote (rules change rarely; bookings are the bulk).
@@ -15,6 +15,8 @@ extension JournalRecord {
         case at, tz, slotMinutes, capacity, bufferBeforeMinutes, bufferAfterMinutes, holdTTLSeconds
         case horizonDays, booking, start, end, customer, expiresAt, confirmed, actor, to, reason, idempotencyKey
         case fingerprint, rule, ranges, bookings, entry
+        /// Format 4.
+        case skipped
     }
 
     /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
@@ -106,6 +108,13 @@ extension JournalRecord {
             for booking in bookings { writer.writeVarint(booking) }
         }
         unsigned(.entry, entry)
+        if let skipped {
+            // As JSON, like a rule: a series with skipped occurrences is rare.
+            var json = JSONWriter(capacity: 128)
+            JSONValue.array(skipped.map(\.jsonValue)).write(to: &json)
+            writer.write(Tag.skipped.rawValue)
+            writer.writeVarintPrefixed(json.bytes)
+        }
         return writer.bytes
     }
 
@@ -188,6 +197,12 @@ extension JournalRecord {
             for _ in 0..<count { list.append(try reader.readVarint()) }
             bookings = list
         case .entry: entry = try reader.readVarint()
+        case .skipped:
+            let json = try reader.readVarintPrefixed(maxBytes: Self.fieldMaxBytes)
+            guard case .array(let list)? = try? JSONValue.parse(bytes: Array(json)) else { return false }
+            let records = list.compactMap(SkippedRecord.init(json:))
+            guard records.count == list.count else { return false }
+            skipped = records
         }
         return true
     }

@@ -34,6 +34,7 @@ extension RecordCodec {
     static func record(for event: RulesChangedEvent, resource: ResourceID) -> JournalRecord {
         var record = JournalRecord(kind: .rulesChanged, resource: resource.rawValue, at: event.at.secondsSinceEpoch)
         record.actor = event.actor
+        record.stamp(event.idempotency)
         var rule: RuleRecord
         switch event.change {
         case .weeklyHours(let hours):
@@ -67,7 +68,7 @@ extension RecordCodec {
         return record
     }
 
-    static func rulesEvent(from record: JournalRecord) -> ScheduleEvent? {
+    static func rulesEvent(from record: JournalRecord, idempotency: IdempotencyStamp?) -> ScheduleEvent? {
         guard let rule = record.rule, let actor = record.actor else { return nil }
         let change: RuleChange
         switch rule.change {
@@ -102,7 +103,9 @@ extension RecordCodec {
             guard let minNotice = rule.minNoticeMinutes, minNotice >= 0 else { return nil }
             change = .limits(minNoticeMinutes: minNotice, maxBookingsPerDay: rule.maxBookingsPerDay)
         }
-        return .rulesChanged(RulesChangedEvent(change: change, actor: actor, at: Instant(secondsSinceEpoch: record.at)))
+        return .rulesChanged(
+            RulesChangedEvent(
+                change: change, actor: actor, at: Instant(secondsSinceEpoch: record.at), idempotency: idempotency))
     }
 
     static func pairs(_ intervals: [LocalInterval]) -> [[Int]] {

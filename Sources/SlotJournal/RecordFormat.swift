@@ -5,16 +5,32 @@ import SlotDomain
 /// those may change freely, this may not. Instants are whole seconds since the Unix epoch, UTC. Formats 1 and 2
 /// store it as a JSON object (readable with the `sqlite3` shell); format 2 adds the series and waitlist kinds
 /// and their fields (`ranges`, `bookings`, `entry`), so a format 1 row is a format 2 row that uses none of them.
-/// Format 3 stores the same fields in binary (`RecordBinary.swift`). All three are read.
+/// Format 3 stores the same fields in binary (`RecordBinary.swift`). Format 4 is format 3 plus an idempotency
+/// key on the rule, series and waitlist kinds and a series' skipped occurrences (`skipped`); a record that uses
+/// neither is still written as format 3, so a journal whose clients send no such key stays readable by a server
+/// that knows only format 3 (decision 0018). All four are read.
 struct JournalRecord: Codable, Equatable {
-    static let format = 3
-    static let formatsRead = 1...3
+    /// The newest format written.
+    static let format = 4
+    static let formatsRead = 1...4
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
-    /// Reads a stored body of `format`; nil when it does not decode.
+    /// Reads a stored body of `format`; nil when it does not decode, or uses a field its format does not have.
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
+        guard format >= 4 || writtenFormat < 4 else { return nil }
+    }
+
+    /// The kinds that carry an idempotency key from format 4 on.
+    static let kindsKeyedSinceFormat4: Set<Kind> = [
+        .rulesChanged, .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft,
+    ]
+
+    /// The format this record is written in: the oldest that holds every field it uses.
+    var writtenFormat: Int {
+        let keyed = idempotencyKey != nil && Self.kindsKeyedSinceFormat4.contains(kind)
+        return keyed || skipped != nil ? 4 : 3
     }
 
     enum Kind: String, Codable, CaseIterable {
@@ -59,10 +75,12 @@ struct JournalRecord: Codable, Equatable {
     var ranges: [[Int64]]?
     var bookings: [UInt64]?
     var entry: UInt64?
+    // series_booked, format 4: the occurrences skipped (absent when none was)
+    var skipped: [SkippedRecord]?
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
-        case fingerprint, rule, ranges, bookings, entry
+        case fingerprint, rule, ranges, bookings, entry, skipped
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -180,9 +198,9 @@ enum RecordCodec {
                 idempotency: stamp)
             return .schedule(resource, .transitioned(moved))
         case .rulesChanged:
-            return rulesEvent(from: record).map { .schedule(resource, $0) }
+            return rulesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
-            return waitlistOrSeriesEvent(from: record).map { .schedule(resource, $0) }
+            return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,
                 StoredTime.isValid(start: start, end: end),
@@ -198,7 +216,7 @@ enum RecordCodec {
 }
 
 extension JournalRecord {
-    fileprivate mutating func stamp(_ stamp: IdempotencyStamp?) {
+    mutating func stamp(_ stamp: IdempotencyStamp?) {
         idempotencyKey = stamp?.key
         fingerprint = stamp?.fingerprint
     }

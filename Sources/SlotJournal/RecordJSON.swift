@@ -50,6 +50,10 @@ extension JournalRecord {
             writer.key("rule")
             rule.jsonValue.write(to: &writer)
         }
+        if let skipped {
+            writer.key("skipped")
+            JSONValue.array(skipped.map(\.jsonValue)).write(to: &writer)
+        }
         integer("slot_minutes", slotMinutes)
         integer("start", start)
         string("to", to)
@@ -109,6 +113,10 @@ extension JournalRecord {
         if let value = fields["rule"] {
             rule = RuleRecord(json: value)
             if rule == nil { wrongType = true }
+        }
+        if let list = fields["skipped"] {
+            skipped = list.array?.compactMap(SkippedRecord.init(json:))
+            if skipped == nil || skipped?.count != list.array?.count { wrongType = true }
         }
         if wrongType || (fields["confirmed"] != nil && confirmed == nil) { return nil }
     }

@@ -94,7 +94,9 @@ extension SnapshotFormatV1 {
             resources.reserveCapacity(header.resourceCount)
             for _ in 0..<header.resourceCount { resources.append(try readResource(&reader, version: header.version)) }
             var records: [IdempotencyTable.Record] = []
-            for _ in 0..<header.idempotencyKeyCount { records.append(try readRecord(&reader)) }
+            for _ in 0..<header.idempotencyKeyCount {
+                records.append(try readRecord(&reader, version: header.version))
+            }
             guard reader.remaining == 4 + trailerMagic.count else {
                 throw SnapshotError.invalid("\(reader.remaining) unexpected bytes before the trailer")
             }
@@ -199,22 +201,23 @@ extension SnapshotFormatV1 {
         [WaitlistEntry], UInt64
     ) {
         var entries: [WaitlistEntry] = []
-        for _ in 0..<Int(try reader.read(UInt32.self)) {
-            let number = try reader.read(UInt64.self)
-            let range = try readRange(&reader, of: "waitlist entry \(resource)/\(number)")
-            let customer = try reader.readString()
-            let actor = try reader.readString()
-            let joinedAt = try readInstant(&reader, of: "the time waitlist entry \(resource)/\(number) joined")
-            let code = try reader.read(UInt8.self)
-            guard let state = waitlistStatesByCode[code] else { throw SnapshotError.invalid("waitlist state \(code)") }
-            let booking = try reader.read(UInt64.self)
-            entries.append(
-                WaitlistEntry(
-                    id: WaitlistEntryID(resource: resource, number: number), range: range, customer: customer,
-                    actor: actor, joinedAt: joinedAt, state: state, booking: booking == 0 ? nil : booking,
-                    settledAt: try readOptionalInstant(&reader, of: "the time entry \(resource)/\(number) settled")))
-        }
+        for _ in 0..<Int(try reader.read(UInt32.self)) { entries.append(try readWaitlistEntry(&reader, of: resource)) }
         return (entries, try reader.read(UInt64.self))
+    }
+
+    static func readWaitlistEntry(_ reader: inout BinaryReader, of resource: ResourceID) throws -> WaitlistEntry {
+        let number = try reader.read(UInt64.self)
+        let range = try readRange(&reader, of: "waitlist entry \(resource)/\(number)")
+        let customer = try reader.readString()
+        let actor = try reader.readString()
+        let joinedAt = try readInstant(&reader, of: "the time waitlist entry \(resource)/\(number) joined")
+        let code = try reader.read(UInt8.self)
+        guard let state = waitlistStatesByCode[code] else { throw SnapshotError.invalid("waitlist state \(code)") }
+        let booking = try reader.read(UInt64.self)
+        return WaitlistEntry(
+            id: WaitlistEntryID(resource: resource, number: number), range: range, customer: customer,
+            actor: actor, joinedAt: joinedAt, state: state, booking: booking == 0 ? nil : booking,
+            settledAt: try readOptionalInstant(&reader, of: "the time entry \(resource)/\(number) settled"))
     }
 
     static func readRules(_ reader: inout BinaryReader) throws -> AvailabilityRules {
@@ -261,32 +264,6 @@ extension SnapshotFormatV1 {
         let maxPerDay = try reader.read(Int32.self)
         rules.maxBookingsPerDay = maxPerDay < 0 ? nil : Int(maxPerDay)
         return rules
-    }
-
-    static func readRecord(_ reader: inout BinaryReader) throws -> IdempotencyTable.Record {
-        let key = try reader.readString()
-        let fingerprint = try reader.readString(maxBytes: 4_096)
-        let expiresAt = try readInstant(&reader, of: "the expiry of key '\(key)'")
-        let reply: StoredReply
-        switch try reader.read(UInt8.self) {
-        case 1:
-            let resourceText = try reader.readString(maxBytes: 64)
-            guard let resource = ResourceID(resourceText) else { throw SnapshotError.invalid("resource id in key") }
-            let sequence = try reader.read(UInt64.self)
-            let range = try readRange(&reader, of: "the booking kept with key '\(key)'")
-            let customer = try reader.readString()
-            let state = try readState(&reader)
-            let expires = try readOptionalInstant(&reader, of: "an expiry kept with key '\(key)'")
-            reply = .booking(
-                BookingSummary(
-                    id: BookingID(resource: resource, sequence: sequence), range: range, customer: customer,
-                    state: state, expiresAt: expires))
-        case 2:
-            reply = .resource(try readSettings(&reader))
-        case let kind:
-            throw SnapshotError.invalid("idempotency reply kind \(kind)")
-        }
-        return IdempotencyTable.Record(key: key, fingerprint: fingerprint, reply: reply, expiresAt: expiresAt)
     }
 
     static func readState(_ reader: inout BinaryReader) throws -> BookingState {

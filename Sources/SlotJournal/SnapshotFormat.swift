@@ -12,11 +12,25 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// Written: 4. Version 2 added each resource's availability rules; 3 each booking's series and each
-    /// resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum.
-    /// Read: 1 to 4.
-    static let version: UInt16 = 4
-    static let versionsRead: ClosedRange<UInt16> = 1...4
+    /// The newest version, 5. Version 2 added each resource's availability rules; 3 each booking's series and
+    /// each resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
+    /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5). A file is
+    /// written in the oldest version that holds it (`version(of:)`). Read: 1 to 5.
+    static let version: UInt16 = 5
+    static let versionsRead: ClosedRange<UInt16> = 1...5
+
+    /// 5 when a kept reply needs a kind of version 5, else 4: a server whose clients send no key on a rule,
+    /// series or waitlist op keeps writing files the previous server reads, as its journal records stay format
+    /// 3 (decision 0018).
+    static func version(of image: SnapshotImage) -> UInt16 {
+        let needs5 = image.idempotency.contains { record in
+            switch record.reply {
+            case .booking, .resource: false
+            case .rules, .series, .waitlist: true
+            }
+        }
+        return needs5 ? version : 4
+    }
     static let absent: Int64 = .min
 
     /// A booking state's code. A switch, not a dictionary: it runs three times per booking in every snapshot, and
@@ -72,7 +86,7 @@ enum SnapshotFormatV1 {
             writer.clear()
         }
         writer.write(raw: magic)
-        writer.write(version)
+        writer.write(version(of: image))
         writeHeader(image, to: &writer)
         for resource in image.resources {
             write(resource, to: &writer)
@@ -146,17 +160,19 @@ enum SnapshotFormatV1 {
     /// Version 3: every waitlist entry in number order, then the last number given out.
     static func write(waitlist: [WaitlistEntry], last: UInt64, to writer: inout BinaryWriter) {
         writer.write(UInt32(waitlist.count))
-        for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) {
-            writer.write(entry.id.number)
-            write(entry.range, to: &writer)
-            writer.write(entry.customer)
-            writer.write(entry.actor)
-            writer.write(entry.joinedAt.secondsSinceEpoch)
-            writer.write(waitlistStateCodes[entry.state]!)
-            writer.write(entry.booking ?? 0)
-            writer.write(entry.settledAt?.secondsSinceEpoch ?? absent)
-        }
+        for entry in waitlist.sorted(by: { $0.id.number < $1.id.number }) { write(entry, to: &writer) }
         writer.write(last)
+    }
+
+    static func write(_ entry: WaitlistEntry, to writer: inout BinaryWriter) {
+        writer.write(entry.id.number)
+        write(entry.range, to: &writer)
+        writer.write(entry.customer)
+        writer.write(entry.actor)
+        writer.write(entry.joinedAt.secondsSinceEpoch)
+        writer.write(waitlistStateCodes[entry.state]!)
+        writer.write(entry.booking ?? 0)
+        writer.write(entry.settledAt?.secondsSinceEpoch ?? absent)
     }
 
     /// Version 2: weekly hours (present flag, 7 days of intervals), overrides, blocks, limits.
@@ -194,24 +210,5 @@ enum SnapshotFormatV1 {
     static func write(_ range: TimeRange, to writer: inout BinaryWriter) {
         writer.write(range.start.secondsSinceEpoch)
         writer.write(range.end.secondsSinceEpoch)
-    }
-
-    static func write(_ record: IdempotencyTable.Record, to writer: inout BinaryWriter) {
-        writer.write(record.key)
-        writer.write(record.fingerprint)
-        writer.write(record.expiresAt.secondsSinceEpoch)
-        switch record.reply {
-        case .booking(let summary):
-            writer.write(UInt8(1))
-            writer.write(summary.id.resource.rawValue)
-            writer.write(summary.id.sequence)
-            write(summary.range, to: &writer)
-            writer.write(summary.customer)
-            writer.write(code(summary.state))
-            writer.write(summary.expiresAt?.secondsSinceEpoch ?? absent)
-        case .resource(let settings):
-            writer.write(UInt8(2))
-            write(settings, to: &writer)
-        }
     }
 }

@@ -251,15 +251,15 @@ extension Operation {
             metadata["resource.id"] = "\(resource)"
             metadata["request.start"] = "\(RFC3339.format(command.range.start))"
             metadata["request.end"] = "\(RFC3339.format(command.range.end))"
-        case .transition(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _):
+        case .transition(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _, _):
             metadata["booking.id"] = "\(booking)"
         case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
-            .changeRules(let resource, _, _), .getRules(let resource), .bookSeries(let resource, _),
-            .waitlistJoin(let resource, _, _, _), .waitlistQueue(let resource):
+            .changeRules(let resource, _, _, _), .getRules(let resource), .bookSeries(let resource, _),
+            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource):
             metadata["resource.id"] = "\(resource)"
         case .createResource(let settings, _, _):
             metadata["resource.id"] = "\(settings.id)"
-        case .waitlistLeave(let entry, _), .waitlistStatus(let entry):
+        case .waitlistLeave(let entry, _, _), .waitlistStatus(let entry):
             metadata["waitlist.entry"] = "\(entry)"
         case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany:
             break

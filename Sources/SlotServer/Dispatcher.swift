@@ -45,11 +45,11 @@ public struct Dispatcher: Sendable {
             nil
         case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
         case .hold(let resource, _), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
-            .changeRules(let resource, _, _), .getRules(let resource), .bookSeries(let resource, _),
-            .waitlistJoin(let resource, _, _, _), .waitlistQueue(let resource):
+            .changeRules(let resource, _, _, _), .getRules(let resource), .bookSeries(let resource, _),
+            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource):
             .resource(resource)
-        case .cancelSeries(let series, _, _, _): .resource(series.resource)
-        case .waitlistLeave(let entry, _), .waitlistStatus(let entry): .resource(entry.resource)
+        case .cancelSeries(let series, _, _, _, _): .resource(series.resource)
+        case .waitlistLeave(let entry, _, _), .waitlistStatus(let entry): .resource(entry.resource)
         }
     }
 
@@ -64,14 +64,16 @@ public struct Dispatcher: Sendable {
             await actor.bookings(from: from, to: to, after: after, limit: limit)
         case .availability(_, let from, let to, let durationMinutes):
             await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
-        case .changeRules(_, let request, let actorName): await actor.changeRules(request, actor: actorName)
+        case .changeRules(_, let request, let actorName, let stamp):
+            await actor.changeRules(request, actor: actorName, stamp: stamp)
         case .getRules: await actor.rules()
         case .bookSeries(_, let command): await actor.bookSeries(command)
-        case .cancelSeries(let series, let from, let reason, let actorName):
-            await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName)
-        case .waitlistJoin(_, let range, let customer, let actorName):
-            await actor.joinWaitlist(range, customer: customer, actor: actorName)
-        case .waitlistLeave(let entry, let actorName): await actor.leaveWaitlist(entry.number, actor: actorName)
+        case .cancelSeries(let series, let from, let reason, let actorName, let stamp):
+            await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName, stamp: stamp)
+        case .waitlistJoin(_, let range, let customer, let actorName, let stamp):
+            await actor.joinWaitlist(range, customer: customer, actor: actorName, stamp: stamp)
+        case .waitlistLeave(let entry, let actorName, let stamp):
+            await actor.leaveWaitlist(entry.number, actor: actorName, stamp: stamp)
         case .waitlistStatus(let entry): await actor.waitlistEntry(entry.number)
         case .waitlistQueue: await actor.waitlistQueue()
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats:

@@ -6,61 +6,64 @@ import SlotWire
 extension ResourceActor {
     public func bookSeries(_ command: SeriesCommand) -> Outcome {
         let now = advanceToNow()
+        if let early = admit(command.idempotency, now: now) { return early }
         switch schedule.decideSeries(command, now: now) {
         case .failure(let rejection):
+            release(command.idempotency)
             return refused(rejection)
         case .success(let decided):
-            guard case .seriesBooked(let booked) = decided.event else { preconditionFailure("not a series event") }
-            let sequence = commit(decided.event).sequence
-            let summaries = schedule.seriesBookings(booked.firstSequence).map(\.summary)
-            let series = BookingID(resource: id, sequence: booked.firstSequence)
-            return Outcome(
-                reply: .success(.series(series, bookings: summaries, skipped: decided.skipped)),
-                awaitedSequence: sequence)
+            return commitReplying(decided.event)
         }
     }
 
-    public func cancelSeries(_ series: UInt64, from: Instant?, reason: String?, actor: String) -> Outcome {
+    public func cancelSeries(
+        _ series: UInt64, from: Instant?, reason: String?, actor: String, stamp: IdempotencyStamp? = nil
+    ) -> Outcome {
         let now = advanceToNow()
-        let seriesID = BookingID(resource: id, sequence: series)
-        switch schedule.decideCancelSeries(series, from: from, reason: reason, actor: actor, now: now) {
+        if let early = admit(stamp, now: now) { return early }
+        switch schedule.decideCancelSeries(
+            series, from: from, reason: reason, actor: actor, idempotency: stamp, now: now)
+        {
         case .failure(let rejection):
+            release(stamp)
             return refused(rejection)
         case .success(nil):
+            // Nothing left to cancel: nothing changed, so no key is kept.
+            release(stamp)
+            let seriesID = BookingID(resource: id, sequence: series)
             return read(.success(.series(seriesID, bookings: [], skipped: [])))
         case .success(let event?):
-            guard case .seriesCanceled(let canceled) = event else { preconditionFailure("not a cancel event") }
-            let sequence = commit(event).sequence
-            let summaries = canceled.sequences.compactMap { schedule.booking($0)?.summary }
-            return Outcome(
-                reply: .success(.series(seriesID, bookings: summaries, skipped: [])), awaitedSequence: sequence)
+            return commitReplying(event)
         }
     }
 
-    public func joinWaitlist(_ range: TimeRange, customer: String, actor: String) -> Outcome {
+    public func joinWaitlist(_ range: TimeRange, customer: String, actor: String, stamp: IdempotencyStamp? = nil)
+        -> Outcome
+    {
         let now = advanceToNow()
-        switch schedule.decideJoin(range: range, customer: customer, actor: actor, now: now) {
+        if let early = admit(stamp, now: now) { return early }
+        switch schedule.decideJoin(range: range, customer: customer, actor: actor, idempotency: stamp, now: now) {
         case .reject(let rejection):
+            release(stamp)
             return refused(rejection)
         case .existing(let entry):
+            // The customer's own entry, unchanged: no key is kept, as for any reply that changed nothing.
+            release(stamp)
             return read(.success(.waitlistEntry(view(entry))))
         case .apply(let event):
-            guard case .waitlistJoined(let joined) = event else { preconditionFailure("not a join event") }
-            let sequence = commit(event).sequence
-            guard let entry = schedule.waitlist[joined.number] else { preconditionFailure("joined entry missing") }
-            return Outcome(reply: .success(.waitlistEntry(view(entry))), awaitedSequence: sequence)
+            return commitReplying(event)
         }
     }
 
-    public func leaveWaitlist(_ number: UInt64, actor: String) -> Outcome {
+    public func leaveWaitlist(_ number: UInt64, actor: String, stamp: IdempotencyStamp? = nil) -> Outcome {
         let now = advanceToNow()
-        switch schedule.decideLeave(number, actor: actor, now: now) {
+        if let early = admit(stamp, now: now) { return early }
+        switch schedule.decideLeave(number, actor: actor, idempotency: stamp, now: now) {
         case .failure(let rejection):
+            release(stamp)
             return refused(rejection)
         case .success(let event):
-            let sequence = commit(event).sequence
-            guard let entry = schedule.waitlist[number] else { preconditionFailure("left entry missing") }
-            return Outcome(reply: .success(.waitlistEntry(view(entry))), awaitedSequence: sequence)
+            return commitReplying(event)
         }
     }
 
@@ -80,10 +83,8 @@ extension ResourceActor {
     }
 
     private func view(_ entry: WaitlistEntry) -> WaitlistView {
-        let number = entry.id.number
-        return WaitlistView(
-            entry: entry, position: entry.state == .waiting ? schedule.position(ofWaiting: number) : nil,
-            booking: entry.booking.flatMap { schedule.booking($0)?.summary })
+        guard let outcome = schedule.waitlistEntry(entry.id.number) else { preconditionFailure("entry missing") }
+        return WaitlistView(entry: outcome.entry, position: outcome.position, booking: outcome.booking)
     }
 
     /// Logs each hold given to a waiting customer (customer names stay out of logs).

@@ -84,19 +84,11 @@ public actor ResourceActor {
     private func mutate(stamp: IdempotencyStamp?, now: Instant, decide: (inout ResourceSchedule) -> Decision)
         -> Outcome
     {
-        if let stamp {
-            switch idempotency.begin(stamp, resource: id, now: now) {
-            case .proceed: break
-            case .replay(.booking(let summary)): return read(.success(.booking(summary)))
-            case .replay(.resource(let settings)): return read(.success(.resource(settings)))
-            case .full(let rejection): return refused(rejection)
-            case .conflict: return .refused(.idempotencyConflict, awaitedSequence: journal.appendedSequence)
-            }
-        }
+        if let early = admit(stamp, now: now) { return early }
         switch decide(&schedule) {
         case .apply(let event):
-            let (summary, sequence) = commit(event)
-            guard let summary else { preconditionFailure("a booking decision changed no booking") }
+            let (applied, sequence) = commit(event)
+            guard let summary = applied.booking else { preconditionFailure("a booking decision changed no booking") }
             return Outcome(reply: .success(.booking(summary)), awaitedSequence: sequence)
         case .unchanged(let summary):
             // Nothing changed, so nothing is kept: a retry is decided again and gets this reply while the booking
@@ -110,22 +102,57 @@ public actor ResourceActor {
         }
     }
 
+    /// The idempotency check before a mutation is decided: the outcome to return at once (the reply kept under
+    /// the key, a conflict, a full table), or nil to decide the request, with its key reserved when it has one.
+    func admit(_ stamp: IdempotencyStamp?, now: Instant) -> Outcome? {
+        guard let stamp else { return nil }
+        switch idempotency.begin(stamp, resource: id, now: now) {
+        case .proceed: return nil
+        case .replay(let reply): return read(.success(ReplyBody(reply, resourceZone: schedule.grid.timeZone)))
+        case .full(let rejection): return refused(rejection)
+        case .conflict: return .refused(.idempotencyConflict, awaitedSequence: journal.appendedSequence)
+        }
+    }
+
+    /// A refusal or a reply that changed nothing: the key reserved by `admit` is let go, so a retry is decided
+    /// again.
+    func release(_ stamp: IdempotencyStamp?) {
+        if let stamp { idempotency.abandon(stamp) }
+    }
+
+    /// Commits a rule, series or waitlist event and replies with what it did: the reply kept under its key when
+    /// it carried one, else the same value built the same way (`ResourceSchedule.reply(after:booking:)`).
+    func commitReplying(_ event: ScheduleEvent) -> Outcome {
+        let (applied, sequence) = commit(event)
+        guard let reply = applied.remembered?.reply ?? schedule.reply(after: event, booking: applied.booking) else {
+            preconditionFailure("an applied event has no reply")
+        }
+        return Outcome(
+            reply: .success(ReplyBody(reply, resourceZone: schedule.grid.timeZone)), awaitedSequence: sequence)
+    }
+
     // MARK: Rules
 
     /// Changes one availability layer. Never refused for conflicts: bookings the new rules would not accept stay
     /// valid and are listed in the reply.
-    public func changeRules(_ request: RuleRequest, actor: String) -> Outcome {
+    public func changeRules(_ request: RuleRequest, actor: String, stamp: IdempotencyStamp? = nil) -> Outcome {
         let now = advanceToNow()
+        if let early = admit(stamp, now: now) { return early }
+        let outcome = decideRules(request, actor: actor, stamp: stamp, now: now)
+        if case .failure = outcome.reply { release(stamp) }
+        return outcome
+    }
+
+    private func decideRules(_ request: RuleRequest, actor: String, stamp: IdempotencyStamp?, now: Instant)
+        -> Outcome
+    {
         let rules = schedule.rules
-        var added: Block?
         let change: RuleChange
         switch request {
         case .weeklyHours(let hours): change = .weeklyHours(hours)
         case .override(let date, let override): change = .override(date, override)
         case .addBlock(let range, let label):
-            let block = Block(id: rules.lastBlockID + 1, range: range, label: label)
-            added = block
-            change = .addBlock(block)
+            change = .addBlock(Block(id: rules.lastBlockID + 1, range: range, label: label))
         case .removeBlock(let blockID):
             guard rules.blocks[blockID] != nil else {
                 return refused(Rejection(.notFound, "\(id) has no block \(blockID)", field: "block"))
@@ -136,11 +163,7 @@ public actor ResourceActor {
             change = .limits(minNoticeMinutes: minNotice ?? rules.minNoticeMinutes, maxBookingsPerDay: max)
         }
         if let refusal = schedule.ruleLimitRefusal(change) { return refused(refusal) }
-        let (event, affected) = schedule.decide(change, actor: actor, now: now)
-        let sequence = commit(event).sequence
-        let reply = RulesReply(
-            rules: schedule.rules, zone: schedule.grid.timeZone, affected: affected, addedBlock: added)
-        return Outcome(reply: .success(.rules(reply)), awaitedSequence: sequence)
+        return commitReplying(schedule.decide(change, actor: actor, idempotency: stamp, now: now).event)
     }
 
     public func rules() -> Outcome {
@@ -216,14 +239,14 @@ public actor ResourceActor {
     /// event break an invariant, the process stops before the event reaches the journal, and a restart does not
     /// replay it into the same crash. No await separates the steps.
     @discardableResult
-    func commit(_ event: ScheduleEvent) -> (summary: BookingSummary?, sequence: UInt64) {
+    func commit(_ event: ScheduleEvent) -> (applied: AppliedEntry, sequence: UInt64) {
         let entry = JournalEntry.schedule(id, event)
         let applied = schedule.apply(entry)
         let sequence = journal.append(entry)
         lastJournaled = sequence
         if let remembered = applied.remembered { idempotency.remember(remembered) }
         reportPromotions()
-        return (applied.booking, sequence)
+        return (applied, sequence)
     }
 
     /// A reply that changed nothing; it still waits for this resource's newest entry to be durable.

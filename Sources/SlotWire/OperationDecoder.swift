@@ -35,12 +35,14 @@ enum OperationDecoder {
             "availability": range.union(["duration_minutes", "resources", "mode"]),
             "snapshot": [],
             "stats": [],
-            "set_weekly_hours": ["resource", "weekly_hours", "actor"],
-            "set_override": ["resource", "date", "closed", "hours", "actor"],
-            "clear_override": ["resource", "date", "actor"],
-            "add_block": local.union(["resource", "start", "end", "start_local", "end_local", "label", "actor"]),
-            "remove_block": ["resource", "block", "actor"],
-            "set_limits": ["resource", "min_notice_minutes", "max_bookings_per_day", "actor"],
+            "set_weekly_hours": ["resource", "weekly_hours", "actor", "idempotency_key"],
+            "set_override": ["resource", "date", "closed", "hours", "actor", "idempotency_key"],
+            "clear_override": ["resource", "date", "actor", "idempotency_key"],
+            "add_block": local.union([
+                "resource", "start", "end", "start_local", "end_local", "label", "actor", "idempotency_key",
+            ]),
+            "remove_block": ["resource", "block", "actor", "idempotency_key"],
+            "set_limits": ["resource", "min_notice_minutes", "max_bookings_per_day", "actor", "idempotency_key"],
             "get_rules": ["resource"],
         ].merging(seriesFields) { first, _ in first }
     }()

@@ -51,13 +51,13 @@ public enum Operation: Sendable {
     case multiAvailability([ResourceID], all: Bool, from: Instant, to: Instant, durationMinutes: Int)
     case snapshot
     case stats
-    case changeRules(ResourceID, RuleRequest, actor: String)
+    case changeRules(ResourceID, RuleRequest, actor: String, idempotency: IdempotencyStamp?)
     case getRules(ResourceID)
     case bookSeries(ResourceID, SeriesCommand)
     /// The active occurrences of a series (named by its first booking) from `from` (default now) on.
-    case cancelSeries(BookingID, from: Instant?, reason: String?, actor: String)
-    case waitlistJoin(ResourceID, TimeRange, customer: String, actor: String)
-    case waitlistLeave(WaitlistEntryID, actor: String)
+    case cancelSeries(BookingID, from: Instant?, reason: String?, actor: String, idempotency: IdempotencyStamp?)
+    case waitlistJoin(ResourceID, TimeRange, customer: String, actor: String, idempotency: IdempotencyStamp?)
+    case waitlistLeave(WaitlistEntryID, actor: String, idempotency: IdempotencyStamp?)
     case waitlistStatus(WaitlistEntryID)
     /// Everyone waiting on a resource, in queue order.
     case waitlistQueue(ResourceID)
@@ -82,7 +82,7 @@ public enum Operation: Sendable {
         case .availability, .multiAvailability: "availability"
         case .snapshot: "snapshot"
         case .stats: "stats"
-        case .changeRules(_, let request, _):
+        case .changeRules(_, let request, _, _):
             switch request {
             case .weeklyHours: "set_weekly_hours"
             case .override(_, nil): "clear_override"

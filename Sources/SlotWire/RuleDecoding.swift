@@ -45,7 +45,9 @@ extension OperationDecoder {
             }
             request = .limits(minNoticeMinutes: notice, maxBookingsPerDay: perDay)
         }
-        return .changeRules(resource, request, actor: actor)
+        let stamp = try reader.idempotency(
+            fingerprint: MutationFingerprint.rules(op, request, resource: resource, actor: actor))
+        return .changeRules(resource, request, actor: actor, idempotency: stamp)
     }
 }
 

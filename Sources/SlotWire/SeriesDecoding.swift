@@ -6,10 +6,12 @@ extension OperationDecoder {
         let local: Set<String> = ["tz", "fold"]
         let times: Set<String> = ["start", "end", "start_local", "end_local"]
         return [
-            "book_series": local.union(times).union(["resource", "customer", "actor", "rule", "skip_conflicts"]),
-            "cancel_series": local.union(["series", "from", "from_local", "reason", "actor"]),
-            "waitlist_join": local.union(times).union(["resource", "customer", "actor"]),
-            "waitlist_leave": ["entry", "actor"],
+            "book_series": local.union(times).union([
+                "resource", "customer", "actor", "rule", "skip_conflicts", "idempotency_key",
+            ]),
+            "cancel_series": local.union(["series", "from", "from_local", "reason", "actor", "idempotency_key"]),
+            "waitlist_join": local.union(times).union(["resource", "customer", "actor", "idempotency_key"]),
+            "waitlist_leave": ["entry", "actor", "idempotency_key"],
             "waitlist_status": ["entry", "resource", "tz"],
         ]
     }()
@@ -25,10 +27,12 @@ extension OperationDecoder {
             let end = try reader.instant("end", boundary: true)
             guard end > start else { throw .invalid("end", "must be after start") }
             let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
-            let command = SeriesCommand(
+            var command = SeriesCommand(
                 first: TimeRange(start: start, end: end), recurrence: try reader.recurrence(),
                 zone: try reader.requestZone()?.0, customer: customer, actor: try reader.actor(),
                 skipConflicts: try reader.optionalBool("skip_conflicts") ?? false)
+            command.idempotency = try reader.idempotency(
+                fingerprint: MutationFingerprint.series(command, resource: resource))
             return .bookSeries(resource, command)
         case "cancel_series":
             let series = try reader.booking("series")
@@ -37,16 +41,25 @@ extension OperationDecoder {
                     || reader.has("from_local")
                 ? try reader.instant("from") : nil
             let reason = try reader.optionalString("reason", maxBytes: reader.limits.reasonMaxBytes)
-            return .cancelSeries(series, from: from, reason: reason, actor: try reader.actor())
+            let actor = try reader.actor()
+            let stamp = try reader.idempotency(
+                fingerprint: MutationFingerprint.cancelSeries(series, from: from, reason: reason, actor: actor))
+            return .cancelSeries(series, from: from, reason: reason, actor: actor, idempotency: stamp)
         case "waitlist_join":
             let resource = try reader.resource()
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)
             let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
-            return .waitlistJoin(
-                resource, TimeRange(start: start, end: end), customer: customer, actor: try reader.actor())
+            let range = TimeRange(start: start, end: end)
+            let actor = try reader.actor()
+            let stamp = try reader.idempotency(
+                fingerprint: MutationFingerprint.waitlistJoin(resource, range, customer: customer, actor: actor))
+            return .waitlistJoin(resource, range, customer: customer, actor: actor, idempotency: stamp)
         case "waitlist_leave":
-            return .waitlistLeave(try reader.waitlistEntry(), actor: try reader.actor())
+            let entry = try reader.waitlistEntry()
+            let actor = try reader.actor()
+            let stamp = try reader.idempotency(fingerprint: MutationFingerprint.waitlistLeave(entry, actor: actor))
+            return .waitlistLeave(entry, actor: actor, idempotency: stamp)
         default:  // waitlist_status
             let hasEntry = reader.has("entry")
             let hasResource = reader.has("resource")

@@ -125,7 +125,7 @@ import Testing
     @Test func earlyDatesRoundTripWithFourDigits() throws {
         let line = #"{"op":"set_override","resource":"r","date":"0987-03-01","closed":true}"#
         guard case .success(let request) = decoder.decode(Array(line.utf8)),
-            case .changeRules(_, .override(let date, _), _) = request.operation
+            case .changeRules(_, .override(let date, _), _, _) = request.operation
         else {
             Issue.record("did not decode")
             return

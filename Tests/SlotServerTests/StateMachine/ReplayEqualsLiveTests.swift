@@ -6,10 +6,10 @@ import SlotServer
 import SlotTesting
 import Testing
 
-/// The one apply path: a seeded random run of every kind of mutation over TCP, with idempotent retries and the
-/// clock moving, then the journal replayed into an empty `ServerState` and compared with the live server's state,
-/// part by part (every resource, booking with its history, rule, waitlist entry and idempotency key), at several
-/// points of the run.
+/// The one apply path: a seeded random run of every kind of mutation over TCP, with idempotent retries (of every
+/// op that takes a key: bookings, rules, series, the waitlist, resources) and the clock moving, then the journal
+/// replayed into an empty `ServerState` and compared with the live server's state, part by part (every resource,
+/// booking with its history, rule, waitlist entry and idempotency key), at several points of the run.
 @Suite struct ReplayEqualsLiveTests {
     struct Checkpoint {
         var step: Int
@@ -160,25 +160,21 @@ struct RandomMutations {
                 "start": .string(start), "end": .string(end), "customer": "group",
             ]
         case 9:
-            key = nil
             request = [
                 "op": "book_series", "resource": .string(resource), "start": .string(start), "end": .string(end),
                 "customer": "series", "rule": ["freq": "daily", "count": 3], "skip_conflicts": true,
             ]
         case 10:
-            key = nil
             request =
                 Bool.random(using: &random)
                 ? ["op": "cancel_series", "series": .string(pick(series) ?? "a/1")]
                 : ["op": "waitlist_leave", "entry": .string(pick(entries) ?? "a/w1")]
         case 11:
-            key = nil
             request = [
                 "op": "waitlist_join", "resource": .string(resource), "start": .string(start), "end": .string(end),
                 "customer": "waiter",
             ]
         default:
-            key = nil
             request = ruleChange(resource, start: start, end: end)
         }
         guard let key, case .object(var fields) = request else { return request }
