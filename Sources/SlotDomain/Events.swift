@@ -10,6 +10,8 @@ public enum ScheduleEvent: Hashable, Sendable {
     case seriesCanceled(SeriesCanceledEvent)
     case waitlistJoined(WaitlistJoinedEvent)
     case waitlistLeft(WaitlistLeftEvent)
+    /// Holds found expired while customers wait: their time offered to the waiting customers at this instant.
+    case expiriesNoticed(ExpiriesNoticedEvent)
 
     public var at: Instant {
         switch self {
@@ -20,6 +22,7 @@ public enum ScheduleEvent: Hashable, Sendable {
         case .seriesCanceled(let event): event.at
         case .waitlistJoined(let event): event.at
         case .waitlistLeft(let event): event.at
+        case .expiriesNoticed(let event): event.at
         }
     }
 
@@ -32,6 +35,7 @@ public enum ScheduleEvent: Hashable, Sendable {
         case .seriesCanceled(let event): event.idempotency
         case .waitlistJoined(let event): event.idempotency
         case .waitlistLeft(let event): event.idempotency
+        case .expiriesNoticed: nil
         }
     }
 
@@ -40,8 +44,20 @@ public enum ScheduleEvent: Hashable, Sendable {
     var mayPromote: Bool {
         switch self {
         case .held, .seriesBooked, .waitlistLeft: false
-        case .transitioned, .rulesChanged, .seriesCanceled, .waitlistJoined: true
+        case .transitioned, .rulesChanged, .seriesCanceled, .waitlistJoined, .expiriesNoticed: true
         }
+    }
+}
+
+/// The server noticed, at `at`, holds that had expired while customers were waiting (decision 0019). Applying it
+/// expires them (each at its own `expires_at`) and offers the freed time to the waiting customers at `at`, so a
+/// hold given then lasts its full time to live from `at`. It carries nothing else: which entries get a hold, the
+/// hold's booking number and its expiry follow from the state and `at`, as they do after a cancel.
+public struct ExpiriesNoticedEvent: Hashable, Sendable {
+    public var at: Instant
+
+    public init(at: Instant) {
+        self.at = at
     }
 }
 

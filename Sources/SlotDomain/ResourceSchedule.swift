@@ -61,8 +61,17 @@ public struct ResourceSchedule: Sendable {
 
     /// Moves this schedule's clock to `now` (never backwards) and expires every hold due by then, recording each
     /// expiry at its own `expires_at` with actor `system`. Returns the clock after the move.
+    ///
+    /// A server since decision 0019 never lets this meet an expiry while customers wait: it journals an
+    /// `expiriesNoticed` entry first (`decideExpiryNotice`), which offers the freed time at the instant it is
+    /// noticed. Only journals of earlier servers get here with customers waiting; they gave the time away at the
+    /// instant of the expiry itself, and replaying them must give the same holds with the same expiries.
     @discardableResult
     public mutating func advance(to now: Instant) -> Instant {
+        advance(to: now, offeringAtExpiry: true)
+    }
+
+    mutating func advance(to now: Instant, offeringAtExpiry: Bool) -> Instant {
         if now > clock { clock = now }
         while let due = expiries.minimum, due.at <= clock {
             expiries.removeMinimum()
@@ -76,11 +85,28 @@ public struct ResourceSchedule: Sendable {
                 Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at),
                 entriesMax: limits.historyEntriesPerBookingMax)
             bookings[due.sequence] = booking
-            // Offered at the instant of the expiry itself, whenever the expiry is noticed: replay then gives
-            // the same holds with the same expiries.
-            promoteWaiting(at: due.at)
+            if offeringAtExpiry { promoteWaiting(at: due.at) }
         }
         return clock
+    }
+
+    /// The entry to journal before anything else happens at `now`, when a hold has expired by then while customers
+    /// wait: its time is then offered at `now`, in a step of its own that replay repeats. Nil when no hold is due
+    /// or nobody waits (then `advance(to:)` changes nothing a waiting customer could see). Drops expiry records
+    /// of holds confirmed or canceled since from the front of the queue, which `advance` would skip anyway, so
+    /// that they do not cause an entry.
+    public mutating func decideExpiryNotice(now: Instant) -> ScheduleEvent? {
+        guard !waiting.isEmpty else { return nil }
+        let at = max(now, clock)
+        while let due = expiries.minimum, due.at <= at {
+            if let booking = bookings[due.sequence], booking.state == .pendingConfirmation,
+                booking.expiresAt == due.at
+            {
+                return .expiriesNoticed(ExpiriesNoticedEvent(at: at))
+            }
+            expiries.removeMinimum()
+        }
+        return nil
     }
 
     /// Applies a decided (or replayed) event and returns the booking as the reply shows it. Crashes when the event
@@ -88,7 +114,9 @@ public struct ResourceSchedule: Sendable {
     /// Rule changes return nil (they change no booking).
     @discardableResult
     public mutating func apply(_ event: ScheduleEvent) -> BookingSummary? {
-        advance(to: event.at)
+        var offeringAtExpiry = true
+        if case .expiriesNoticed = event { offeringAtExpiry = false }
+        advance(to: event.at, offeringAtExpiry: offeringAtExpiry)
         let summary: BookingSummary?
         switch event {
         case .held(let held):
@@ -114,6 +142,9 @@ public struct ResourceSchedule: Sendable {
             summary = nil
         case .waitlistLeft(let left):
             applyLeft(left)
+            summary = nil
+        case .expiriesNoticed:
+            // The expiries happened in `advance` above; the offer follows below.
             summary = nil
         }
         if event.mayPromote { promoteWaiting(at: event.at) }

@@ -97,6 +97,8 @@ extension ResourceSchedule {
             return waitlistEntry(joined.number).map(StoredReply.waitlist)
         case .waitlistLeft(let left):
             return waitlistEntry(left.number).map(StoredReply.waitlist)
+        case .expiriesNoticed:
+            return nil
         }
     }
 

@@ -1,7 +1,7 @@
 import SlotJSON
 
-/// Record formats 3 and 4: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`). One byte for the kind, then each
-/// present field as a one-byte tag and its value, tags in increasing order: integers as varints (instants and
+/// Record formats 3 to 5: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
+/// format 5 the kind `expiries_noticed`). One byte for the kind, then each present field as a one-byte tag and its value, tags in increasing order: integers as varints (instants and
 /// other signed values zigzag-encoded), strings and lists with a varint length first, `confirmed` as one byte 0
 /// or 1, and a rule change as the JSON object format 2 wrote (rules change rarely; bookings are the bulk).
 ///
@@ -31,6 +31,7 @@ extension JournalRecord {
         case .seriesCanceled: 7
         case .waitlistJoined: 8
         case .waitlistLeft: 9
+        case .expiriesNoticed: 10
         }
     }
 

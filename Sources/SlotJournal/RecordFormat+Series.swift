@@ -40,7 +40,7 @@ extension RecordCodec {
             record.entry = left.number
             record.actor = left.actor
             return record
-        case .held, .transitioned, .rulesChanged:
+        case .held, .transitioned, .rulesChanged, .expiriesNoticed:
             preconditionFailure("not a series or waitlist event")
         }
     }
@@ -84,7 +84,7 @@ extension RecordCodec {
         case .waitlistLeft:
             guard let number = record.entry else { return nil }
             return .waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: at, idempotency: idempotency))
-        case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged:
+        case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged, .expiriesNoticed:
             return nil
         }
     }

@@ -8,18 +8,20 @@ import SlotDomain
 /// Format 3 stores the same fields in binary (`RecordBinary.swift`). Format 4 is format 3 plus an idempotency
 /// key on the rule, series and waitlist kinds and a series' skipped occurrences (`skipped`); a record that uses
 /// neither is still written as format 3, so a journal whose clients send no such key stays readable by a server
-/// that knows only format 3 (decision 0018). All four are read.
+/// that knows only format 3 (decision 0018). Format 5 is format 4 plus the kind `expiries_noticed` (decision
+/// 0019), the only kind written as format 5, so a server that knows only format 4 reads every other record and
+/// refuses that one by its format instead of misreading it. All five are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 4
-    static let formatsRead = 1...4
+    static let format = 5
+    static let formatsRead = 1...5
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
     /// Reads a stored body of `format`; nil when it does not decode, or uses a field its format does not have.
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
-        guard format >= 4 || writtenFormat < 4 else { return nil }
+        guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed else { return nil }
     }
 
     /// The kinds that carry an idempotency key from format 4 on.
@@ -29,6 +31,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind == .expiriesNoticed { return 5 }
         let keyed = idempotencyKey != nil && Self.kindsKeyedSinceFormat4.contains(kind)
         return keyed || skipped != nil ? 4 : 3
     }
@@ -43,6 +46,8 @@ struct JournalRecord: Codable, Equatable {
         case seriesCanceled = "series_canceled"
         case waitlistJoined = "waitlist_joined"
         case waitlistLeft = "waitlist_left"
+        /// Format 5.
+        case expiriesNoticed = "expiries_noticed"
     }
 
     var kind: Kind
@@ -135,6 +140,8 @@ enum RecordCodec {
             return record
         case .schedule(let resource, .rulesChanged(let event)):
             return record(for: event, resource: resource)
+        case .schedule(let resource, .expiriesNoticed(let noticed)):
+            return JournalRecord(kind: .expiriesNoticed, resource: resource.rawValue, at: noticed.at.secondsSinceEpoch)
         case .schedule(let resource, let event):
             return waitlistOrSeriesRecord(for: event, resource: resource)
         case .keyRecorded(let stamp, let summary, let at):
@@ -199,6 +206,8 @@ enum RecordCodec {
             return .schedule(resource, .transitioned(moved))
         case .rulesChanged:
             return rulesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
+        case .expiriesNoticed:
+            return .schedule(resource, .expiriesNoticed(ExpiriesNoticedEvent(at: at)))
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .keyRecorded:

@@ -208,7 +208,8 @@ public actor ResourceActor {
         return schedule.bookingsStarting(on: schedule.localDate(of: instant))
     }
 
-    /// Expires due holds (memory only: expiry is already exact for every request).
+    /// Expires due holds, and offers the time they free to waiting customers (journaled then, so the sweep's
+    /// interval bounds how late a waiting customer hears of it).
     public func sweep() {
         advanceToNow()
     }
@@ -224,13 +225,15 @@ public actor ResourceActor {
         schedule.nextExpiry?.secondsSinceEpoch ?? .max
     }
 
-    /// Moves the schedule's clock to now and returns it. Moving it may expire holds and so give their time to
-    /// waiting customers; those promotions are reported here, whichever request or sweep noticed them.
+    /// Moves the schedule's clock to now and returns it. A hold that expired while customers wait is noticed
+    /// here, by whichever request or sweep comes first: the time it freed is offered to them now, in a journaled
+    /// `expiriesNoticed` entry, so a hold given to a waiting customer lasts its full time to live from this moment
+    /// (decision 0019).
     @discardableResult
     func advanceToNow() -> Instant {
-        let now = schedule.advance(to: clock.now())
-        reportPromotions()
-        return now
+        let wallNow = clock.now()
+        if let notice = schedule.decideExpiryNotice(now: wallNow) { commit(notice) }
+        return schedule.advance(to: wallNow)
     }
 
     /// Applies and journals a decided event, remembers its reply under its idempotency key, and reports the

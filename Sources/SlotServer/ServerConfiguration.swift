@@ -57,7 +57,8 @@ public struct ServerConfiguration: Sendable {
     /// Most resources the server will create; one more gets `too_many_resources`.
     public var resourcesMax = 1_000_000
     /// How often expired holds are swept out of memory, in seconds. Expiry itself is exact without it: every
-    /// request first expires the holds that are due.
+    /// request first expires the holds that are due. On a resource nobody asks about, it bounds how long a
+    /// waiting customer waits to be offered an expired hold's time (decision 0019).
     public var expirySweepIntervalSeconds = 5
     /// Take a snapshot every this many minutes (0: never on a timer).
     public var snapshotEveryMinutes = 60

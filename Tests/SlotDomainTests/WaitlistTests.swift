@@ -3,6 +3,7 @@ import Testing
 @testable import SlotDomain
 
 /// The waitlist: first come first served, promotion on cancel, expiry and rule changes, and replay determinism.
+/// How an expiry's time is offered is `WaitlistPromotionTests`.
 @Suite struct WaitlistTests {
     let start = Instant(secondsSinceEpoch: 1_800_000_000 - 1_800_000_000 % 86_400)
     let id = ResourceID("room-1")!
@@ -78,17 +79,19 @@ import Testing
         let notices = schedule.takePromotionNotices()
         #expect(notices.map(\.customer) == ["ann"])
 
-        // Ann never confirms; at her hold's expiry bob gets the time, at that very instant.
-        schedule.advance(to: cancelAt.adding(seconds: 5_000))
+        // Ann never confirms; when her hold's expiry is noticed bob gets the time, with a full hold from then.
+        let noticedAt = cancelAt.adding(seconds: 5_000)
+        let notice = schedule.decideExpiryNotice(now: noticedAt)
+        try apply(&schedule, #require(notice), log: &log)
         let bob = try #require(schedule.waitlist[2])
         #expect(bob.state == .promoted && bob.booking == 3)
-        #expect(schedule.booking(3)?.history.first?.at == cancelAt.adding(seconds: 600))
+        #expect(schedule.booking(3)?.history.first?.at == noticedAt)
+        #expect(schedule.booking(3)?.expiresAt == noticedAt.adding(seconds: 600))
         #expect(schedule.waiting.isEmpty)
 
         // Replaying the same events gives the same state, promotions included.
         var replayed = self.schedule()
         for event in log { replayed.apply(event) }
-        replayed.advance(to: cancelAt.adding(seconds: 5_000))
         #expect(replayed.bookings == schedule.bookings)
         #expect(replayed.waitlist == schedule.waitlist)
     }

@@ -9,7 +9,9 @@ import Testing
 /// The one apply path: a seeded random run of every kind of mutation over TCP, with idempotent retries (of every
 /// op that takes a key: bookings, rules, series, the waitlist, resources) and the clock moving, then the journal
 /// replayed into an empty `ServerState` and compared with the live server's state, part by part (every resource,
-/// booking with its history, rule, waitlist entry and idempotency key), at several points of the run.
+/// booking with its history, rule, waitlist entry and idempotency key), at several points of the run. Resource `d`
+/// has a one-minute hold TTL and customers wait for times just held, so promotions by noticed expiries (and their
+/// lapses, and the next waiter's) happen during the run.
 @Suite struct ReplayEqualsLiveTests {
     struct Checkpoint {
         var step: Int
@@ -29,6 +31,8 @@ import Testing
                 var checkpoints: [Checkpoint] = []
                 for step in 0..<240 {
                     try await run.step(client)
+                    // The sweeper's visit, at chosen moments: it notices expiries with nobody else asking.
+                    if step % 9 == 4 { await ExpiryService.sweep(server.runtime.directory) }
                     if step % 40 == 39 {
                         checkpoints.append(
                             Checkpoint(
@@ -44,6 +48,9 @@ import Testing
         }
         let journal = try Journal(directory: dataDirectory)
         defer { journal.stop() }
+        var notices = 0
+        try journal.replay { if case .schedule(_, .expiriesNoticed) = $0.entry { notices += 1 } }
+        #expect(notices > 0, "seed \(seed): expiries noticed while customers waited, and their time offered")
         for checkpoint in checkpoints {
             let replayed = try ServerState.replaying(
                 journal, through: checkpoint.journalSequence, limits: ServerConfiguration().domainLimits)
@@ -66,6 +73,8 @@ struct RandomMutations {
     var bookings: [String] = []
     var series: [String] = []
     var entries: [String] = []
+    /// The latest time held or booked on each resource: what a waiting customer asks for.
+    var taken: [String: (start: String, end: String)] = [:]
     var sent: [JSONValue] = []
     var succeeded = 0
     var refusals: [String: Int] = [:]
@@ -87,7 +96,7 @@ struct RandomMutations {
             for (index, id) in Self.resources.enumerated() {
                 let extra: [String: JSONValue] = [
                     "capacity": .number(Double(index % 2 + 1)), "buffer_after_minutes": index == 1 ? 15 : 0,
-                    "hold_ttl_seconds": 600, "idempotency_key": .string("create-\(id)"),
+                    "hold_ttl_seconds": index == 3 ? 60 : 600, "idempotency_key": .string("create-\(id)"),
                 ]
                 let request = Requests.createResource(id, tz: index < 2 ? "Europe/Berlin" : "UTC", extra: extra)
                 try await send(request, client)
@@ -114,6 +123,11 @@ struct RandomMutations {
         succeeded += 1
         for booking in reply["bookings"]?.array ?? [] { remember(booking["id"]?.string, in: \.bookings) }
         remember(reply["booking"]?["id"]?.string, in: \.bookings)
+        if let booking = reply["booking"], let resource = booking["resource"]?.string,
+            let start = booking["start"]?.string, let end = booking["end"]?.string
+        {
+            taken[resource] = (start, end)
+        }
         remember(reply["series"]?.string, in: \.series)
         remember(reply["entry"]?["id"]?.string, in: \.entries)
     }
@@ -141,11 +155,11 @@ struct RandomMutations {
         let (start, end) = range()
         var key: JSONValue? = Bool.random(using: &random) ? .string("k\(sent.count)") : nil
         let request: JSONValue
-        switch Int.random(in: 0..<14, using: &random) {
+        switch Int.random(in: 0..<15, using: &random) {
         case 0..<4:
             request =
                 Bool.random(using: &random)
-                ? Requests.hold(resource, start, end, extra: ["ttl_seconds": 300])
+                ? Requests.hold(resource, start, end, extra: ["ttl_seconds": Bool.random(using: &random) ? 30 : 300])
                 : Requests.hold(resource, start, end, op: "book")
         case 4..<8:
             let op = pick(["confirm", "cancel", "complete", "no_show", "reschedule"]) ?? "confirm"
@@ -169,10 +183,13 @@ struct RandomMutations {
                 Bool.random(using: &random)
                 ? ["op": "cancel_series", "series": .string(pick(series) ?? "a/1")]
                 : ["op": "waitlist_leave", "entry": .string(pick(entries) ?? "a/w1")]
-        case 11:
+        case 11, 12:
+            // Mostly for a time just taken, so that it is waited for.
+            let wanted =
+                Bool.random(using: &random) ? (taken[resource] ?? (start: start, end: end)) : (start: start, end: end)
             request = [
-                "op": "waitlist_join", "resource": .string(resource), "start": .string(start), "end": .string(end),
-                "customer": "waiter",
+                "op": "waitlist_join", "resource": .string(resource), "start": .string(wanted.start),
+                "end": .string(wanted.end), "customer": .string("waiter\(sent.count % 3)"),
             ]
         default:
             request = ruleChange(resource, start: start, end: end)
