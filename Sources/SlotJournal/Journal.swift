@@ -12,8 +12,19 @@ import SlotDomain
 /// replays the journal, which holds exactly what was acknowledged.
 public final class Journal: @unchecked Sendable {
     // @unchecked: all mutable state below is guarded by `condition` (its lock), and `store` is touched only by
-    // the writer thread once `start` has run.
+    // the writer thread once `start` has run (with the `.manual` writer: only by the caller of `commitQueued`,
+    // `compact` and `crash`, one at a time).
     public struct Configuration: Sendable {
+        /// Who commits what is queued.
+        public enum Writer: Sendable {
+            /// A thread of the journal's own, started by `start` (the server).
+            case thread
+            /// Whoever owns the journal, by calling `commitQueued`, on its own thread; `start` starts nothing.
+            /// For a deterministic simulation, which decides when commits and crashes happen.
+            case manual
+        }
+
+        public var writer = Writer.thread
         /// Most entries written in one transaction.
         public var batchEntriesMax = 4_096
         /// Most entries compaction deletes in one transaction; commits of new entries run in between, so this
@@ -39,6 +50,8 @@ public final class Journal: @unchecked Sendable {
     private var stopping = false
     private var writerFinished = false
     private var writerStarted = false
+    /// Set by `crash`.
+    private var crashed = false
     private let onFailure: @Sendable (JournalError) -> Never
     /// This journal's identity (stored in it); snapshots carry it.
     public let journalID: String
@@ -80,7 +93,8 @@ public final class Journal: @unchecked Sendable {
     /// Deletes entries up to `sequence` (which a durable snapshot covers), a chunk at a time between commits.
     /// Returns how many were deleted.
     public func compact(through sequence: UInt64) async throws -> Int {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+        if configuration.writer == .manual { return try compactOnCaller(through: sequence) }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
             condition.lock()
             if writerFinished || stopping || compaction != nil {
                 condition.unlock()
@@ -99,8 +113,9 @@ public final class Journal: @unchecked Sendable {
         try store.read(after: sequence, body)
     }
 
-    /// Starts the writer thread.
+    /// Starts the writer thread; with the `.manual` writer, nothing (the owner commits with `commitQueued`).
     public func start() {
+        guard configuration.writer == .thread else { return }
         condition.lock()
         precondition(!writerStarted)
         writerStarted = true
@@ -128,8 +143,9 @@ public final class Journal: @unchecked Sendable {
     public func append(_ entry: JournalEntry) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
-        precondition(!stopping, "append after the journal stopped")
         lastAppended += 1
+        if crashed { return lastAppended }
+        precondition(!stopping, "append after the journal stopped")
         queue.append(SequencedEntry(sequence: lastAppended, entry: entry))
         condition.signal()
         return lastAppended
@@ -184,8 +200,73 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
+    /// Writes everything queued now, on the caller's thread, in transactions of at most `batchEntriesMax` entries,
+    /// and resumes the waiters of each. Returns the durable sequence. For the `.manual` writer only; a failed write
+    /// is thrown instead of stopping the process.
+    @discardableResult
+    public func commitQueued() throws(JournalError) -> UInt64 {
+        precondition(configuration.writer == .manual, "commitQueued is for a journal without a writer thread")
+        while true {
+            condition.lock()
+            if writerFinished || stopping {
+                condition.unlock()
+                throw .closed
+            }
+            let batch = Array(queue.prefix(configuration.batchEntriesMax))
+            queue.removeFirst(batch.count)
+            condition.unlock()
+            guard let last = batch.last else { return durableSequence }
+            try store.append(batch)
+            markDurable(last.sequence)
+        }
+    }
+
+    /// What `kill -9` does to memory: every queued entry not yet committed is dropped, every waiter fails with
+    /// `JournalError.closed`, nothing more is written, and the store closes. Appends afterwards are numbered and
+    /// dropped, as in a process that no longer exists.
+    public func crash() {
+        precondition(configuration.writer == .manual, "crash is for a journal without a writer thread")
+        condition.lock()
+        crashed = true
+        stopping = true
+        writerFinished = true
+        queue = []
+        let abandoned = waiters
+        waiters = []
+        condition.unlock()
+        for waiter in abandoned { waiter.continuation.resume(throwing: JournalError.closed) }
+        store.close()
+    }
+
+    /// The `.manual` writer's compaction: every chunk at once, on the caller's thread.
+    private func compactOnCaller(through sequence: UInt64) throws(JournalError) -> Int {
+        guard !isClosed else { throw .closed }
+        var deleted = 0
+        while true {
+            let chunk = try store.compactChunk(
+                through: sequence, chunkEntriesMax: configuration.compactionChunkEntriesMax)
+            guard chunk > 0 else { return deleted }
+            deleted += chunk
+        }
+    }
+
+    private var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return writerFinished || stopping
+    }
+
     /// Commits everything queued, stops the writer and returns when it has finished.
     public func stop() {
+        if configuration.writer == .manual {
+            if !isClosed {
+                do { try commitQueued() } catch { onFailure(error) }
+            }
+            condition.lock()
+            stopping = true
+            writerFinished = true
+            condition.unlock()
+        }
         condition.lock()
         stopping = true
         condition.broadcast()
