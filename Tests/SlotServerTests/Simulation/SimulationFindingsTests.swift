@@ -1,4 +1,8 @@
+import Foundation
+import Logging
+import SlotClient
 import SlotDomain
+import SlotServer
 import Testing
 
 /// The smallest reproductions of what the whole-server simulation found, kept as regression tests.
@@ -54,5 +58,43 @@ import Testing
         #expect(table.records().map(\.key) == ["late"])
         table.prune(now: Self.created.adding(seconds: 100))
         #expect(table.count == 0)
+    }
+
+    /// A hold past its expiry is expired for every reply from then on, but nothing is journaled when it expires:
+    /// expiry follows from the entries and the clock. A schedule's clock never runs backwards, yet how far reads
+    /// moved it is not journaled either, so a server recovered while the wall clock is behind (set back by NTP, or
+    /// a restart on another machine) starts from the journal's latest instant and shows the hold held again until
+    /// the clock catches up; a waiting customer's hold promoted at the expiry disappears meanwhile. Found by the
+    /// simulation, which sets its clock back now and then (and so compares states once the clock has caught up). Not fixed
+    /// here: the fix (journaling the clock's high-water mark, or refusing to start behind it) belongs to recovery.
+    @Test func aHoldSeenExpiredIsHeldAgainAfterACrashWhileTheWallClockIsBehind() async throws {
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = TestServer.temporaryDirectory()
+        configuration.snapshotDirectory = configuration.dataDirectory.appendingPathComponent("snapshots")
+        configuration.journal.writer = .manual
+        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
+        let logger = Logger(label: "finding") { _ in SwiftLogNoOpLogHandler() }
+        let clock = ManualClock(TestServer.epoch)
+        func call(_ connection: InProcessConnection, _ request: JSONValue) async throws -> JSONValue {
+            try JSONValue.parse(bytes: Array(await connection.decide(Array(request.jsonText.utf8)).bytes.dropLast()))
+        }
+        let first = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
+        let connection = InProcessConnection(runtime: first)
+        #expect(try await call(connection, Requests.createResource("desk", extra: ["hold_ttl_seconds": 60])).ok)
+        let start = RFC3339.format(TestServer.epoch.adding(seconds: 86_400))
+        let end = RFC3339.format(TestServer.epoch.adding(seconds: 87_300))
+        #expect(try await call(connection, Requests.hold("desk", start, end))["booking"]?["id"] == "desk/1")
+        _ = try first.journal.commitQueued()
+        clock.advance(seconds: 120)
+        let seen = try await call(connection, ["op": "get_booking", "booking": "desk/1"])
+        #expect(seen["booking"]?["state"] == "expired", "acknowledged: nothing it depends on is uncommitted")
+        first.journal.crash()
+        clock.advance(seconds: -90)
+        let second = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
+        defer { second.journal.stop() }
+        let after = try await call(InProcessConnection(runtime: second), ["op": "get_booking", "booking": "desk/1"])
+        withKnownIssue("how far reads moved a schedule's clock is not journaled") {
+            #expect(after["booking"]?["state"] == "expired")
+        }
     }
 }
