@@ -151,13 +151,14 @@ struct SimulatedWorkload {
         return finish(fields, keyed: true)
     }
 
-    /// The same key with one field changed: a different request under a key already used.
+    /// The same key with one field changed: a different request under a key already used. (The remembered request
+    /// may itself be such a retry, which found its key expired: the change is made on its own values.)
     private func otherBody(_ request: JSONValue) -> JSONValue {
         guard case .object(var fields) = request else { return request }
-        if fields["customer"] != nil {
-            fields["customer"] = "someone-else"
-        } else if fields["reason"] != nil || fields["booking"] != nil {
-            fields["actor"] = "another-actor"
+        if let customer = fields["customer"]?.string {
+            fields["customer"] = .string(customer + "-other")
+        } else if fields["booking"] != nil {
+            fields["actor"] = .string((fields["actor"]?.string ?? "client") + "-other")
         } else {
             fields["capacity"] = .number(Double((fields["capacity"]?.int ?? 1) + 1))
         }

@@ -1,3 +1,4 @@
+import SlotClient
 import SlotDomain
 
 /// Capacity, computed from the bookings alone (never from the occupancy structure the server decides with).
@@ -30,7 +31,7 @@ enum CapacityCheck {
             let change = changes[instant] ?? (0, 0)
             cores += change.cores
             padded += change.padded
-            let at = Instant(secondsSinceEpoch: instant)
+            let at = RFC3339.format(Instant(secondsSinceEpoch: instant))
             if cores > settings.capacity {
                 found.append("\(settings.id) at \(at): \(cores) bookings, capacity \(settings.capacity)")
             } else if cores == settings.capacity && padded > cores {

@@ -91,11 +91,11 @@ extension Simulator {
         }
         ledger.forgetUnacknowledged()
         workload.remembered.removeAll { !$0.acknowledged }
+        let committed = lastCommitted
         try await start()
         let recovered = await runtime.directory.state()
         workload.resourcesLost(keeping: Set(recovered.resources.keys.map(\.rawValue)))
-        try expect(
-            recovered.differences(from: lastCommitted, at: latestInstant(lastCommitted)), "recovered / the last commit")
+        try expect(recovered.differences(from: committed, at: latestInstant(committed)), "recovered / the last commit")
         try expect(ledger.missing(from: recovered), "acknowledged changes lost in a crash")
     }
 

@@ -195,11 +195,11 @@ final class Simulator {
     }
 
     /// No reply reveals what a crash could take back: a reply about one resource's schedule (a read, a refusal, a
-    /// change) waits for that resource's newest journal entry. A refusal of the request's fields is decided before
-    /// any resource is looked at, an unknown resource has no entries, and a resource's settings (all that
-    /// `create_resource` and `get_resource` show) are fixed by its first entry.
+    /// change) waits for that resource's newest journal entry. A refusal of the request itself is decided before
+    /// any resource is looked at (`decodingCodes`), an unknown resource has no entries, and a resource's settings
+    /// (all that `create_resource` and `get_resource` show) are fixed by its first entry.
     private func expectWaitsForWhatItShows(_ request: JSONValue, _ reply: JSONValue, barrier: UInt64) async throws {
-        guard !["invalid_request", "not_found"].contains(reply.errorCode),
+        guard !Self.decodingCodes.contains(reply.errorCode ?? ""), reply.errorCode != "not_found",
             !["create_resource", "get_resource"].contains(request["op"]?.string)
         else { return }
         let named = [request["resource"], request["booking"], request["entry"], request["series"]]
@@ -210,6 +210,12 @@ final class Simulator {
             throw fail("the reply waits for entry \(barrier), but shows \(id), whose newest entry is \(newest)")
         }
     }
+
+    /// The codes `RequestDecoder` refuses with (a wall time is resolved in the request's zone while decoding).
+    static let decodingCodes: Set<String> = [
+        "invalid_request", "bad_json", "unknown_op", "unknown_time_zone", "ambiguous_local_time",
+        "nonexistent_local_time",
+    ]
 
     /// The bookings a successful reply shows, as it shows them.
     private func bookings(in reply: JSONValue) throws -> [BookingSummary] {
