@@ -31,13 +31,14 @@ extension Simulator {
         if try runtime.journal.floor() == 0 {
             let replayed = try ServerState.replaying(runtime.journal, limits: limits)
             try expect(
-                replayed.differences(from: live, at: latestInstant(live)), "the journal replayed / the live state")
+                replayed.differences(from: live, at: latestInstant(replayed, live)),
+                "the journal replayed / the live state")
         }
         let recovered = try Recovery.recover(
             journal: runtime.journal, snapshots: SnapshotStore(directory: configuration.snapshotDirectory),
             restore: nil, limits: limits, logger: logger)
         try expect(
-            recovered.state.differences(from: live, at: latestInstant(live)),
+            recovered.state.differences(from: live, at: latestInstant(recovered.state, live)),
             "snapshot and journal recovered / the live state")
     }
 
@@ -95,17 +96,20 @@ extension Simulator {
         try await start()
         let recovered = await runtime.directory.state()
         workload.resourcesLost(keeping: Set(recovered.resources.keys.map(\.rawValue)))
-        try expect(recovered.differences(from: committed, at: latestInstant(committed)), "recovered / the last commit")
+        try expect(
+            recovered.differences(from: committed, at: latestInstant(recovered, committed)),
+            "recovered / the last commit")
         try expect(ledger.missing(from: recovered), "acknowledged changes lost in a crash")
     }
 
-    /// Where states are compared: now, or the latest instant the live server had seen if the wall clock was set
-    /// back since. A schedule's clock never runs backwards, but how far reads moved it is not journaled: a server
-    /// recovered while the wall clock is behind starts from the journal's latest instant, and shows holds that
-    /// expired before the crash as held until the clock catches up (`SimulationFindingsTests`, a known issue).
-    /// Compared once both have caught up, the states must be the same.
-    func latestInstant(_ live: ServerState) -> Instant {
-        live.resources.values.reduce(clock.now()) { max($0, $1.schedule.clock) }
+    /// Where states are compared: now, or the latest instant any schedule of `states` has seen if the wall clock
+    /// was set back since. A schedule's clock never runs backwards, but how far reads (and snapshot captures) moved
+    /// it is not journaled: a server recovered while the wall clock is behind starts from the journal's latest
+    /// instant, or the snapshot's, and shows holds that expired before the crash as held until the clock catches
+    /// up (`SimulationFindingsTests`, a known issue). Compared once both have caught up, the states must be the
+    /// same.
+    func latestInstant(_ states: ServerState...) -> Instant {
+        states.flatMap(\.resources.values).reduce(clock.now()) { max($0, $1.schedule.clock) }
     }
 
     private func newestSnapshot() -> URL? {
@@ -127,7 +131,8 @@ extension Simulator {
         note("graceful restart at \(runtime.journal.durableSequence)")
         try await start()
         let recovered = await runtime.directory.state()
-        try expect(recovered.differences(from: live, at: latestInstant(live)), "restarted / the state at the stop")
+        try expect(
+            recovered.differences(from: live, at: latestInstant(recovered, live)), "restarted / the state at the stop")
         try expect(ledger.missing(from: recovered), "acknowledged changes lost in a restart")
     }
 

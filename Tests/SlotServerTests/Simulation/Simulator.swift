@@ -3,7 +3,6 @@ import Logging
 import SlotClient
 import SlotDomain
 import SlotJournal
-import Testing
 
 @testable import SlotServer
 
@@ -11,13 +10,15 @@ import Testing
 struct SimulationFailure: Error, CustomStringConvertible {
     var seed: UInt64
     var step: Int
+    /// The steps a run needs to reach the failure again (the steps after it do not change the ones before).
+    var stepsToReproduce: Int
     var message: String
     var trail: [String]
 
     var description: String {
         """
         simulation seed \(seed) failed at step \(step): \(message)
-        replay it with: SLOTD_SIM_SEED=\(seed) swift test --filter Simulation
+        replay it with: SLOTD_SIM_SEED=\(seed) SLOTD_SIM_STEPS=\(stepsToReproduce) swift test --filter Simulation
         the last requests (> sent, < replied):
         \(trail.joined(separator: "\n"))
         """
@@ -48,6 +49,9 @@ final class Simulator {
     var counts = SimulationCounts()
     /// Whether a snapshot file was damaged in this run (at most one is).
     var damagedSnapshot = false
+    /// The latest the wall clock has been: a key the server saw expire (and may have pruned) stays forgotten when
+    /// the clock is set back afterwards.
+    var latestWallClock: Instant
     /// A deliberate mistake, for the test that shows the crash check catches it: every reply counts as
     /// acknowledged as soon as it is decided, as if replies were sent before their commit.
     var acknowledgesBeforeCommit = false
@@ -56,7 +60,8 @@ final class Simulator {
         self.seed = seed
         self.steps = steps
         var workload = SimulatedWorkload(seed: seed)
-        clock = ManualClock(workload.startInstant())
+        latestWallClock = workload.startInstant()
+        clock = ManualClock(latestWallClock)
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-sim-\(seed)-\(UUID())")
         var configuration = ServerConfiguration()
         configuration.dataDirectory = dataDirectory
@@ -96,7 +101,9 @@ final class Simulator {
     }
 
     func fail(_ message: String) -> SimulationFailure {
-        SimulationFailure(seed: seed, step: step, message: message, trail: trail.suffix(Self.trailShown))
+        SimulationFailure(
+            seed: seed, step: step, stepsToReproduce: min(step + 1, steps), message: message,
+            trail: trail.suffix(Self.trailShown))
     }
 
     /// Fails with `message` and the first few `problems`, if there are any.
@@ -132,6 +139,7 @@ final class Simulator {
             if code != "idempotency_conflict" { throw fail("the same key with another body was not a conflict") }
         case .advanceClock(let seconds):
             clock.advance(seconds: seconds)
+            latestWallClock = max(latestWallClock, clock.now())
             note("clock +\(seconds) s, now \(RFC3339.format(clock.now()))")
         case .sweepExpiredHolds:
             let visited = await ExpiryService.sweep(runtime.directory)
@@ -154,7 +162,7 @@ final class Simulator {
     /// lost in a crash (those are removed from the workload) and the key has not aged out. A margin keeps the
     /// boundary instant out.
     private func isStillRemembered(_ original: RememberedRequest) -> Bool {
-        clock.now().seconds(since: original.at) < configuration.domainLimits.idempotencyRetentionSeconds - 60
+        latestWallClock.seconds(since: original.at) < configuration.domainLimits.idempotencyRetentionSeconds - 60
     }
 
     /// Sends one request line; records what it changed for the ledger and what its key remembers.
