@@ -63,7 +63,9 @@ struct SimulatedResource {
         let quarter: Int64 = 900
         var start =
             now.secondsSinceEpoch / quarter * quarter + Int64.random(in: 1...(4 * 24 * 5), using: &random) * quarter
-        if Int.random(in: 0..<5, using: &random) > 0 {
+        if Bool.random(using: &random) {
+            start = hotStart(after: now, using: &random)
+        } else if Int.random(in: 0..<5, using: &random) > 0 {
             let slot = Int64(slotMinutes * 60)
             let offset = TimeZones.zone(zone).offsetSeconds(at: Instant(secondsSinceEpoch: start))
             start = ((start + offset + slot - 1) / slot) * slot - offset
@@ -72,6 +74,25 @@ struct SimulatedResource {
         return TimeRange(
             start: Instant(secondsSinceEpoch: start),
             end: Instant(secondsSinceEpoch: start + slots * Int64(slotMinutes) * 60))
+    }
+
+    /// A slot or two at one of the starts everybody wants: what a waiting customer waits for.
+    func hotRange(after now: Instant, using random: inout SplitMix64) -> TimeRange {
+        let start = hotStart(after: now, using: &random)
+        let slots = Int64.random(in: 1...2, using: &random)
+        return TimeRange(
+            start: Instant(secondsSinceEpoch: start),
+            end: Instant(secondsSinceEpoch: start + slots * Int64(slotMinutes) * 60))
+    }
+
+    /// One of a few starts everybody wants (the first slots from 09:00 local time, tomorrow or the day after):
+    /// they fill up, so that capacity, buffers, waiting customers and their promotions are exercised.
+    private func hotStart(after now: Instant, using random: inout SplitMix64) -> Int64 {
+        let offset = TimeZones.zone(zone).offsetSeconds(at: now)
+        let day: Int64 = 86_400
+        let today = (now.secondsSinceEpoch + offset) / day * day - offset
+        return today + Int64.random(in: 1...2, using: &random) * day + 9 * 3_600
+            + Int64.random(in: 0..<6, using: &random) * Int64(slotMinutes) * 60
     }
 
     /// The range as request fields: UTC instants, or now and then the resource's wall time with `tz`.

@@ -102,7 +102,7 @@ extension SimulatedWorkload {
             return finish(["op": "waitlist_leave", "entry": .string(pickID(entries, or: "\(resource.id)/w1"))])
         }
         let resource = anyResource()
-        var fields = resource.rangeFields(resource.range(after: now, using: &random), using: &random)
+        var fields = resource.rangeFields(resource.hotRange(after: now, using: &random), using: &random)
         fields["op"] = "waitlist_join"
         fields["resource"] = .string(resource.id)
         fields["customer"] = .string("w\(Int.random(in: 0..<4, using: &random))")

@@ -64,8 +64,9 @@ import Testing
 
     /// Counting a reply as acknowledged when it is decided, before its commit: the first crash that loses a
     /// change must be reported.
-    @Test func aRunThatAcknowledgesBeforeCommittingIsCaught() async throws {
-        let simulator = try Simulator(seed: 3, steps: 400)
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func aRunThatAcknowledgesBeforeCommittingIsCaught(seed: UInt64) async throws {
+        let simulator = try Simulator(seed: seed, steps: 1_000)
         simulator.acknowledgesBeforeCommit = true
         await #expect {
             try await simulator.run()

@@ -50,6 +50,10 @@ import Testing
                 + "\(counts.retriesChecked) retries checked, \(counts.commits) commits, \(counts.replayChecks) "
                 + "replay checks, \(counts.snapshots) snapshots, \(counts.crashes) crashes, \(counts.restarts) "
                 + "restarts, \(ContinuousClock.now - started)")
+        if Self.environment["SLOTD_SIM_VERBOSE"] != nil {
+            print("  succeeded: \(counts.succeeded.sorted { $0.key < $1.key })")
+            print("  refused: \(counts.refusals.sorted { $0.key < $1.key })")
+        }
         // The workload must reach past the refusals, or the checks above check little.
         #expect(counts.changes * 6 >= counts.requests, "refusals: \(counts.refusals)")
     }

@@ -184,6 +184,9 @@ final class Simulator {
             return reply
         }
         workload.learn(from: parsed)
+        let entry = parsed["entry"]?["state"]?.string.map { "/" + $0 } ?? ""
+        let form = request["resources"] != nil ? "/group" : request["pool"] != nil ? "/pool" : entry
+        counts.succeeded[(request["op"]?.string ?? "?") + form, default: 0] += 1
         guard appendedAfter > appendedBefore else { return reply }
         counts.changes += 1
         // A reply sent before all of its own entries are durable would acknowledge what a crash can take back.
@@ -254,6 +257,8 @@ struct SimulationCounts {
     var requests = 0
     var changes = 0
     var refusals: [String: Int] = [:]
+    /// Successful replies by op (`hold/group`, `book/pool` for the multi-resource forms).
+    var succeeded: [String: Int] = [:]
     var retriesChecked = 0
     var commits = 0
     var replayChecks = 0
