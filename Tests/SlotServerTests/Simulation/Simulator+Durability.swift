@@ -34,9 +34,14 @@ extension Simulator {
                 replayed.differences(from: live, at: latestInstant(replayed, live)),
                 "the journal replayed / the live state")
         }
-        let recovered = try Recovery.recover(
-            journal: runtime.journal, snapshots: SnapshotStore(directory: configuration.snapshotDirectory),
-            restore: nil, limits: limits, logger: logger)
+        let recovered: Recovery.Recovered
+        do {
+            recovered = try Recovery.recover(
+                journal: runtime.journal, snapshots: SnapshotStore(directory: configuration.snapshotDirectory),
+                restore: nil, limits: limits, logger: logger)
+        } catch {
+            throw fail("recovery failed: \(error)")
+        }
         try expect(
             recovered.state.differences(from: live, at: latestInstant(recovered.state, live)),
             "snapshot and journal recovered / the live state")
@@ -138,7 +143,11 @@ extension Simulator {
 
     /// A new runtime on the same data folder (recovery runs in its initializer); its state is durable.
     private func start() async throws {
-        runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
+        do {
+            runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
+        } catch {
+            throw fail("recovery failed: \(error)")
+        }
         connection = InProcessConnection(runtime: runtime)
         lastCommitted = await runtime.directory.state()
     }
