@@ -38,7 +38,10 @@ final class Simulator {
     let clock: ManualClock
     let dataDirectory: URL
     let configuration: ServerConfiguration
-    let logger = Logger(label: "slotd-simulation") { _ in SwiftLogNoOpLogHandler() }
+    let logger = Logger(label: "slotd-simulation") { label in
+        ProcessInfo.processInfo.environment["SLOTD_SIM_LOG"] == nil
+            ? SwiftLogNoOpLogHandler() as any LogHandler : StreamLogHandler.standardError(label: label)
+    }
     var runtime: SlotRuntime
     var connection: InProcessConnection
     var ledger = AcknowledgedLedger()
