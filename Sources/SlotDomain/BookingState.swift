@@ -203,6 +203,15 @@ public struct Booking: Hashable, Sendable {
     /// dropped and counted in `historyOmitted`, so a booking moved back and forth costs bounded memory and a
     /// bounded reply.
     public mutating func record(_ transition: Transition, entriesMax: Int) {
+        if shape == .created, later.isEmpty,
+            transition == Transition(from: .pendingConfirmation, to: .confirmed, actor: createdActor, at: createdAt)
+        {
+            // A hold confirmed at once by its creator (a group `book` holds, then confirms) is stored as `book`
+            // stores it, and as the `history` setter (snapshot restore) does: one history, one representation, so
+            // the confirmation stays when older moves are dropped, and a restored booking equals the live one.
+            shape = .createdAndConfirmed
+            return
+        }
         later.append(transition)
         let creationEntries = shape == .verbatim ? 0 : shape == .createdAndConfirmed ? 2 : 1
         // `verbatim` keeps its creation in `later[0]`; the other shapes keep it apart. The creation and the

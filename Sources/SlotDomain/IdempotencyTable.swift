@@ -40,6 +40,10 @@ public struct IdempotencyTable: Sendable {
     /// Keys in the order they were finished, for pruning without a scan; stale keys are skipped.
     private var finishOrder: [(key: String, expiresAt: Instant)] = []
     private var finishOrderHead = 0
+    /// Whether `finishOrder` is in order of expiry. Keys restored from a snapshot come in no particular order (and
+    /// a wall clock set back finishes keys out of order): `prune` then sorts once, or it would stop at the first
+    /// key still alive and keep expired ones behind it.
+    private var finishOrderSorted = true
 
     public init(retentionSeconds: Int64, keysMax: Int = .max, keysPerResourceMax: Int = .max) {
         self.retentionSeconds = retentionSeconds
@@ -100,7 +104,7 @@ public struct IdempotencyTable: Sendable {
     public mutating func finish(_ stamp: IdempotencyStamp, reply: StoredReply, at: Instant) {
         let expiresAt = at.adding(seconds: retentionSeconds)
         set(stamp.key, .done(fingerprint: stamp.fingerprint, reply: reply, expiresAt: expiresAt))
-        finishOrder.append((stamp.key, expiresAt))
+        appendFinishOrder(stamp.key, expiresAt)
     }
 
     /// Records a reply an applied journal entry remembers (`ServerState.apply`, or a live actor's same step).
@@ -148,11 +152,22 @@ public struct IdempotencyTable: Sendable {
 
     public mutating func restore(_ record: Record) {
         set(record.key, .done(fingerprint: record.fingerprint, reply: record.reply, expiresAt: record.expiresAt))
-        finishOrder.append((record.key, record.expiresAt))
+        appendFinishOrder(record.key, record.expiresAt)
+    }
+
+    private mutating func appendFinishOrder(_ key: String, _ expiresAt: Instant) {
+        if let last = finishOrder.last, last.expiresAt > expiresAt { finishOrderSorted = false }
+        finishOrder.append((key, expiresAt))
     }
 
     /// Forgets keys whose retention has passed. Lookups already treat them as gone; this frees the memory.
     public mutating func prune(now: Instant) {
+        if !finishOrderSorted {
+            finishOrder.removeFirst(finishOrderHead)
+            finishOrderHead = 0
+            finishOrder.sort { $0.expiresAt < $1.expiresAt }
+            finishOrderSorted = true
+        }
         while finishOrderHead < finishOrder.count, finishOrder[finishOrderHead].expiresAt <= now {
             let (key, expiresAt) = finishOrder[finishOrderHead]
             if case .done(_, _, let current) = entries[key], current == expiresAt { set(key, nil) }

@@ -111,6 +111,27 @@ public struct Occupancy: Sendable, Equatable {
         return nil
     }
 
+    /// The first granule in `granules` that every unit of capacity covers with a core while another booking's
+    /// buffer covers it too, or nil. The placement rule never lets that happen, whatever order bookings arrive in
+    /// (a core is refused where cores and buffers already fill capacity, a buffer where cores do), so unlike
+    /// `firstFull` this checks a whole set of bookings without replaying their order: what a restore needs.
+    public func firstBufferOverFullCores(_ granules: Range<Int>) -> Int? {
+        guard hasBuffers else { return nil }
+        var granule = granules.lowerBound
+        while granule < granules.upperBound {
+            let (chunkIndex, offset) = locate(granule)
+            let span = min(granulesPerChunk - offset, granules.upperBound - granule)
+            if let chunk = chunks[chunkIndex] {
+                for index in offset..<(offset + span) {
+                    let cores = chunk.core[index]
+                    if cores == capacity && Int(chunk.padded[index]) > cores { return granule + (index - offset) }
+                }
+            }
+            granule += span
+        }
+        return nil
+    }
+
     /// Adds (`delta` = 1) or removes (`delta` = −1) one booking. Crashes if a core count would leave
     /// `0...capacity` or a padded count go negative: memory no longer matches the rules, and recovery from the
     /// journal is the only safe repair.

@@ -1,5 +1,8 @@
 /// Rebuilding a schedule from a snapshot: the bookings are the truth, occupancy and the expiry queue are derived
-/// from them (and checked while doing so: a snapshot that breaks the rules is refused, never patched up).
+/// from them (and checked while doing so: a snapshot that breaks the rules is refused, never patched up). The
+/// check is the order-free form of the placement rule: at no instant more cores than capacity, and no buffer over
+/// an instant whose capacity cores fill. Re-admitting bookings one by one in number order would refuse valid
+/// states: with buffers and capacity above one, which bookings may sit together depends on which came first.
 extension ResourceSchedule {
     public enum RestoreFailure: Error, Equatable {
         case overCapacity(booking: UInt64)
@@ -24,11 +27,14 @@ extension ResourceSchedule {
             if entry.state == .waiting { waiting.append(entry.id.number) }
         }
         self.bookings.reserveCapacity(bookings.count)
-        for booking in bookings.sorted(by: { $0.id.sequence < $1.id.sequence }) {
+        let sorted = bookings.sorted(by: { $0.id.sequence < $1.id.sequence })
+        for booking in sorted {
             guard booking.id.resource == settings.id else { throw .wrongResource(booking: booking.id.sequence) }
             guard booking.id.sequence <= lastSequence else { throw .sequenceAhead(booking: booking.id.sequence) }
             if booking.state.isActive {
-                guard firstConflict(booking.range, excluding: nil) == nil else {
+                // Only cores here: whether a buffer may cover a booking depends on which came first, which a
+                // snapshot does not keep; the order-free form of that rule is checked once all are in place.
+                guard occupancy.firstFull(granules(booking.range), padded: false) == nil else {
                     throw .overCapacity(booking: booking.id.sequence)
                 }
                 reserve(booking.range)
@@ -38,6 +44,11 @@ extension ResourceSchedule {
                 expiries.insert(PendingExpiry(at: expiresAt, sequence: booking.id.sequence))
             }
             self.bookings[booking.id.sequence] = booking
+        }
+        for booking in sorted where booking.state.isActive {
+            if occupancy.firstBufferOverFullCores(granules(booking.range)) != nil {
+                throw .overCapacity(booking: booking.id.sequence)
+            }
         }
     }
 }

@@ -95,22 +95,24 @@ import Testing
         }
     }
 
-    /// A real process and a real clock: the owner's one-second hold expires, a request notices it seconds later,
-    /// and ann's hold runs a full TTL from then. After kill -9 the restarted server shows the same hold.
+    /// A real process and a real clock: the owner's three-second hold expires, a request or the sweeper notices
+    /// it (in the same second at the earliest), and ann's hold runs a full TTL from then. Three seconds, not one:
+    /// on a loaded machine the join must still find the owner's hold. After kill -9 the restarted server shows
+    /// the same hold.
     @Test func aPromotionSurvivesKillNine() async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try await SlotdProcess(dataDirectory: directory)
         let given = try await first.connect { client in
             _ = try await client.call(Requests.createResource("court", extra: ["hold_ttl_seconds": 600]))
-            let owner = try await client.call(Requests.hold("court", Self.start, Self.end, extra: ["ttl_seconds": 1]))
+            let owner = try await client.call(Requests.hold("court", Self.start, Self.end, extra: ["ttl_seconds": 3]))
             let ownerExpiry = try #require(owner["booking"]?["expires_at"]?.string.flatMap(RFC3339.parse)?.instant)
             #expect(try await client.call(Self.join("ann"))["entry"]?["state"] == "waiting")
-            try await Task.sleep(for: .milliseconds(2_500))
+            try await Task.sleep(for: .milliseconds(4_500))
             let ann = try #require(try await Self.entry(client, "court/w1"))
             #expect(ann["state"] == "promoted")
             let expiry = try #require(ann["booking"]?["expires_at"]?.string.flatMap(RFC3339.parse)?.instant)
-            #expect(expiry > ownerExpiry.adding(seconds: 600), "counted from the notice, after the expiry")
+            #expect(expiry >= ownerExpiry.adding(seconds: 600), "counted from the notice, not before the expiry")
             return ann
         }
         first.kill9()
