@@ -1,18 +1,8 @@
 import Foundation
 import SlotDomain
 
-/// A waitlist entry as replies show it: with its place in the queue while waiting, and the hold it was given.
-public struct WaitlistView: Sendable {
-    public var entry: WaitlistEntry
-    public var position: Int?
-    public var booking: BookingSummary?
-
-    public init(entry: WaitlistEntry, position: Int?, booking: BookingSummary?) {
-        self.entry = entry
-        self.position = position
-        self.booking = booking
-    }
-}
+/// A waitlist entry as replies show it: the domain's value, also what an idempotency key remembers.
+public typealias WaitlistView = WaitlistOutcome
 
 extension ReplyEncoder {
     static func writeSeries(
