@@ -24,7 +24,7 @@ public func fuzzRequest(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 
 private func stamp(_ operation: Operation) -> IdempotencyStamp? {
     switch operation {
-    case .createResource(_, _, let idempotency), .move(_, _, _, let idempotency): idempotency
+    case .createResource(_, _, let idempotency), .transition(_, _, _, let idempotency): idempotency
     case .hold(_, let command), .holdMany(_, let command, _): command.idempotency
     default: nil
     }
