@@ -232,7 +232,9 @@ public actor ResourceActor {
     @discardableResult
     func advanceToNow() -> Instant {
         let wallNow = clock.now()
-        if let notice = schedule.decideExpiryNotice(now: wallNow) { commit(notice) }
+        // Read before deciding: the decision is a mutation of the observed property, which costs a store per
+        // request, and without a waiting customer there is nothing to notice.
+        if !schedule.waiting.isEmpty, let notice = schedule.decideExpiryNotice(now: wallNow) { commit(notice) }
         return schedule.advance(to: wallNow)
     }
 
