@@ -50,7 +50,6 @@ public struct ServerState: Sendable {
             resources[id] = created.resource
             applied = created.applied
         } else {
-            guard resources[id] != nil else { throw .unknownResource(id) }
             // Through the optional, in place: the schedule is not copied.
             guard let result = resources[id]?.apply(entry, journal: { _ in sequence }) else {
                 throw .unknownResource(id)
