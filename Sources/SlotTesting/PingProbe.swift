@@ -14,6 +14,13 @@ public actor PingProbe {
     public static func whilePinging<Result: Sendable>(
         port: Int, intervalMilliseconds: Int = 20, _ body: @Sendable () async throws -> Result
     ) async throws -> (result: Result, probe: PingProbe) {
+        try await whilePinging(port: port, intervalMilliseconds: intervalMilliseconds) { _ in try await body() }
+    }
+
+    /// As above, with the probe handed to `body`, which can ask it whether it is still answered.
+    public static func whilePinging<Result: Sendable>(
+        port: Int, intervalMilliseconds: Int = 20, _ body: @Sendable (PingProbe) async throws -> Result
+    ) async throws -> (result: Result, probe: PingProbe) {
         let probe = PingProbe()
         let result = try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
@@ -33,11 +40,21 @@ public actor PingProbe {
                 }
                 return nil
             }
-            let result = try await body()
+            let result = try await body(probe)
             group.cancelAll()
             return result
         }
         return (result, probe)
+    }
+
+    /// Waits (at most `seconds`) until more than `count` pings have been answered, and says whether they were.
+    /// Shows the probe's connection is still served at this moment, however slowly a loaded machine runs it.
+    public func answers(beyond count: Int, withinSeconds seconds: Int = 10) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while pings <= count && failures.isEmpty && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return pings > count
     }
 
     private func record(_ elapsed: Duration, ok: Bool) {

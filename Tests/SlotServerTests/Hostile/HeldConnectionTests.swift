@@ -85,21 +85,22 @@ import Testing
         let (server, log) = try await Self.start(directory, ["--idle-timeout-seconds", "2"])
         let started = ContinuousClock.now
         // The probe pings every 20 ms throughout, on its own connection: it must never be closed.
-        let (last, probe) = try await PingProbe.whilePinging(port: server.port) {
-            try await SlotConnection.withConnection(port: server.port) { client in
+        let (last, probe) = try await PingProbe.whilePinging(port: server.port) { probe in
+            let last = try await SlotConnection.withConnection(port: server.port) { client in
                 let pinged = try await client.call(["op": "ping"])
                 #expect(pinged.ok)
                 return await Self.lastLine(client)
             }
+            // The probe's connection opened before the idle one and kept working: it is still answered after the
+            // idle one was closed. (Not a count of pings: a loaded 2-core machine can stretch its sleeps.)
+            #expect(await probe.answers(beyond: probe.pings))
+            return last
         }
         let elapsed = ContinuousClock.now - started
         #expect(last?["error"]?["code"] == "idle_timeout")
         #expect(last?["error"]?["limit_seconds"] == "2")
         #expect(elapsed >= .seconds(2) && elapsed < .seconds(5), "closed after \(elapsed)")
         #expect(await probe.failures.isEmpty)
-        // The probe was busy across the whole idle timeout: at least a ping every 200 ms for 2 s (it aims at one
-        // every 20 ms, but a loaded 2-core CI machine can stretch its sleeps many times over).
-        #expect(await probe.pings >= 10)
         let slowest = await probe.slowestMilliseconds
         #expect(slowest < PingProbe.slowestMillisecondsBound, "slowest ping \(slowest) ms")
         #expect(try await server.terminate() == 0)
