@@ -245,12 +245,18 @@ public struct BookingSummary: Hashable, Sendable {
     public var customer: String
     public var state: BookingState
     public var expiresAt: Instant?
+    /// The group the booking belongs to (`ResourceSchedule.summary(of:)` sets it; `Booking.summary` cannot know).
+    public var group: GroupID?
 
-    public init(id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?) {
+    public init(
+        id: BookingID, range: TimeRange, customer: String, state: BookingState, expiresAt: Instant?,
+        group: GroupID? = nil
+    ) {
         self.id = id
         self.range = range
         self.customer = customer
         self.state = state
         self.expiresAt = expiresAt
+        self.group = group
     }
 }

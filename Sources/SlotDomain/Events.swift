@@ -86,11 +86,14 @@ public struct HeldEvent: Hashable, Sendable {
     public var actor: String
     public var at: Instant
     public var idempotency: IdempotencyStamp?
+    /// Set when the booking is one member of a group (every member's event carries the whole membership).
+    public var group: GroupMembership?
 
     public init(
         sequence: UInt64, range: TimeRange, customer: String, expiresAt: Instant?, confirmed: Bool, actor: String,
-        at: Instant, idempotency: IdempotencyStamp?
+        at: Instant, idempotency: IdempotencyStamp?, group: GroupMembership? = nil
     ) {
+        self.group = group
         self.sequence = sequence
         self.range = range
         self.customer = customer
@@ -168,6 +171,25 @@ public enum BookingAction: Hashable, Sendable {
     case reschedule(TimeRange)
     case complete
     case noShow
+
+    /// Whether a group's members take this change only together (attendance is marked member by member).
+    public var changesGroup: Bool {
+        switch self {
+        case .confirm, .cancel, .reschedule: true
+        case .complete, .noShow: false
+        }
+    }
+
+    /// The op that makes this change to a whole group.
+    public var groupOperation: String {
+        switch self {
+        case .confirm: "confirm_group"
+        case .cancel: "cancel_group"
+        case .reschedule: "reschedule_group"
+        case .complete: "complete"
+        case .noShow: "no_show"
+        }
+    }
 
     public var target: BookingState {
         switch self {

@@ -28,6 +28,7 @@ public struct Rejection: Error, Hashable, Sendable {
         case tooManyKeys = "too_many_keys"
         case bookingTooLong = "booking_too_long"
         case tooManyRules = "too_many_rules"
+        case groupMember = "group_member"
     }
 
     public var code: Code

@@ -26,19 +26,27 @@ extension ResourceSchedule {
         max(now.adding(seconds: 1), min(now.adding(seconds: Int64(ttlSeconds)), range.start))
     }
 
-    /// Decides a move of booking `sequence`.
+    /// Decides a move of booking `sequence`. A group member is confirmed, canceled or rescheduled only with its
+    /// group (`asMemberOf`), so a group never ends up partly changed.
     public func decide(
         _ action: BookingAction, booking sequence: UInt64, actor: String, idempotency: IdempotencyStamp?,
-        now: Instant
+        now: Instant, asMemberOf group: GroupID? = nil
     ) -> Decision {
         guard let booking = bookings[sequence] else {
             return .reject(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))
+        }
+        if let membership = groups[sequence], action.changesGroup, membership.id != group {
+            return .reject(
+                Rejection(
+                    .groupMember,
+                    "booking \(booking.id) belongs to group \(membership.id): use \(action.groupOperation) on the group",
+                    details: ["group": membership.id.description]))
         }
         let target = action.target
         // Confirming again is a no-op: a client that lost the first reply may safely ask twice. A rescheduled
         // booking was confirmed before it moved, so it counts as confirmed too.
         if target == .confirmed, booking.state == .confirmed || booking.state == .rescheduled {
-            return .unchanged(booking.summary)
+            return .unchanged(summary(of: booking))
         }
         if target == .confirmed, booking.state == .expired {
             return .reject(

@@ -30,6 +30,9 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var waitlist: [UInt64: WaitlistEntry] = [:]
     public internal(set) var waiting: [UInt64] = []
     public internal(set) var lastWaitlistNumber: UInt64 = 0
+    /// The group of each booking here that belongs to one, by booking number. Only group members have an entry;
+    /// bounded with the bookings.
+    public internal(set) var groups: [UInt64: GroupMembership] = [:]
     /// Holds given to waiting customers since the owner last took them (for logs and, later, notifications).
     var promotionNotices: [WaitlistPromotion] = []
     /// Every waiting entry numbered up to here was found not to fit at a moment since which nothing has been freed:
@@ -168,7 +171,12 @@ public struct ResourceSchedule: Sendable {
             activeHoldCount += 1
             expiries.insert(PendingExpiry(at: expiresAt, sequence: held.sequence))
         }
-        let summary = booking.summary
+        var summary = booking.summary
+        if let group = held.group {
+            precondition(group.members.contains(bookingID), "a group member's event does not name it in \(id)")
+            groups[held.sequence] = group
+            summary.group = group.id
+        }
         bookings.append(booking)
         return summary
     }
@@ -208,7 +216,7 @@ public struct ResourceSchedule: Sendable {
         booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[event.sequence] = booking
         if from == .pendingConfirmation { dropStaleExpiries() }
-        return booking.summary
+        return summary(of: booking)
     }
 
     /// A hold confirmed or canceled leaves its entry in the expiry heap until its time comes (up to a day away),

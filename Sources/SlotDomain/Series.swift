@@ -164,6 +164,6 @@ extension ResourceSchedule {
                     actor: event.actor, at: event.at, idempotency: nil))
             bookings[sequence]?.series = event.firstSequence
         }
-        return bookings[event.firstSequence]?.summary
+        return summary(event.firstSequence)
     }
 }

@@ -49,6 +49,12 @@ public struct ServerState: Sendable {
                 settings, at: at, idempotency: stamp, sequence: sequence, limits: limits)
             resources[id] = created.resource
             applied = created.applied
+        } else if case .atomic(let atomic) = entry {
+            for resource in atomic.resources where resources[resource] == nil { throw .unknownResource(resource) }
+            for part in atomic.parts {
+                resources[part.resource]?.apply(.schedule(part.resource, part.event), journal: { _ in sequence })
+            }
+            applied = AppliedEntry(booking: nil, remembered: atomic.remembered)
         } else {
             // Through the optional, in place: the schedule is not copied.
             guard let result = resources[id]?.apply(entry, journal: { _ in sequence }) else {
@@ -133,6 +139,8 @@ extension ResourceSchedule {
         switch entry {
         case .resourceCreated:
             preconditionFailure("a resource is created by ServerState.apply, not applied to a schedule")
+        case .atomic:
+            preconditionFailure("an atomic entry is applied part by part, each as a schedule entry")
         case .schedule(let resource, let event):
             precondition(resource == id, "an entry of \(resource) applied to \(id)")
             let booking = apply(event)

@@ -10,6 +10,10 @@ public enum StoredReply: Hashable, Sendable {
     case series(SeriesOutcome)
     /// `waitlist_join` or `waitlist_leave`: the entry as it stood right after the change.
     case waitlist(WaitlistOutcome)
+    /// A group's hold, book, confirm, cancel or reschedule: the group right after the change.
+    case group(GroupOutcome)
+    /// An atomic batch: each op's reply, in order. Counted against `resource`, the first the batch changed.
+    case batch(resource: ResourceID, results: [StoredReply])
 
     /// The resource the key is counted against.
     public var resource: ResourceID {
@@ -19,6 +23,8 @@ public enum StoredReply: Hashable, Sendable {
         case .rules(let outcome): outcome.resource
         case .series(let outcome): outcome.series.resource
         case .waitlist(let outcome): outcome.entry.id.resource
+        case .group(let outcome): outcome.id.lead.resource
+        case .batch(let resource, _): resource
         }
     }
 }
@@ -87,12 +93,12 @@ extension ResourceSchedule {
             return .series(
                 SeriesOutcome(
                     series: BookingID(resource: id, sequence: booked.firstSequence),
-                    bookings: seriesBookings(booked.firstSequence).map(\.summary), skipped: booked.skipped))
+                    bookings: seriesBookings(booked.firstSequence).map(summary(of:)), skipped: booked.skipped))
         case .seriesCanceled(let canceled):
             return .series(
                 SeriesOutcome(
                     series: BookingID(resource: id, sequence: canceled.series),
-                    bookings: canceled.sequences.compactMap { bookings[$0]?.summary }, skipped: []))
+                    bookings: canceled.sequences.compactMap(summary), skipped: []))
         case .waitlistJoined(let joined):
             return waitlistEntry(joined.number).map(StoredReply.waitlist)
         case .waitlistLeft(let left):
@@ -107,6 +113,6 @@ extension ResourceSchedule {
         guard let entry = waitlist[number] else { return nil }
         return WaitlistOutcome(
             entry: entry, position: entry.state == .waiting ? position(ofWaiting: number) : nil,
-            booking: entry.booking.flatMap { bookings[$0]?.summary })
+            booking: entry.booking.flatMap(summary))
     }
 }
