@@ -91,9 +91,12 @@ extension Dispatcher {
         }
         var work = AtomicWork(schedules: schedules, now: now)
         var recipes: [ReplyRecipe] = []
+        var budget = ReplyBudget(bytesMax: replyBytesMax)
         for (index, item) in requests.enumerated() {
             guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
-            switch decide(request.operation, in: &work, memberships: memberships) {
+            switch decide(request.operation, in: &work, memberships: memberships)
+                .flatMap({ budget.admit($0, zone: request.displayZone) })
+            {
             case .success(let recipe): recipes.append(recipe)
             case .failure(let error):
                 if let stamp { directory.idempotency.abandon(stamp) }
