@@ -19,7 +19,8 @@ extension Dispatcher {
                 let outcome = await handle(request.operation)
                 awaitedSequence = max(awaitedSequence, outcome.awaitedSequence)
                 results.append(
-                    BatchResult(id: item.id, reply: budget.admit(outcome.reply, zone: request.displayZone),
+                    BatchResult(
+                        id: item.id, reply: budget.admit(outcome.reply, zone: request.displayZone),
                         zone: request.displayZone))
             }
         }

@@ -172,4 +172,3 @@ import Testing
         #expect(direct.differences(from: captured, at: Self.later) == [])
     }
 }
-
