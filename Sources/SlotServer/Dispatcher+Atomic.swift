@@ -105,19 +105,40 @@ extension Dispatcher {
                     error, index: index, of: requests, asBatch: asBatch, awaitedSequence: awaitedSequence)
             }
         }
-        var partReplies = [StoredReply?](repeating: nil, count: work.parts.count)
+        let decided = DecidedChange(work: work, recipes: recipes, now: now, awaitedSequence: awaitedSequence)
+        return await apply(decided, requests, actors: actors, token: token, stamp: stamp, asBatch: asBatch)
+    }
+
+    /// What an atomic change decided, all of it accepted: the events, how to read each op's reply, and when.
+    private struct DecidedChange {
+        var work: AtomicWork
+        var recipes: [ReplyRecipe]
+        var now: Instant
+        /// The newest journal entry of the resources taken, for a change that turns out to change nothing.
+        var awaitedSequence: UInt64
+    }
+
+    /// Applies a decided change on each actor, appends its one atomic entry, and remembers its key: every
+    /// resource is still taken, so nobody sees it applied before it is journaled.
+    private func apply(
+        _ decided: DecidedChange, _ requests: [BatchItem], actors: [ResourceActor], token: UInt64,
+        stamp: IdempotencyStamp?, asBatch: Bool
+    ) async -> Outcome {
+        let parts = decided.work.parts
+        var partReplies = [StoredReply?](repeating: nil, count: parts.count)
         for actor in actors {
-            let indexes = work.parts.indices.filter { work.parts[$0].resource == actor.id }
+            let indexes = parts.indices.filter { parts[$0].resource == actor.id }
             guard !indexes.isEmpty else { continue }
-            let replies = await actor.applyTaken(indexes.map { work.parts[$0].event }, for: token)
+            let replies = await actor.applyTaken(indexes.map { parts[$0].event }, for: token)
             for (index, reply) in zip(indexes, replies) { partReplies[index] = reply }
         }
-        let results = recipes.map { $0.reply(parts: partReplies.map { $0! }, zoneOf: zone) }
-        guard !work.parts.isEmpty else {
+        let results = decided.recipes.map { $0.reply(parts: partReplies.map { $0! }, zoneOf: zone) }
+        guard !parts.isEmpty else {
             // Nothing changed, so nothing is kept under the key, as for any single request that changes nothing.
             if let stamp { directory.idempotency.abandon(stamp) }
             return Outcome(
-                reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: awaitedSequence)
+                reply: .success(body(results.map(\.body), requests, asBatch)),
+                awaitedSequence: decided.awaitedSequence)
         }
         let remembered = stamp.map { stamp in
             let stored = results.map { result -> StoredReply in
@@ -125,11 +146,11 @@ extension Dispatcher {
                 return stored
             }
             return RememberedReply(
-                stamp: stamp, reply: asBatch ? .batch(resource: lead ?? actors[0].id, results: stored) : stored[0],
-                at: now)
+                stamp: stamp, reply: asBatch ? .batch(resource: actors[0].id, results: stored) : stored[0],
+                at: decided.now)
         }
-        let sequence = directory.journal.append(.atomic(AtomicEntry(parts: work.parts, remembered: remembered)))
-        for actor in actors where work.parts.contains(where: { $0.resource == actor.id }) {
+        let sequence = directory.journal.append(.atomic(AtomicEntry(parts: parts, remembered: remembered)))
+        for actor in actors where parts.contains(where: { $0.resource == actor.id }) {
             await actor.journaled(sequence: sequence, for: token)
         }
         if let remembered { directory.idempotency.remember(remembered) }
