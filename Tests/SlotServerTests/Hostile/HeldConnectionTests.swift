@@ -85,18 +85,18 @@ import Testing
         let (server, log) = try await Self.start(directory, ["--idle-timeout-seconds", "2"])
         let started = ContinuousClock.now
         // The probe pings every 20 ms throughout, on its own connection: it must never be closed.
-        let (last, probe) = try await PingProbe.whilePinging(port: server.port) { probe in
+        let ((last, elapsed), probe) = try await PingProbe.whilePinging(port: server.port) { probe in
             let last = try await SlotConnection.withConnection(port: server.port) { client in
                 let pinged = try await client.call(["op": "ping"])
                 #expect(pinged.ok)
                 return await Self.lastLine(client)
             }
+            let elapsed = ContinuousClock.now - started
             // The probe's connection opened before the idle one and kept working: it is still answered after the
             // idle one was closed. (Not a count of pings: a loaded 2-core machine can stretch its sleeps.)
             #expect(await probe.answers(beyond: probe.pings))
-            return last
+            return (last, elapsed)
         }
-        let elapsed = ContinuousClock.now - started
         #expect(last?["error"]?["code"] == "idle_timeout")
         #expect(last?["error"]?["limit_seconds"] == "2")
         #expect(elapsed >= .seconds(2) && elapsed < .seconds(5), "closed after \(elapsed)")
