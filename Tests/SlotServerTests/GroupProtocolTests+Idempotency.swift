@@ -108,9 +108,10 @@ extension GroupProtocolTests {
         #expect(try await journalSequence(client) == sequence)
     }
 
-    /// The group a keyed hold made is the one its retry names, and after a restart the group and its members are
-    /// all still there, with their group.
-    @Test func aKeyedGroupHoldMakesOneGroupAcrossARestart() async throws {
+    /// The group a keyed hold made is the one its retry names, and after a restart (from the journal, or from a
+    /// snapshot) the group and its members are all still there, with their group.
+    @Test(arguments: [IdempotentMutationTests.Restart.journal, .snapshot])
+    func aKeyedGroupHoldMakesOneGroupAcrossARestart(restart: IdempotentMutationTests.Restart) async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let clock = ManualClock(TestServer.epoch)
@@ -120,6 +121,7 @@ extension GroupProtocolTests {
                 try await Self.setUp(client)
                 let first = try await client.call(request)
                 _ = try await client.call(["op": "confirm_group", "group": first["group"]?["id"] ?? .null])
+                if restart == .snapshot { #expect(try await client.call(["op": "snapshot"]).ok) }
                 return try await client.call(["op": "get_group", "group": "room-a/g1"])
             }
         }
@@ -136,6 +138,35 @@ extension GroupProtocolTests {
                 }
                 let member = try await client.call(Requests.move("cancel", "room-c/1"))
                 #expect(member.errorCode == "group_member" && member["error"]?["group"] == "room-a/g1")
+            }
+        }
+    }
+
+    /// Members that lapsed together are still lapsed together after a restart, and their slots are free.
+    @Test func aLapsedGroupIsStillLapsedAfterARestart() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock = ManualClock(TestServer.epoch)
+        let group = try await TestServer.run(dataDirectory: directory, clock: clock) { server in
+            try await server.connect { client in
+                try await Self.setUp(client)
+                let held = try await client.call(Self.groupHold(["room-b", "room-c"], extra: ["ttl_seconds": 1]))
+                clock.advance(seconds: 2)
+                return held["group"]?["id"] ?? .null
+            }
+        }
+        try await TestServer.run(dataDirectory: directory, clock: clock) { server in
+            try await server.connect { client in
+                let lapsed = try await client.call(["op": "get_group", "group": group])["group"]
+                #expect(lapsed?["state"] == "expired", "\(String(describing: lapsed))")
+                for member in ["room-b/1", "room-c/1"] {
+                    let booking = try await client.call(["op": "get_booking", "booking": .string(member)])["booking"]
+                    #expect(booking?["state"] == "expired" && booking?["group"] == group, "\(member)")
+                }
+                let late = try await client.call(["op": "confirm_group", "group": group])
+                #expect(late.errorCode == "hold_expired", "\(late)")
+                let again = try await client.call(Self.groupHold(["room-b", "room-c"], op: "book"))
+                #expect(again["group"]?["id"] == "room-b/g2", "\(again)")
             }
         }
     }
