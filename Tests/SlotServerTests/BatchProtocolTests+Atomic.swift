@@ -126,6 +126,52 @@ extension BatchProtocolTests {
         }
     }
 
+    /// Group ops inside an atomic batch and single ops after them on the same resources: each sees what the
+    /// earlier ones did; two groups made in one batch get distinct ids.
+    @Test func groupOpsAndSingleOpsInOneAtomicBatchSeeEachOther() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                try await Self.setUp(client)
+                let group: JSONValue = [
+                    "op": "book", "resources": ["r", "s"], "start": "2027-01-05T10:00:00Z",
+                    "end": "2027-01-05T10:30:00Z", "customer": "pat",
+                ]
+                _ = try await client.call(group)
+                let moved = try await client.call(
+                    Self.batch(
+                        [
+                            [
+                                "op": "reschedule_group", "group": "r/g1", "start": "2027-01-05T12:00:00Z",
+                                "end": "2027-01-05T12:30:00Z",
+                            ],
+                            Self.hold("r", hour: 10), Self.hold("s", hour: 10),
+                            Self.with(group, ["start": "2027-01-05T14:00:00Z", "end": "2027-01-05T14:30:00Z"]),
+                        ], atomic: true))
+                let results = Self.results(moved)
+                #expect(results.count == 4 && results.allSatisfy(\.ok), "the slots the group left are free: \(moved)")
+                #expect(results.last?["group"]?["id"] == "r/g3", "\(moved)")
+                let taken = try await client.call(
+                    Self.batch(
+                        [
+                            ["op": "cancel_group", "group": "r/g3"],
+                            Self.with(group, ["start": "2027-01-05T12:00:00Z", "end": "2027-01-05T12:30:00Z"]),
+                        ],
+                        atomic: true))
+                #expect(taken.errorCode == "batch_refused" && taken["error"]?["index"] == 1, "\(taken)")
+                #expect(taken["error"]?["cause"]?["code"] == "slot_unavailable")
+                let group3 = try await client.call(["op": "get_group", "group": "r/g3"])["group"]
+                #expect(group3?["state"] == "confirmed", "the refused batch canceled nothing")
+                let freed = try await client.call(
+                    Self.batch(
+                        [
+                            ["op": "cancel_group", "group": "r/g3"],
+                            Self.with(group, ["start": "2027-01-05T14:00:00Z", "end": "2027-01-05T14:30:00Z"]),
+                        ], atomic: true))
+                #expect(Self.results(freed).last?["group"]?["id"] == "r/g4", "\(freed)")
+            }
+        }
+    }
+
     /// The contract decides each op of an atomic batch against the state the earlier ones left, so a group made
     /// by the batch can be confirmed, read or canceled by a later op of the same batch. The server looks a group
     /// op's members up before the batch is decided, when the group does not exist yet, and refuses it `not_found`.
