@@ -49,11 +49,14 @@ import Testing
                 #expect(held.entries == 1)
                 let id = held.reply["booking"]?["id"]?.string ?? ""
                 #expect(try await Self.appended(Requests.move("confirm", id), client, server).entries == 1)
-                // c is taken at 10:00: a and b are held, then released.
+                // c is taken at 10:00: every member is placed before any is held, so the refused group appends
+                // nothing; a group booked, whatever its size, is one atomic entry.
                 let refused = try await Self.appended(Self.book(["a", "b", "c"], hour: 10), client, server)
-                #expect(refused.reply.errorCode == "slot_unavailable" && refused.entries == 4)
+                #expect(refused.reply.errorCode == "slot_unavailable" && refused.entries == 0)
                 let booked = try await Self.appended(Self.book(["a", "b", "c"], hour: 11), client, server)
-                #expect(booked.reply.ok && booked.entries == 6)
+                #expect(booked.reply.ok && booked.entries == 1)
+                let pair = try await Self.appended(Self.book(["a", "b"], hour: 12), client, server)
+                #expect(pair.reply.ok && pair.entries == 1)
                 let read: JSONValue = [
                     "op": "availability", "resource": "a", "from": "2027-01-05T08:00:00Z",
                     "to": "2027-01-05T12:00:00Z", "duration_minutes": 30,
@@ -63,10 +66,10 @@ import Testing
         }
     }
 
-    /// A bound smaller than one group booking: each request is counted as the whole bound and waits for the
-    /// others' entries to be committed; every one is served, none refused for it.
+    /// A bound of one entry, what one group booking appends: each request takes the whole bound and waits for
+    /// the others' entries to be committed; every one is served, none refused for it.
     @Test func aTinyQueueMakesRequestsWaitAndServesThemAll() async throws {
-        let configuration = TestServer.configuration { $0.journal.queuedEntriesMax = 2 }
+        let configuration = TestServer.configuration { $0.journal.queuedEntriesMax = 1 }
         try await TestServer.run(configuration: configuration) { server in
             try await server.connect { client in
                 for resource in ["a", "b", "c"] { _ = try await client.call(Requests.createResource(resource)) }

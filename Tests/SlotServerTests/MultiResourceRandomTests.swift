@@ -34,8 +34,13 @@ import Testing
                                     "end": .string("2027-01-05T\(hour):30:00Z"), "customer": "pat",
                                 ])
                                 if reply.ok {
-                                    let ids = reply["bookings"]?.array?.compactMap { $0["id"]?.string } ?? []
+                                    let group = reply["group"]
+                                    let bookings = group?["bookings"]?.array ?? []
+                                    let ids = bookings.compactMap { $0["id"]?.string }
                                     #expect(ids.count == members.count, "a group reply names every member")
+                                    #expect(Set(bookings.compactMap { $0["resource"]?.string }) == Set(members))
+                                    #expect(bookings.allSatisfy { $0["group"] == group?["id"] }, "\(reply)")
+                                    #expect(group?["id"]?.string == ids.min().map { $0.replacing("/", with: "/g") })
                                     mine += ids
                                 } else {
                                     #expect(reply.errorCode == "slot_unavailable", "\(reply)")

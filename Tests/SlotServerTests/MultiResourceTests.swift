@@ -89,18 +89,21 @@ import Testing
                 }
                 _ = try await client.call(
                     Requests.hold("room-1", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z", op: "book"))
-                // room-1 is taken at 10:00: nothing is kept on dr-a.
+                // room-1 is taken at 10:00: every member is placed before any is held, so dr-a never gets a booking,
+                // not even one canceled at once.
                 let refused = try await Self.book(client, "resources", ["room-1", "dr-a"], hour: 10)
                 #expect(refused.errorCode == "slot_unavailable")
                 #expect(refused["error"]?["resource"] == "room-1")
                 #expect(try await Self.active(client, "dr-a").isEmpty)
+                #expect(try await client.call(["op": "get_booking", "booking": "dr-a/1"]).errorCode == "not_found")
+                // The group is led by the lowest resource id: dr-a/g1, its members in resource order.
                 let both = try await Self.book(client, "resources", ["room-1", "dr-a"], hour: 11)
-                #expect(both["bookings"]?.array?.map { $0["resource"] } == ["dr-a", "room-1"])
-                #expect(both["bookings"]?.array?.allSatisfy { $0["state"] == "confirmed" } == true)
-                // dr-a was held first at 10:00 and released when room-1 refused: the audit trail says so.
-                let released = try await client.call(["op": "get_booking", "booking": "dr-a/1"])["booking"]
-                #expect(released?["state"] == "canceled")
-                #expect(released?["history"]?.array?.last?["actor"] == "system")
+                #expect(both["group"]?["id"] == "dr-a/g1", "\(both)")
+                #expect(both["group"]?["state"] == "confirmed")
+                let members = both["group"]?["bookings"]?.array ?? []
+                #expect(members.map { $0["id"] } == ["dr-a/1", "room-1/2"])
+                #expect(members.allSatisfy { $0["state"] == "confirmed" && $0["group"] == "dr-a/g1" })
+                #expect(both["bookings"] == nil, "the members are under group, not beside it")
                 // Pool: room-1 already has two bookings today, room-2 none: room-2 is picked, then room-1 when
                 // room-2 is taken at that time.
                 let first = try await Self.book(client, "pool", ["room-1", "room-2"], hour: 14)
