@@ -29,6 +29,9 @@ public struct DomainLimits: Sendable, Equatable {
     public var queryRangeDaysMax = 92
     /// Most resources one multi-resource `availability` request may name.
     public var resourcesPerQueryMax = 50
+    /// Most operations one `batch` may carry. An atomic batch holds every resource it touches for its whole
+    /// decision, so this bounds how long others wait on them as well as the request's work and reply.
+    public var batchOperationsMax = 100
     /// Most bookings one `list_bookings` reply carries; the reply says `truncated` and the client pages on.
     public var listedBookingsMax = 10_000
     /// Most occurrences one `book_series` may generate (a daily series for a year and a bit).

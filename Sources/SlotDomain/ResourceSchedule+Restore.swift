@@ -9,12 +9,14 @@ extension ResourceSchedule {
         case sequenceAhead(booking: UInt64)
         case wrongResource(booking: UInt64)
         case waitlistNumberAhead(entry: UInt64)
+        /// A group kept for a booking that is not here, or whose members do not include it.
+        case groupWithoutMember(booking: UInt64)
     }
 
     public init(
         restoring settings: ResourceSettings, clock: Instant, lastSequence: UInt64, bookings: [Booking],
         rules: AvailabilityRules = AvailabilityRules(), waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0,
-        limits: DomainLimits = .standard
+        groups: [UInt64: GroupMembership] = [:], limits: DomainLimits = .standard
     ) throws(RestoreFailure) {
         self.init(settings: settings, createdAt: clock, limits: limits)
         self.lastSequence = lastSequence
@@ -50,5 +52,11 @@ extension ResourceSchedule {
                 throw .overCapacity(booking: booking.id.sequence)
             }
         }
+        for (sequence, membership) in groups {
+            guard let booking = self.bookings[sequence], membership.members.contains(booking.id) else {
+                throw .groupWithoutMember(booking: sequence)
+            }
+        }
+        self.groups = groups
     }
 }

@@ -1,7 +1,7 @@
 /// Comparing two states part by part: replay against the live server in tests, and the whole-server simulation.
 extension ServerState {
     /// Where `other` differs from this state, one line per differing part (a resource's settings, rules, journal
-    /// position, each booking with its history, each waitlist entry, each idempotency key, and the derived
+    /// position, each booking with its history and group, each waitlist entry, each idempotency key, and the derived
     /// occupancy and counters); empty when they are the same. Both are first moved to `now`, since the passing of
     /// time is part of the state: a hold due by then has expired in both, whenever each noticed it.
     public func differences(from other: ServerState, at now: Instant) -> [String] {
@@ -69,6 +69,9 @@ extension ResourceSchedule {
             compare("waitlist entry \(number)", waitlist[number], other.waitlist[number])
         }
         compare("waiting order", waiting, other.waiting)
+        for sequence in Set(groups.keys).union(other.groups.keys).sorted() {
+            compare("group of booking \(sequence)", groups[sequence], other.groups[sequence])
+        }
         compare("active holds", activeHoldCount, other.activeHoldCount)
         compare("starts per local day", startsPerLocalDay, other.startsPerLocalDay)
         if occupancy != other.occupancy { found.append("occupancy differs") }

@@ -128,6 +128,12 @@ public struct RememberedReply: Hashable, Sendable {
     public var stamp: IdempotencyStamp
     public var reply: StoredReply
     public var at: Instant
+
+    public init(stamp: IdempotencyStamp, reply: StoredReply, at: Instant) {
+        self.stamp = stamp
+        self.reply = reply
+        self.at = at
+    }
 }
 
 extension ResourceSchedule {

@@ -1,9 +1,12 @@
 import SlotJSON
 
-/// Record formats 3 to 5: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
-/// format 5 the kind `expiries_noticed`). One byte for the kind, then each present field as a one-byte tag and its value, tags in increasing order: integers as varints (instants and
-/// other signed values zigzag-encoded), strings and lists with a varint length first, `confirmed` as one byte 0
-/// or 1, and a rule change as the JSON object format 2 wrote (rules change rarely; bookings are the bulk).
+/// Record formats 3 to 6: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
+/// format 5 the kind `expiries_noticed`, format 6 `group` and the kind `atomic` with `parts` and `reply`). One
+/// byte for the kind, then each present field as a one-byte tag and its value, tags in increasing order:
+/// integers as varints (instants and other signed values zigzag-encoded), strings and lists with a varint length
+/// first, `confirmed` as one byte 0 or 1, a rule change as the JSON object format 2 wrote (rules change rarely;
+/// bookings are the bulk), each part of an atomic record as a record of its own with a varint length first, and
+/// the kept reply as its bytes.
 ///
 /// Why: every booking is encoded by the journal writer and written by SQLite to the WAL and the table; the binary
 /// form of a held record is about a third of its JSON (decision 0006). `slotctl journal dump` prints any record,
@@ -17,6 +20,8 @@ extension JournalRecord {
         case fingerprint, rule, ranges, bookings, entry
         /// Format 4.
         case skipped
+        /// Format 6.
+        case group, parts, reply
     }
 
     /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
@@ -32,6 +37,7 @@ extension JournalRecord {
         case .waitlistJoined: 8
         case .waitlistLeft: 9
         case .expiriesNoticed: 10
+        case .atomic: 11
         }
     }
 
@@ -116,12 +122,29 @@ extension JournalRecord {
             writer.write(Tag.skipped.rawValue)
             writer.writeVarintPrefixed(json.bytes)
         }
+        if let group {
+            writer.write(Tag.group.rawValue)
+            writer.writeVarint(UInt64(group.count))
+            for member in group { writer.writeVarintPrefixed(member.utf8) }
+        }
+        if let parts {
+            writer.write(Tag.parts.rawValue)
+            writer.writeVarint(UInt64(parts.count))
+            for part in parts { writer.writeVarintPrefixed(part.binaryBytes()) }
+        }
+        if let reply {
+            // The record's own text holds hex digits only (`Hex`); anything else would be a bug in this file.
+            guard let bytes = Hex.bytes(reply) else { preconditionFailure("a record's reply is not hex") }
+            writer.write(Tag.reply.rawValue)
+            writer.writeVarintPrefixed(bytes)
+        }
         return writer.bytes
     }
 
     /// Nil unless `bytes` is exactly one well-formed record: a known kind, known tags in increasing order, each
-    /// value whole, `resource` and `at` present, nothing after the last field.
-    init?(binary bytes: [UInt8]) {
+    /// value whole, `resource` and `at` present, nothing after the last field. A part of an atomic record
+    /// (`isPart`) holds no parts of its own, so a damaged record cannot nest parts deep enough to exhaust the stack.
+    init?(binary bytes: [UInt8], isPart: Bool = false) {
         var reader = BinaryReader(bytes)
         do {
             // `resource` and `at` are in every record and have the lowest tags, so a record starts with them.
@@ -134,9 +157,9 @@ extension JournalRecord {
             var lastTag = Tag.at.rawValue
             while reader.remaining > 0 {
                 let raw = try reader.read(UInt8.self)
-                guard raw > lastTag, let tag = Tag(rawValue: raw), try readField(tag, from: &reader) else {
-                    return nil
-                }
+                guard raw > lastTag, let tag = Tag(rawValue: raw), !(isPart && tag == .parts),
+                    try readField(tag, from: &reader)
+                else { return nil }
                 lastTag = raw
             }
         } catch {
@@ -204,6 +227,24 @@ extension JournalRecord {
             let records = list.compactMap(SkippedRecord.init(json:))
             guard records.count == list.count else { return false }
             skipped = records
+        case .group:
+            let count = try Self.count(&reader)
+            var members: [String] = []
+            for _ in 0..<count { members.append(try Self.string(&reader)) }
+            group = members
+        case .parts:
+            let count = try Self.count(&reader)
+            var records: [JournalRecord] = []
+            for _ in 0..<count {
+                // Bounded by the record alone: a batch of many rule changes may pass `fieldMaxBytes`.
+                let bytes = try reader.readVarintPrefixed(maxBytes: reader.remaining)
+                guard let part = JournalRecord(binary: Array(bytes), isPart: true) else { return false }
+                records.append(part)
+            }
+            parts = records
+        case .reply:
+            // Bounded by the record alone: a batch's reply holds each of its ops' replies.
+            reply = Hex.text(Array(try reader.readVarintPrefixed(maxBytes: reader.remaining)))
         }
         return true
     }

@@ -10,18 +10,22 @@ import SlotDomain
 /// neither is still written as format 3, so a journal whose clients send no such key stays readable by a server
 /// that knows only format 3 (decision 0018). Format 5 is format 4 plus the kind `expiries_noticed` (decision
 /// 0019), the only kind written as format 5, so a server that knows only format 4 reads every other record and
-/// refuses that one by its format instead of misreading it. All five are read.
+/// refuses that one by its format instead of misreading it. Format 6 is format 5 plus a group's membership on a
+/// `held` record (`group`) and the kind `atomic` (`parts`, `reply`; `RecordFormat+Groups.swift`, decision 0020);
+/// only records that use one of them are format 6. All six are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 5
-    static let formatsRead = 1...5
+    static let format = 6
+    static let formatsRead = 1...6
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
     /// Reads a stored body of `format`; nil when it does not decode, or uses a field its format does not have.
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
-        guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed else { return nil }
+        guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
+            format >= 6 || writtenFormat < 6
+        else { return nil }
     }
 
     /// The kinds that carry an idempotency key from format 4 on.
@@ -31,6 +35,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind == .atomic || group != nil || parts != nil || reply != nil { return 6 }
         if kind == .expiriesNoticed { return 5 }
         let keyed = idempotencyKey != nil && Self.kindsKeyedSinceFormat4.contains(kind)
         return keyed || skipped != nil ? 4 : 3
@@ -48,6 +53,8 @@ struct JournalRecord: Codable, Equatable {
         case waitlistLeft = "waitlist_left"
         /// Format 5.
         case expiriesNoticed = "expiries_noticed"
+        /// Format 6.
+        case atomic
     }
 
     var kind: Kind
@@ -82,10 +89,16 @@ struct JournalRecord: Codable, Equatable {
     var entry: UInt64?
     // series_booked, format 4: the occurrences skipped (absent when none was)
     var skipped: [SkippedRecord]?
+    // held, format 6: every member of the booking's group, as `resource/N` in resource order
+    var group: [String]?
+    // atomic (format 6): each part as a record of its own kind, and the reply kept under the record's key (the
+    // layout of a kept reply in a snapshot, `StoredReplyCoding.swift`, in hex)
+    var parts: [JournalRecord]?
+    var reply: String?
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
-        case fingerprint, rule, ranges, bookings, entry, skipped
+        case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -127,6 +140,7 @@ enum RecordCodec {
             record.confirmed = held.confirmed
             record.actor = held.actor
             record.stamp(held.idempotency)
+            record.group = held.group?.members.map(\.description)
             return record
         case .schedule(let resource, .transitioned(let moved)):
             var record = JournalRecord(kind: .transitioned, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
@@ -155,6 +169,8 @@ enum RecordCodec {
             record.expiresAt = summary.expiresAt?.secondsSinceEpoch
             record.stamp(stamp)
             return record
+        case .atomic(let atomic):
+            return record(for: atomic)
         }
     }
 
@@ -184,11 +200,17 @@ enum RecordCodec {
                 let customer = record.customer, let confirmed = record.confirmed, let actor = record.actor,
                 confirmed || record.expiresAt != nil
             else { return nil }
+            var group: GroupMembership?
+            if let members = record.group {
+                guard let membership = membership(members, of: BookingID(resource: resource, sequence: booking))
+                else { return nil }
+                group = membership
+            }
             let held = HeldEvent(
                 sequence: booking,
                 range: TimeRange(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end)),
                 customer: customer, expiresAt: record.expiresAt.map { Instant(secondsSinceEpoch: $0) },
-                confirmed: confirmed, actor: actor, at: at, idempotency: stamp)
+                confirmed: confirmed, actor: actor, at: at, idempotency: stamp, group: group)
             return .schedule(resource, .held(held))
         case .transitioned:
             guard let booking = record.booking, let target = record.to.flatMap(BookingState.init(rawValue:)),
@@ -210,6 +232,8 @@ enum RecordCodec {
             return .schedule(resource, .expiriesNoticed(ExpiriesNoticedEvent(at: at)))
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
+        case .atomic:
+            return atomicEntry(from: record, idempotency: stamp)
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,
                 StoredTime.isValid(start: start, end: end),

@@ -1,10 +1,17 @@
 import SlotJSON
 
-/// The record's JSON text (formats 1 and 2), written and read by hand with keys sorted and absent fields omitted,
-/// byte for byte what Foundation's encoder writes for these records, at a fraction of its cost (decision 0005).
+/// The record's JSON text (formats 1 and 2; for later formats, what `slotctl journal dump` prints), written and
+/// read by hand with keys sorted and absent fields omitted, byte for byte what Foundation's encoder writes for
+/// these records, at a fraction of its cost (decision 0005).
 extension JournalRecord {
     func jsonBytes() -> [UInt8] {
         var writer = JSONWriter(capacity: 224)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// An atomic record's parts are written inside it, each as its own object.
+    private func write(to writer: inout JSONWriter) {
         writer.beginObject()
         func string(_ name: String, _ value: String?) {
             guard let value else { return }
@@ -36,15 +43,26 @@ extension JournalRecord {
         integer("entry", entry)
         integer("expires_at", expiresAt)
         string("fingerprint", fingerprint)
+        if let group {
+            writer.key("group")
+            JSONValue.array(group.map(JSONValue.string)).write(to: &writer)
+        }
         integer("hold_ttl_seconds", holdTTLSeconds)
         integer("horizon_days", horizonDays)
         string("idempotency_key", idempotencyKey)
         string("kind", kind.rawValue)
+        if let parts {
+            writer.key("parts")
+            writer.beginArray()
+            for part in parts { part.write(to: &writer) }
+            writer.endArray()
+        }
         if let ranges {
             writer.key("ranges")
             JSONValue.array(ranges.map { .array($0.map { .number(Double($0)) }) }).write(to: &writer)
         }
         string("reason", reason)
+        string("reply", reply)
         string("resource", resource)
         if let rule {
             writer.key("rule")
@@ -59,12 +77,17 @@ extension JournalRecord {
         string("to", to)
         string("tz", tz)
         writer.endObject()
-        return writer.bytes
     }
 
     /// Nil when the text is not a record object (a field of the wrong type, an unknown kind).
     init?(json bytes: [UInt8]) {
-        guard case .object(let fields)? = try? JSONValue.parse(bytes: bytes),
+        guard let value = try? JSONValue.parse(bytes: bytes) else { return nil }
+        self.init(json: value, isPart: false)
+    }
+
+    /// A part of an atomic record (`isPart`) holds no parts of its own.
+    private init?(json value: JSONValue, isPart: Bool) {
+        guard case .object(let fields) = value,
             let kind = fields["kind"]?.string.flatMap(Kind.init(rawValue:)), let resource = fields["resource"]?.string,
             let at = fields["at"]?.exactInteger
         else { return nil }
@@ -117,6 +140,15 @@ extension JournalRecord {
         if let list = fields["skipped"] {
             skipped = list.array?.compactMap(SkippedRecord.init(json:))
             if skipped == nil || skipped?.count != list.array?.count { wrongType = true }
+        }
+        reply = string("reply")
+        if let list = fields["group"] {
+            group = list.array?.compactMap(\.string)
+            if group?.count != list.array?.count { wrongType = true }
+        }
+        if let list = fields["parts"] {
+            parts = isPart ? nil : list.array?.compactMap { JournalRecord(json: $0, isPart: true) }
+            if parts == nil || parts?.count != list.array?.count { wrongType = true }
         }
         if wrongType || (fields["confirmed"] != nil && confirmed == nil) { return nil }
     }

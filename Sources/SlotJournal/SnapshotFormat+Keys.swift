@@ -1,39 +1,23 @@
 import SlotDomain
 
-/// The idempotency section: each remembered key, its fingerprint, its expiry and the reply kept under it, by
-/// reply kind (1 booking, 2 resource; from version 5: 3 rules, 4 series, 5 waitlist entry).
+/// The idempotency section: each remembered key, its fingerprint, its expiry and the reply kept under it
+/// (`SnapshotFormat+Replies.swift`); and the layouts of the reply kinds 3 to 5.
 extension SnapshotFormatV1 {
-    static func write(_ record: IdempotencyTable.Record, to writer: inout BinaryWriter) {
+    static func write(_ record: IdempotencyTable.Record, version: UInt16, to writer: inout BinaryWriter) {
         writer.write(record.key)
         writer.write(record.fingerprint)
         writer.write(record.expiresAt.secondsSinceEpoch)
-        switch record.reply {
-        case .booking(let summary):
-            writer.write(UInt8(1))
-            writer.write(summary.id.resource.rawValue)
-            write(summary, to: &writer)
-        case .resource(let settings):
-            writer.write(UInt8(2))
-            write(settings, to: &writer)
-        case .rules(let outcome):
-            writer.write(UInt8(3))
-            write(outcome, to: &writer)
-        case .series(let outcome):
-            writer.write(UInt8(4))
-            write(outcome, to: &writer)
-        case .waitlist(let outcome):
-            writer.write(UInt8(5))
-            write(outcome, to: &writer)
-        }
+        write(record.reply, version: version, to: &writer)
     }
 
-    /// A booking as a reply showed it, its resource written before it.
-    static func write(_ summary: BookingSummary, to writer: inout BinaryWriter) {
+    /// A booking as a reply showed it, its resource written before it; from version 6 the group it belongs to.
+    static func write(_ summary: BookingSummary, version: UInt16, to writer: inout BinaryWriter) {
         writer.write(summary.id.sequence)
         write(summary.range, to: &writer)
         writer.write(summary.customer)
         writer.write(code(summary.state))
         writer.write(summary.expiresAt?.secondsSinceEpoch ?? absent)
+        if version >= 6 { write(group: summary.group, to: &writer) }
     }
 
     /// Kind 3: the resource, every rule layer after the change, the affected bookings' numbers, the added block.
@@ -51,11 +35,11 @@ extension SnapshotFormatV1 {
     }
 
     /// Kind 4: the resource, the series' number, its bookings as the reply showed them, the skipped occurrences.
-    static func write(_ outcome: SeriesOutcome, to writer: inout BinaryWriter) {
+    static func write(_ outcome: SeriesOutcome, version: UInt16, to writer: inout BinaryWriter) {
         writer.write(outcome.series.resource.rawValue)
         writer.write(outcome.series.sequence)
         writer.write(UInt32(outcome.bookings.count))
-        for booking in outcome.bookings { write(booking, to: &writer) }
+        for booking in outcome.bookings { write(booking, version: version, to: &writer) }
         writer.write(UInt32(outcome.skipped.count))
         for skipped in outcome.skipped {
             writer.write(skipped.date.days)
@@ -67,34 +51,19 @@ extension SnapshotFormatV1 {
     }
 
     /// Kind 5: the resource, the entry as it stood, its place in the queue (or absent), the hold it was given.
-    static func write(_ outcome: WaitlistOutcome, to writer: inout BinaryWriter) {
+    static func write(_ outcome: WaitlistOutcome, version: UInt16, to writer: inout BinaryWriter) {
         writer.write(outcome.entry.id.resource.rawValue)
         write(outcome.entry, to: &writer)
         writer.write(outcome.position.map(Int64.init) ?? absent)
         writer.write(UInt8(outcome.booking == nil ? 0 : 1))
-        if let booking = outcome.booking { write(booking, to: &writer) }
+        if let booking = outcome.booking { write(booking, version: version, to: &writer) }
     }
 
     static func readRecord(_ reader: inout BinaryReader, version: UInt16) throws -> IdempotencyTable.Record {
         let key = try reader.readString()
         let fingerprint = try reader.readString(maxBytes: 4_096)
         let expiresAt = try readInstant(&reader, of: "the expiry of key '\(key)'")
-        let reply: StoredReply
-        let kind = try reader.read(UInt8.self)
-        switch kind {
-        case 1:
-            reply = .booking(try readSummary(&reader, of: try readResourceID(&reader), kept: key))
-        case 2:
-            reply = .resource(try readSettings(&reader))
-        case 3 where version >= 5:
-            reply = .rules(try readRulesOutcome(&reader, kept: key))
-        case 4 where version >= 5:
-            reply = .series(try readSeriesOutcome(&reader, kept: key))
-        case 5 where version >= 5:
-            reply = .waitlist(try readWaitlistOutcome(&reader, kept: key))
-        default:
-            throw SnapshotError.invalid("idempotency reply kind \(kind)")
-        }
+        let reply = try readReply(&reader, version: version, kept: key)
         return IdempotencyTable.Record(key: key, fingerprint: fingerprint, reply: reply, expiresAt: expiresAt)
     }
 
@@ -104,17 +73,18 @@ extension SnapshotFormatV1 {
         return resource
     }
 
-    static func readSummary(_ reader: inout BinaryReader, of resource: ResourceID, kept key: String) throws
-        -> BookingSummary
+    static func readSummary(_ reader: inout BinaryReader, of resource: ResourceID, version: UInt16, kept key: String)
+        throws -> BookingSummary
     {
         let sequence = try reader.read(UInt64.self)
         let range = try readRange(&reader, of: "the booking kept with key '\(key)'")
         let customer = try reader.readString()
         let state = try readState(&reader)
         let expires = try readOptionalInstant(&reader, of: "an expiry kept with key '\(key)'")
+        let group = version >= 6 ? try readGroup(&reader, kept: key) : nil
         return BookingSummary(
             id: BookingID(resource: resource, sequence: sequence), range: range, customer: customer, state: state,
-            expiresAt: expires)
+            expiresAt: expires, group: group)
     }
 
     static func readRulesOutcome(_ reader: inout BinaryReader, kept key: String) throws -> RulesOutcome {
@@ -133,13 +103,17 @@ extension SnapshotFormatV1 {
         return RulesOutcome(resource: resource, rules: rules, affected: affected, addedBlock: added)
     }
 
-    static func readSeriesOutcome(_ reader: inout BinaryReader, kept key: String) throws -> SeriesOutcome {
+    static func readSeriesOutcome(_ reader: inout BinaryReader, version: UInt16, kept key: String) throws
+        -> SeriesOutcome
+    {
         let resource = try readResourceID(&reader)
         let series = BookingID(resource: resource, sequence: try reader.read(UInt64.self))
         let count = Int(try reader.read(UInt32.self))
         try checkCount(count, of: "series bookings", itemBytesMin: bookingBytesMin, in: reader)
         var bookings: [BookingSummary] = []
-        for _ in 0..<count { bookings.append(try readSummary(&reader, of: resource, kept: key)) }
+        for _ in 0..<count {
+            bookings.append(try readSummary(&reader, of: resource, version: version, kept: key))
+        }
         let skippedCount = Int(try reader.read(UInt32.self))
         try checkCount(skippedCount, of: "skipped occurrences", itemBytesMin: 32, in: reader)
         var skipped: [SeriesConflict] = []
@@ -169,14 +143,17 @@ extension SnapshotFormatV1 {
         return SeriesOutcome(series: series, bookings: bookings, skipped: skipped)
     }
 
-    static func readWaitlistOutcome(_ reader: inout BinaryReader, kept key: String) throws -> WaitlistOutcome {
+    static func readWaitlistOutcome(_ reader: inout BinaryReader, version: UInt16, kept key: String) throws
+        -> WaitlistOutcome
+    {
         let resource = try readResourceID(&reader)
         let entry = try readWaitlistEntry(&reader, of: resource)
         let position = try reader.read(Int64.self)
         guard position == absent || (1...Int64(Int32.max)).contains(position) else {
             throw SnapshotError.invalid("waitlist position \(position) kept with key '\(key)'")
         }
-        let booking = try reader.read(UInt8.self) == 1 ? try readSummary(&reader, of: resource, kept: key) : nil
+        let booking =
+            try reader.read(UInt8.self) == 1 ? try readSummary(&reader, of: resource, version: version, kept: key) : nil
         return WaitlistOutcome(entry: entry, position: position == absent ? nil : Int(position), booking: booking)
     }
 }

@@ -194,6 +194,7 @@ extension SnapshotFormatV1 {
             capturedJournalSequence: captured, bookings: bookings,
             rules: version >= 2 ? try readRules(&reader) : AvailabilityRules())
         if version >= 3 { (image.waitlist, image.lastWaitlistNumber) = try readWaitlist(&reader, of: settings.id) }
+        if version >= 6 { image.groups = try readGroups(&reader, of: settings.id, bookings: UInt64(count)) }
         return image
     }
 

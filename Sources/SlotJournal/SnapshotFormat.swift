@@ -12,24 +12,20 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// The newest version, 5. Version 2 added each resource's availability rules; 3 each booking's series and
+    /// The newest version, 6. Version 2 added each resource's availability rules; 3 each booking's series and
     /// each resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
-    /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5). A file is
-    /// written in the oldest version that holds it (`version(of:)`). Read: 1 to 5.
-    static let version: UInt16 = 5
-    static let versionsRead: ClosedRange<UInt16> = 1...5
+    /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5); 6 each resource's
+    /// group memberships, the group and batch replies (kinds 6 and 7) and a kept booking's group. A file is
+    /// written in the oldest version that holds it (`version(of:)`). Read: 1 to 6.
+    static let version: UInt16 = 6
+    static let versionsRead: ClosedRange<UInt16> = 1...6
 
-    /// 5 when a kept reply needs a kind of version 5, else 4: a server whose clients send no key on a rule,
-    /// series or waitlist op keeps writing files the previous server reads, as its journal records stay format
-    /// 3 (decision 0018).
+    /// The oldest version that holds `image`, at least 4: a server whose clients use no group, batch or key on a
+    /// rule, series or waitlist op keeps writing files the previous servers read, as its journal records keep
+    /// their older formats (decisions 0018 and 0020).
     static func version(of image: SnapshotImage) -> UInt16 {
-        let needs5 = image.idempotency.contains { record in
-            switch record.reply {
-            case .booking, .resource: false
-            case .rules, .series, .waitlist: true
-            }
-        }
-        return needs5 ? version : 4
+        if image.resources.contains(where: { !$0.groups.isEmpty }) { return 6 }
+        return image.idempotency.reduce(4) { max($0, versionNeeded(by: $1.reply)) }
     }
     static let absent: Int64 = .min
 
@@ -85,15 +81,16 @@ enum SnapshotFormatV1 {
             try writer.bytes.withUnsafeBufferPointer { buffer throws(Failure) in try sink(buffer) }
             writer.clear()
         }
+        let version = version(of: image)
         writer.write(raw: magic)
-        writer.write(version(of: image))
+        writer.write(version)
         writeHeader(image, to: &writer)
         for resource in image.resources {
-            write(resource, to: &writer)
+            write(resource, version: version, to: &writer)
             if writer.bytes.count >= chunkBytes { try handOn() }
         }
         for record in image.idempotency {
-            write(record, to: &writer)
+            write(record, version: version, to: &writer)
             if writer.bytes.count >= chunkBytes { try handOn() }
         }
         try handOn()
@@ -122,7 +119,7 @@ enum SnapshotFormatV1 {
         }
     }
 
-    static func write(_ resource: ResourceImage, to writer: inout BinaryWriter) {
+    static func write(_ resource: ResourceImage, version: UInt16, to writer: inout BinaryWriter) {
         write(resource.settings, to: &writer)
         writer.write(resource.clock.secondsSinceEpoch)
         writer.write(resource.lastBookingSequence)
@@ -152,6 +149,7 @@ enum SnapshotFormatV1 {
         }
         write(resource.rules, to: &writer)
         write(waitlist: resource.waitlist, last: resource.lastWaitlistNumber, to: &writer)
+        if version >= 6 { write(groups: resource.groups, to: &writer) }
     }
 
     static let waitlistStateCodes: [WaitlistEntry.State: UInt8] = [.waiting: 1, .promoted: 2, .left: 3, .lapsed: 4]

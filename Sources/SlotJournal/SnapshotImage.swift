@@ -40,12 +40,15 @@ public struct ResourceImage: Sendable, Equatable {
     /// Every waitlist entry and the last number given out (format 3; older files have none).
     public var waitlist: [WaitlistEntry]
     public var lastWaitlistNumber: UInt64
+    /// The group of each booking here that belongs to one, by booking number (format 6; older files have none).
+    public var groups: [UInt64: GroupMembership]
 
     public init(
         settings: ResourceSettings, clock: Instant, lastBookingSequence: UInt64, createdJournalSequence: UInt64,
         capturedJournalSequence: UInt64, bookings: [Booking], rules: AvailabilityRules = AvailabilityRules(),
-        waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0
+        waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0, groups: [UInt64: GroupMembership] = [:]
     ) {
+        self.groups = groups
         self.rules = rules
         self.waitlist = waitlist
         self.lastWaitlistNumber = lastWaitlistNumber

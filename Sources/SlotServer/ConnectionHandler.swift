@@ -261,7 +261,9 @@ extension Operation {
             metadata["resource.id"] = "\(settings.id)"
         case .waitlistLeave(let entry, _, _), .waitlistStatus(let entry):
             metadata["waitlist.entry"] = "\(entry)"
-        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany:
+        case .getGroup(let group), .groupTransition(let group, _, _, _):
+            metadata["group.id"] = "\(group)"
+        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany, .batch:
             break
         }
     }

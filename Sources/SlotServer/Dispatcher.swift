@@ -41,7 +41,8 @@ public struct Dispatcher: Sendable {
 
     static func target(of operation: Operation) -> Target? {
         switch operation {
-        case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats:
+        case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
+            .getGroup, .groupTransition, .batch:
             nil
         case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
         case .hold(let resource, _), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
@@ -76,7 +77,8 @@ public struct Dispatcher: Sendable {
             await actor.leaveWaitlist(entry.number, actor: actorName, stamp: stamp)
         case .waitlistStatus(let entry): await actor.waitlistEntry(entry.number)
         case .waitlistQueue: await actor.waitlistQueue()
-        case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats:
+        case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
+            .getGroup, .groupTransition, .batch:
             preconditionFailure("\(operation.name) is not about one resource")
         }
     }
@@ -92,8 +94,15 @@ public struct Dispatcher: Sendable {
             return directory.get(id)
         case .listResources(let after, let limit):
             return directory.list(after: after, limit: limit)
-        case .holdMany(let resources, let command, let pool):
-            return await holdMany(resources, command, pool: pool)
+        case .holdMany(_, let command, _):
+            return await runAtomically([.single(operation)], stamp: command.idempotency, asBatch: false)
+        case .getGroup:
+            return await runAtomically([.single(operation)], stamp: nil, asBatch: false)
+        case .groupTransition(_, _, _, let stamp):
+            return await runAtomically([.single(operation)], stamp: stamp, asBatch: false)
+        case .batch(let batch):
+            guard batch.atomic else { return await runEach(batch.items) }
+            return await runAtomically(batch.items, stamp: batch.idempotency, asBatch: true)
         case .multiAvailability(let resources, let all, let from, let to, let durationMinutes):
             return await multiAvailability(resources, all: all, from: from, to: to, durationMinutes: durationMinutes)
         case .snapshot:

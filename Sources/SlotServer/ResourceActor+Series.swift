@@ -4,7 +4,8 @@ import SlotWire
 
 /// Recurring series and the waitlist. Same shape as every mutation: decide, apply, journal, with no `await`.
 extension ResourceActor {
-    public func bookSeries(_ command: SeriesCommand) -> Outcome {
+    public func bookSeries(_ command: SeriesCommand) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         if let early = admit(command.idempotency, now: now) { return early }
         switch schedule.decideSeries(command, now: now) {
@@ -18,7 +19,8 @@ extension ResourceActor {
 
     public func cancelSeries(
         _ series: UInt64, from: Instant?, reason: String?, actor: String, stamp: IdempotencyStamp? = nil
-    ) -> Outcome {
+    ) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         if let early = admit(stamp, now: now) { return early }
         switch schedule.decideCancelSeries(
@@ -38,8 +40,9 @@ extension ResourceActor {
     }
 
     public func joinWaitlist(_ range: TimeRange, customer: String, actor: String, stamp: IdempotencyStamp? = nil)
-        -> Outcome
+        async -> Outcome
     {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         if let early = admit(stamp, now: now) { return early }
         switch schedule.decideJoin(range: range, customer: customer, actor: actor, idempotency: stamp, now: now) {
@@ -55,7 +58,8 @@ extension ResourceActor {
         }
     }
 
-    public func leaveWaitlist(_ number: UInt64, actor: String, stamp: IdempotencyStamp? = nil) -> Outcome {
+    public func leaveWaitlist(_ number: UInt64, actor: String, stamp: IdempotencyStamp? = nil) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         if let early = admit(stamp, now: now) { return early }
         switch schedule.decideLeave(number, actor: actor, idempotency: stamp, now: now) {
@@ -67,7 +71,8 @@ extension ResourceActor {
         }
     }
 
-    public func waitlistEntry(_ number: UInt64) -> Outcome {
+    public func waitlistEntry(_ number: UInt64) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         guard let entry = schedule.waitlist[number] else {
             return refused(Rejection(.notFound, "no waitlist entry \(id)/w\(number)", field: "entry"))
@@ -76,7 +81,8 @@ extension ResourceActor {
     }
 
     /// Everyone still waiting, first in line first.
-    public func waitlistQueue() -> Outcome {
+    public func waitlistQueue() async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         let views = schedule.waiting.compactMap { schedule.waitlist[$0] }.map(view)
         return read(.success(.waitlist(views)))

@@ -42,6 +42,10 @@ public actor ResourceActor {
     let logger: Logger
     /// The newest journal entry of this resource. Reads wait for it; other resources' entries do not matter.
     var lastJournaled: UInt64
+    /// The multi-resource change that holds this resource, and the requests waiting for it to finish
+    /// (`ResourceActor+Exclusive.swift`).
+    var exclusiveHolder: UInt64?
+    var exclusiveWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(
         state: ResourceState, journal: Journal, idempotency: IdempotencyRegistry, clock: any WallClock, logger: Logger
@@ -64,14 +68,16 @@ public actor ResourceActor {
 
     // MARK: Mutations
 
-    public func hold(_ command: HoldCommand) -> Outcome {
+    public func hold(_ command: HoldCommand) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         return mutate(stamp: command.idempotency, now: now) { $0.decideHold(command, now: now) }
     }
 
     public func transition(_ action: BookingAction, booking sequence: UInt64, actor: String, stamp: IdempotencyStamp?)
-        -> Outcome
+        async -> Outcome
     {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         return mutate(stamp: stamp, now: now) {
             $0.decide(action, booking: sequence, actor: actor, idempotency: stamp, now: now)
@@ -135,38 +141,21 @@ public actor ResourceActor {
 
     /// Changes one availability layer. Never refused for conflicts: bookings the new rules would not accept stay
     /// valid and are listed in the reply.
-    public func changeRules(_ request: RuleRequest, actor: String, stamp: IdempotencyStamp? = nil) -> Outcome {
+    public func changeRules(_ request: RuleRequest, actor: String, stamp: IdempotencyStamp? = nil) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         if let early = admit(stamp, now: now) { return early }
-        let outcome = decideRules(request, actor: actor, stamp: stamp, now: now)
-        if case .failure = outcome.reply { release(stamp) }
-        return outcome
-    }
-
-    private func decideRules(_ request: RuleRequest, actor: String, stamp: IdempotencyStamp?, now: Instant)
-        -> Outcome
-    {
-        let rules = schedule.rules
-        let change: RuleChange
-        switch request {
-        case .weeklyHours(let hours): change = .weeklyHours(hours)
-        case .override(let date, let override): change = .override(date, override)
-        case .addBlock(let range, let label):
-            change = .addBlock(Block(id: rules.lastBlockID + 1, range: range, label: label))
-        case .removeBlock(let blockID):
-            guard rules.blocks[blockID] != nil else {
-                return refused(Rejection(.notFound, "\(id) has no block \(blockID)", field: "block"))
-            }
-            change = .removeBlock(blockID)
-        case .limits(let minNotice, let maxPerDay):
-            let max = maxPerDay.map { $0 == 0 ? nil : $0 } ?? rules.maxBookingsPerDay
-            change = .limits(minNoticeMinutes: minNotice ?? rules.minNoticeMinutes, maxBookingsPerDay: max)
+        switch schedule.decideRuleRequest(request, actor: actor, idempotency: stamp, now: now) {
+        case .success(let event):
+            return commitReplying(event)
+        case .failure(let rejection):
+            release(stamp)
+            return refused(rejection)
         }
-        if let refusal = schedule.ruleLimitRefusal(change) { return refused(refusal) }
-        return commitReplying(schedule.decide(change, actor: actor, idempotency: stamp, now: now).event)
     }
 
-    public func rules() -> Outcome {
+    public func rules() async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         let reply = RulesReply(rules: schedule.rules, zone: schedule.grid.timeZone, affected: [], addedBlock: nil)
         return read(.success(.rules(reply)))
@@ -174,27 +163,32 @@ public actor ResourceActor {
 
     // MARK: Reads
 
-    public func booking(_ sequence: UInt64) -> Outcome {
+    public func booking(_ sequence: UInt64) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         guard let booking = schedule.booking(sequence) else {
             return refused(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))
         }
-        return read(.success(.bookingWithHistory(booking)))
+        return read(.success(.bookingWithHistory(booking, group: schedule.group(of: sequence)?.id)))
     }
 
-    public func bookings(from: Instant, to: Instant, after: BookingID?, limit: Int) -> Outcome {
+    public func bookings(from: Instant, to: Instant, after: BookingID?, limit: Int) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         let cursor = after.flatMap { schedule.booking($0.sequence) }
         if after != nil, cursor == nil || after?.resource != id {
             return read(.failure(.invalid("after", "must be a booking of \(id)")))
         }
         switch schedule.activeBookings(from: from, to: to, after: cursor, limit: limit) {
-        case .success(let page): return read(.success(.bookings(page.bookings, truncated: page.truncated)))
+        case .success(let page):
+            let listed = page.bookings.map { ($0, schedule.group(of: $0.id.sequence)?.id) }
+            return read(.success(.bookings(listed, truncated: page.truncated)))
         case .failure(let rejection): return refused(rejection)
         }
     }
 
-    public func availability(from: Instant, to: Instant, durationMinutes: Int) -> Outcome {
+    public func availability(from: Instant, to: Instant, durationMinutes: Int) async -> Outcome {
+        if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         switch schedule.availability(from: from, to: to, durationMinutes: durationMinutes, now: now) {
         case .success(let starts): return read(.success(.slots(starts)))
@@ -203,14 +197,16 @@ public actor ResourceActor {
     }
 
     /// Active bookings starting on the local day of `instant`: a pool's load, for its fair pick.
-    public func bookingsStarting(onLocalDayOf instant: Instant) -> Int {
+    public func bookingsStarting(onLocalDayOf instant: Instant) async -> Int {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         return schedule.bookingsStarting(on: schedule.localDate(of: instant))
     }
 
     /// Expires due holds, and offers the time they free to waiting customers (journaled then, so the sweep's
     /// interval bounds how late a waiting customer hears of it).
-    public func sweep() {
+    public func sweep() async {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
     }
 
@@ -266,18 +262,21 @@ public actor ResourceActor {
 
     /// The schedule as of now and the journal position it includes. The copy is O(1) (copy-on-write), so a
     /// snapshot holds this actor for no longer than any request does.
-    public func capture() -> (schedule: ResourceSchedule, journalSequence: UInt64) {
+    public func capture() async -> (schedule: ResourceSchedule, journalSequence: UInt64) {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         return (schedule, lastJournaled)
     }
 
     /// This resource's part of the server state, as replaying the journal rebuilds it: for comparing the two.
-    public func state() -> ResourceState {
-        ResourceState(schedule: schedule, createdSequence: createdSequence, lastSequence: lastJournaled)
+    public func state() async -> ResourceState {
+        if exclusiveHolder != nil { await waitTurn() }
+        return ResourceState(schedule: schedule, createdSequence: createdSequence, lastSequence: lastJournaled)
     }
 
     /// For tests and stats: counts without copying the schedule out.
-    public func counts() -> (bookings: Int, activeBookings: Int, activeHolds: Int) {
+    public func counts() async -> (bookings: Int, activeBookings: Int, activeHolds: Int) {
+        if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
         let active = schedule.bookings.count { $0.state.isActive }
         return (schedule.bookings.count, active, schedule.activeHoldCount)

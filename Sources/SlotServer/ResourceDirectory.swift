@@ -20,6 +20,7 @@ public final class ResourceDirectory: Sendable {
     let limits: DomainLimits
     let resourcesMax: Int
     let logger: Logger
+    private let changeTokens = Atomic<UInt64>(0)
 
     init(
         actors: [ResourceID: ResourceActor], journal: Journal, idempotency: IdempotencyRegistry,
@@ -123,7 +124,17 @@ public final class ResourceDirectory: Sendable {
     }
 
     static func notFound(_ id: ResourceID) -> Outcome {
-        .refused(Rejection(.notFound, "no resource \(id)", field: "resource"), awaitedSequence: 0)
+        .refused(notFoundRejection(id), awaitedSequence: 0)
+    }
+
+    static func notFoundRejection(_ id: ResourceID) -> Rejection {
+        Rejection(.notFound, "no resource \(id)", field: "resource")
+    }
+
+    /// A number for each multi-resource change, so a resource can check that the change using it is the one that
+    /// took it.
+    func nextChangeToken() -> UInt64 {
+        changeTokens.add(1, ordering: .relaxed).newValue
     }
 
     private func conflict() -> Outcome {

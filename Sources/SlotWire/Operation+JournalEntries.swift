@@ -5,16 +5,17 @@ extension Operation {
     public var journalEntriesMax: Int {
         switch self {
         case .ping, .getResource, .listResources, .getBooking, .listBookings, .availability, .multiAvailability,
-            .snapshot, .stats, .getRules, .waitlistStatus, .waitlistQueue:
+            .snapshot, .stats, .getRules, .waitlistStatus, .waitlistQueue, .getGroup:
             0
         // The resource, then one entry per initial rule layer (`ResourceDirectory.create`).
         case .createResource(_, let rules, _): 1 + rules.count
         case .hold, .transition, .changeRules, .bookSeries, .cancelSeries, .waitlistJoin, .waitlistLeave: 1
-        // A pool holds on the first member that accepts; refusals append nothing.
-        case .holdMany(_, _, pool: true): 1
-        // Every resource: a hold, a cancel if the group is refused, a confirm for `book`
-        // (`MultiResourceBooking.holdAll`).
-        case .holdMany(let resources, _, pool: false): 3 * resources.count
+        // A pool holds on the first member that accepts; refusals append nothing. A group's change, whatever its
+        // size, is one atomic entry (`Dispatcher+Atomic`); so is an atomic batch.
+        case .holdMany, .groupTransition: 1
+        case .batch(let batch) where batch.atomic: 1
+        case .batch(let batch):
+            batch.items.reduce(0) { sum, item in sum + ((try? item.request.get())?.operation.journalEntriesMax ?? 0) }
         }
     }
 }

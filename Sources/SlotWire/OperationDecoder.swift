@@ -44,7 +44,8 @@ enum OperationDecoder {
             "remove_block": ["resource", "block", "actor", "idempotency_key"],
             "set_limits": ["resource", "min_notice_minutes", "max_bookings_per_day", "actor", "idempotency_key"],
             "get_rules": ["resource"],
-        ].merging(seriesFields) { first, _ in first }
+            "batch": ["ops", "atomic", "idempotency_key"],
+        ].merging(seriesFields) { first, _ in first }.merging(groupFields) { first, _ in first }
     }()
 
     static func decode(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
@@ -57,6 +58,8 @@ enum OperationDecoder {
         case "book_series", "cancel_series", "waitlist_join", "waitlist_leave", "waitlist_status":
             return try seriesOperation(op, &reader)
         case "stats": return .stats
+        case "get_group", "confirm_group", "cancel_group", "reschedule_group": return try groupOperation(op, &reader)
+        case "batch": return try batch(&reader)
         case "create_resource": return try createResource(&reader)
         case "get_resource": return .getResource(try reader.resource())
         case "list_resources":
@@ -160,21 +163,25 @@ enum OperationDecoder {
         if many != nil || pool != nil {
             let given = [many != nil, pool != nil, reader.has("resource")]
             guard given.filter({ $0 }).count == 1 else { throw Self.oneOfResourcesPool }
-            guard !reader.has("idempotency_key") else {
-                throw .invalid("idempotency_key", "is not supported with resources or pool yet")
-            }
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)
             let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
             let ttl =
                 confirm ? nil : try reader.optionalInteger("ttl_seconds", range: 1...reader.limits.holdTTLSecondsMax)
-            let command = HoldCommand(
+            var command = HoldCommand(
                 range: TimeRange(start: start, end: end), customer: customer, ttlSeconds: ttl,
                 actor: try reader.actor(),
                 confirm: confirm)
-            if let pool { return .holdMany(pool, command, pool: true) }
-            guard let many else { throw Self.oneOfResourcesPool }
-            return .holdMany(many, command, pool: false)
+            let resources = pool ?? many ?? []
+            if pool == nil, Set(resources).count != resources.count {
+                throw .invalid("resources", "must name each resource once")
+            }
+            if pool == nil, resources.count < 2 {
+                throw .invalid("resources", "must name at least two resources (use resource for one)")
+            }
+            command.idempotency = try reader.idempotency(
+                fingerprint: MutationFingerprint.holdMany(resources, command, pool: pool != nil))
+            return .holdMany(resources, command, pool: pool != nil)
         }
         let resource = try reader.resource()
         let start = try reader.instant("start", boundary: true)

@@ -7,10 +7,12 @@ public enum ReplyBody: Sendable {
     case resource(ResourceSettings)
     case resources([ResourceSettings], truncated: Bool)
     case booking(BookingSummary)
-    /// A booking made on several resources at once.
-    case bookingGroup([BookingSummary])
-    case bookingWithHistory(Booking)
-    case bookings([Booking], truncated: Bool)
+    /// A group: the bookings one multi-resource hold made, which change together.
+    case group(GroupOutcome)
+    case bookingWithHistory(Booking, group: GroupID?)
+    case bookings([(booking: Booking, group: GroupID?)], truncated: Bool)
+    /// Each op's reply in a `batch`, in order.
+    case batch([BatchResult])
     case slots([Instant])
     case snapshot(SnapshotSummary)
     case stats(ServerStats)
@@ -52,6 +54,14 @@ public enum ReplyEncoder {
         writer.key("ok")
         writer.bool(false)
         writer.key("error")
+        write(error, to: &writer)
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    /// The `error` object.
+    static func write(_ error: WireError, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("code")
         writer.string(error.code)
@@ -73,10 +83,15 @@ public enum ReplyEncoder {
             writer.key("conflicts")
             write(error.conflicts, to: &writer)
         }
+        if let index = error.index {
+            writer.key("index")
+            writer.integer(index)
+        }
+        if let cause = error.causes.first {
+            writer.key("cause")
+            write(cause, to: &writer)
+        }
         writer.endObject()
-        writer.endObject()
-        writer.newline()
-        return writer.bytes
     }
 
     static func write(_ body: ReplyBody, zone: TimeZone?, to writer: inout JSONWriter) {
@@ -102,13 +117,18 @@ public enum ReplyEncoder {
             writer.beginObject()
             write(summary, zone: zone, to: &writer)
             writer.endObject()
-        case .bookingGroup(let summaries):
-            writer.key("bookings")
-            write(summaries, zone: zone, to: &writer)
-        case .bookingWithHistory(let booking):
+        case .group(let outcome):
+            writer.key("group")
+            write(outcome, zone: zone, to: &writer)
+        case .batch(let results):
+            writer.key("results")
+            write(results, to: &writer)
+        case .bookingWithHistory(let booking, let group):
             writer.key("booking")
             writer.beginObject()
-            write(booking.summary, zone: zone, to: &writer)
+            var summary = booking.summary
+            summary.group = group
+            write(summary, zone: zone, to: &writer)
             writeSeries(of: booking, to: &writer)
             writeHistory(booking.history, to: &writer)
             if booking.historyOmitted > 0 {
@@ -119,9 +139,11 @@ public enum ReplyEncoder {
         case .bookings(let list, let truncated):
             writer.key("bookings")
             writer.beginArray()
-            for booking in list where !writer.isOverLimit {
+            for (booking, group) in list where !writer.isOverLimit {
                 writer.beginObject()
-                write(booking.summary, zone: zone, to: &writer)
+                var summary = booking.summary
+                summary.group = group
+                write(summary, zone: zone, to: &writer)
                 writeSeries(of: booking, to: &writer)
                 writer.endObject()
             }
@@ -130,7 +152,7 @@ public enum ReplyEncoder {
             writer.bool(truncated)
             if truncated, let last = list.last {
                 writer.key("next")
-                writer.string(last.id.description)
+                writer.string(last.booking.id.description)
             }
         case .slots(let starts):
             writer.key("slots")
@@ -211,6 +233,10 @@ public enum ReplyEncoder {
         if let expiresAt = summary.expiresAt {
             writer.key("expires_at")
             writer.instant(expiresAt)
+        }
+        if let group = summary.group {
+            writer.key("group")
+            writer.string(group.description)
         }
         if let zone {
             write(summary.range, localIn: zone, to: &writer)

@@ -61,6 +61,10 @@ public enum Operation: Sendable {
     case waitlistStatus(WaitlistEntryID)
     /// Everyone waiting on a resource, in queue order.
     case waitlistQueue(ResourceID)
+    case getGroup(GroupID)
+    /// `confirm_group`, `cancel_group`, `reschedule_group`: every member, or none.
+    case groupTransition(GroupID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
+    case batch(Batch)
 
     public var name: String {
         switch self {
@@ -97,6 +101,9 @@ public enum Operation: Sendable {
         case .waitlistJoin: "waitlist_join"
         case .waitlistLeave: "waitlist_leave"
         case .waitlistStatus, .waitlistQueue: "waitlist_status"
+        case .getGroup: "get_group"
+        case .groupTransition(_, let action, _, _): action.groupOperation
+        case .batch: "batch"
         }
     }
 }
@@ -111,6 +118,7 @@ public enum WireCode: String, Sendable, CaseIterable {
     case idleTimeout = "idle_timeout"
     case lineTimeout = "line_timeout"
     case tooManyResources = "too_many_resources"
+    case batchRefused = "batch_refused"
     case `internal`
 }
 
@@ -122,6 +130,11 @@ public struct WireError: Error, Hashable, Sendable {
     public var instantDetails: [String: Instant]
     /// For `series_conflict`: the occurrences that cannot be booked.
     public var conflicts: [SeriesConflict] = []
+    /// For `batch_refused`: the refused op's place in the batch (from 0).
+    public var index: Int?
+    /// For `batch_refused`: the refused op's own error (at most one; an array only because a struct cannot hold
+    /// itself).
+    public var causes: [WireError] = []
 
     public init(
         code: String, message: String, details: [String: String] = [:], instantDetails: [String: Instant] = [:]
@@ -154,5 +167,13 @@ public struct WireError: Error, Hashable, Sendable {
 
     public static func invalid(_ field: String, _ message: String) -> WireError {
         WireError(Rejection.invalid(field, message))
+    }
+
+    /// An atomic batch refused as a whole because op `index` (named `op`) was.
+    public static func batchRefused(index: Int, op: String, cause: WireError) -> WireError {
+        var error = WireError(.batchRefused, "op \(index) (\(op)) was refused, so none ran: \(cause.message)")
+        error.index = index
+        error.causes = [cause]
+        return error
     }
 }

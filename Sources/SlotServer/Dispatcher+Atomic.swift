@@ -1,0 +1,183 @@
+import Foundation
+import SlotDomain
+import SlotJournal
+import SlotWire
+
+/// Changes of several resources at once, all or nothing: a group's hold, book, confirm, cancel or reschedule, a
+/// pool's hold, `get_group`, and an atomic batch. The change takes every resource it touches (in resource-id
+/// order, `ResourceActor+Exclusive.swift`), decides its ops in order against copies (`AtomicWork`), and only when
+/// all are accepted applies them on each actor and appends one atomic journal entry. A refused change has applied
+/// nothing, held nothing and journaled nothing; other requests to its resources waited for it, none was refused.
+extension Dispatcher {
+    /// Runs `requests` as one change under `stamp`. `asBatch` gives the batch's reply (`results`, or
+    /// `batch_refused` naming the op refused); otherwise `requests` is a single op and the reply is its own.
+    func runAtomically(_ requests: [BatchItem], stamp: IdempotencyStamp?, asBatch: Bool) async -> Outcome {
+        var memberships: [GroupID: GroupMembership] = [:]
+        var touched = Set<ResourceID>()
+        for (index, item) in requests.enumerated() {
+            guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
+            switch await resources(of: request.operation, memberships: &memberships) {
+            case .success(let resources): touched.formUnion(resources)
+            case .failure(let error):
+                return refusal(error, index: index, of: requests, asBatch: asBatch, awaitedSequence: 0)
+            }
+        }
+        let ordered = touched.sorted()
+        let actors = ordered.compactMap(directory.actor)
+        guard actors.count == ordered.count else { preconditionFailure("a resource vanished") }
+        let token = directory.nextChangeToken()
+        for actor in actors { await actor.take(for: token) }
+        let outcome = await decideAndApply(
+            requests, memberships: memberships, actors: actors, token: token, stamp: stamp, asBatch: asBatch)
+        for actor in actors { await actor.letGo(from: token) }
+        return outcome
+    }
+
+    /// The resources an op of an atomic change touches, and the memberships of the groups it names.
+    private func resources(of operation: SlotWire.Operation, memberships: inout [GroupID: GroupMembership]) async
+        -> Result<[ResourceID], WireError>
+    {
+        switch operation {
+        case .ping, .getResource, .listResources:
+            return .success([])
+        case .holdMany(let resources, _, _):
+            for resource in resources where directory.actor(resource) == nil {
+                return .failure(WireError(ResourceDirectory.notFoundRejection(resource)))
+            }
+            return .success(resources)
+        case .getGroup(let group), .groupTransition(let group, _, _, _):
+            let notFound = WireError(Rejection(.notFound, "no group \(group)", field: "group"))
+            guard let lead = directory.actor(group.lead.resource),
+                let membership = await lead.groupMembership(group.lead.sequence), membership.id == group
+            else { return .failure(notFound) }
+            memberships[group] = membership
+            return .success(membership.members.map { $0.resource })
+        case .multiAvailability:
+            return .failure(.invalid("resources", "availability over several resources cannot be part of an atomic batch"))
+        case .createResource, .snapshot, .stats, .batch:
+            preconditionFailure("\(operation.name) is refused in an atomic batch when decoded")
+        default:
+            guard let target = Self.target(of: operation) else { preconditionFailure("an op about one resource") }
+            guard directory.actor(target.resource) != nil else {
+                return .failure(target.notFound.reply.failureValue ?? WireError(.internal, "not found"))
+            }
+            return .success([target.resource])
+        }
+    }
+
+    private func decideAndApply(
+        _ requests: [BatchItem], memberships: [GroupID: GroupMembership], actors: [ResourceActor], token: UInt64,
+        stamp: IdempotencyStamp?, asBatch: Bool
+    ) async -> Outcome {
+        let lead = actors.first?.id
+        var now = directory.clock.now()
+        if let stamp, let lead {
+            switch directory.idempotency.begin(stamp, resource: lead, now: now) {
+            case .proceed: break
+            case .replay(let stored):
+                let body = replayed(stored, requests: requests, asBatch: asBatch)
+                return Outcome(reply: .success(body), awaitedSequence: directory.journal.appendedSequence)
+            case .full(let rejection): return .refused(rejection, awaitedSequence: 0)
+            case .conflict: return .refused(.idempotencyConflict, awaitedSequence: directory.journal.appendedSequence)
+            }
+        }
+        var schedules: [ResourceID: ResourceSchedule] = [:]
+        var awaitedSequence: UInt64 = 0
+        for actor in actors {
+            let taken = await actor.takenSchedule(for: token)
+            schedules[actor.id] = taken.schedule
+            awaitedSequence = max(awaitedSequence, taken.lastJournaled)
+            now = max(now, taken.schedule.clock)
+        }
+        var work = AtomicWork(schedules: schedules, now: now)
+        var recipes: [ReplyRecipe] = []
+        for (index, item) in requests.enumerated() {
+            guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
+            switch decide(request.operation, in: &work, memberships: memberships) {
+            case .success(let recipe): recipes.append(recipe)
+            case .failure(let error):
+                if let stamp { directory.idempotency.abandon(stamp) }
+                return refusal(
+                    error, index: index, of: requests, asBatch: asBatch, awaitedSequence: awaitedSequence)
+            }
+        }
+        var partReplies = [StoredReply?](repeating: nil, count: work.parts.count)
+        for actor in actors {
+            let indexes = work.parts.indices.filter { work.parts[$0].resource == actor.id }
+            guard !indexes.isEmpty else { continue }
+            let replies = await actor.applyTaken(indexes.map { work.parts[$0].event }, for: token)
+            for (index, reply) in zip(indexes, replies) { partReplies[index] = reply }
+        }
+        let results = recipes.map { $0.reply(parts: partReplies.map { $0! }, zoneOf: zone) }
+        guard !work.parts.isEmpty else {
+            // Nothing changed, so nothing is kept under the key, as for any single request that changes nothing.
+            if let stamp { directory.idempotency.abandon(stamp) }
+            return Outcome(reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: awaitedSequence)
+        }
+        let remembered = stamp.map { stamp in
+            let stored = results.map { result -> StoredReply in
+                guard let stored = result.stored else { preconditionFailure("a keyed batch holds only changes") }
+                return stored
+            }
+            return RememberedReply(
+                stamp: stamp, reply: asBatch ? .batch(resource: lead ?? actors[0].id, results: stored) : stored[0],
+                at: now)
+        }
+        let sequence = directory.journal.append(.atomic(AtomicEntry(parts: work.parts, remembered: remembered)))
+        for actor in actors where work.parts.contains(where: { $0.resource == actor.id }) {
+            await actor.journaled(sequence: sequence, for: token)
+        }
+        if let remembered { directory.idempotency.remember(remembered) }
+        return Outcome(reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: sequence)
+    }
+
+    private func decide(
+        _ operation: SlotWire.Operation, in work: inout AtomicWork, memberships: [GroupID: GroupMembership]
+    ) -> Result<ReplyRecipe, WireError> {
+        switch operation {
+        case .ping: return .success(.fixed(.empty, stored: nil))
+        case .getResource(let id): return directory.get(id).reply.map { .fixed($0, stored: nil) }
+        case .listResources(let after, let limit):
+            return directory.list(after: after, limit: limit).reply.map { .fixed($0, stored: nil) }
+        case .holdMany(let resources, let command, let pool):
+            return pool ? work.decidePoolHold(resources, command) : work.decideGroupHold(resources, command)
+        case .getGroup(let group):
+            guard let membership = memberships[group] else { preconditionFailure("membership read before") }
+            return .success(work.readGroup(membership))
+        case .groupTransition(let group, let action, let actor, _):
+            guard let membership = memberships[group] else { preconditionFailure("membership read before") }
+            return work.decideGroupChange(membership, action, actor: actor)
+        default:
+            guard let target = Self.target(of: operation) else { preconditionFailure("an op about one resource") }
+            return work.decide(operation, on: target.resource)
+        }
+    }
+
+    private func zone(of resource: ResourceID) -> TimeZone {
+        TimeZones.zone(directory.actor(resource)?.settings.timeZoneIdentifier ?? "UTC")
+    }
+
+    private func body(_ bodies: [ReplyBody], _ requests: [BatchItem], _ asBatch: Bool) -> ReplyBody {
+        guard asBatch else { return bodies[0] }
+        return .batch(
+            zip(requests, bodies).map { item, body in
+                BatchResult(id: item.id, reply: .success(body), zone: try? item.request.get().displayZone)
+            })
+    }
+
+    /// The reply kept under the key, shown as the first one was: a batch's results get back the ops' own ids and
+    /// zones from the request, which is the same request (the fingerprint says so).
+    private func replayed(_ stored: StoredReply, requests: [BatchItem], asBatch: Bool) -> ReplyBody {
+        guard asBatch, case .batch(_, let results) = stored else { return ReplyBody(stored, zoneOf: zone) }
+        return body(results.map { ReplyBody($0, zoneOf: zone) }, requests, true)
+    }
+
+    private func refusal(
+        _ error: WireError, index: Int, of requests: [BatchItem], asBatch: Bool, awaitedSequence: UInt64
+    ) -> Outcome {
+        guard asBatch else { return Outcome(reply: .failure(error), awaitedSequence: awaitedSequence) }
+        let name = (try? requests[index].request.get().operation.name) ?? "?"
+        return Outcome(
+            reply: .failure(.batchRefused(index: index, op: name, cause: error)), awaitedSequence: awaitedSequence)
+    }
+}
