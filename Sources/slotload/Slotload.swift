@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlotClient
+import SlotDomain
 
 /// `slotload`: a load generator that also checks the result, in the spirit of redis-benchmark.
 ///
@@ -40,8 +41,8 @@ struct Slotload: AsyncParsableCommand {
 
     var effectiveConnections: Int { connections ?? (scenario == .flashSale ? 1_000 : 64) }
     var effectiveCapacity: Int { capacity ?? (scenario == .flashSale ? 100 : 1) }
-    /// The server's `batch_operations_max`: a longer batch is refused whole.
-    static let batchOperationsMax = 100
+    /// The server's `batch_operations_max` (its default): a longer batch is refused whole.
+    static var batchOperationsMax: Int { DomainLimits().batchOperationsMax }
 
     func validate() throws {
         guard effectiveConnections > 0, pipeline > 0, requests > 0, resources > 0, effectiveCapacity > 0, days > 0
