@@ -39,8 +39,13 @@ public struct ServerState: Sendable {
     /// Applies one committed entry, numbered `sequence`. Crashes on an entry that breaks a rule of the schedule
     /// (capacity, a transition the state machine forbids): the entry was decided by code that broke an invariant,
     /// and patching it up here would hide that.
+    ///
+    /// `skipping` names resources whose state already includes the entry (a snapshot captured them after it):
+    /// recovery skips a single resource's entry itself, and an atomic entry's parts of those resources here.
     @discardableResult
-    public mutating func apply(_ entry: JournalEntry, sequence: UInt64) throws(ApplyFailure) -> AppliedEntry {
+    public mutating func apply(
+        _ entry: JournalEntry, sequence: UInt64, skipping skipped: (ResourceID) -> Bool = { _ in false }
+    ) throws(ApplyFailure) -> AppliedEntry {
         let applied: AppliedEntry
         let id = entry.resource
         if case .resourceCreated(let settings, let at, let stamp) = entry {
@@ -50,8 +55,10 @@ public struct ServerState: Sendable {
             resources[id] = created.resource
             applied = created.applied
         } else if case .atomic(let atomic) = entry {
-            for resource in atomic.resources where resources[resource] == nil { throw .unknownResource(resource) }
-            for part in atomic.parts {
+            for resource in atomic.resources where resources[resource] == nil && !skipped(resource) {
+                throw .unknownResource(resource)
+            }
+            for part in atomic.parts where !skipped(part.resource) {
                 resources[part.resource]?.apply(.schedule(part.resource, part.event), journal: { _ in sequence })
             }
             applied = AppliedEntry(booking: nil, remembered: atomic.remembered)

@@ -173,3 +173,14 @@ extension ReplyRecipe {
         }
     }
 }
+
+extension ReplyBudget {
+    /// A read's answer in an atomic batch is measured when it is decided: one too large refuses the batch before
+    /// anything is applied. The replies of changes are small, and are built only after applying.
+    mutating func admit(_ recipe: ReplyRecipe, zone: TimeZone?) -> Result<ReplyRecipe, WireError> {
+        guard case .fixed(let body, _) = recipe else {
+            return admit(.success(.empty), zone: zone).map { _ in recipe }
+        }
+        return admit(.success(body), zone: zone).map { _ in recipe }
+    }
+}

@@ -53,7 +53,8 @@ extension Dispatcher {
             memberships[group] = membership
             return .success(membership.members.map { $0.resource })
         case .multiAvailability:
-            return .failure(.invalid("resources", "availability over several resources cannot be part of an atomic batch"))
+            return .failure(
+                .invalid("resources", "availability over several resources cannot be part of an atomic batch"))
         case .createResource, .snapshot, .stats, .batch:
             preconditionFailure("\(operation.name) is refused in an atomic batch when decoded")
         default:
@@ -91,9 +92,12 @@ extension Dispatcher {
         }
         var work = AtomicWork(schedules: schedules, now: now)
         var recipes: [ReplyRecipe] = []
+        var budget = ReplyBudget(bytesMax: replyBytesMax)
         for (index, item) in requests.enumerated() {
             guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
-            switch decide(request.operation, in: &work, memberships: memberships) {
+            switch decide(request.operation, in: &work, memberships: memberships)
+                .flatMap({ budget.admit($0, zone: request.displayZone) })
+            {
             case .success(let recipe): recipes.append(recipe)
             case .failure(let error):
                 if let stamp { directory.idempotency.abandon(stamp) }
@@ -112,7 +116,8 @@ extension Dispatcher {
         guard !work.parts.isEmpty else {
             // Nothing changed, so nothing is kept under the key, as for any single request that changes nothing.
             if let stamp { directory.idempotency.abandon(stamp) }
-            return Outcome(reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: awaitedSequence)
+            return Outcome(
+                reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: awaitedSequence)
         }
         let remembered = stamp.map { stamp in
             let stored = results.map { result -> StoredReply in

@@ -105,7 +105,7 @@ struct Recovery {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
                 bookings: resource.bookings, rules: resource.rules, waitlist: resource.waitlist,
-                lastWaitlistNumber: resource.lastWaitlistNumber, limits: limits)
+                lastWaitlistNumber: resource.lastWaitlistNumber, groups: resource.groups, limits: limits)
             state.restore(
                 ResourceState(
                     schedule: schedule, createdSequence: resource.createdJournalSequence,
@@ -122,10 +122,13 @@ struct Recovery {
         into recovered: inout Recovered
     ) throws {
         try journal.replay(after: sequence) { sequenced in
-            if let skip = skipThrough[sequenced.entry.resource], sequenced.sequence <= skip { return }
+            let captured = { (resource: ResourceID) in skipThrough[resource].map { sequenced.sequence <= $0 } ?? false }
+            // An atomic entry's parts are skipped one by one (its resources may have been captured at different
+            // moments); its key is remembered again, which changes nothing when the snapshot kept it.
+            if case .atomic = sequenced.entry {} else if captured(sequenced.entry.resource) { return }
             recovered.summary.entries += 1
             do throws(ServerState.ApplyFailure) {
-                try recovered.state.apply(sequenced.entry, sequence: sequenced.sequence)
+                try recovered.state.apply(sequenced.entry, sequence: sequenced.sequence, skipping: captured)
             } catch {
                 throw JournalError.corruptRecord(sequence: sequenced.sequence, reason: error.description)
             }

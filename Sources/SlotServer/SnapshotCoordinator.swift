@@ -76,7 +76,7 @@ public actor SnapshotCoordinator {
                         capturedJournalSequence: entry.journalSequence,
                         bookings: entry.schedule.bookings.values,
                         rules: entry.schedule.rules, waitlist: Array(entry.schedule.waitlist.values),
-                        lastWaitlistNumber: entry.schedule.lastWaitlistNumber)
+                        lastWaitlistNumber: entry.schedule.lastWaitlistNumber, groups: entry.schedule.groups)
                 }, idempotency: records)
             let (url, size) = try store.write(image)
             return (url, size, image.bookingCount, store.prune(journalID: journalID, kept: kept))

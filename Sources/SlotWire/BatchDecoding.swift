@@ -54,7 +54,8 @@ extension OperationDecoder {
         }
         let keyed = reader.has("idempotency_key")
         if keyed, !atomic {
-            throw .invalid("idempotency_key", "needs atomic: true; in a batch that is not atomic, give each op its own key")
+            throw .invalid(
+                "idempotency_key", "needs atomic: true; in a batch that is not atomic, give each op its own key")
         }
         let decoder = RequestDecoder(limits: reader.limits)
         var items: [BatchItem] = []
@@ -92,7 +93,8 @@ extension OperationDecoder {
             if notInBatch.contains(name) {
                 .invalid("op", "\(name) cannot be part of a batch")
             } else if atomic, notInAtomicBatch.contains(name) {
-                .invalid("op", "\(name) cannot be part of an atomic batch; send it first, or in a batch that is not atomic")
+                .invalid(
+                    "op", "\(name) cannot be part of an atomic batch; send it first, or in a batch that is not atomic")
             } else if atomic, fields["idempotency_key"] != nil {
                 .invalid("idempotency_key", "goes on the atomic batch, not on its ops")
             } else if keyed, reads.contains(name) {

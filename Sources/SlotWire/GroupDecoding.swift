@@ -18,7 +18,8 @@ extension OperationDecoder {
         switch op {
         case "get_group": return .getGroup(group)
         case "confirm_group": action = .confirm
-        case "cancel_group": action = .cancel(reason: try reader.optionalString("reason", maxBytes: reader.limits.reasonMaxBytes))
+        case "cancel_group":
+            action = .cancel(reason: try reader.optionalString("reason", maxBytes: reader.limits.reasonMaxBytes))
         case "reschedule_group":
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)

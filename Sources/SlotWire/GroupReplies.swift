@@ -50,3 +50,26 @@ extension ReplyEncoder {
         writer.endArray()
     }
 }
+
+extension ReplyEncoder {
+    /// The bytes `body` takes in a reply, or nil past `bytesMax` (encoding stops there). For a batch, whose reply
+    /// holds up to `batchOperationsMax` ops' replies: it is checked op by op, so the batch never holds much more
+    /// than one reply's worth.
+    public static func encodedBytes(_ body: ReplyBody, zone: TimeZone?, bytesMax: Int) -> Int? {
+        var writer = JSONWriter(bytesMax: bytesMax)
+        writer.beginObject()
+        write(body, zone: zone, to: &writer)
+        writer.endObject()
+        return writer.isOverLimit ? nil : writer.bytes.count
+    }
+}
+
+extension ReplyBody {
+    /// Replies that may run to many kilobytes (lists and histories); any other reply is a few hundred bytes.
+    public var mayBeLarge: Bool {
+        switch self {
+        case .resources, .bookingWithHistory, .bookings, .slots, .pooledSlots, .waitlist, .series, .rules: true
+        case .empty, .resource, .booking, .group, .batch, .snapshot, .stats, .waitlistEntry: false
+        }
+    }
+}

@@ -150,6 +150,8 @@ struct BookingCommand: AsyncParsableCommand {
         fields.add("end", zone.minutes(booking["end"]?.string))
         fields.add("customer", booking["customer"]?.string ?? "-")
         fields.add("state", booking["state"]?.string ?? "-")
+        if let group = booking["group"]?.string { fields.add("group", group) }
+        if let series = booking["series"]?.string { fields.add("series", series) }
         if let expiresAt = booking["expires_at"]?.string { fields.add("expires at", zone.seconds(expiresAt)) }
         var table = TextTable([.init("FROM"), .init("TO"), .init("ACTOR"), .init("AT"), .init("DETAILS")])
         for transition in booking["history"]?.array ?? [] {

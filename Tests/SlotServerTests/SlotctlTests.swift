@@ -113,6 +113,18 @@ import Testing
             #expect(movedJSON["booking"]?["history"]?.array?.count == 3)
             #expect(movedJSON["booking"]?["history"]?[2]?["previous_start"] == "2027-01-05T09:00:00Z")
             #expect(movedJSON["resource"]?["tz"] == "Europe/Berlin")
+
+            // A group member says which group it belongs to.
+            let grouped = try await server.connect { client in
+                try await client.call([
+                    "op": "book", "resources": ["new-york", "kolkata"], "start": "2027-01-06T14:30:00Z",
+                    "end": "2027-01-06T15:30:00Z", "customer": "fay",
+                ])
+            }
+            #expect(grouped["group"]?["id"] == "kolkata/g2")
+            let member = try await Self.slotctl(["booking", "new-york/2"], port: server.port)
+            #expect(member.field("group") == "kolkata/g2")
+            #expect(moved.field("group") == nil)
         }
     }
 
