@@ -36,15 +36,16 @@ enum HTMLReport {
             .verdict { font-size: 1.4em; font-weight: bold; color: \(verdictColor); }
             </style></head><body>
             <h1>slotload — \(escape(report.scenario))</h1>
-            <p class="verdict">verdict: \(report.verdict) (\(report.checkedBookings) bookings checked)</p>
+            <p class="verdict">verdict: \(report.verdict) (\(report.verdictScope))</p>
 
             """
         if !report.verdictReasons.isEmpty {
             html += "<ul>" + report.verdictReasons.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
         }
         html += String(
-            format: "<p>%d requests in %.2f s: <b>%.0f requests/s</b>, <b>%.0f confirmed bookings/s</b>.</p>\n",
-            report.requests, report.durationSeconds, report.requestsPerSecond, report.bookingsPerSecond)
+            format: "<p>%d requests (batch %d: requests per line) in %.2f s: <b>%.0f requests/s</b>, "
+                + "<b>%.0f confirmed bookings/s</b>.</p>\n",
+            report.requests, report.batch, report.durationSeconds, report.requestsPerSecond, report.bookingsPerSecond)
         html += String(format: "<p>The connections were all opened first, in %.0f ms.", report.connectSeconds * 1_000)
         if let journal = report.journal {
             html += String(

@@ -2,8 +2,8 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 
-/// Drives one `LoadWorker` over one connection, entirely on the connection's event loop: a batch is written when
-/// the last reply of the one before it is read, with no task and no thread hop per reply. The load generator
+/// Drives one `LoadWorker` over one connection, entirely on the connection's event loop: a round of lines is
+/// written when the last reply of the one before it is read, with no task and no thread hop per reply. The load generator
 /// shares the machine with the server, so every microsecond it spends per request is one the server cannot use.
 /// Nothing is sent before the `Start` event: every connection of the run opens first, then all start together.
 final class LoadChannelHandler: ChannelInboundHandler {
@@ -17,13 +17,13 @@ final class LoadChannelHandler: ChannelInboundHandler {
 
     private var worker: LoadWorker
     private let recorder: Recorder
-    private let finished: EventLoopPromise<LoadWorker.Result>
-    /// The next batch's request lines, reused from batch to batch.
+    private let finished: EventLoopPromise<LoadTraffic.Result>
+    /// The next round's request lines, reused from round to round.
     private var text: [UInt8] = []
     private var started = false
     private var done = false
 
-    init(worker: LoadWorker, recorder: Recorder, finished: EventLoopPromise<LoadWorker.Result>) {
+    init(worker: LoadWorker, recorder: Recorder, finished: EventLoopPromise<LoadTraffic.Result>) {
         self.worker = worker
         self.recorder = recorder
         self.finished = finished
@@ -34,20 +34,25 @@ final class LoadChannelHandler: ChannelInboundHandler {
         guard !started, !done else { return }
         started = true
         worker.deadline = start.deadline
-        sendNextBatch(context)
+        sendNextRound(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done else { return }
-        let reply = ReplyFields(Array(unwrapInboundIn(data).readableBytesView))
+        let line = Array(unwrapInboundIn(data).readableBytesView)
         guard worker.isAwaitingReply else {
             // Such as `overloaded` from a server at its connection limit, which then closes the connection.
-            fail("the server sent \(reply.code) with no request in flight", context: context)
+            fail("the server sent \(ReplyFields(line).code) with no request in flight", context: context)
             return
         }
-        guard worker.take(reply) else { return }
-        recorder.record(worker.batchSamples)
-        sendNextBatch(context)
+        do {
+            guard try worker.take(line) else { return }
+        } catch {
+            fail("\(error)", context: context)
+            return
+        }
+        recorder.record(worker.roundSamples)
+        sendNextRound(context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -60,9 +65,9 @@ final class LoadChannelHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    private func sendNextBatch(_ context: ChannelHandlerContext) {
+    private func sendNextRound(_ context: ChannelHandlerContext) {
         text.removeAll(keepingCapacity: true)
-        guard worker.nextBatch(into: &text) else {
+        guard worker.nextRound(into: &text) else {
             done = true
             context.close(promise: nil)
             return
@@ -86,15 +91,15 @@ final class LoadChannelHandler: ChannelInboundHandler {
 /// flash sale is a race among connections that are already there).
 struct LoadChannels {
     private var channels: [any Channel] = []
-    private var results: [EventLoopFuture<LoadWorker.Result>] = []
+    private var results: [EventLoopFuture<LoadTraffic.Result>] = []
 
     /// Opens one connection per worker; a worker that cannot connect reports that as its result.
     static func connect(_ workers: [LoadWorker], host: String, port: Int, recorder: Recorder) async -> LoadChannels {
         let group = MultiThreadedEventLoopGroup.singleton
-        var opening: [(EventLoopFuture<any Channel>, LoadWorker, EventLoopPromise<LoadWorker.Result>)] = []
+        var opening: [(EventLoopFuture<any Channel>, LoadWorker, EventLoopPromise<LoadTraffic.Result>)] = []
         for worker in workers {
             let loop = group.next()
-            let finished = loop.makePromise(of: LoadWorker.Result.self)
+            let finished = loop.makePromise(of: LoadTraffic.Result.self)
             let channel = ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
@@ -113,7 +118,7 @@ struct LoadChannels {
                 connected.channels.append(try await channel.get())
             } catch {
                 recorder.recordTransportError()
-                var failed = LoadWorker.Result()
+                var failed = LoadTraffic.Result()
                 failed.transportError = "connection \(worker.index): cannot connect: \(error)"
                 finished.succeed(failed)
             }
@@ -123,11 +128,11 @@ struct LoadChannels {
     }
 
     /// Starts every open connection and returns when all of them are done.
-    func run(deadline: ContinuousClock.Instant?) async -> [LoadWorker.Result] {
+    func run(deadline: ContinuousClock.Instant?) async -> [LoadTraffic.Result] {
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(LoadChannelHandler.Start(deadline: deadline))
         }
-        var collected: [LoadWorker.Result] = []
+        var collected: [LoadTraffic.Result] = []
         collected.reserveCapacity(results.count)
         for result in results {
             // The promise is only ever succeeded.

@@ -1,5 +1,4 @@
 import SlotDomain
-import SlotWire
 
 /// The traffic mixes slotload knows. Each picks what a connection sends next.
 enum Scenario: String, Sendable, CaseIterable {
@@ -83,39 +82,4 @@ struct SlotPermutation: Sendable {
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
-}
-
-/// Request lines, written by hand: slotload must spend as little CPU per request as it can.
-enum RequestText {
-    static func time(_ seconds: Int64) -> String { RFC3339.format(Instant(secondsSinceEpoch: seconds)) }
-
-    /// A `book` or `hold` line, appended as bytes: the hot path of every booking scenario.
-    static func appendBooking(
-        _ op: String, resource: String, start: Int64, end: Int64, customer: String, to bytes: inout [UInt8]
-    ) {
-        bytes.append(contentsOf: #"{"op":""#.utf8)
-        bytes.append(contentsOf: op.utf8)
-        bytes.append(contentsOf: #"","resource":""#.utf8)
-        bytes.append(contentsOf: resource.utf8)
-        bytes.append(contentsOf: #"","start":""#.utf8)
-        RFC3339.append(Instant(secondsSinceEpoch: start), to: &bytes)
-        bytes.append(contentsOf: #"","end":""#.utf8)
-        RFC3339.append(Instant(secondsSinceEpoch: end), to: &bytes)
-        bytes.append(contentsOf: #"","customer":""#.utf8)
-        bytes.append(contentsOf: customer.utf8)
-        bytes.append(contentsOf: "\"}\n".utf8)
-    }
-
-    static func move(_ op: String, booking: String) -> String {
-        "{\"op\":\"\(op)\",\"booking\":\"\(booking)\"}\n"
-    }
-
-    static func reschedule(booking: String, start: Int64, end: Int64) -> String {
-        "{\"op\":\"reschedule\",\"booking\":\"\(booking)\",\"start\":\"\(time(start))\",\"end\":\"\(time(end))\"}\n"
-    }
-
-    static func availability(resource: String, from: Int64, durationMinutes: Int) -> String {
-        "{\"op\":\"availability\",\"resource\":\"\(resource)\",\"from\":\"\(time(from))\","
-            + "\"to\":\"\(time(from + 86_400))\",\"duration_minutes\":\(durationMinutes)}\n"
-    }
 }

@@ -6,12 +6,17 @@ struct Sample: Sendable {
     var op: Operation
     var latencyMicroseconds: UInt64
     var code: String
-    /// True when this reply acknowledged a confirmed booking (a `book`, or a `confirm`).
-    var confirmedBooking: Bool
+    /// The bookings this reply acknowledged as confirmed (a `book`, a `confirm`, each member of a `confirm_group`).
+    var confirmedBookings: Int
 }
 
+/// What slotload sends, named as the report names it: the wire's op names, except `group_hold`, a `hold` with
+/// `resources`, timed apart from single holds.
 enum Operation: String, Sendable, CaseIterable {
     case book, hold, confirm, cancel, reschedule, availability
+    case groupHold = "group_hold"
+    case confirmGroup = "confirm_group"
+    case cancelGroup = "cancel_group"
 }
 
 /// One second of the run, for the progress line and the report's charts.
@@ -29,7 +34,7 @@ struct SecondSummary: Sendable {
 }
 
 /// Latency histograms per op (microseconds, HdrHistogram with three significant digits), outcome counts and a
-/// per-second timeline, shared by every worker. Workers record a whole pipelined batch under one lock.
+/// per-second timeline, shared by every worker. Workers record a whole pipelined round under one lock.
 final class Recorder: Sendable {
     struct State {
         var perOp: [Operation: Histogram<UInt64>] = [:]
@@ -73,10 +78,8 @@ final class Recorder: Sendable {
                         state.secondRefused += 1
                     }
                 }
-                if sample.confirmedBooking {
-                    state.bookings += 1
-                    state.secondBookings += 1
-                }
+                state.bookings += sample.confirmedBookings
+                state.secondBookings += sample.confirmedBookings
             }
         }
     }

@@ -17,6 +17,9 @@ struct Report {
     let scenario: String
     let connections: Int
     let pipeline: Int
+    /// Requests per line: 1 is one request a line, more is `batch` lines of that many. `requests`, `outcomes` and
+    /// `latency` count requests, not lines; each request is timed by the line that carried it.
+    let batch: Int
     let durationSeconds: Double
     /// Opening every connection, before the clock of the run started.
     let connectSeconds: Double
@@ -27,22 +30,27 @@ struct Report {
     let timeline: [SecondSummary]
     let verdictReasons: [String]
     let checkedBookings: Int
+    /// Groups the run created, each checked with `get_group`.
+    let checkedGroups: Int
     /// The server's journal commits during the run, when its `stats` could be read after it.
     let journal: JournalActivity?
 
     var verdict: String { verdictReasons.isEmpty ? "pass" : "fail" }
+    /// What the verdict looked at, for the text and HTML reports.
+    var verdictScope: String { "\(checkedBookings) bookings and \(checkedGroups) groups checked" }
     var requestsPerSecond: Double { Double(requests) / max(durationSeconds, 1e-9) }
     var bookingsPerSecond: Double { Double(bookings) / max(durationSeconds, 1e-9) }
 
     init(
         settings command: Slotload, runID: String, plan: Plan, recorder: Recorder, durationSeconds: Double,
         connectSeconds: Double,
-        verdictReasons: [String], checkedBookings: Int, journal: JournalActivity?
+        verdictReasons: [String], checkedBookings: Int, checkedGroups: Int, journal: JournalActivity?
     ) {
         let state = recorder.state.withLock { $0 }
         scenario = command.scenario.rawValue
         connections = command.effectiveConnections
         pipeline = command.scenario == .flashSale ? 1 : command.pipeline
+        batch = command.batch
         self.durationSeconds = durationSeconds
         self.connectSeconds = connectSeconds
         requests = state.requests
@@ -53,6 +61,7 @@ struct Report {
         timeline = state.timeline
         self.verdictReasons = verdictReasons
         self.checkedBookings = checkedBookings
+        self.checkedGroups = checkedGroups
         self.journal = journal
         latency = Operation.allCases.compactMap { op in
             guard let histogram = state.perOp[op], histogram.totalCount > 0 else { return nil }
@@ -66,7 +75,7 @@ struct Report {
         }
         settings = [
             ("scenario", command.scenario.rawValue), ("server", "\(command.host):\(command.port)"),
-            ("connections", "\(connections)"), ("pipeline", "\(pipeline)"),
+            ("connections", "\(connections)"), ("pipeline", "\(pipeline)"), ("batch", "\(batch)"),
             ("requests", command.durationSeconds == nil ? "\(command.requests)" : "for \(command.durationSeconds!) s"),
             ("resources", "\(plan.resources.count)"), ("capacity", "\(command.effectiveCapacity)"),
             ("slot_minutes", "\(command.slotMinutes)"),
@@ -78,7 +87,7 @@ struct Report {
 
     func jsonData() throws -> Data {
         let object: [String: Any] = [
-            "scenario": scenario, "connections": connections, "pipeline": pipeline,
+            "scenario": scenario, "connections": connections, "pipeline": pipeline, "batch": batch,
             "duration_seconds": durationSeconds, "requests": requests, "requests_per_second": requestsPerSecond,
             "bookings": bookings, "bookings_per_second": bookingsPerSecond,
             "latency_ms": Dictionary(
@@ -92,7 +101,7 @@ struct Report {
                     )
                 }),
             "outcomes": outcomes, "verdict": verdict, "verdict_reasons": verdictReasons,
-            "checked_bookings": checkedBookings, "connect_ms": connectSeconds * 1_000,
+            "checked_bookings": checkedBookings, "checked_groups": checkedGroups, "connect_ms": connectSeconds * 1_000,
             "journal": journal.map {
                 ["commits": $0.commits, "entries": $0.entries, "entries_per_commit": $0.entriesPerCommit]
                     as [String: Any]
@@ -113,7 +122,7 @@ struct Report {
         func number(_ value: Double) -> String { String(format: "%.0f", value) }
         func ms(_ value: Double) -> String { String(format: "%.2f", value) }
         var lines = [
-            "scenario \(scenario), \(connections) connections, pipeline \(pipeline), "
+            "scenario \(scenario), \(connections) connections, pipeline \(pipeline), batch \(batch), "
                 + String(
                     format: "%.2f s (the connections opened first, in %.0f ms)", durationSeconds, connectSeconds * 1_000
                 ),
@@ -134,7 +143,7 @@ struct Report {
                 "journal \(journal.commits) commits for \(journal.entries) entries ("
                     + String(format: "%.1f", journal.entriesPerCommit) + " per commit)")
         }
-        lines.append("verdict \(verdict) (\(checkedBookings) bookings checked)")
+        lines.append("verdict \(verdict) (\(verdictScope))")
         lines += verdictReasons.map { "  " + $0 }
         return lines.joined(separator: "\n") + "\n"
     }

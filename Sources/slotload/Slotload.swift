@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import SlotClient
+import SlotDomain
 
 /// `slotload`: a load generator that also checks the result, in the spirit of redis-benchmark.
 ///
 /// It creates its own resources, drives a running slotd with one scenario's traffic over `-c` connections with
-/// `-P` requests in flight each, prints one progress line a second, and at the end reads every booking back
-/// from the server to judge the run: no instant over capacity, nothing acknowledged lost, nothing unacknowledged
-/// present. Exit status 1 when the verdict is `fail`.
+/// `-P` lines in flight each (each line one request, or a `batch` of `--batch` of them), prints one progress line
+/// a second, and at the end reads every booking and group back from the server to judge the run: no instant over
+/// capacity, nothing acknowledged lost, nothing unacknowledged present, no group partly in one state and partly in
+/// another. Exit status 1 when the verdict is `fail`.
 @main
 struct Slotload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +20,9 @@ struct Slotload: AsyncParsableCommand {
     @Option(help: "Server port.") var port = 7420
     @Option(name: [.customShort("c"), .long], help: "Concurrent connections (flash-sale: 1000 by default).")
     var connections: Int?
-    @Option(name: [.customShort("P"), .long], help: "Requests in flight per connection.") var pipeline = 1
+    @Option(name: [.customShort("P"), .long], help: "Lines in flight per connection.") var pipeline = 1
+    @Option(help: "Requests per line: above 1, each line is a non-atomic batch of this many (at most 100).")
+    var batch = 1
     @Option(name: [.customShort("n"), .long], help: "Requests in all (unless --duration-seconds is given).")
     var requests = 100_000
     @Option(help: "Run for this long instead of a request count.") var durationSeconds: Int?
@@ -37,10 +41,15 @@ struct Slotload: AsyncParsableCommand {
 
     var effectiveConnections: Int { connections ?? (scenario == .flashSale ? 1_000 : 64) }
     var effectiveCapacity: Int { capacity ?? (scenario == .flashSale ? 100 : 1) }
+    /// The server's `batch_operations_max` (its default): a longer batch is refused whole.
+    static var batchOperationsMax: Int { DomainLimits().batchOperationsMax }
 
     func validate() throws {
         guard effectiveConnections > 0, pipeline > 0, requests > 0, resources > 0, effectiveCapacity > 0, days > 0
         else { throw ValidationError("-c, -P, -n, --resources, --capacity and --days must be positive") }
+        guard (1...Self.batchOperationsMax).contains(batch) else {
+            throw ValidationError("--batch must be between 1 and \(Self.batchOperationsMax)")
+        }
         guard (durationSeconds ?? 1) > 0 else { throw ValidationError("--duration-seconds must be positive") }
         guard 1_440 % slotMinutes == 0 else { throw ValidationError("--slot-minutes must divide 1440") }
     }
@@ -64,6 +73,7 @@ struct Slotload: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let journalAfter = try? await JournalPosition.read(host: host, port: port)
         let ledger = results.flatMap(\.ledger)
+        let groups = results.flatMap(\.groups)
         let transportErrors = results.compactMap(\.transportError)
         if let first = transportErrors.first {
             // Said before the verdict, which needs the server too and may not get that far.
@@ -74,13 +84,14 @@ struct Slotload: AsyncParsableCommand {
         let verifier = Verifier(
             plan: plan, host: host, port: port, capacity: effectiveCapacity,
             bufferBeforeSeconds: Int64(bufferBeforeMinutes) * 60, bufferAfterSeconds: Int64(bufferAfterMinutes) * 60)
-        var (reasons, checked) = try await verifier.verify(ledger, hadTransportErrors: !transportErrors.isEmpty)
+        let verdict = try await verifier.verify(ledger, groups: groups, hadTransportErrors: !transportErrors.isEmpty)
+        var reasons = verdict.reasons
         reasons += transportErrors.prefix(5).map { "transport error: \($0)" }
         if scenario == .flashSale { reasons += flashSaleReasons(ledger, plan: plan) }
         let report = Report(
             settings: self, runID: runID, plan: plan, recorder: recorder,
             durationSeconds: elapsed.seconds, connectSeconds: (started - connecting).seconds,
-            verdictReasons: reasons, checkedBookings: checked,
+            verdictReasons: reasons, checkedBookings: verdict.checkedBookings, checkedGroups: verdict.checkedGroups,
             journal: journalAfter.map { JournalActivity(from: journalBefore, to: $0) })
         FileHandle.standardOutput.write(Data(report.summaryText().utf8))
         if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }
@@ -130,14 +141,14 @@ struct Slotload: AsyncParsableCommand {
             scenario == .flashSale || durationSeconds == nil ? (requests + count - 1) / count : Int.max
         return (0..<count).map { index in
             LoadWorker(
-                index: index, plan: plan, pipeline: scenario == .flashSale ? 1 : pipeline, requests: perConnection,
-                seed: seed)
+                index: index, plan: plan, pipeline: scenario == .flashSale ? 1 : pipeline, batchSize: batch,
+                requests: perConnection, seed: seed)
         }
     }
 
     /// Starts every open connection and a progress line a second; returns when all connections are done.
     private func drive(_ channels: LoadChannels, recorder: Recorder, started: ContinuousClock.Instant) async
-        -> [LoadWorker.Result]
+        -> [LoadTraffic.Result]
     {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await Progress.report(recorder, started: started) }

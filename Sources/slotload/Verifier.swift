@@ -3,8 +3,9 @@ import SlotClient
 import SlotDomain
 import SlotWire
 
-/// The correctness verdict, from the server's own `list_bookings` after the run: no instant over capacity, every
-/// booking slotload saw acknowledged is there as it was last acknowledged, and nothing else is active.
+/// The correctness verdict, from the server's own `list_bookings` and `get_group` after the run: no instant over
+/// capacity, every booking slotload saw acknowledged is there as it was last acknowledged, nothing else is active,
+/// and every group it saw created has the members it was told of, all in one state.
 struct Verifier {
     let plan: Plan
     let host: String
@@ -22,9 +23,13 @@ struct Verifier {
         var end: Int64
     }
 
-    func verify(_ ledger: [LedgerEntry], hadTransportErrors: Bool) async throws -> (
-        reasons: [String], checkedBookings: Int
-    ) {
+    struct Verdict {
+        var reasons: [String]
+        var checkedBookings: Int
+        var checkedGroups: Int
+    }
+
+    func verify(_ ledger: [LedgerEntry], groups: [GroupEntry], hadTransportErrors: Bool) async throws -> Verdict {
         let listed = try await listEverything()
         let now = Int64(Date().timeIntervalSince1970)
         var reasons: [String] = []
@@ -65,7 +70,11 @@ struct Verifier {
                 problem("\(plan.resources[resource]) is over capacity \(capacity) at \(RequestText.time(overlap))")
             }
         }
-        return (reasons, listed.reduce(0) { $0 + $1.count })
+        for problem in try await groupProblems(groups).prefix(max(0, Self.reasonsMax - reasons.count)) {
+            reasons.append(problem)
+        }
+        return Verdict(
+            reasons: reasons, checkedBookings: listed.reduce(0) { $0 + $1.count }, checkedGroups: groups.count)
     }
 
     /// The first instant at which `bookings` break the server's rule, or nil. Cores: never more than `capacity` at

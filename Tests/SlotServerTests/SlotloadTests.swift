@@ -41,12 +41,15 @@ import Testing
                 return
             }
             #expect(connectMilliseconds >= 0, "the connections open before the clock starts")
-            for op in ["hold", "confirm", "book", "availability"] {
+            for op in ["hold", "confirm", "book", "availability", "group_hold", "confirm_group"] {
                 let latency = report["latency_ms"]?[op]
                 #expect(latency?["p50"] != nil && latency?["p999"] != nil && latency?["max"] != nil, "\(op)")
             }
             #expect((report["outcomes"]?["ok"]?.int ?? 0) > 1_000)
             #expect((report["checked_bookings"]?.int ?? 0) > 0)
+            // Some holds are of two resources at once: groups, each read back with get_group by the verdict.
+            #expect((report["checked_groups"]?.int ?? 0) > 0, "\(run.stdout)")
+            #expect(report["batch"] == 1)
             // The server's journal during the run, from its stats: every acknowledged change, in shared commits.
             let commits = report["journal"]?["commits"]?.int ?? 0
             let entries = report["journal"]?["entries"]?.int ?? 0
@@ -59,6 +62,7 @@ import Testing
             #expect(html.contains("<svg") && html.contains("verdict: pass") && html.contains("mixed"))
             #expect(html.contains("commits for \(entries) entries"), "the journal line")
             #expect(run.stdout.contains("verdict pass"))
+            #expect(run.stdout.contains("groups checked"), "\(run.stdout)")
         }
     }
 

@@ -1,0 +1,44 @@
+import Foundation
+import SlotClient
+import SlotServer
+import SlotTesting
+import Testing
+
+/// `mixed`'s groups against a real server: their members count in the verdict as bookings do.
+extension SlotloadTests {
+    /// Another client cancels one of slotload's groups behind its back: both members vanish while slotload still
+    /// holds them as acknowledged (held or confirmed), and the run fails on them.
+    @Test func cancelingOneOfItsGroupsBehindItsBackFailsTheVerdict() async throws {
+        try await TestServer.run(clock: SystemClock()) { server in
+            async let load = ToolProcess.run(
+                "slotload",
+                [
+                    "--port", String(server.port), "--scenario", "mixed", "--duration-seconds", "4", "-c", "2",
+                    "--resources", "3",
+                ], timeoutSeconds: 60)
+            var canceled: [String] = []
+            try await server.connect { client in
+                for _ in 0..<150 where canceled.isEmpty {
+                    try await Task.sleep(for: .milliseconds(20))
+                    let resources = try await client.call(["op": "list_resources"])["resources"]?.array ?? []
+                    guard let name = resources.first?["id"]?.string else { continue }
+                    let listed = try await client.call([
+                        "op": "list_bookings", "resource": .string(name),
+                        "from": .string(Self.tomorrow(0)), "to": .string(Self.tomorrow(30)),
+                    ])
+                    let member = listed["bookings"]?.array?.first { $0["group"]?.string != nil }
+                    guard let group = member?["group"]?.string else { continue }
+                    let reply = try await client.call(["op": "cancel_group", "group": .string(group)])
+                    if reply.ok { canceled = reply["group"]?["bookings"]?.array?.compactMap { $0["id"]?.string } ?? [] }
+                }
+            }
+            let run = try await load
+            #expect(canceled.count == 2, "no group canceled")
+            #expect(run.status == 1, "\(run.stdout)")
+            #expect(run.stdout.contains("verdict fail"))
+            for member in canceled {
+                #expect(run.stdout.contains("\(member) was acknowledged but is missing"), "\(run.stdout)")
+            }
+        }
+    }
+}
