@@ -136,6 +136,17 @@ struct AtomicWork {
         return .success(.group(membership.id, members: members))
     }
 
+    /// Group `group` as the change has it so far (one made by an earlier op included), when every member's
+    /// resource is held by the change; nil otherwise. A group made by an earlier op holds only resources that op
+    /// took, so nil means there is no such group.
+    mutating func membership(_ group: GroupID) -> GroupMembership? {
+        guard schedules[group.lead.resource] != nil,
+            let membership = schedule(group.lead.resource).group(of: group.lead.sequence), membership.id == group,
+            membership.members.allSatisfy({ schedules[$0.resource] != nil })
+        else { return nil }
+        return membership
+    }
+
     /// `get_group`: every member as it stands, all read while the change holds them.
     mutating func readGroup(_ membership: GroupMembership) -> ReplyRecipe {
         let members = membership.members.map { member -> BookingSummary in

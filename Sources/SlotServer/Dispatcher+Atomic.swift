@@ -12,11 +12,10 @@ extension Dispatcher {
     /// Runs `requests` as one change under `stamp`. `asBatch` gives the batch's reply (`results`, or
     /// `batch_refused` naming the op refused); otherwise `requests` is a single op and the reply is its own.
     func runAtomically(_ requests: [BatchItem], stamp: IdempotencyStamp?, asBatch: Bool) async -> Outcome {
-        var memberships: [GroupID: GroupMembership] = [:]
         var touched = Set<ResourceID>()
         for (index, item) in requests.enumerated() {
             guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
-            switch await resources(of: request.operation, memberships: &memberships) {
+            switch await resources(of: request.operation) {
             case .success(let resources): touched.formUnion(resources)
             case .failure(let error):
                 return refusal(error, index: index, of: requests, asBatch: asBatch, awaitedSequence: 0)
@@ -27,14 +26,17 @@ extension Dispatcher {
         guard actors.count == ordered.count else { preconditionFailure("a resource vanished") }
         let token = directory.nextChangeToken()
         for actor in actors { await actor.take(for: token) }
-        let outcome = await decideAndApply(
-            requests, memberships: memberships, actors: actors, token: token, stamp: stamp, asBatch: asBatch)
+        let outcome = await decideAndApply(requests, actors: actors, token: token, stamp: stamp, asBatch: asBatch)
         for actor in actors { await actor.letGo(from: token) }
         return outcome
     }
 
     /// The resources an op of an atomic change touches, and the memberships of the groups it names.
-    private func resources(of operation: SlotWire.Operation, memberships: inout [GroupID: GroupMembership]) async
+    static func noGroup(_ group: GroupID) -> WireError {
+        WireError(Rejection(.notFound, "no group \(group)", field: "group"))
+    }
+
+    private func resources(of operation: SlotWire.Operation) async
         -> Result<[ResourceID], WireError>
     {
         switch operation {
@@ -46,11 +48,12 @@ extension Dispatcher {
             }
             return .success(resources)
         case .getGroup(let group), .groupTransition(let group, _, _, _):
-            let notFound = WireError(Rejection(.notFound, "no group \(group)", field: "group"))
-            guard let lead = directory.actor(group.lead.resource),
-                let membership = await lead.groupMembership(group.lead.sequence), membership.id == group
-            else { return .failure(notFound) }
-            memberships[group] = membership
+            guard let lead = directory.actor(group.lead.resource) else { return .failure(Self.noGroup(group)) }
+            // A group the batch itself makes earlier has no membership yet: its resources are taken for the op
+            // that makes it, and the membership is read from the decided state (`AtomicWork.membership`).
+            guard let membership = await lead.groupMembership(group.lead.sequence) else {
+                return .success([group.lead.resource])
+            }
             return .success(membership.members.map { $0.resource })
         case .multiAvailability:
             return .failure(
@@ -67,8 +70,7 @@ extension Dispatcher {
     }
 
     private func decideAndApply(
-        _ requests: [BatchItem], memberships: [GroupID: GroupMembership], actors: [ResourceActor], token: UInt64,
-        stamp: IdempotencyStamp?, asBatch: Bool
+        _ requests: [BatchItem], actors: [ResourceActor], token: UInt64, stamp: IdempotencyStamp?, asBatch: Bool
     ) async -> Outcome {
         let lead = actors.first?.id
         var now = directory.clock.now()
@@ -95,7 +97,7 @@ extension Dispatcher {
         var budget = ReplyBudget(bytesMax: replyBytesMax)
         for (index, item) in requests.enumerated() {
             guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
-            switch decide(request.operation, in: &work, memberships: memberships)
+            switch decide(request.operation, in: &work)
                 .flatMap({ budget.admit($0, zone: request.displayZone) })
             {
             case .success(let recipe): recipes.append(recipe)
@@ -157,9 +159,8 @@ extension Dispatcher {
         return Outcome(reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: sequence)
     }
 
-    private func decide(
-        _ operation: SlotWire.Operation, in work: inout AtomicWork, memberships: [GroupID: GroupMembership]
-    ) -> Result<ReplyRecipe, WireError> {
+    private func decide(_ operation: SlotWire.Operation, in work: inout AtomicWork) -> Result<ReplyRecipe, WireError>
+    {
         switch operation {
         case .ping: return .success(.fixed(.empty, stored: nil))
         case .getResource(let id): return directory.get(id).reply.map { .fixed($0, stored: nil) }
@@ -168,10 +169,10 @@ extension Dispatcher {
         case .holdMany(let resources, let command, let pool):
             return pool ? work.decidePoolHold(resources, command) : work.decideGroupHold(resources, command)
         case .getGroup(let group):
-            guard let membership = memberships[group] else { preconditionFailure("membership read before") }
+            guard let membership = work.membership(group) else { return .failure(Self.noGroup(group)) }
             return .success(work.readGroup(membership))
         case .groupTransition(let group, let action, let actor, _):
-            guard let membership = memberships[group] else { preconditionFailure("membership read before") }
+            guard let membership = work.membership(group) else { return .failure(Self.noGroup(group)) }
             return work.decideGroupChange(membership, action, actor: actor)
         default:
             guard let target = Self.target(of: operation) else { preconditionFailure("an op about one resource") }

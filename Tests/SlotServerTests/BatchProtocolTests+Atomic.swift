@@ -173,8 +173,8 @@ extension BatchProtocolTests {
     }
 
     /// The contract decides each op of an atomic batch against the state the earlier ones left, so a group made
-    /// by the batch can be confirmed, read or canceled by a later op of the same batch. The server looks a group
-    /// op's members up before the batch is decided, when the group does not exist yet, and refuses it `not_found`.
+    /// by the batch can be confirmed, read or canceled by a later op of the same batch; a group op naming a group
+    /// that neither exists nor is made earlier in the batch refuses the batch.
     @Test func aGroupMadeInAnAtomicBatchCanBeChangedLaterInIt() async throws {
         try await TestServer.run { server in
             try await server.connect { client in
@@ -183,14 +183,26 @@ extension BatchProtocolTests {
                     "op": "hold", "resources": ["r", "s"], "start": "2027-01-05T10:00:00Z",
                     "end": "2027-01-05T10:30:00Z", "customer": "pat",
                 ]
-                for (op, state) in [("confirm_group", "confirmed"), ("get_group", "pending_confirmation")] {
+                let cases = [
+                    ("confirm_group", "r/g1", "confirmed"), ("get_group", "r/g2", "pending_confirmation"),
+                    ("cancel_group", "r/g3", "canceled"),
+                ]
+                for (op, id, state) in cases {
                     let reply = try await client.call(
-                        Self.batch([group, ["op": .string(op), "group": "r/g1"]], atomic: true))
-                    withKnownIssue("a group op cannot see a group made earlier in the same atomic batch") {
-                        #expect(Self.results(reply).last?["group"]?["state"] == .string(state), "\(reply)")
-                    }
-                    if reply.ok { _ = try await client.call(["op": "cancel_group", "group": "r/g1"]) }
+                        Self.batch([group, ["op": .string(op), "group": .string(id)]], atomic: true))
+                    #expect(Self.results(reply).last?["group"]?["state"] == .string(state), "\(reply)")
+                    #expect(Self.results(reply).last?["group"]?["id"] == .string(id), "\(reply)")
+                    let stored = try await client.call(["op": "get_group", "group": .string(id)])
+                    #expect(stored["group"]?["state"] == .string(state))
+                    if state != "canceled" { _ = try await client.call(["op": "cancel_group", "group": .string(id)]) }
                 }
+                // r/g9 is neither there nor made by the batch (it makes r/g4).
+                let unknown = try await client.call(
+                    Self.batch([group, ["op": "confirm_group", "group": "r/g9"]], atomic: true))
+                #expect(unknown.errorCode == "batch_refused")
+                #expect(unknown["error"]?["index"] == 1)
+                #expect(unknown["error"]?["cause"]?["code"] == "not_found")
+                #expect(try await client.call(["op": "get_booking", "booking": "r/4"]).errorCode == "not_found")
             }
         }
     }
