@@ -13,23 +13,28 @@ extension SlotloadTests {
             async let load = ToolProcess.run(
                 "slotload",
                 [
-                    "--port", String(server.port), "--scenario", "mixed", "--duration-seconds", "4", "-c", "2",
+                    "--port", String(server.port), "--scenario", "mixed", "--duration-seconds", "8", "-c", "2",
                     "--resources", "3",
                 ], timeoutSeconds: 60)
             var canceled: [String] = []
             try await server.connect { client in
-                for _ in 0..<150 where canceled.isEmpty {
+                // Bounded: at most 6 s of looking (slotload's traffic runs 8 s), however slowly a loaded machine
+                // lets slotload make its first groups.
+                for _ in 0..<300 where canceled.isEmpty {
                     try await Task.sleep(for: .milliseconds(20))
                     let resources = try await client.call(["op": "list_resources"])["resources"]?.array ?? []
-                    guard let name = resources.first?["id"]?.string else { continue }
-                    let listed = try await client.call([
-                        "op": "list_bookings", "resource": .string(name),
-                        "from": .string(Self.tomorrow(0)), "to": .string(Self.tomorrow(30)),
-                    ])
-                    let member = listed["bookings"]?.array?.first { $0["group"]?.string != nil }
-                    guard let group = member?["group"]?.string else { continue }
-                    let reply = try await client.call(["op": "cancel_group", "group": .string(group)])
-                    if reply.ok { canceled = reply["group"]?["bookings"]?.array?.compactMap { $0["id"]?.string } ?? [] }
+                    for name in resources.compactMap({ $0["id"]?.string }) where canceled.isEmpty {
+                        let listed = try await client.call([
+                            "op": "list_bookings", "resource": .string(name),
+                            "from": .string(Self.tomorrow(0)), "to": .string(Self.tomorrow(30)),
+                        ])
+                        let member = listed["bookings"]?.array?.first { $0["group"]?.string != nil }
+                        guard let group = member?["group"]?.string else { continue }
+                        let reply = try await client.call(["op": "cancel_group", "group": .string(group)])
+                        if reply.ok {
+                            canceled = reply["group"]?["bookings"]?.array?.compactMap { $0["id"]?.string } ?? []
+                        }
+                    }
                 }
             }
             let run = try await load
