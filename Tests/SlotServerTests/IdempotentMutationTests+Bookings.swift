@@ -1,0 +1,94 @@
+import SlotClient
+import SlotDomain
+import SlotTesting
+
+/// The booking, group and batch ops under a key, for the same table as the rule, series and waitlist ops.
+extension IdempotentMutationTests {
+    /// 2026-01-05T08:00:00Z: `complete` and `no_show` need a booking that has started, so their setup books one
+    /// starting at this instant on a server whose clock stands there (a booking may start exactly now). It is in
+    /// the past for a slotd on the real clock too.
+    static let startedAt = Instant(secondsSinceEpoch: 1_767_600_000)
+
+    static let bookingCases: [Case] = {
+        let hold = Requests.hold("r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", extra: ["ttl_seconds": 3_600])
+        let started = Requests.hold("r", "2026-01-05T08:00:00Z", "2026-01-05T08:30:00Z", op: "book")
+        let second = Requests.createResource("r2")
+        let pair: JSONValue = ["r", "r2"]
+        let groupHold = Requests.hold(
+            "r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", extra: ["resources": pair, "ttl_seconds": 3_600]
+        ).removing("resource")
+        let groupBook = Requests.hold(
+            "r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", op: "book", extra: ["resources": pair]
+        )
+        .removing("resource")
+        let pool = Requests.hold("r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", extra: ["pool": pair])
+            .removing("resource")
+        let confirmGroup: JSONValue = ["op": "confirm_group", "group": "r/g1"]
+        let cancelGroup: JSONValue = ["op": "cancel_group", "group": "r/g1", "reason": "a"]
+        let rescheduleGroup: JSONValue = [
+            "op": "reschedule_group", "group": "r/g1", "start": "2027-01-05T12:00:00Z", "end": "2027-01-05T13:00:00Z",
+        ]
+        let reschedule = Requests.move(
+            "reschedule", "r/1", extra: ["start": "2027-01-05T12:00:00Z", "end": "2027-01-05T13:00:00Z"])
+        let earlier = Requests.hold("r", "2027-01-05T09:00:00Z", "2027-01-05T09:30:00Z", op: "book")
+        func batch(_ customer: String) -> JSONValue {
+            [
+                "op": "batch", "atomic": true,
+                "ops": [
+                    Requests.hold("r2", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", op: "book", customer: customer),
+                    Requests.hold("r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", op: "book", customer: customer),
+                    Requests.move("cancel", "r/1", extra: ["reason": "moved"]),
+                ],
+            ]
+        }
+        let bob: [String: JSONValue] = ["customer": "bob"]
+        let desk: [String: JSONValue] = ["actor": "desk"]
+        return [
+            Case(op: "hold", setup: [], keyed: keyed(hold), different: keyed(hold, "k-1", bob)),
+            Case(op: "book", setup: [], keyed: keyed(book), different: keyed(book, "k-1", bob)),
+            Case(
+                op: "confirm", setup: [hold], keyed: keyed(Requests.move("confirm", "r/1")),
+                different: keyed(Requests.move("confirm", "r/1"), "k-1", desk)),
+            Case(
+                op: "cancel", setup: [book], keyed: keyed(Requests.move("cancel", "r/1", extra: ["reason": "a"])),
+                different: keyed(Requests.move("cancel", "r/1", extra: ["reason": "b"]))),
+            Case(
+                op: "reschedule", setup: [book], keyed: keyed(reschedule),
+                different: keyed(reschedule, "k-1", ["start": "2027-01-05T13:00:00Z", "end": "2027-01-05T14:00:00Z"])),
+            Case(
+                op: "complete", setup: [started], keyed: keyed(Requests.move("complete", "r/1")),
+                different: keyed(Requests.move("complete", "r/1"), "k-1", desk), setupAt: startedAt),
+            Case(
+                op: "no_show", setup: [started], keyed: keyed(Requests.move("no_show", "r/1")),
+                different: keyed(Requests.move("no_show", "r/1"), "k-1", desk), setupAt: startedAt),
+            Case(
+                op: "hold resources", setup: [second], keyed: keyed(groupHold),
+                different: keyed(groupHold, "k-1", bob)),
+            Case(
+                op: "book resources", setup: [second], keyed: keyed(groupBook),
+                different: keyed(groupBook, "k-1", bob)),
+            Case(op: "hold pool", setup: [second], keyed: keyed(pool), different: keyed(pool, "k-1", bob)),
+            Case(
+                op: "confirm_group", setup: [second, groupHold], keyed: keyed(confirmGroup),
+                different: keyed(confirmGroup, "k-1", desk)),
+            Case(
+                op: "cancel_group", setup: [second, groupBook], keyed: keyed(cancelGroup),
+                different: keyed(cancelGroup, "k-1", ["reason": "b"])),
+            Case(
+                op: "reschedule_group", setup: [second, groupBook], keyed: keyed(rescheduleGroup),
+                different: keyed(rescheduleGroup, "k-1", ["end": "2027-01-05T12:30:00Z"])),
+            Case(op: "batch", setup: [second, earlier], keyed: keyed(batch("ann")), different: keyed(batch("bob"))),
+        ]
+    }()
+
+    static let allCases = cases + bookingCases
+}
+
+extension JSONValue {
+    /// The object without `field`.
+    func removing(_ field: String) -> JSONValue {
+        guard case .object(var fields) = self else { preconditionFailure("not an object") }
+        fields[field] = nil
+        return .object(fields)
+    }
+}
