@@ -1,0 +1,89 @@
+import Foundation
+import SlotClient
+import SlotDomain
+import SlotTesting
+import Testing
+
+/// `kill -9` of a real slotd while clients change groups (`confirm_group`, `cancel_group`, `reschedule_group`) and
+/// send atomic batches over several resources, restart on the same folder, and check that no group and no batch
+/// is partial and nothing acknowledged is lost (`GroupCrashCheck`). The moment of each kill is drawn from a seed,
+/// printed in the summary line; `SLOTD_GROUP_CRASH_SEED` repeats it and `SLOTD_GROUP_CRASH_CYCLES` (default 4)
+/// sets the number of cycles.
+@Suite(.serialized) struct GroupCrashTests {
+    static let cycles = Int(ProcessInfo.processInfo.environment["SLOTD_GROUP_CRASH_CYCLES"] ?? "") ?? 4
+    static let seed =
+        UInt64(ProcessInfo.processInfo.environment["SLOTD_GROUP_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1 << 53)
+
+    /// Restart replays the journal alone (no snapshot is taken).
+    @Test func killNineInTheMiddleOfGroupChangesAndAtomicBatchesLeavesNothingPartial() async throws {
+        try await run(snapshotMidRun: false)
+    }
+
+    /// A snapshot is taken while the clients run and before the kill, so the restart loads it and replays the
+    /// journal's tail after it.
+    @Test func killNineAfterASnapshotMidRunLeavesNothingPartial() async throws {
+        try await run(snapshotMidRun: true)
+    }
+
+    private func run(snapshotMidRun: Bool) async throws {
+        let root = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var random = SplitMix64(seed: Self.seed &+ (snapshotMidRun ? 1 : 0))
+        var server = try await SlotdProcess(dataDirectory: root)
+        try await server.connect { client in
+            for resource in GroupCrashLoad.resources {
+                let created = try await client.call(
+                    Requests.createResource(resource, extra: ["capacity": .number(Double(GroupCrashLoad.capacity))]))
+                #expect(created.ok, "\(created)")
+            }
+        }
+        var ledgers = (0..<GroupCrashLoad.clients).map(GroupCrashLedger.init(client:))
+        var totals = GroupCrashCheck.Totals()
+        for cycle in 0..<Self.cycles {
+            let running = server
+            let killAfterMilliseconds = Int.random(in: 200...700, using: &random)
+            let snapshotAfterMilliseconds = snapshotMidRun ? Int.random(in: 50...150, using: &random) : nil
+            ledgers = try await GroupCrashLoad.drive(
+                port: running.port, ledgers: ledgers, cycle: cycle, seed: Self.seed
+            ) {
+                var slept = 0
+                if let snapshotAfterMilliseconds {
+                    try await Task.sleep(for: .milliseconds(snapshotAfterMilliseconds))
+                    let reply = try await running.connect { try await $0.call(["op": "snapshot"]) }
+                    #expect(reply.ok, "\(reply)")
+                    slept = snapshotAfterMilliseconds
+                }
+                try await Task.sleep(for: .milliseconds(killAfterMilliseconds - slept))
+                running.kill9()
+            }
+            if snapshotMidRun { #expect(try Self.snapshotCount(root) > 0, "the snapshot was written") }
+            server = try await SlotdProcess(dataDirectory: root)
+            try await server.connect { client in
+                var check = GroupCrashCheck(client: client, cycle: cycle, totals: totals)
+                try await check.verify(&ledgers)
+                totals = check.totals
+            }
+            totals.cycles += 1
+        }
+        let acknowledged = ledgers.map(\.acknowledged).reduce(0, +)
+        let groups = ledgers.map(\.groups.count).reduce(0, +)
+        let batches = ledgers.map(\.acknowledgedBatches).reduce(0, +)
+        let refused = ledgers.map(\.refusedBatches).reduce(0, +)
+        print(
+            "group crash (\(snapshotMidRun ? "snapshot + journal tail" : "journal")): seed=\(Self.seed) "
+                + "cycles=\(totals.cycles) acknowledged=\(acknowledged) groups=\(groups) batches=\(batches) "
+                + "batches_refused=\(refused) in_doubt=\(totals.inDoubt) in_doubt_applied=\(totals.inDoubtApplied) "
+                + "partial=\(totals.partial) lost=\(totals.lost) unexplained=\(totals.unexplained) "
+                + "over_capacity=\(totals.overCapacity) retries_checked=\(totals.retriesChecked)")
+        #expect(totals.partial == 0 && totals.lost == 0 && totals.unexplained == 0 && totals.overCapacity == 0)
+        #expect(groups > 5 * Self.cycles, "the load should have made a fair number of groups")
+        #expect(batches > 5 * Self.cycles && refused > 0, "the load should have had batches applied and refused")
+        #expect(try await server.terminate() == 0, "SIGTERM is a clean exit")
+    }
+
+    static func snapshotCount(_ root: URL) throws -> Int {
+        let folder = root.appendingPathComponent("snapshots")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".slotsnap") }.count
+    }
+}
