@@ -25,6 +25,48 @@ import Testing
         try await run(snapshotMidRun: true)
     }
 
+    /// Group holds that lapse while the server is down lapse together: after kill -9 and a restart past their
+    /// expiry every member is expired and its time free again, while a longer hold and a confirmed group stay.
+    @Test func groupHoldsLapsingWhileTheServerIsDownLapseTogether() async throws {
+        let root = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let first = try await SlotdProcess(dataDirectory: root)
+        func group(_ resources: [JSONValue], _ start: String, _ end: String, _ extra: [String: JSONValue]) -> JSONValue
+        {
+            Requests.hold("", start, end, extra: ["resources": .array(resources)].merging(extra) { $1 })
+                .removing("resource")
+        }
+        let requests = [
+            group(["gc-a", "gc-b"], "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", ["ttl_seconds": 1]),
+            group(["gc-a", "gc-b", "gc-c"], "2027-01-05T12:00:00Z", "2027-01-05T13:00:00Z", ["ttl_seconds": 1]),
+            group(["gc-b", "gc-c"], "2027-01-05T14:00:00Z", "2027-01-05T15:00:00Z", ["ttl_seconds": 3_600]),
+            group(["gc-a", "gc-c"], "2027-01-05T16:00:00Z", "2027-01-05T17:00:00Z", ["op": "book"]),
+        ]
+        let ids = try await first.connect { client in
+            for resource in GroupCrashLoad.resources.prefix(3) {
+                #expect(try await client.call(Requests.createResource(resource)).ok)
+            }
+            var ids: [String] = []
+            for request in requests { ids.append(try await client.call(request)["group"]?["id"]?.string ?? "") }
+            return ids
+        }
+        first.kill9()
+        try await Task.sleep(for: .milliseconds(2_200))
+        let second = try await SlotdProcess(dataDirectory: root)
+        try await second.connect { client in
+            let expected = ["expired", "expired", "pending_confirmation", "confirmed"]
+            for (id, state) in zip(ids, expected) {
+                let reply = try await client.call(["op": "get_group", "group": .string(id)])
+                let states = (reply["group"]?["bookings"]?.array ?? []).map { $0["state"]?.string ?? "" }
+                #expect(reply["group"]?["state"]?.string == state, "\(reply)")
+                #expect(!states.isEmpty && states.allSatisfy { $0 == state }, "\(reply)")
+            }
+            let again = try await client.call(requests[1].removing("ttl_seconds"))
+            #expect(again["group"]?["state"] == "pending_confirmation", "the lapsed group's time is free: \(again)")
+        }
+        #expect(try await second.terminate() == 0)
+    }
+
     private func run(snapshotMidRun: Bool) async throws {
         let root = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
