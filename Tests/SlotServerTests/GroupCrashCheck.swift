@@ -13,8 +13,9 @@ struct GroupCrashCheck {
         var lost = 0
         var unexplained = 0
         var overCapacity = 0
-        var inDoubt = 0
-        var inDoubtApplied = 0
+        /// Requests in flight at a kill, by kind (group hold, group change, batch), and how many had been applied.
+        var inDoubt: [String: Int] = [:]
+        var inDoubtApplied: [String: Int] = [:]
         var retriesChecked = 0
     }
 
@@ -128,7 +129,13 @@ struct GroupCrashCheck {
     /// as what is there (applied: the same bookings again; absent: decided now).
     private mutating func settle(_ ledger: inout GroupCrashLedger) async throws {
         guard let inFlight = ledger.inFlight else { return }
-        totals.inDoubt += 1
+        let kind: String
+        switch inFlight {
+        case .groupHold: kind = "group_hold"
+        case .groupChange(_, let request, _, _, _, _): kind = request["op"]?.string ?? "?"
+        case .batch: kind = "batch"
+        }
+        totals.inDoubt[kind, default: 0] += 1
         let request: JSONValue
         var expected: [String]?
         switch inFlight {
@@ -167,7 +174,7 @@ struct GroupCrashCheck {
         }
         let reply = try await client.call(request)
         if let expected {
-            totals.inDoubtApplied += 1
+            totals.inDoubtApplied[kind, default: 0] += 1
             if !reply.ok || Self.ids(reply).prefix(expected.count) != expected[...] {
                 problem(\.lost, "retry of \(request) applied before the crash answered \(reply), not \(expected)")
             }

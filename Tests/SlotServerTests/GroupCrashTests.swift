@@ -114,13 +114,21 @@ import Testing
         print(
             "group crash (\(snapshotMidRun ? "snapshot + journal tail" : "journal")): seed=\(Self.seed) "
                 + "cycles=\(totals.cycles) acknowledged=\(acknowledged) groups=\(groups) batches=\(batches) "
-                + "batches_refused=\(refused) in_doubt=\(totals.inDoubt) in_doubt_applied=\(totals.inDoubtApplied) "
+                + "batches_refused=\(refused) in_doubt=\(Self.counts(totals.inDoubt)) "
+                + "in_doubt_applied=\(Self.counts(totals.inDoubtApplied)) "
                 + "partial=\(totals.partial) lost=\(totals.lost) unexplained=\(totals.unexplained) "
                 + "over_capacity=\(totals.overCapacity) retries_checked=\(totals.retriesChecked)")
         #expect(totals.partial == 0 && totals.lost == 0 && totals.unexplained == 0 && totals.overCapacity == 0)
         #expect(groups > 5 * Self.cycles, "the load should have made a fair number of groups")
         #expect(batches > 5 * Self.cycles && refused > 0, "the load should have had batches applied and refused")
         #expect(try await server.terminate() == 0, "SIGTERM is a clean exit")
+    }
+
+    /// `kind:count,…` in a stable order, for the summary line.
+    static func counts(_ counts: [String: Int]) -> String {
+        "\(counts.values.reduce(0, +))("
+            + counts.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+            .joined(separator: ",") + ")"
     }
 
     static func snapshotCount(_ root: URL) throws -> Int {
