@@ -23,8 +23,9 @@ import Testing
         ["op": "get_group", "group": "r/g1"],
     ]
 
-    @Test(arguments: IdempotentMutationTests.allCases)
-    func aRetryAfterKillNineGetsTheFirstReplyLineWithoutASecondEffect(_ example: Case) async throws {
+    /// With `snapshot`, a snapshot taken after the keyed request holds its key; else the journal alone does.
+    @Test(arguments: IdempotentMutationTests.allCases, [false, true])
+    func aRetryAfterKillNineGetsTheFirstReplyLineWithoutASecondEffect(_ example: Case, snapshot: Bool) async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         if let setupAt = example.setupAt {
@@ -38,6 +39,7 @@ import Testing
             if example.setupAt == nil { try await Self.setUp(example, client) }
             let line = try await IdempotentMutationTests.call(client, example.keyed)
             #expect(try JSONValue.parse(line)["ok"] == true, "\(line)")
+            if snapshot { #expect(try await client.call(["op": "snapshot"])["ok"] == true) }
             return (
                 line, try await IdempotentMutationTests.journalSequence(client), try await client.pipeline(Self.probes)
             )
@@ -55,6 +57,48 @@ import Testing
             let conflict = try JSONValue.parse(try await IdempotentMutationTests.call(client, example.different))
             #expect(conflict.errorCode == "idempotency_conflict", "\(conflict)")
             #expect(try await IdempotentMutationTests.call(client, example.keyed) == line)
+            #expect(try await IdempotentMutationTests.journalSequence(client) == sequence)
+        }
+        #expect(try await second.terminate() == 0)
+    }
+
+    /// A batch that is not atomic carries no key of its own, but each of its ops may: the same line after kill -9
+    /// gets the same reply line, each op replayed under its key, and an op whose key comes with another payload
+    /// is refused alone with `idempotency_conflict` while the others still replay.
+    @Test func aBatchThatIsNotAtomicReplaysEachKeyedOpAfterKillNine() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func batch(_ customer: String) -> JSONValue {
+            [
+                "id": "each", "op": "batch", "atomic": false,
+                "ops": [
+                    Requests.hold(
+                        "r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", op: "book", customer: customer,
+                        extra: ["id": 1, "idempotency_key": "e-1"]),
+                    ["id": 2, "op": "set_limits", "resource": "r", "min_notice_minutes": 30, "idempotency_key": "e-2"],
+                    Requests.hold(
+                        "r", "2027-01-05T12:00:00Z", "2027-01-05T13:00:00Z",
+                        extra: ["id": 3, "idempotency_key": "e-3", "ttl_seconds": 3_600]),
+                ],
+            ]
+        }
+        let first = try await SlotdProcess(dataDirectory: directory)
+        let (line, sequence) = try await first.connect { client in
+            #expect(try await client.call(Requests.createResource("r"))["ok"] == true)
+            let line = try await IdempotentMutationTests.call(client, batch("ann"))
+            let results = try JSONValue.parse(line)["results"]?.array ?? []
+            #expect(results.count == 3 && results.allSatisfy(\.ok), "\(line)")
+            return (line, try await IdempotentMutationTests.journalSequence(client))
+        }
+        first.kill9()
+        let second = try await SlotdProcess(dataDirectory: directory)
+        try await second.connect { client in
+            #expect(try await IdempotentMutationTests.call(client, batch("ann")) == line)
+            #expect(
+                try await IdempotentMutationTests.journalSequence(client) == sequence, "the retry journaled nothing")
+            let other = try JSONValue.parse(try await IdempotentMutationTests.call(client, batch("bob")))
+            let codes = (other["results"]?.array ?? []).map { $0.errorCode ?? "ok" }
+            #expect(codes == ["idempotency_conflict", "ok", "ok"], "\(other)")
             #expect(try await IdempotentMutationTests.journalSequence(client) == sequence)
         }
         #expect(try await second.terminate() == 0)
