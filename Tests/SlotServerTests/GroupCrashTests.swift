@@ -8,7 +8,8 @@ import Testing
 /// send atomic batches over several resources, restart on the same folder, and check that no group and no batch
 /// is partial and nothing acknowledged is lost (`GroupCrashCheck`). The moment of each kill is drawn from a seed,
 /// printed in the summary line; `SLOTD_GROUP_CRASH_SEED` repeats it and `SLOTD_GROUP_CRASH_CYCLES` (default 4)
-/// sets the number of cycles.
+/// sets the number of cycles. As in the crash torture, every third cycle also leaves a torn frame at the end of the
+/// WAL, and every fourth damages the newest snapshot.
 @Suite(.serialized) struct GroupCrashTests {
     static let cycles = Int(ProcessInfo.processInfo.environment["SLOTD_GROUP_CRASH_CYCLES"] ?? "") ?? 4
     static let seed =
@@ -99,6 +100,7 @@ import Testing
                 running.kill9()
             }
             if snapshotMidRun { #expect(try Self.snapshotCount(root) > 0, "the snapshot was written") }
+            try CrashTortureTests.damage(root, cycle: cycle)
             server = try await SlotdProcess(dataDirectory: root)
             try await server.connect { client in
                 var check = GroupCrashCheck(client: client, cycle: cycle, totals: totals)
