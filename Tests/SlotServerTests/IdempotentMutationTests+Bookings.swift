@@ -1,6 +1,7 @@
 import SlotClient
 import SlotDomain
 import SlotTesting
+import Testing
 
 /// The booking, group and batch ops under a key, for the same table as the rule, series and waitlist ops.
 extension IdempotentMutationTests {
@@ -82,9 +83,51 @@ extension IdempotentMutationTests {
     }()
 
     static let allCases = cases + bookingCases
+
+    /// As for the other ops, a group op or atomic batch that is refused, or changes nothing, keeps no key.
+    @Test func aRefusedOrUnchangedGroupOpOrBatchKeepsNoKey() async throws {
+        try await TestServer.run { server in
+            try await server.connect { client in
+                for resource in ["r", "r2"] { _ = try await client.call(Requests.createResource(resource)) }
+                _ = try await client.call(Self.book)
+                let busy = Requests.hold(
+                    "r", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", op: "book", extra: ["resources": ["r", "r2"]]
+                ).removing("resource")
+                let free = Requests.hold("r2", "2027-01-05T12:00:00Z", "2027-01-05T13:00:00Z", op: "book")
+                let refusals: [(JSONValue, String)] = [
+                    (busy, "slot_unavailable"),
+                    (busy.removing("resources").merging(["pool": ["r"]]), "slot_unavailable"),
+                    (["op": "batch", "atomic": true, "ops": [free, Self.book]], "batch_refused"),
+                    (["op": "confirm_group", "group": "r/g9"], "not_found"),
+                ]
+                for (index, (request, code)) in refusals.enumerated() {
+                    let reply = try await client.call(Self.keyed(request, "refused-\(index)"))
+                    #expect(reply.errorCode == code, "\(reply)")
+                    let other = Self.keyed(
+                        ["op": "set_limits", "resource": "r", "max_bookings_per_day": .number(Double(index + 10))],
+                        "refused-\(index)")
+                    #expect(try await client.call(other)["ok"] == true, "the key of \(request) was kept")
+                }
+                // Changed nothing: a confirm of a group confirmed already.
+                let group = try await client.call(
+                    busy.merging(["start": "2027-01-05T14:00:00Z", "end": "2027-01-05T15:00:00Z"]))
+                let id = try #require(group["group"]?["id"])
+                let confirm: JSONValue = ["op": "confirm_group", "group": id]
+                #expect(try await client.call(Self.keyed(confirm, "again-1"))["group"]?["state"] == "confirmed")
+                #expect(try await client.call(Self.keyed(confirm, "again-1", ["actor": "desk"]))["ok"] == true)
+            }
+        }
+    }
 }
 
 extension JSONValue {
+    /// The object with `fields` added or replaced.
+    func merging(_ fields: [String: JSONValue]) -> JSONValue {
+        guard case .object(var object) = self else { preconditionFailure("not an object") }
+        object.merge(fields) { _, new in new }
+        return .object(object)
+    }
+
     /// The object without `field`.
     func removing(_ field: String) -> JSONValue {
         guard case .object(var fields) = self else { preconditionFailure("not an object") }
