@@ -42,6 +42,18 @@ extension IdempotentMutationTests {
                 ],
             ]
         }
+        let paris: [String: JSONValue] = ["tz": "Europe/Paris"]
+        let localGroup: JSONValue = [
+            "op": "reschedule_group", "group": "r/g1", "start_local": "2027-01-05T13:00",
+            "end_local": "2027-01-05T14:00",
+            "tz": "Europe/Paris",
+        ]
+        func zoned(_ batch: JSONValue) -> JSONValue {
+            let ops = (batch["ops"]?.array ?? []).enumerated().map { index, op in
+                op.merging(["tz": index == 0 ? "Asia/Tokyo" : "America/New_York"])
+            }
+            return batch.merging(["ops": .array(ops)])
+        }
         let bob: [String: JSONValue] = ["customer": "bob"]
         let desk: [String: JSONValue] = ["actor": "desk"]
         return [
@@ -79,6 +91,16 @@ extension IdempotentMutationTests {
                 op: "reschedule_group", setup: [second, groupBook], keyed: keyed(rescheduleGroup),
                 different: keyed(rescheduleGroup, "k-1", ["end": "2027-01-05T12:30:00Z"])),
             Case(op: "batch", setup: [second, earlier], keyed: keyed(batch("ann")), different: keyed(batch("bob"))),
+            // Shown in a zone of the request's own: the replay must show the same local times.
+            Case(
+                op: "book resources in a zone", setup: [second], keyed: keyed(groupBook, "k-1", paris),
+                different: keyed(groupBook, "k-1", paris.merging(bob) { $1 })),
+            Case(
+                op: "reschedule_group in a zone", setup: [second, groupBook], keyed: keyed(localGroup),
+                different: keyed(localGroup, "k-1", ["end_local": "2027-01-05T14:30"])),
+            Case(
+                op: "batch in zones", setup: [second, earlier], keyed: keyed(zoned(batch("ann"))),
+                different: keyed(zoned(batch("bob")))),
         ]
     }()
 
