@@ -21,7 +21,7 @@ import Testing
     }
 
     /// A snapshot is taken while the clients run and before the kill, so the restart loads it and replays the
-    /// journal's tail after it.
+    /// journal's tail after it; the server also takes snapshots of its own every 120 entries.
     @Test func killNineAfterASnapshotMidRunLeavesNothingPartial() async throws {
         try await run(snapshotMidRun: true)
     }
@@ -72,7 +72,9 @@ import Testing
         let root = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         var random = SplitMix64(seed: Self.seed &+ (snapshotMidRun ? 1 : 0))
-        var server = try await SlotdProcess(dataDirectory: root)
+        // With snapshots, also one every 120 entries, so that some kills land in the middle of writing one.
+        let arguments = snapshotMidRun ? ["--snapshot-every-entries", "120"] : []
+        var server = try await SlotdProcess(dataDirectory: root, extraArguments: arguments)
         try await server.connect { client in
             for resource in GroupCrashLoad.resources {
                 let created = try await client.call(
@@ -101,7 +103,7 @@ import Testing
             }
             if snapshotMidRun { #expect(try Self.snapshotCount(root) > 0, "the snapshot was written") }
             try CrashTortureTests.damage(root, cycle: cycle)
-            server = try await SlotdProcess(dataDirectory: root)
+            server = try await SlotdProcess(dataDirectory: root, extraArguments: arguments)
             try await server.connect { client in
                 var check = GroupCrashCheck(client: client, cycle: cycle, totals: totals)
                 try await check.verify(&ledgers)
