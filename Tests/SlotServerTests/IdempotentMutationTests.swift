@@ -5,10 +5,10 @@ import SlotServer
 import SlotTesting
 import Testing
 
-/// `idempotency_key` on every mutation (the booking, group and batch ops are in `+Bookings`), over TCP: a retry gets the first
-/// reply line again, byte for byte, and appends nothing to the journal, live, after a restart and after a
-/// snapshot and a restart; the key with another payload is `idempotency_conflict`; a refused request keeps no
-/// key.
+/// `idempotency_key` on every mutation (the booking, group and batch ops are in `+Bookings`), over TCP: a retry
+/// gets the first reply line again, byte for byte, and appends nothing to the journal, live, after a restart and
+/// after a snapshot and a restart; the key with another payload is `idempotency_conflict`; a refused request
+/// keeps no key. `IdempotentRetryAcrossRestartTests` runs the same table across kill -9 of a real slotd.
 @Suite struct IdempotentMutationTests {
     /// One op under a key: what must exist first, the keyed request, and the same key with another payload.
     struct Case: Sendable, CustomTestStringConvertible {
