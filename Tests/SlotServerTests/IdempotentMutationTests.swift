@@ -5,10 +5,10 @@ import SlotServer
 import SlotTesting
 import Testing
 
-/// `idempotency_key` on the rule, series, waitlist and `create_resource` ops, over TCP: a retry gets the first
-/// reply line again, byte for byte, and appends nothing to the journal, live, after a restart and after a
-/// snapshot and a restart; the key with another payload is `idempotency_conflict`; a refused request keeps no
-/// key.
+/// `idempotency_key` on every mutation (the booking, group and batch ops are in `+Bookings`), over TCP: a retry
+/// gets the first reply line again, byte for byte, and appends nothing to the journal, live, after a restart and
+/// after a snapshot and a restart; the key with another payload is `idempotency_conflict`; a refused request
+/// keeps no key. `IdempotentRetryAcrossRestartTests` runs the same table across kill -9 of a real slotd.
 @Suite struct IdempotentMutationTests {
     /// One op under a key: what must exist first, the keyed request, and the same key with another payload.
     struct Case: Sendable, CustomTestStringConvertible {
@@ -16,6 +16,8 @@ import Testing
         var setup: [JSONValue]
         var keyed: JSONValue
         var different: JSONValue
+        /// The clock's instant for the setup, when it must be other than `TestServer.epoch`.
+        var setupAt: Instant?
         var testDescription: String { op }
     }
 
@@ -103,11 +105,11 @@ import Testing
         return try await client.receiveLine()
     }
 
-    @Test(arguments: cases, Restart.allCases)
+    @Test(arguments: allCases, Restart.allCases)
     func aRetryGetsTheFirstReplyLineWithoutASecondEffect(_ example: Case, restart: Restart) async throws {
         let directory = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clock = ManualClock(TestServer.epoch)
+        let clock = ManualClock(example.setupAt ?? TestServer.epoch)
         let (first, sequence) = try await TestServer.run(dataDirectory: directory, clock: clock) { server in
             try await server.connect { client in
                 _ = try await client.call(Requests.createResource("r"))
