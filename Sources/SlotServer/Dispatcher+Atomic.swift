@@ -25,9 +25,17 @@ extension Dispatcher {
         let actors = ordered.compactMap(directory.actor)
         guard actors.count == ordered.count else { preconditionFailure("a resource vanished") }
         let token = directory.nextChangeToken()
-        for actor in actors { await actor.take(for: token) }
-        let outcome = await decideAndApply(requests, actors: actors, token: token, stamp: stamp, asBatch: asBatch)
-        for actor in actors { await actor.letGo(from: token) }
+        var taken: [TakenResource] = []
+        for actor in actors {
+            let (schedule, lastJournaled) = await actor.take(for: token)
+            taken.append(TakenResource(actor: actor, schedule: schedule, lastJournaled: lastJournaled))
+        }
+        let (outcome, journaled) = await decideAndApply(
+            requests, taken: taken, token: token, stamp: stamp, asBatch: asBatch)
+        for resource in taken {
+            let changed = journaled?.resources.contains(resource.actor.id) ?? false
+            await resource.actor.letGo(from: token, journaled: changed ? journaled?.sequence : nil)
+        }
         return outcome
     }
 
@@ -70,8 +78,9 @@ extension Dispatcher {
     }
 
     private func decideAndApply(
-        _ requests: [BatchItem], actors: [ResourceActor], token: UInt64, stamp: IdempotencyStamp?, asBatch: Bool
-    ) async -> Outcome {
+        _ requests: [BatchItem], taken: [TakenResource], token: UInt64, stamp: IdempotencyStamp?, asBatch: Bool
+    ) async -> (Outcome, JournaledChange?) {
+        let actors = taken.map(\.actor)
         let lead = actors.first?.id
         var now = directory.clock.now()
         if let stamp, let lead {
@@ -79,18 +88,18 @@ extension Dispatcher {
             case .proceed: break
             case .replay(let stored):
                 let body = replayed(stored, requests: requests, asBatch: asBatch)
-                return Outcome(reply: .success(body), awaitedSequence: directory.journal.appendedSequence)
-            case .full(let rejection): return .refused(rejection, awaitedSequence: 0)
-            case .conflict: return .refused(.idempotencyConflict, awaitedSequence: directory.journal.appendedSequence)
+                return (Outcome(reply: .success(body), awaitedSequence: directory.journal.appendedSequence), nil)
+            case .full(let rejection): return (.refused(rejection, awaitedSequence: 0), nil)
+            case .conflict:
+                return (.refused(.idempotencyConflict, awaitedSequence: directory.journal.appendedSequence), nil)
             }
         }
         var schedules: [ResourceID: ResourceSchedule] = [:]
         var awaitedSequence: UInt64 = 0
-        for actor in actors {
-            let taken = await actor.takenSchedule(for: token)
-            schedules[actor.id] = taken.schedule
-            awaitedSequence = max(awaitedSequence, taken.lastJournaled)
-            now = max(now, taken.schedule.clock)
+        for resource in taken {
+            schedules[resource.actor.id] = resource.schedule
+            awaitedSequence = max(awaitedSequence, resource.lastJournaled)
+            now = max(now, resource.schedule.clock)
         }
         var work = AtomicWork(schedules: schedules, now: now)
         var recipes: [ReplyRecipe] = []
@@ -103,12 +112,26 @@ extension Dispatcher {
             case .success(let recipe): recipes.append(recipe)
             case .failure(let error):
                 if let stamp { directory.idempotency.abandon(stamp) }
-                return refusal(
+                let refused = refusal(
                     error, index: index, of: requests, asBatch: asBatch, awaitedSequence: awaitedSequence)
+                return (refused, nil)
             }
         }
         let decided = DecidedChange(work: work, recipes: recipes, now: now, awaitedSequence: awaitedSequence)
         return await apply(decided, requests, actors: actors, token: token, stamp: stamp, asBatch: asBatch)
+    }
+
+    /// A resource a change has taken, with its schedule and newest journal entry as of taking it.
+    struct TakenResource {
+        var actor: ResourceActor
+        var schedule: ResourceSchedule
+        var lastJournaled: UInt64
+    }
+
+    /// The atomic entry a change appended, and the resources it changed (their journal position moves to it).
+    struct JournaledChange {
+        var sequence: UInt64
+        var resources: Set<ResourceID>
     }
 
     /// What an atomic change decided, all of it accepted: the events, how to read each op's reply, and when.
@@ -125,7 +148,7 @@ extension Dispatcher {
     private func apply(
         _ decided: DecidedChange, _ requests: [BatchItem], actors: [ResourceActor], token: UInt64,
         stamp: IdempotencyStamp?, asBatch: Bool
-    ) async -> Outcome {
+    ) async -> (Outcome, JournaledChange?) {
         let parts = decided.work.parts
         var partReplies = [StoredReply?](repeating: nil, count: parts.count)
         for actor in actors {
@@ -138,9 +161,10 @@ extension Dispatcher {
         guard !parts.isEmpty else {
             // Nothing changed, so nothing is kept under the key, as for any single request that changes nothing.
             if let stamp { directory.idempotency.abandon(stamp) }
-            return Outcome(
+            let outcome = Outcome(
                 reply: .success(body(results.map(\.body), requests, asBatch)),
                 awaitedSequence: decided.awaitedSequence)
+            return (outcome, nil)
         }
         let remembered = stamp.map { stamp in
             let stored = results.map { result -> StoredReply in
@@ -152,15 +176,13 @@ extension Dispatcher {
                 at: decided.now)
         }
         let sequence = directory.journal.append(.atomic(AtomicEntry(parts: parts, remembered: remembered)))
-        for actor in actors where parts.contains(where: { $0.resource == actor.id }) {
-            await actor.journaled(sequence: sequence, for: token)
-        }
         if let remembered { directory.idempotency.remember(remembered) }
-        return Outcome(reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: sequence)
+        let outcome = Outcome(
+            reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: sequence)
+        return (outcome, JournaledChange(sequence: sequence, resources: Set(parts.map(\.resource))))
     }
 
-    private func decide(_ operation: SlotWire.Operation, in work: inout AtomicWork) -> Result<ReplyRecipe, WireError>
-    {
+    private func decide(_ operation: SlotWire.Operation, in work: inout AtomicWork) -> Result<ReplyRecipe, WireError> {
         switch operation {
         case .ping: return .success(.fixed(.empty, stored: nil))
         case .getResource(let id): return directory.get(id).reply.map { .fixed($0, stored: nil) }

@@ -5,8 +5,9 @@ import SlotWire
 /// resource-id order, decides against all of them, applies, journals one atomic entry and lets them go. While a
 /// resource is taken, every other request to it waits at its door (`waitTurn`): nobody sees a group half applied,
 /// and a snapshot never captures a change applied but not yet journaled. The order of taking rules out a cycle of
-/// waiters; nothing is awaited while a resource is taken except hops to the other taken actors, so the wait is
-/// bounded by the change's own work (`batchOperationsMax` ops at most).
+/// waiters; while a resource is taken, a change awaits only the taking of resources later in that order and hops to
+/// the actors it took, so the wait is bounded by the work of the changes ahead (`batchOperationsMax` ops each at
+/// most).
 extension ResourceActor {
     /// Returns once no multi-resource change holds this resource. Every request method calls it first; after it
     /// returns the method runs to its end without another suspension, as before.
@@ -16,32 +17,31 @@ extension ResourceActor {
         }
     }
 
-    /// Takes this resource for the change numbered `token`, waiting for any change that holds it now.
-    func take(for token: UInt64) async {
+    /// Takes this resource for the change numbered `token`, waiting for any change that holds it now, and returns
+    /// the schedule as of now for the change to decide against (a copy-on-write copy: the change copies only what
+    /// it must simulate), with this resource's newest journal entry. One hop for both, since every multi-resource
+    /// change pays it for each of its resources.
+    func take(for token: UInt64) async -> (schedule: ResourceSchedule, lastJournaled: UInt64) {
         await waitTurn()
         exclusiveHolder = token
+        advanceToNow()
+        return (schedule, lastJournaled)
     }
 
-    /// Lets the resource go, and every waiter check again.
-    func letGo(from token: UInt64) {
+    /// Lets the resource go, and every waiter check again. `journaled`: the sequence of the atomic entry holding
+    /// this resource's events, when the change applied any here (`applyTaken`).
+    func letGo(from token: UInt64, journaled sequence: UInt64?) {
         precondition(exclusiveHolder == token, "\(id) let go by a change that did not take it")
+        if let sequence { lastJournaled = sequence }
         exclusiveHolder = nil
         let waiters = exclusiveWaiters
         exclusiveWaiters = []
         for waiter in waiters { waiter.resume() }
     }
 
-    /// The schedule as of now, for the change that holds it to decide against (a copy-on-write copy: the change
-    /// copies only what it must simulate), with this resource's newest journal entry.
-    func takenSchedule(for token: UInt64) -> (schedule: ResourceSchedule, lastJournaled: UInt64) {
-        precondition(exclusiveHolder == token, "\(id) read by a change that did not take it")
-        advanceToNow()
-        return (schedule, lastJournaled)
-    }
-
     /// Applies the decided events of the change holding this resource, in order, through the same step replay takes
     /// (`ResourceSchedule.apply(_ entry:)`), and returns each one's reply. Not yet journaled: the change appends one
-    /// atomic entry for every resource once all have applied, then calls `journaled(sequence:for:)`.
+    /// atomic entry for every resource once all have applied, then lets go with its sequence.
     func applyTaken(_ events: [ScheduleEvent], for token: UInt64) -> [StoredReply] {
         precondition(exclusiveHolder == token, "\(id) changed by a change that did not take it")
         var replies: [StoredReply] = []
@@ -54,12 +54,6 @@ extension ResourceActor {
         }
         reportPromotions()
         return replies
-    }
-
-    /// The atomic entry holding this resource's events was appended as `sequence`.
-    func journaled(sequence: UInt64, for token: UInt64) {
-        precondition(exclusiveHolder == token, "\(id) journaled by a change that did not take it")
-        lastJournaled = sequence
     }
 
     /// The group of booking `sequence`, to learn which resources a group op must take. A group's membership never
