@@ -37,12 +37,11 @@ public struct RequestDecoder: Sendable {
         case .success(let value): id = value
         case .failure(let error): return .failure(DecodeFailure(id: .null, error: error))
         }
-        return decode(object: fields).map { Request(id: id, operation: $0.operation, displayZone: $0.displayZone) }
-            .mapError { DecodeFailure(id: id, error: $0) }
+        return decode(object: fields, id: id).mapError { DecodeFailure(id: id, error: $0) }
     }
 
     /// Decodes one request object (a line's, or one op of a `batch`); its `id` is the caller's to read.
-    func decode(object fields: [String: JSONValue]) -> Result<Request, WireError> {
+    func decode(object fields: [String: JSONValue], id: RequestID = .null) -> Result<Request, WireError> {
         var reader = FieldReader(fields: fields, limits: limits)
         return Result { () throws(WireError) -> Request in
             let op = try reader.string("op", maxBytes: 64)
@@ -60,7 +59,7 @@ public struct RequestDecoder: Sendable {
             try reader.checkFold()
             // For create_resource `tz` is the resource's zone, not a display zone.
             let displayZone = op == "create_resource" ? nil : try reader.requestZone()?.0
-            return Request(id: .null, operation: operation, displayZone: displayZone)
+            return Request(id: id, operation: operation, displayZone: displayZone)
         }
     }
 
