@@ -58,6 +58,10 @@ final class Simulator {
     /// A deliberate mistake, for the test that shows the crash check catches it: every reply counts as
     /// acknowledged as soon as it is decided, as if replies were sent before their commit.
     var acknowledgesBeforeCommit = false
+    /// The state after each step since the last commit (`Simulator+TornCommit.swift`).
+    var stepStates: [StepState] = []
+    /// The bookings shown by this step's atomic change, when it was one and changed something.
+    var atomicShown: [BookingID]?
 
     init(seed: UInt64, steps: Int) throws {
         self.seed = seed
@@ -83,6 +87,7 @@ final class Simulator {
         runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
         connection = InProcessConnection(runtime: runtime)
         lastCommitted = ServerState(limits: configuration.domainLimits)
+        resetStepStates()
     }
 
     deinit {
@@ -93,9 +98,12 @@ final class Simulator {
     func run() async throws {
         for step in 0..<steps {
             self.step = step
+            atomicShown = nil
             try await perform(workload.next(now: clock.now()))
             let live = await runtime.directory.state()
             try expect(CapacityCheck.violations(in: live), "capacity exceeded")
+            try expect(GroupCheck.violations(in: live, at: latestInstant(live)), "a group is not uniform")
+            recordStep(live)
         }
         step = steps
         try await commit()
@@ -157,6 +165,7 @@ final class Simulator {
         case .commitThenCrash:
             try await commit()
             try await crash()
+        case .crashDuringCommit: try await crashDuringCommit()
         case .restart: try await restart()
         }
     }
@@ -188,10 +197,12 @@ final class Simulator {
         }
         workload.learn(from: parsed)
         let entry = parsed["entry"]?["state"]?.string.map { "/" + $0 } ?? ""
-        let form = request["resources"] != nil ? "/group" : request["pool"] != nil ? "/pool" : entry
+        let batch = request["atomic"].map { $0 == .bool(true) ? "/atomic" : "/each" }
+        let form = request["resources"] != nil ? "/group" : request["pool"] != nil ? "/pool" : batch ?? entry
         counts.succeeded[(request["op"]?.string ?? "?") + form, default: 0] += 1
         guard appendedAfter > appendedBefore else { return reply }
         counts.changes += 1
+        if Self.isAtomicChange(request) { atomicShown = try bookings(in: parsed).map(\.id) }
         // A reply sent before all of its own entries are durable would acknowledge what a crash can take back.
         if reply.awaitedSequence < appendedAfter {
             throw fail(
@@ -234,54 +245,30 @@ final class Simulator {
         "nonexistent_local_time",
     ]
 
-    /// The bookings a successful reply shows, as it shows them.
+    /// The bookings a successful reply shows, as it shows them (a group's members, and in a batch the bookings of
+    /// each op's successful result, in order).
     private func bookings(in reply: JSONValue) throws -> [BookingSummary] {
         var objects = reply["bookings"]?.array ?? []
         if let booking = reply["booking"] { objects.append(booking) }
         if let booking = reply["entry"]?["booking"] { objects.append(booking) }
-        return try objects.map { object in
-            guard let id = object["id"]?.string.flatMap({ BookingID(parsing: $0) }),
-                let start = object["start"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
-                let end = object["end"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
-                let customer = object["customer"]?.string,
-                let state = object["state"]?.string.flatMap({ BookingState(rawValue: $0) })
-            else { throw fail("a booking in a reply does not read back: \(object)") }
-            let expiresAt = object["expires_at"]?.string.flatMap { RFC3339.parse($0)?.instant }
-            return BookingSummary(
-                id: id, range: TimeRange(start: start, end: end), customer: customer, state: state,
-                expiresAt: expiresAt)
-        }
+        objects += reply["group"]?["bookings"]?.array ?? []
+        let inResults = try (reply["results"]?.array ?? []).filter(\.ok).flatMap { try bookings(in: $0) }
+        return try inResults
+            + objects.map { object in
+                guard let id = object["id"]?.string.flatMap({ BookingID(parsing: $0) }),
+                    let start = object["start"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
+                    let end = object["end"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
+                    let customer = object["customer"]?.string,
+                    let state = object["state"]?.string.flatMap({ BookingState(rawValue: $0) })
+                else { throw fail("a booking in a reply does not read back: \(object)") }
+                let expiresAt = object["expires_at"]?.string.flatMap { RFC3339.parse($0)?.instant }
+                return BookingSummary(
+                    id: id, range: TimeRange(start: start, end: end), customer: customer, state: state,
+                    expiresAt: expiresAt)
+            }
     }
 
     func text(_ bytes: [UInt8]) -> String {
         String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
-    }
-}
-
-/// What a run did, for the report and for telling whether the workload still reaches deep enough.
-struct SimulationCounts {
-    var requests = 0
-    var changes = 0
-    var refusals: [String: Int] = [:]
-    /// Successful replies by op (`hold/group`, `book/pool` for the multi-resource forms).
-    var succeeded: [String: Int] = [:]
-    var retriesChecked = 0
-    var commits = 0
-    var replayChecks = 0
-    var snapshots = 0
-    var crashes = 0
-    var restarts = 0
-    var transcript = TranscriptDigest()
-}
-
-/// FNV-1a over every reply in order: two runs of one seed must give the same replies.
-struct TranscriptDigest: Equatable {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ bytes: [UInt8]) {
-        for byte in bytes {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01b3
-        }
     }
 }
