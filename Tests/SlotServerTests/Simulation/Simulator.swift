@@ -223,7 +223,8 @@ final class Simulator {
     /// No reply reveals what a crash could take back: a reply about one resource's schedule (a read, a refusal, a
     /// change) waits for that resource's newest journal entry. A refusal of the request itself is decided before
     /// any resource is looked at (`decodingCodes`), an unknown resource has no entries, and a resource's settings
-    /// (all that `create_resource` and `get_resource` show) are fixed by its first entry.
+    /// (all that `create_resource` and `get_resource` show) are fixed by its first entry. A successful reply that
+    /// shows bookings of several resources (a group, a batch) waits for the newest entry of each.
     private func expectWaitsForWhatItShows(_ request: JSONValue, _ reply: JSONValue, awaitedSequence: UInt64)
         async throws
     {
@@ -231,11 +232,16 @@ final class Simulator {
             !["create_resource", "get_resource"].contains(request["op"]?.string)
         else { return }
         let named = [request["resource"], request["booking"], request["entry"], request["series"]]
-            .compactMap { $0?.string?.split(separator: "/").first.map(String.init) }
-        guard named.count == 1, let id = ResourceID(named[0]), let actor = runtime.directory.actor(id) else { return }
-        let newest = await actor.state().lastSequence
-        if awaitedSequence < newest {
-            throw fail("the reply waits for entry \(awaitedSequence), but shows \(id), whose newest entry is \(newest)")
+            .compactMap { $0?.string?.split(separator: "/").first.flatMap { ResourceID(String($0)) } }
+        var shown = Set(named.count == 1 ? named : [])
+        if reply.ok { shown.formUnion(try bookings(in: reply).map(\.id.resource)) }
+        for id in shown.sorted() {
+            guard let actor = runtime.directory.actor(id) else { continue }
+            let newest = await actor.state().lastSequence
+            if awaitedSequence < newest {
+                throw fail(
+                    "the reply waits for entry \(awaitedSequence), but shows \(id), whose newest entry is \(newest)")
+            }
         }
     }
 
