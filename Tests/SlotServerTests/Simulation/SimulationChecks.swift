@@ -86,8 +86,15 @@ struct AcknowledgedLedger {
         pending = []
     }
 
-    /// What `recovered` lacks of the acknowledged changes.
-    func missing(from recovered: ServerState) -> [String] {
+    /// Bookings a change not acknowledged may have changed durably: a crash in the middle of a commit can keep
+    /// part of a batch that is not atomic. What they were acknowledged as no longer holds.
+    mutating func forget(_ ids: Set<BookingID>) {
+        for id in ids { bookings[id] = nil }
+    }
+
+    /// What `recovered` lacks of the acknowledged changes, at `now` (a hold due by then is expired, noticed or
+    /// not).
+    func missing(from recovered: ServerState, at now: Instant) -> [String] {
         var found: [String] = []
         for resource in resources.sorted() where recovered.resources[resource] == nil {
             found.append("resource \(resource) was acknowledged and is gone")
@@ -97,8 +104,12 @@ struct AcknowledgedLedger {
                 found.append("booking \(id) was acknowledged (\(acknowledged.state.rawValue)) and is gone")
                 continue
             }
-            let lapsed = acknowledged.state == .pendingConfirmation && booking.state == .expired
-            if booking.summary != acknowledged && !(lapsed && booking.range == acknowledged.range) {
+            var summary = booking.summary
+            if summary.state == .pendingConfirmation, let expiresAt = summary.expiresAt, expiresAt <= now {
+                summary.state = .expired
+            }
+            let lapsed = acknowledged.state == .pendingConfirmation && summary.state == .expired
+            if summary != acknowledged && !(lapsed && booking.range == acknowledged.range) {
                 found.append("booking \(id): acknowledged \(acknowledged), recovered \(booking.summary)")
             }
         }

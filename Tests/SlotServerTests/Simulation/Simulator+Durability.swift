@@ -110,7 +110,8 @@ extension Simulator {
         try expect(
             recovered.differences(from: committed, at: latestInstant(recovered, committed)),
             "recovered / the last commit")
-        try expect(ledger.missing(from: recovered), "acknowledged changes lost in a crash")
+        try expect(
+            ledger.missing(from: recovered, at: ledgerInstant(recovered)), "acknowledged changes lost in a crash")
     }
 
     /// Where states are compared: now, or the latest instant any schedule of `states` has seen if the wall clock
@@ -121,6 +122,12 @@ extension Simulator {
     /// same.
     func latestInstant(_ states: ServerState...) -> Instant {
         states.flatMap(\.resources.values).reduce(clock.now()) { max($0, $1.schedule.clock) }
+    }
+
+    /// Where acknowledged bookings are checked: a hold a reply showed expired was due by the latest the wall clock
+    /// has been, even if a recovered server, behind it, has not noticed yet (`SimulationFindingsTests`).
+    func ledgerInstant(_ recovered: ServerState) -> Instant {
+        max(latestWallClock, latestInstant(recovered))
     }
 
     private func newestSnapshot() -> URL? {
@@ -144,7 +151,8 @@ extension Simulator {
         let recovered = await runtime.directory.state()
         try expect(
             recovered.differences(from: live, at: latestInstant(recovered, live)), "restarted / the state at the stop")
-        try expect(ledger.missing(from: recovered), "acknowledged changes lost in a restart")
+        try expect(
+            ledger.missing(from: recovered, at: ledgerInstant(recovered)), "acknowledged changes lost in a restart")
     }
 
     /// A new runtime on the same data folder (recovery runs in its initializer); its state is durable.

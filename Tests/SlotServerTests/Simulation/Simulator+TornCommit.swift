@@ -60,15 +60,19 @@ extension Simulator {
         }
         try expectAtomicChangesJournaledWhole(entries)
         note("crash during the commit of entries \(durableBefore + 1)...\(appended): those through \(cut) are on disk")
-        // The replies whose entries all reached the disk may have been sent.
+        // The replies whose entries all reached the disk may have been sent; a batch that is not atomic may have
+        // reached it in part.
         ledger.durable(through: cut)
+        ledger.forget(Set(ledger.pending.flatMap { $0.bookings.map(\.id) }))
         ledger.forgetUnacknowledged()
         workload.remembered.removeAll { !$0.acknowledged }
         let steps = stepStates
         try await start()
         let recovered = await runtime.directory.state()
         workload.resourcesLost(keeping: Set(recovered.resources.keys.map(\.rawValue)))
-        try expect(ledger.missing(from: recovered), "acknowledged changes lost in a crash during a commit")
+        try expect(
+            ledger.missing(from: recovered, at: ledgerInstant(recovered)),
+            "acknowledged changes lost in a crash during a commit")
         if let whole = steps.last(where: { $0.appended == cut }) {
             try expect(
                 recovered.differences(from: whole.state, at: latestInstant(recovered, whole.state)),
