@@ -11,8 +11,6 @@ struct SimulationCounts {
     var snapshots = 0
     var crashes = 0
     var crashesDuringCommit = 0
-    /// Crashes during a commit that cut between the entries of one atomic change.
-    var atomicChangesCut = 0
     /// Atomic changes whose journal entries were read back and found to be one.
     var atomicChangesJournaled = 0
     var restarts = 0

@@ -15,9 +15,9 @@ import Testing
 /// 4. no group is partial: its members share one state (but for attendance, which is per member), one range and
 ///    one hold expiry, and each carries the same membership (`GroupCheck`);
 /// 5. an atomic change is all or nothing across a crash: `kill -9` in the middle of a commit keeps the entries up
-///    to some point, and the recovered state is the state after the last request kept whole, or, cut inside an
-///    atomic change's entries, shows each booking the change showed as it left it, or each as it was before
-///    (`Simulator+TornCommit.swift`).
+///    to some point, and every atomic change (a group's hold or op, a pool's hold, an atomic batch) is one journal
+///    entry, after at most the expiries its resources noticed first, so no cut splits it; cut after a step whose
+///    state was kept, the recovered state is that state (`Simulator+TornCommit.swift`).
 ///
 /// `SLOTD_SIM_SEED=N` runs seed N alone, `SLOTD_SIM_SEEDS=N` runs N seeds from `SLOTD_SIM_FIRST_SEED` (default
 /// 1), and `SLOTD_SIM_STEPS` sets the steps per seed (docs/OPERATIONS.md, "Testing"). A failure names its seed and
@@ -56,7 +56,7 @@ import Testing
             "simulation seed \(seed): \(Self.steps) steps, \(counts.requests) requests, \(counts.changes) changes, "
                 + "\(counts.retriesChecked) retries checked, \(counts.commits) commits, \(counts.replayChecks) "
                 + "replay checks, \(counts.snapshots) snapshots, \(counts.crashes) crashes ("
-                + "\(counts.crashesDuringCommit) during a commit, \(counts.atomicChangesCut) inside an atomic change), "
+                + "\(counts.crashesDuringCommit) during a commit), "
                 + "\(counts.atomicChangesJournaled) atomic changes read back as one entry, "
                 + "\(counts.restarts) restarts, \(ContinuousClock.now - started)")
         if Self.environment["SLOTD_SIM_VERBOSE"] != nil {

@@ -60,8 +60,10 @@ final class Simulator {
     var acknowledgesBeforeCommit = false
     /// The state after each step since the last commit (`Simulator+TornCommit.swift`).
     var stepStates: [StepState] = []
-    /// The bookings shown by this step's atomic change, when it was one and changed something.
-    var atomicShown: [BookingID]?
+    /// Whether this step was an atomic change that changed something.
+    var stepWasAtomicChange = false
+    /// The step after the last commit whose state is kept for a crash during the next commit.
+    var keptStep = 1
 
     init(seed: UInt64, steps: Int) throws {
         self.seed = seed
@@ -98,7 +100,7 @@ final class Simulator {
     func run() async throws {
         for step in 0..<steps {
             self.step = step
-            atomicShown = nil
+            stepWasAtomicChange = false
             try await perform(workload.next(now: clock.now()))
             let live = await runtime.directory.state()
             try expect(CapacityCheck.violations(in: live), "capacity exceeded")
@@ -202,7 +204,7 @@ final class Simulator {
         counts.succeeded[(request["op"]?.string ?? "?") + form, default: 0] += 1
         guard appendedAfter > appendedBefore else { return reply }
         counts.changes += 1
-        if Self.isAtomicChange(request) { atomicShown = try bookings(in: parsed).map(\.id) }
+        if Self.isAtomicChange(request) { stepWasAtomicChange = true }
         // A reply sent before all of its own entries are durable would acknowledge what a crash can take back.
         if reply.awaitedSequence < appendedAfter {
             throw fail(
