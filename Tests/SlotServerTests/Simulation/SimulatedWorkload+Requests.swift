@@ -58,7 +58,7 @@ extension SimulatedWorkload {
         fields["op"] = Bool.random(using: &random) ? "hold" : "book"
         fields[Bool.random(using: &random) ? "resources" : "pool"] = .array(ids.map { .string($0) })
         fields["customer"] = "group"
-        return finish(fields)
+        return finish(fields, keyed: true)
     }
 
     /// Daily and weekly series, all-or-nothing or skipping conflicts; and canceling the rest of one.
@@ -110,8 +110,8 @@ extension SimulatedWorkload {
     }
 
     /// Every kind of availability rule change.
-    mutating func ruleChange(now: Instant) -> JSONValue {
-        let resource = anyResource()
+    mutating func ruleChange(now: Instant, on chosen: SimulatedResource? = nil) -> JSONValue {
+        let resource = chosen ?? anyResource()
         let range = resource.range(after: now, using: &random)
         let id = JSONValue.string(resource.id)
         let date = JSONValue.string(

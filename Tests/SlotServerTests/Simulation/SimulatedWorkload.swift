@@ -21,6 +21,8 @@ enum SimulatedAction {
     case crashWithDamagedSnapshot
     /// A commit, then `kill -9`: nothing is lost.
     case commitThenCrash
+    /// `kill -9` while a commit is being written: the entries after some point in it never reach the disk.
+    case crashDuringCommit
     /// A graceful stop (the journal commits what is queued) and a start on the same data folder.
     case restart
 }
@@ -46,6 +48,9 @@ struct SimulatedWorkload {
     var bookings: [String] = []
     var series: [String] = []
     var entries: [String] = []
+    var groups: [String] = []
+    /// Each group's members, as its latest reply listed them.
+    var groupMembers: [String: [String]] = [:]
     var remembered: [RememberedRequest] = []
     var requestsMade = 0
 
@@ -72,11 +77,13 @@ struct SimulatedWorkload {
     mutating func next(now: Instant) -> SimulatedAction {
         if created.count < max(4, resources.count / 2) { return .request(create()) }
         switch Int.random(in: 0..<100, using: &random) {
-        case 0..<43: return .request(bookingRequest(now: now))
-        case 43..<52: return .request(multiResourceRequest(now: now))
-        case 52..<57: return .request(seriesRequest(now: now))
-        case 57..<63: return .request(waitlistRequest(now: now))
-        case 63..<67: return .request(ruleChange(now: now))
+        case 0..<38: return .request(bookingRequest(now: now))
+        case 38..<47: return .request(multiResourceRequest(now: now))
+        case 47..<51: return .request(groupRequest(now: now))
+        case 51..<55: return .request(batchRequest(now: now))
+        case 55..<59: return .request(seriesRequest(now: now))
+        case 59..<64: return .request(waitlistRequest(now: now))
+        case 64..<67: return .request(ruleChange(now: now))
         case 67: return .request(create())
         case 68..<72: return remembered.isEmpty ? .request(read(now: now)) : .retry(pick(remembered))
         case 72..<74:
@@ -89,7 +96,12 @@ struct SimulatedWorkload {
         case 88: return .pruneKeys
         case 89..<96: return .commit
         case 96: return .snapshot
-        case 97: return Int.random(in: 0..<4, using: &random) == 0 ? .crashWithDamagedSnapshot : .crash
+        case 97:
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: return .crashWithDamagedSnapshot
+            case 1: return .crash
+            default: return .crashDuringCommit
+            }
         case 98: return .restart
         default: return .commitThenCrash
         }
@@ -152,12 +164,15 @@ struct SimulatedWorkload {
     }
 
     /// The same key with one field changed: a different request under a key already used. (The remembered request
-    /// may itself be such a retry, which found its key expired: the change is made on its own values.)
+    /// may itself be such a retry, which found its key expired: the change is made on its own values.) A batch
+    /// gets its last op twice.
     private func otherBody(_ request: JSONValue) -> JSONValue {
         guard case .object(var fields) = request else { return request }
         if let customer = fields["customer"]?.string {
             fields["customer"] = .string(customer + "-other")
-        } else if fields["booking"] != nil {
+        } else if let ops = fields["ops"]?.array, let last = ops.last {
+            fields["ops"] = .array(ops + [last])
+        } else if fields["booking"] != nil || fields["group"] != nil {
             fields["actor"] = .string((fields["actor"]?.string ?? "client") + "-other")
         } else {
             fields["capacity"] = .number(Double((fields["capacity"]?.int ?? 1) + 1))
@@ -165,10 +180,17 @@ struct SimulatedWorkload {
         return .object(fields)
     }
 
-    /// Remembers the ids a successful reply hands out.
+    /// Remembers the ids a successful reply (or a successful op's result in a batch) hands out.
     mutating func learn(from reply: JSONValue) {
         func remember(_ id: String?, in list: inout [String]) {
             if let id, !list.contains(id) { list.append(id) }
+        }
+        for result in reply["results"]?.array ?? [] where result.ok { learn(from: result) }
+        if let group = reply["group"], let id = group["id"]?.string {
+            remember(id, in: &groups)
+            let members = group["bookings"]?.array?.compactMap { $0["id"]?.string } ?? []
+            groupMembers[id] = members
+            for member in members { remember(member, in: &bookings) }
         }
         for booking in reply["bookings"]?.array ?? [] { remember(booking["id"]?.string, in: &bookings) }
         remember(reply["booking"]?["id"]?.string, in: &bookings)

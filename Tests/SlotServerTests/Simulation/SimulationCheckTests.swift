@@ -49,17 +49,61 @@ import Testing
         #expect(CapacityCheck.violations(settings: roomB, bookings: half).isEmpty, "one core and one buffer")
     }
 
+    /// A state with one group, `desk/1` and `room/1`, the members as given (state, minutes after `day`, expiry).
+    static func group(
+        _ desk: (BookingState, Int64, Instant?), _ room: (BookingState, Int64, Instant?)
+    ) throws -> ServerState {
+        var state = ServerState(limits: .standard)
+        let members = [desk, room]
+        let ids = ["desk", "room"].map { BookingID(resource: ResourceID(trusted: $0), sequence: 1) }
+        let membership = GroupMembership(members: ids)
+        for (id, member) in zip(ids, members) {
+            let start = day.adding(seconds: member.1 * 60)
+            let booking = Booking(
+                id: id, range: TimeRange(start: start, end: start.adding(seconds: 3_600)), customer: "c",
+                state: member.0, expiresAt: member.2,
+                history: [Transition(from: nil, to: .pendingConfirmation, actor: "client", at: day)])
+            let settings = ResourceSettings(id: id.resource, timeZoneIdentifier: "UTC", capacity: 1)
+            let schedule = try ResourceSchedule(
+                restoring: settings, clock: day, lastSequence: 1, bookings: [booking], groups: [1: membership])
+            state.restore(ResourceState(schedule: schedule, createdSequence: 1, lastSequence: 2))
+        }
+        return state
+    }
+
+    @Test func aGroupIsUniformButForAttendance() throws {
+        let now = Self.day
+        let held = Self.day.adding(seconds: 600)
+        #expect(
+            GroupCheck.violations(in: try Self.group((.confirmed, 600, nil), (.confirmed, 600, nil)), at: now).isEmpty)
+        #expect(GroupCheck.violations(in: try Self.group((.completed, 600, nil), (.noShow, 600, nil)), at: now).isEmpty)
+        #expect(
+            GroupCheck.violations(in: try Self.group((.completed, 600, nil), (.confirmed, 600, nil)), at: now).isEmpty)
+        let partial = GroupCheck.violations(in: try Self.group((.confirmed, 600, nil), (.canceled, 600, nil)), at: now)
+        #expect(partial.count == 1 && partial[0].contains("partial"))
+        let attendedAndCanceled = try Self.group((.completed, 600, nil), (.canceled, 600, nil))
+        #expect(GroupCheck.violations(in: attendedAndCanceled, at: now).count == 1)
+        let spread = GroupCheck.violations(in: try Self.group((.confirmed, 600, nil), (.confirmed, 660, nil)), at: now)
+        #expect(spread.count == 1 && spread[0].contains("spread"))
+        let apart = try Self.group((.pendingConfirmation, 600, held), (.pendingConfirmation, 600, now))
+        #expect(GroupCheck.violations(in: apart, at: now.adding(seconds: -1)).contains { $0.contains("lapses apart") })
+        // One resource noticed the lapse, the other has not yet: the same at any instant past the expiry.
+        let lapsing = try Self.group((.expired, 600, held), (.pendingConfirmation, 600, held))
+        #expect(GroupCheck.violations(in: lapsing, at: held).isEmpty)
+        #expect(!GroupCheck.violations(in: lapsing, at: held.adding(seconds: -1)).isEmpty)
+    }
+
     @Test func theLedgerReportsWhatIsMissingOnlyOnceItWasAcknowledged() {
         var ledger = AcknowledgedLedger()
         let held = Self.booking(1, 0, 60, .pendingConfirmation).summary
         ledger.record(.init(awaitedSequence: 3, bookings: [held], resource: ResourceID(trusted: "room")))
         let empty = ServerState(limits: .standard)
         ledger.durable(through: 2)
-        #expect(ledger.missing(from: empty).isEmpty, "not durable yet: a crash may lose it")
+        #expect(ledger.missing(from: empty, at: Self.day).isEmpty, "not durable yet: a crash may lose it")
         ledger.durable(through: 3)
-        #expect(ledger.missing(from: empty).count == 2, "the resource and the booking")
+        #expect(ledger.missing(from: empty, at: Self.day).count == 2, "the resource and the booking")
         ledger.forgetUnacknowledged()
-        #expect(ledger.missing(from: empty).count == 2, "acknowledged stays acknowledged")
+        #expect(ledger.missing(from: empty, at: Self.day).count == 2, "acknowledged stays acknowledged")
     }
 
     /// Counting a reply as acknowledged when it is decided, before its commit: the first crash that loses a

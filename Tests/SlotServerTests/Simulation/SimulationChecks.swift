@@ -86,8 +86,15 @@ struct AcknowledgedLedger {
         pending = []
     }
 
-    /// What `recovered` lacks of the acknowledged changes.
-    func missing(from recovered: ServerState) -> [String] {
+    /// Bookings a change not acknowledged may have changed durably: a crash in the middle of a commit can keep
+    /// part of a batch that is not atomic. What they were acknowledged as no longer holds.
+    mutating func forget(_ ids: Set<BookingID>) {
+        for id in ids { bookings[id] = nil }
+    }
+
+    /// What `recovered` lacks of the acknowledged changes, at `now` (a hold due by then is expired, noticed or
+    /// not).
+    func missing(from recovered: ServerState, at now: Instant) -> [String] {
         var found: [String] = []
         for resource in resources.sorted() where recovered.resources[resource] == nil {
             found.append("resource \(resource) was acknowledged and is gone")
@@ -97,11 +104,80 @@ struct AcknowledgedLedger {
                 found.append("booking \(id) was acknowledged (\(acknowledged.state.rawValue)) and is gone")
                 continue
             }
-            let lapsed = acknowledged.state == .pendingConfirmation && booking.state == .expired
-            if booking.summary != acknowledged && !(lapsed && booking.range == acknowledged.range) {
+            var summary = booking.summary
+            if summary.state == .pendingConfirmation, let expiresAt = summary.expiresAt, expiresAt <= now {
+                summary.state = .expired
+            }
+            let lapsed = acknowledged.state == .pendingConfirmation && summary.state == .expired
+            if summary != acknowledged && !(lapsed && booking.range == acknowledged.range) {
                 found.append("booking \(id): acknowledged \(acknowledged), recovered \(booking.summary)")
             }
         }
         return found
+    }
+}
+
+/// Groups, computed from the bookings alone: a group never becomes partial. Every member exists, carries the same
+/// membership on its own resource, and shares the others' range, state and hold expiry. The one difference allowed
+/// is attendance (`complete` and `no_show` are per member), and only among members confirmed or rescheduled.
+enum GroupCheck {
+    static func violations(in state: ServerState, at now: Instant) -> [String] {
+        var found: [String] = []
+        for resource in state.resources.values.sorted(by: { $0.schedule.id < $1.schedule.id }) {
+            for (sequence, membership) in resource.schedule.groups.sorted(by: { $0.key < $1.key }) {
+                let id = BookingID(resource: resource.schedule.id, sequence: sequence)
+                guard membership.members.contains(id) else {
+                    found.append("\(id) carries group \(membership.id), which does not list it")
+                    continue
+                }
+                // Each group once, from its lead.
+                guard membership.members[0] == id else { continue }
+                found += violations(of: membership, in: state, at: now)
+                if found.count >= 5 { return found }
+            }
+        }
+        return found
+    }
+
+    private static func violations(of membership: GroupMembership, in state: ServerState, at now: Instant)
+        -> [String]
+    {
+        var members: [Booking] = []
+        for member in membership.members {
+            guard let schedule = state.resources[member.resource]?.schedule,
+                let booking = schedule.bookings[member.sequence]
+            else { return ["group \(membership.id): member \(member) is missing"] }
+            guard schedule.groups[member.sequence] == membership else {
+                return [
+                    "group \(membership.id): member \(member) carries \(String(describing: schedule.groups[member.sequence]))"
+                ]
+            }
+            members.append(booking)
+        }
+        let shown = members.map { "\($0.id) \(effectiveState($0, at: now).rawValue) \($0.range)" }
+            .joined(separator: ", ")
+        let attended: Set<BookingState> = [.completed, .noShow]
+        let states = members.map { effectiveState($0, at: now) }
+        let others = states.filter { !attended.contains($0) }
+        let uniform =
+            Set(others).count <= 1
+            && (others.count == states.count || Set(others).isSubset(of: [.confirmed, .rescheduled]))
+        var found: [String] = []
+        if !uniform { found.append("group \(membership.id) is partial: \(shown)") }
+        if Set(members.map(\.range)).count > 1 { found.append("group \(membership.id) is spread: \(shown)") }
+        if Set(members.map(\.expiresAt)).count > 1 {
+            found.append(
+                "group \(membership.id) lapses apart: \(members.map { "\($0.expiresAt.map(RFC3339.format) ?? "-")" })")
+        }
+        return found
+    }
+
+    /// A hold due by `now` is expired, whether or not its resource has noticed yet: resources notice expiries
+    /// when they are next asked, one by one.
+    private static func effectiveState(_ booking: Booking, at now: Instant) -> BookingState {
+        if booking.state == .pendingConfirmation, let expiresAt = booking.expiresAt, expiresAt <= now {
+            return .expired
+        }
+        return booking.state
     }
 }

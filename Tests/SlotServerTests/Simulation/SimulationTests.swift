@@ -11,7 +11,13 @@ import Testing
 ///    commit exactly, and holds each acknowledged booking as the last acknowledged reply showed it
 ///    (`AcknowledgedLedger`); a retry under a remembered key gets its first reply byte for byte;
 /// 3. replay equals live: at every commit the journal replayed into an empty state, and recovery from the newest
-///    snapshot and the journal, equal the live state part by part.
+///    snapshot and the journal, equal the live state part by part;
+/// 4. no group is partial: its members share one state (but for attendance, which is per member), one range and
+///    one hold expiry, and each carries the same membership (`GroupCheck`);
+/// 5. an atomic change is all or nothing across a crash: `kill -9` in the middle of a commit keeps the entries up
+///    to some point, and every atomic change (a group's hold or op, a pool's hold, an atomic batch) is one journal
+///    entry, after at most the expiries its resources noticed first, so no cut splits it; cut after a step whose
+///    state was kept, the recovered state is that state (`Simulator+TornCommit.swift`).
 ///
 /// `SLOTD_SIM_SEED=N` runs seed N alone, `SLOTD_SIM_SEEDS=N` runs N seeds from `SLOTD_SIM_FIRST_SEED` (default
 /// 1), and `SLOTD_SIM_STEPS` sets the steps per seed (docs/OPERATIONS.md, "Testing"). A failure names its seed and
@@ -49,8 +55,10 @@ import Testing
         print(
             "simulation seed \(seed): \(Self.steps) steps, \(counts.requests) requests, \(counts.changes) changes, "
                 + "\(counts.retriesChecked) retries checked, \(counts.commits) commits, \(counts.replayChecks) "
-                + "replay checks, \(counts.snapshots) snapshots, \(counts.crashes) crashes, \(counts.restarts) "
-                + "restarts, \(ContinuousClock.now - started)")
+                + "replay checks, \(counts.snapshots) snapshots, \(counts.crashes) crashes ("
+                + "\(counts.crashesDuringCommit) during a commit), "
+                + "\(counts.atomicChangesJournaled) atomic changes read back as one entry, "
+                + "\(counts.restarts) restarts, \(ContinuousClock.now - started)")
         if Self.environment["SLOTD_SIM_VERBOSE"] != nil {
             print("  succeeded: \(counts.succeeded.sorted { $0.key < $1.key })")
             print("  refused: \(counts.refusals.sorted { $0.key < $1.key })")

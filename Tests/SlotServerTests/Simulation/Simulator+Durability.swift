@@ -20,7 +20,11 @@ extension Simulator {
         }
         ledger.durable(through: durable)
         for index in workload.remembered.indices { workload.remembered[index].acknowledged = true }
+        var entries: [SequencedEntry] = []
+        try runtime.journal.replay(after: stepStates[0].appended) { entries.append($0) }
+        try expectAtomicChangesJournaledWhole(entries)
         lastCommitted = await runtime.directory.state()
+        resetStepStates()
         try compareWithReplay(lastCommitted)
     }
 
@@ -47,13 +51,15 @@ extension Simulator {
             "snapshot and journal recovered / the live state")
     }
 
-    /// Commits (a snapshot waits for durability), then takes a snapshot, which may compact the journal.
+    /// Commits (a snapshot waits for durability), then takes a snapshot, which may compact the journal. Capturing
+    /// a resource brings it to now, which journals a notice when a hold has expired while customers wait: the
+    /// state compared afterwards is the one after the snapshot, committed.
     func snapshot() async throws {
         try await commit()
         let summary = try await takeSnapshot()
         counts.snapshots += 1
         note("snapshot at \(summary.journalSequence), compacted through \(summary.compactedThrough)")
-        try compareWithReplay(lastCommitted)
+        try await commit()
     }
 
     /// Keeps committing while the snapshot runs: a manual writer that does compaction in `commitQueued` (rather
@@ -104,7 +110,8 @@ extension Simulator {
         try expect(
             recovered.differences(from: committed, at: latestInstant(recovered, committed)),
             "recovered / the last commit")
-        try expect(ledger.missing(from: recovered), "acknowledged changes lost in a crash")
+        try expect(
+            ledger.missing(from: recovered, at: ledgerInstant(recovered)), "acknowledged changes lost in a crash")
     }
 
     /// Where states are compared: now, or the latest instant any schedule of `states` has seen if the wall clock
@@ -115,6 +122,12 @@ extension Simulator {
     /// same.
     func latestInstant(_ states: ServerState...) -> Instant {
         states.flatMap(\.resources.values).reduce(clock.now()) { max($0, $1.schedule.clock) }
+    }
+
+    /// Where acknowledged bookings are checked: a hold a reply showed expired was due by the latest the wall clock
+    /// has been, even if a recovered server, behind it, has not noticed yet (`SimulationFindingsTests`).
+    func ledgerInstant(_ recovered: ServerState) -> Instant {
+        max(latestWallClock, latestInstant(recovered))
     }
 
     private func newestSnapshot() -> URL? {
@@ -138,11 +151,12 @@ extension Simulator {
         let recovered = await runtime.directory.state()
         try expect(
             recovered.differences(from: live, at: latestInstant(recovered, live)), "restarted / the state at the stop")
-        try expect(ledger.missing(from: recovered), "acknowledged changes lost in a restart")
+        try expect(
+            ledger.missing(from: recovered, at: ledgerInstant(recovered)), "acknowledged changes lost in a restart")
     }
 
     /// A new runtime on the same data folder (recovery runs in its initializer); its state is durable.
-    private func start() async throws {
+    func start() async throws {
         do {
             runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
         } catch {
@@ -150,5 +164,6 @@ extension Simulator {
         }
         connection = InProcessConnection(runtime: runtime)
         lastCommitted = await runtime.directory.state()
+        resetStepStates()
     }
 }

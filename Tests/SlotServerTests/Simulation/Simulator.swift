@@ -58,6 +58,12 @@ final class Simulator {
     /// A deliberate mistake, for the test that shows the crash check catches it: every reply counts as
     /// acknowledged as soon as it is decided, as if replies were sent before their commit.
     var acknowledgesBeforeCommit = false
+    /// The state after each step since the last commit (`Simulator+TornCommit.swift`).
+    var stepStates: [StepState] = []
+    /// Whether this step was an atomic change that changed something.
+    var stepWasAtomicChange = false
+    /// The step after the last commit whose state is kept for a crash during the next commit.
+    var keptStep = 1
 
     init(seed: UInt64, steps: Int) throws {
         self.seed = seed
@@ -83,6 +89,7 @@ final class Simulator {
         runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger)
         connection = InProcessConnection(runtime: runtime)
         lastCommitted = ServerState(limits: configuration.domainLimits)
+        resetStepStates()
     }
 
     deinit {
@@ -93,9 +100,12 @@ final class Simulator {
     func run() async throws {
         for step in 0..<steps {
             self.step = step
+            stepWasAtomicChange = false
             try await perform(workload.next(now: clock.now()))
             let live = await runtime.directory.state()
             try expect(CapacityCheck.violations(in: live), "capacity exceeded")
+            try expect(GroupCheck.violations(in: live, at: latestInstant(live)), "a group is not uniform")
+            recordStep(live)
         }
         step = steps
         try await commit()
@@ -157,6 +167,7 @@ final class Simulator {
         case .commitThenCrash:
             try await commit()
             try await crash()
+        case .crashDuringCommit: try await crashDuringCommit()
         case .restart: try await restart()
         }
     }
@@ -188,10 +199,12 @@ final class Simulator {
         }
         workload.learn(from: parsed)
         let entry = parsed["entry"]?["state"]?.string.map { "/" + $0 } ?? ""
-        let form = request["resources"] != nil ? "/group" : request["pool"] != nil ? "/pool" : entry
+        let batch = request["atomic"].map { $0 == .bool(true) ? "/atomic" : "/each" }
+        let form = request["resources"] != nil ? "/group" : request["pool"] != nil ? "/pool" : batch ?? entry
         counts.succeeded[(request["op"]?.string ?? "?") + form, default: 0] += 1
         guard appendedAfter > appendedBefore else { return reply }
         counts.changes += 1
+        if Self.isAtomicChange(request) { stepWasAtomicChange = true }
         // A reply sent before all of its own entries are durable would acknowledge what a crash can take back.
         if reply.awaitedSequence < appendedAfter {
             throw fail(
@@ -212,7 +225,8 @@ final class Simulator {
     /// No reply reveals what a crash could take back: a reply about one resource's schedule (a read, a refusal, a
     /// change) waits for that resource's newest journal entry. A refusal of the request itself is decided before
     /// any resource is looked at (`decodingCodes`), an unknown resource has no entries, and a resource's settings
-    /// (all that `create_resource` and `get_resource` show) are fixed by its first entry.
+    /// (all that `create_resource` and `get_resource` show) are fixed by its first entry. A successful reply that
+    /// shows bookings of several resources (a group, a batch) waits for the newest entry of each.
     private func expectWaitsForWhatItShows(_ request: JSONValue, _ reply: JSONValue, awaitedSequence: UInt64)
         async throws
     {
@@ -220,11 +234,16 @@ final class Simulator {
             !["create_resource", "get_resource"].contains(request["op"]?.string)
         else { return }
         let named = [request["resource"], request["booking"], request["entry"], request["series"]]
-            .compactMap { $0?.string?.split(separator: "/").first.map(String.init) }
-        guard named.count == 1, let id = ResourceID(named[0]), let actor = runtime.directory.actor(id) else { return }
-        let newest = await actor.state().lastSequence
-        if awaitedSequence < newest {
-            throw fail("the reply waits for entry \(awaitedSequence), but shows \(id), whose newest entry is \(newest)")
+            .compactMap { $0?.string?.split(separator: "/").first.flatMap { ResourceID(String($0)) } }
+        var shown = Set(named.count == 1 ? named : [])
+        if reply.ok { shown.formUnion(try bookings(in: reply).map(\.id.resource)) }
+        for id in shown.sorted() {
+            guard let actor = runtime.directory.actor(id) else { continue }
+            let newest = await actor.state().lastSequence
+            if awaitedSequence < newest {
+                throw fail(
+                    "the reply waits for entry \(awaitedSequence), but shows \(id), whose newest entry is \(newest)")
+            }
         }
     }
 
@@ -234,54 +253,30 @@ final class Simulator {
         "nonexistent_local_time",
     ]
 
-    /// The bookings a successful reply shows, as it shows them.
+    /// The bookings a successful reply shows, as it shows them (a group's members, and in a batch the bookings of
+    /// each op's successful result, in order).
     private func bookings(in reply: JSONValue) throws -> [BookingSummary] {
         var objects = reply["bookings"]?.array ?? []
         if let booking = reply["booking"] { objects.append(booking) }
         if let booking = reply["entry"]?["booking"] { objects.append(booking) }
-        return try objects.map { object in
-            guard let id = object["id"]?.string.flatMap({ BookingID(parsing: $0) }),
-                let start = object["start"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
-                let end = object["end"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
-                let customer = object["customer"]?.string,
-                let state = object["state"]?.string.flatMap({ BookingState(rawValue: $0) })
-            else { throw fail("a booking in a reply does not read back: \(object)") }
-            let expiresAt = object["expires_at"]?.string.flatMap { RFC3339.parse($0)?.instant }
-            return BookingSummary(
-                id: id, range: TimeRange(start: start, end: end), customer: customer, state: state,
-                expiresAt: expiresAt)
-        }
+        objects += reply["group"]?["bookings"]?.array ?? []
+        let inResults = try (reply["results"]?.array ?? []).filter(\.ok).flatMap { try bookings(in: $0) }
+        return try inResults
+            + objects.map { object in
+                guard let id = object["id"]?.string.flatMap({ BookingID(parsing: $0) }),
+                    let start = object["start"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
+                    let end = object["end"]?.string.flatMap({ RFC3339.parse($0)?.instant }),
+                    let customer = object["customer"]?.string,
+                    let state = object["state"]?.string.flatMap({ BookingState(rawValue: $0) })
+                else { throw fail("a booking in a reply does not read back: \(object)") }
+                let expiresAt = object["expires_at"]?.string.flatMap { RFC3339.parse($0)?.instant }
+                return BookingSummary(
+                    id: id, range: TimeRange(start: start, end: end), customer: customer, state: state,
+                    expiresAt: expiresAt)
+            }
     }
 
     func text(_ bytes: [UInt8]) -> String {
         String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
-    }
-}
-
-/// What a run did, for the report and for telling whether the workload still reaches deep enough.
-struct SimulationCounts {
-    var requests = 0
-    var changes = 0
-    var refusals: [String: Int] = [:]
-    /// Successful replies by op (`hold/group`, `book/pool` for the multi-resource forms).
-    var succeeded: [String: Int] = [:]
-    var retriesChecked = 0
-    var commits = 0
-    var replayChecks = 0
-    var snapshots = 0
-    var crashes = 0
-    var restarts = 0
-    var transcript = TranscriptDigest()
-}
-
-/// FNV-1a over every reply in order: two runs of one seed must give the same replies.
-struct TranscriptDigest: Equatable {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ bytes: [UInt8]) {
-        for byte in bytes {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01b3
-        }
     }
 }
