@@ -40,34 +40,19 @@ extension BatchProtocolTests {
 
     @Test(arguments: IdempotentMutationTests.Restart.allCases)
     func aKeyedAtomicBatchRepliesTheSameWithoutASecondEffect(restart: IdempotentMutationTests.Restart) async throws {
-        let directory = TestServer.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let clock = ManualClock(TestServer.epoch)
-        let (first, sequence) = try await TestServer.run(dataDirectory: directory, clock: clock) { server in
-            try await server.connect { client in
-                try await Self.setUp(client)
-                let first = try await Self.line(
-                    client, Self.batch(Self.keyedOps, atomic: true, extra: ["idempotency_key": "batch-1"]))
-                let reply = try JSONValue.parse(first)
-                let results = Self.results(reply)
-                #expect(results.count == 4 && results.allSatisfy(\.ok), "\(first)")
-                #expect(results.map { $0["id"] } == ["hold-r", 2, nil, nil])
-                #expect(results[1]["booking"]?["start_local"] == "2027-01-05T05:00:00-05:00", "\(first)")
-                #expect(results[3]["group"]?["id"] == "r/g2", "\(first)")
-                let sequence = try await Self.journalSequence(client)
-                switch restart {
-                case .none: try await Self.checkRetries(client, first: first, sequence: sequence)
-                case .journal: break
-                case .snapshot: #expect(try await client.call(["op": "snapshot"]).ok)
-                }
-                return (first, sequence)
-            }
-        }
-        guard restart != .none else { return }
-        try await TestServer.run(dataDirectory: directory, clock: clock) { server in
-            try await server.connect { client in
-                try await Self.checkRetries(client, first: first, sequence: sequence)
-            }
+        try await restart.check { client in
+            try await Self.setUp(client)
+            let first = try await Self.line(
+                client, Self.batch(Self.keyedOps, atomic: true, extra: ["idempotency_key": "batch-1"]))
+            let reply = try JSONValue.parse(first)
+            let results = Self.results(reply)
+            #expect(results.count == 4 && results.allSatisfy(\.ok), "\(first)")
+            #expect(results.map { $0["id"] } == ["hold-r", 2, nil, nil])
+            #expect(results[1]["booking"]?["start_local"] == "2027-01-05T05:00:00-05:00", "\(first)")
+            #expect(results[3]["group"]?["id"] == "r/g2", "\(first)")
+            return (first, try await Self.journalSequence(client))
+        } retry: { client, state in
+            try await Self.checkRetries(client, first: state.0, sequence: state.1)
         }
     }
 

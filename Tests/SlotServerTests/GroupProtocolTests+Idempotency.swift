@@ -71,29 +71,14 @@ extension GroupProtocolTests {
     func aKeyedGroupRequestRepliesTheSameWithoutASecondEffect(
         _ example: KeyedCase, restart: IdempotentMutationTests.Restart
     ) async throws {
-        let directory = TestServer.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let clock = ManualClock(TestServer.epoch)
-        let (first, sequence) = try await TestServer.run(dataDirectory: directory, clock: clock) { server in
-            try await server.connect { client in
-                try await Self.setUp(client)
-                for request in example.setup { #expect(try await client.call(request).ok, "\(request)") }
-                let first = try await Self.line(client, example.keyed)
-                #expect(try JSONValue.parse(first).ok, "\(first)")
-                let sequence = try await Self.journalSequence(client)
-                switch restart {
-                case .none: try await Self.checkRetries(client, example, first: first, sequence: sequence)
-                case .journal: break
-                case .snapshot: #expect(try await client.call(["op": "snapshot"]).ok)
-                }
-                return (first, sequence)
-            }
-        }
-        guard restart != .none else { return }
-        try await TestServer.run(dataDirectory: directory, clock: clock) { server in
-            try await server.connect { client in
-                try await Self.checkRetries(client, example, first: first, sequence: sequence)
-            }
+        try await restart.check { client in
+            try await Self.setUp(client)
+            for request in example.setup { #expect(try await client.call(request).ok, "\(request)") }
+            let first = try await Self.line(client, example.keyed)
+            #expect(try JSONValue.parse(first).ok, "\(first)")
+            return (first, try await Self.journalSequence(client))
+        } retry: { client, state in
+            try await Self.checkRetries(client, example, first: state.0, sequence: state.1)
         }
     }
 

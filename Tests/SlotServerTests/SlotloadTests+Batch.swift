@@ -10,12 +10,9 @@ import Testing
 /// credited to its own op, and the verdict and the report come out as for one request a line.
 extension SlotloadTests {
     @Test func uniformInBatchesOfTenPassesAndSaysSo() async throws {
-        let folder = TestServer.temporaryDirectory()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let (jsonPath, htmlPath) = (
-            folder.appendingPathComponent("r.json").path, folder.appendingPathComponent("r.html").path
-        )
+        let reports = try ReportFolder()
+        defer { reports.remove() }
+        let (jsonPath, htmlPath) = (reports.jsonPath, reports.htmlPath)
         try await TestServer.run(clock: SystemClock()) { server in
             let run = try await ToolProcess.run(
                 "slotload",

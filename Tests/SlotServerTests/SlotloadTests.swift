@@ -14,12 +14,9 @@ import Testing
     }
 
     @Test func mixedRunReportsAndPasses() async throws {
-        let folder = TestServer.temporaryDirectory()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let (jsonPath, htmlPath) = (
-            folder.appendingPathComponent("r.json").path, folder.appendingPathComponent("r.html").path
-        )
+        let reports = try ReportFolder()
+        defer { reports.remove() }
+        let (jsonPath, htmlPath) = (reports.jsonPath, reports.htmlPath)
         try await TestServer.run(clock: SystemClock()) { server in
             let run = try await ToolProcess.run(
                 "slotload",
@@ -173,5 +170,20 @@ import Testing
             #expect(run.stdout.contains("verdict fail"))
             #expect(run.stdout.contains("\(canceled ?? "?") was acknowledged but is missing"), "\(run.stdout)")
         }
+    }
+}
+
+/// A temporary folder for one slotload run's JSON and HTML reports.
+struct ReportFolder {
+    let folder = TestServer.temporaryDirectory()
+    var jsonPath: String { folder.appendingPathComponent("r.json").path }
+    var htmlPath: String { folder.appendingPathComponent("r.html").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: folder)
     }
 }
