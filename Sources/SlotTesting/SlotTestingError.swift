@@ -9,6 +9,8 @@ public enum SlotTestingError: Error, CustomStringConvertible {
     case notListening(exitStatus: Int32?)
     /// `command` was still running after `seconds`, and was stopped.
     case timedOut(command: String, seconds: Int)
+    /// `posix_spawn` of `path` failed with `errno`.
+    case spawnFailed(String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum SlotTestingError: Error, CustomStringConvertible {
             return "the server did not start listening" + (exitStatus.map { " (exit status \($0))" } ?? "")
         case .timedOut(let command, let seconds):
             return "\(command) did not finish within \(seconds) s"
+        case .spawnFailed(let path, let errno):
+            return "cannot start \(path): \(String(cString: strerror(errno)))"
         }
     }
 }

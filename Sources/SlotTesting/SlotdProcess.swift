@@ -3,11 +3,9 @@ import SlotClient
 
 /// A `slotd` started as a separate process from the built binary (`PackageExecutable`), as an operator would run
 /// it: for what only a real process shows (kill -9, signals, exit status, its memory and CPU).
-/// @unchecked Sendable: every stored property is set in `init` and never reassigned; the crash task only sends
-/// a signal and waits for exit, which `Process` allows from any thread.
-public final class SlotdProcess: RunningServer, @unchecked Sendable {
+public final class SlotdProcess: RunningServer, Sendable {
     /// The server's process: tests send it signals and ask whether it still runs.
-    public let process = Process()
+    public let process: ChildProcess
     /// The port the server reported in its `listening` line.
     public let port: Int
     /// The file the server's stdout goes to (its `listening` line).
@@ -22,21 +20,15 @@ public final class SlotdProcess: RunningServer, @unchecked Sendable {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         stdoutURL = dataDirectory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        process.executableURL = try PackageExecutable.url("slotd")
-        process.arguments =
+        let arguments =
             [
                 "--port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
                 dataDirectory.appendingPathComponent("snapshots").path, "--log-level", logLevel,
             ]
             + extraArguments
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        if let stderr {
-            _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: stderr)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
+        if let stderr { _ = FileManager.default.createFile(atPath: stderr.path, contents: nil) }
+        process = try ChildProcess(
+            executable: try PackageExecutable.url("slotd"), arguments: arguments, stdout: stdoutURL, stderr: stderr)
         // Wait (bounded) for the one `listening` line on stdout.
         for _ in 0..<1_000 {
             if let text = try? String(contentsOf: stdoutURL, encoding: .utf8),
@@ -52,11 +44,6 @@ public final class SlotdProcess: RunningServer, @unchecked Sendable {
         let exitStatus = process.isRunning ? nil : process.terminationStatus
         process.terminate()
         throw SlotTestingError.notListening(exitStatus: exitStatus)
-    }
-
-    /// A test that fails before it stops its server must not leave the server running after the test run.
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// SIGKILL, as a crash would end it; returns once it has ended.

@@ -35,17 +35,8 @@ public enum ToolProcess {
         defer { try? FileManager.default.removeItem(at: folder) }
         let (stdoutURL, stderrURL) = (folder.appendingPathComponent("stdout"), folder.appendingPathComponent("stderr"))
         for url in [stdoutURL, stderrURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-        let (stdoutFile, stderrFile) = (
-            try FileHandle(forWritingTo: stdoutURL), try FileHandle(forWritingTo: stderrURL)
-        )
-        defer { try? stdoutFile.close() }
-        defer { try? stderrFile.close() }
-        let process = Process()
-        process.executableURL = try PackageExecutable.url(name)
-        process.arguments = arguments
-        process.standardOutput = stdoutFile
-        process.standardError = stderrFile
-        try process.run()
+        let process = try ChildProcess(
+            executable: try PackageExecutable.url(name), arguments: arguments, stdout: stdoutURL, stderr: stderrURL)
         for _ in 0..<(timeoutSeconds * 50) where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             process.terminate()
@@ -53,7 +44,6 @@ public enum ToolProcess {
             throw SlotTestingError.timedOut(
                 command: ([name] + arguments).joined(separator: " "), seconds: timeoutSeconds)
         }
-        process.waitUntilExit()
         return Run(
             status: process.terminationStatus, stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
             stderr: try String(contentsOf: stderrURL, encoding: .utf8))
