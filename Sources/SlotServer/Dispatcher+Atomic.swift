@@ -39,11 +39,12 @@ extension Dispatcher {
         return outcome
     }
 
-    /// The resources an op of an atomic change touches, and the memberships of the groups it names.
+    /// A group op naming no group there is (or that the batch makes before it).
     static func noGroup(_ group: GroupID) -> WireError {
         WireError(Rejection(.notFound, "no group \(group)", field: "group"))
     }
 
+    /// The resources an op of an atomic change touches, to take before anything is decided.
     private func resources(of operation: SlotWire.Operation) async
         -> Result<[ResourceID], WireError>
     {
