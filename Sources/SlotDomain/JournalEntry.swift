@@ -4,11 +4,12 @@ public enum JournalEntry: Hashable, Sendable {
     case schedule(ResourceID, ScheduleEvent)
     /// The reply of a request that changed nothing, remembered under its idempotency key. Journals of earlier
     /// servers hold such entries; no request writes one today (a request that changes nothing keeps no key), and
-    /// replay still honours them.
-    case keyRecorded(IdempotencyStamp, BookingSummary, at: Instant)
+    /// replay still honours them. Indirect, being rare: its booking would set the size of every entry.
+    indirect case keyRecorded(IdempotencyStamp, BookingSummary, at: Instant)
     /// Events of several resources (or several of one) that happen together: a group's change, an atomic batch.
-    /// One journal record, so after a crash every part shows or none does.
-    case atomic(AtomicEntry)
+    /// One journal record, so after a crash every part shows or none does. Indirect: inline, its kept reply made
+    /// every entry (and every copy of one on the journal's path) more than twice as large.
+    indirect case atomic(AtomicEntry)
 
     /// The resource the entry is about; for an atomic entry, its first part's.
     public var resource: ResourceID {
