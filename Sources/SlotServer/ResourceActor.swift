@@ -196,13 +196,6 @@ public actor ResourceActor {
         }
     }
 
-    /// Active bookings starting on the local day of `instant`: a pool's load, for its fair pick.
-    public func bookingsStarting(onLocalDayOf instant: Instant) async -> Int {
-        if exclusiveHolder != nil { await waitTurn() }
-        advanceToNow()
-        return schedule.bookingsStarting(on: schedule.localDate(of: instant))
-    }
-
     /// Expires due holds, and offers the time they free to waiting customers (journaled then, so the sweep's
     /// interval bounds how late a waiting customer hears of it).
     public func sweep() async {
