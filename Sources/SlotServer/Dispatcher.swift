@@ -60,14 +60,10 @@ public struct Dispatcher: Sendable {
         case .hold(_, let command): await actor.hold(command)
         case .transition(let booking, let action, let actorName, let stamp):
             await actor.transition(action, booking: booking.sequence, actor: actorName, stamp: stamp)
-        case .getBooking(let booking): await actor.booking(booking.sequence)
-        case .listBookings(_, let from, let to, let after, let limit):
-            await actor.bookings(from: from, to: to, after: after, limit: limit)
-        case .availability(_, let from, let to, let durationMinutes):
-            await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+        case .getBooking, .listBookings, .availability, .getRules, .waitlistStatus, .waitlistQueue:
+            await actor.read(operation)
         case .changeRules(_, let request, let actorName, let stamp):
             await actor.changeRules(request, actor: actorName, stamp: stamp)
-        case .getRules: await actor.rules()
         case .bookSeries(_, let command): await actor.bookSeries(command)
         case .cancelSeries(let series, let from, let reason, let actorName, let stamp):
             await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName, stamp: stamp)
@@ -75,8 +71,6 @@ public struct Dispatcher: Sendable {
             await actor.joinWaitlist(range, customer: customer, actor: actorName, stamp: stamp)
         case .waitlistLeave(let entry, let actorName, let stamp):
             await actor.leaveWaitlist(entry.number, actor: actorName, stamp: stamp)
-        case .waitlistStatus(let entry): await actor.waitlistEntry(entry.number)
-        case .waitlistQueue: await actor.waitlistQueue()
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
             .getGroup, .groupTransition, .batch:
             preconditionFailure("\(operation.name) is not about one resource")
@@ -138,7 +132,8 @@ public struct Dispatcher: Sendable {
         var replyBytesAtLeast = 0
         for resource in ordered {
             guard let actor = directory.actor(resource) else { return ResourceDirectory.notFound(resource) }
-            let outcome = await actor.availability(from: from, to: to, durationMinutes: durationMinutes)
+            let outcome = await actor.read(
+                .availability(resource, from: from, to: to, durationMinutes: durationMinutes))
             awaitedSequence = max(awaitedSequence, outcome.awaitedSequence)
             guard case .success(.slots(let starts)) = outcome.reply else { return outcome }
             if all {

@@ -71,23 +71,6 @@ extension ResourceActor {
         }
     }
 
-    public func waitlistEntry(_ number: UInt64) async -> Outcome {
-        if exclusiveHolder != nil { await waitTurn() }
-        advanceToNow()
-        guard let entry = schedule.waitlist[number] else {
-            return refused(Rejection(.notFound, "no waitlist entry \(id)/w\(number)", field: "entry"))
-        }
-        return read(.success(.waitlistEntry(view(entry))))
-    }
-
-    /// Everyone still waiting, first in line first.
-    public func waitlistQueue() async -> Outcome {
-        if exclusiveHolder != nil { await waitTurn() }
-        advanceToNow()
-        let views = schedule.waiting.compactMap { schedule.waitlist[$0] }.map(view)
-        return read(.success(.waitlist(views)))
-    }
-
     private func view(_ entry: WaitlistEntry) -> WaitlistView {
         guard let outcome = schedule.waitlistEntry(entry.id.number) else { preconditionFailure("entry missing") }
         return WaitlistView(entry: outcome.entry, position: outcome.position, booking: outcome.booking)

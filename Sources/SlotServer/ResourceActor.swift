@@ -154,45 +154,17 @@ public actor ResourceActor {
         }
     }
 
-    public func rules() async -> Outcome {
-        if exclusiveHolder != nil { await waitTurn() }
-        advanceToNow()
-        let reply = RulesReply(rules: schedule.rules, zone: schedule.grid.timeZone, affected: [], addedBlock: nil)
-        return read(.success(.rules(reply)))
-    }
-
     // MARK: Reads
 
-    public func booking(_ sequence: UInt64) async -> Outcome {
-        if exclusiveHolder != nil { await waitTurn() }
-        advanceToNow()
-        guard let booking = schedule.booking(sequence) else {
-            return refused(Rejection(.notFound, "no booking \(id)/\(sequence)", field: "booking"))
-        }
-        return read(.success(.bookingWithHistory(booking, group: schedule.group(of: sequence)?.id)))
-    }
-
-    public func bookings(from: Instant, to: Instant, after: BookingID?, limit: Int) async -> Outcome {
-        if exclusiveHolder != nil { await waitTurn() }
-        advanceToNow()
-        let cursor = after.flatMap { schedule.booking($0.sequence) }
-        if after != nil, cursor == nil || after?.resource != id {
-            return read(.failure(.invalid("after", "must be a booking of \(id)")))
-        }
-        switch schedule.activeBookings(from: from, to: to, after: cursor, limit: limit) {
-        case .success(let page):
-            let listed = page.bookings.map { ($0, schedule.group(of: $0.id.sequence)?.id) }
-            return read(.success(.bookings(listed, truncated: page.truncated)))
-        case .failure(let rejection): return refused(rejection)
-        }
-    }
-
-    public func availability(from: Instant, to: Instant, durationMinutes: Int) async -> Outcome {
+    /// A read about this resource (`get_booking`, `list_bookings`, `availability`, `get_rules`, `waitlist_status`),
+    /// answered by the same pure step an atomic batch's reads take (`ResourceSchedule.decideStep`).
+    public func read(_ operation: SlotWire.Operation) async -> Outcome {
         if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
-        switch schedule.availability(from: from, to: to, durationMinutes: durationMinutes, now: now) {
-        case .success(let starts): return read(.success(.slots(starts)))
-        case .failure(let rejection): return refused(rejection)
+        switch schedule.decideStep(operation, now: now) {
+        case .fixed(let body, _): return read(.success(body))
+        case .refused(let rejection): return refused(rejection)
+        case .change: preconditionFailure("\(operation.name) is not a read")
         }
     }
 
