@@ -11,30 +11,34 @@ enum StepDecision {
 }
 
 extension ResourceSchedule {
-    /// Decides `operation`, an op about this resource alone, as its actor would at `now`, but without changing
-    /// anything: an atomic change decides its ops one after another against copies, and applies only when all
-    /// are accepted. The ops' own keys are not used (an atomic batch's ops carry none).
-    func decideStep(_ operation: SlotWire.Operation, now: Instant) -> StepDecision {
+    /// Decides `operation`, an op about this resource alone, at `now`, without changing anything: the actor decides
+    /// its rule, series, waitlist and read requests with it, and an atomic change decides its ops one after another
+    /// against copies, applying only when all are accepted. The event carries `idempotency`, the request's key;
+    /// an atomic change passes none (the key is the whole change's, and its ops carry none).
+    func decideStep(_ operation: SlotWire.Operation, now: Instant, idempotency: IdempotencyStamp? = nil)
+        -> StepDecision
+    {
         switch operation {
         case .hold(_, var command):
-            command.idempotency = nil
+            command.idempotency = idempotency
             return Self.step(decideHold(command, now: now))
         case .transition(let booking, let action, let actor, _):
-            return Self.step(decide(action, booking: booking.sequence, actor: actor, idempotency: nil, now: now))
+            return Self.step(
+                decide(action, booking: booking.sequence, actor: actor, idempotency: idempotency, now: now))
         case .changeRules(_, let request, let actor, _):
-            switch decideRuleRequest(request, actor: actor, idempotency: nil, now: now) {
+            switch decideRuleRequest(request, actor: actor, idempotency: idempotency, now: now) {
             case .success(let event): return .change(event)
             case .failure(let rejection): return .refused(rejection)
             }
         case .bookSeries(_, var command):
-            command.idempotency = nil
+            command.idempotency = idempotency
             switch decideSeries(command, now: now) {
             case .success(let decided): return .change(decided.event)
             case .failure(let rejection): return .refused(rejection)
             }
         case .cancelSeries(let series, let from, let reason, let actor, _):
             switch decideCancelSeries(
-                series.sequence, from: from, reason: reason, actor: actor, idempotency: nil, now: now)
+                series.sequence, from: from, reason: reason, actor: actor, idempotency: idempotency, now: now)
             {
             case .success(let event?): return .change(event)
             case .success(nil):
@@ -43,7 +47,7 @@ extension ResourceSchedule {
             case .failure(let rejection): return .refused(rejection)
             }
         case .waitlistJoin(_, let range, let customer, let actor, _):
-            switch decideJoin(range: range, customer: customer, actor: actor, idempotency: nil, now: now) {
+            switch decideJoin(range: range, customer: customer, actor: actor, idempotency: idempotency, now: now) {
             case .apply(let event): return .change(event)
             case .existing(let entry):
                 guard let outcome = waitlistEntry(entry.id.number) else { preconditionFailure("entry missing") }
@@ -51,7 +55,7 @@ extension ResourceSchedule {
             case .reject(let rejection): return .refused(rejection)
             }
         case .waitlistLeave(let entry, let actor, _):
-            switch decideLeave(entry.number, actor: actor, idempotency: nil, now: now) {
+            switch decideLeave(entry.number, actor: actor, idempotency: idempotency, now: now) {
             case .success(let event): return .change(event)
             case .failure(let rejection): return .refused(rejection)
             }

@@ -62,15 +62,11 @@ public struct Dispatcher: Sendable {
             await actor.transition(action, booking: booking.sequence, actor: actorName, stamp: stamp)
         case .getBooking, .listBookings, .availability, .getRules, .waitlistStatus, .waitlistQueue:
             await actor.read(operation)
-        case .changeRules(_, let request, let actorName, let stamp):
-            await actor.changeRules(request, actor: actorName, stamp: stamp)
-        case .bookSeries(_, let command): await actor.bookSeries(command)
-        case .cancelSeries(let series, let from, let reason, let actorName, let stamp):
-            await actor.cancelSeries(series.sequence, from: from, reason: reason, actor: actorName, stamp: stamp)
-        case .waitlistJoin(_, let range, let customer, let actorName, let stamp):
-            await actor.joinWaitlist(range, customer: customer, actor: actorName, stamp: stamp)
-        case .waitlistLeave(let entry, let actorName, let stamp):
-            await actor.leaveWaitlist(entry.number, actor: actorName, stamp: stamp)
+        case .changeRules(_, _, _, let stamp), .cancelSeries(_, _, _, _, let stamp),
+            .waitlistJoin(_, _, _, _, let stamp),
+            .waitlistLeave(_, _, let stamp):
+            await actor.change(operation, stamp: stamp)
+        case .bookSeries(_, let command): await actor.change(operation, stamp: command.idempotency)
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
             .getGroup, .groupTransition, .batch:
             preconditionFailure("\(operation.name) is not about one resource")

@@ -137,18 +137,23 @@ public actor ResourceActor {
             reply: .success(ReplyBody(reply, resourceZone: schedule.grid.timeZone)), awaitedSequence: sequence)
     }
 
-    // MARK: Rules
+    // MARK: Rules, series and the waitlist
 
-    /// Changes one availability layer. Never refused for conflicts: bookings the new rules would not accept stay
-    /// valid and are listed in the reply.
-    public func changeRules(_ request: RuleRequest, actor: String, stamp: IdempotencyStamp? = nil) async -> Outcome {
+    /// A rule, series or waitlist change, with its key: decided by the same pure step an atomic batch's ops take
+    /// (`ResourceSchedule.decideStep`). A rule change is never refused for conflicts: bookings the new rules would
+    /// not accept stay valid and are listed in the reply. A request that changes nothing (a `waitlist_join` of an
+    /// entry already waiting, a `cancel_series` with nothing left) keeps no key.
+    public func change(_ operation: SlotWire.Operation, stamp: IdempotencyStamp?) async -> Outcome {
         if exclusiveHolder != nil { await waitTurn() }
         let now = advanceToNow()
         if let early = admit(stamp, now: now) { return early }
-        switch schedule.decideRuleRequest(request, actor: actor, idempotency: stamp, now: now) {
-        case .success(let event):
+        switch schedule.decideStep(operation, now: now, idempotency: stamp) {
+        case .change(let event):
             return commitReplying(event)
-        case .failure(let rejection):
+        case .fixed(let body, _):
+            release(stamp)
+            return read(.success(body))
+        case .refused(let rejection):
             release(stamp)
             return refused(rejection)
         }
