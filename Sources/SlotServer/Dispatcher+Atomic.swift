@@ -72,7 +72,7 @@ extension Dispatcher {
         default:
             guard let target = Self.target(of: operation) else { preconditionFailure("an op about one resource") }
             guard directory.actor(target.resource) != nil else {
-                return .failure(target.notFound.reply.failureValue ?? WireError(.internal, "not found"))
+                return .failure(WireError(target.notFoundRejection))
             }
             return .success([target.resource])
         }

@@ -30,11 +30,12 @@ public struct Dispatcher: Sendable {
             }
         }
 
-        var notFound: Outcome {
+        var notFound: Outcome { .refused(notFoundRejection, awaitedSequence: 0) }
+
+        var notFoundRejection: Rejection {
             switch self {
-            case .resource(let id): ResourceDirectory.notFound(id)
-            case .booking(let booking):
-                .refused(Rejection(.notFound, "no booking \(booking)", field: "booking"), awaitedSequence: 0)
+            case .resource(let id): ResourceDirectory.notFoundRejection(id)
+            case .booking(let booking): Rejection(.notFound, "no booking \(booking)", field: "booking")
             }
         }
     }
