@@ -2,10 +2,11 @@
 import PackageDescription
 
 // Dependencies point one way:
-// SlotDomain <- SlotWire    <- SlotServer <- slotd
+// SlotDomain <- SlotWire    <- SlotAuth   <- SlotServer <- slotd
 // SlotDomain <- SlotJournal <- SlotServer
 // SlotJSON   <- SlotWire, SlotJournal
 //               SlotWire    <- SlotClient <- slotload
+//               SlotAuth    <- slotctl (offline token creation)
 // SlotServer, SlotClient <- SlotTesting (the test kit, beside the tests; used by Tests/ and Benchmarks/)
 let package = Package(
     name: "slotd",
@@ -22,6 +23,7 @@ let package = Package(
         .library(name: "SlotDomain", targets: ["SlotDomain"]),
         .library(name: "SlotWire", targets: ["SlotWire"]),
         .library(name: "SlotJournal", targets: ["SlotJournal"]),
+        .library(name: "SlotAuth", targets: ["SlotAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -30,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -40,11 +44,16 @@ let package = Package(
         .target(name: "SlotJSON"),
         .target(name: "SlotWire", dependencies: ["SlotDomain", "SlotJSON"]),
         .target(name: "SlotJournal", dependencies: ["SlotDomain", "SlotJSON", "CSQLite", "CZlib"]),
+        // Who may do what: token secrets and their hashes, the role matrix, rate limits. No I/O.
+        .target(
+            name: "SlotAuth",
+            dependencies: ["SlotDomain", "SlotWire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SlotServer",
             dependencies: [
-                "SlotDomain", "SlotWire", "SlotJournal",
+                "SlotDomain", "SlotWire", "SlotJournal", "SlotAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,6 +66,7 @@ let package = Package(
             dependencies: [
                 "SlotWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
@@ -92,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "slotctl",
             dependencies: [
-                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain",
+                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,10 +110,11 @@ let package = Package(
         .testTarget(name: "SlotJSONTests", dependencies: ["SlotJSON"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
+        .testTarget(name: "SlotAuthTests", dependencies: ["SlotAuth", "SlotWire", "SlotDomain"]),
         .testTarget(
             name: "SlotServerTests",
             dependencies: [
-                "SlotServer", "SlotClient", "SlotJournal", "SlotTesting", "slotd", "slotctl", "slotload",
+                "SlotServer", "SlotClient", "SlotJournal", "SlotAuth", "SlotTesting", "slotd", "slotctl", "slotload",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

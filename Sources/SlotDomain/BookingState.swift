@@ -45,9 +45,29 @@ public enum Actors {
 
     /// Whether `name` would read as one of the server's own names. Compared without regard to case or to spaces
     /// around it, so `System` or `waitlist ` cannot pass for the server where a person reads the history.
+    /// Names starting `token:` are the server's too: it signs an authenticated request's entries with them.
     public static func isReserved(_ name: String) -> Bool {
         let folded = name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return reserved.contains(folded)
+        return reserved.contains(folded) || folded.hasPrefix(tokenPrefix)
+    }
+
+    /// How an authenticated principal signs: `token:` and the token's name.
+    public static let tokenPrefix = "token:"
+
+    /// The actor an entry stores for a request: the principal that sent it (`token:name`), followed on a line of
+    /// its own by the client-supplied actor it acted for; or, with no principal, the client-supplied actor alone.
+    /// A token's name has no line break and a client's actor cannot start with `token:`, so `split` reads it back
+    /// unambiguously, and journals and snapshots keep storing one string.
+    public static func signature(principal: String?, onBehalfOf: String?) -> String {
+        guard let principal else { return onBehalfOf ?? client }
+        guard let onBehalfOf else { return tokenPrefix + principal }
+        return tokenPrefix + principal + "\n" + onBehalfOf
+    }
+
+    /// A stored actor as the audit trail shows it: who, and for whom.
+    public static func split(_ stored: String) -> (actor: String, onBehalfOf: String?) {
+        guard stored.hasPrefix(tokenPrefix), let newline = stored.firstIndex(of: "\n") else { return (stored, nil) }
+        return (String(stored[..<newline]), String(stored[stored.index(after: newline)...]))
     }
 }
 

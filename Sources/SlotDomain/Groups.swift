@@ -17,7 +17,12 @@ public struct GroupID: Hashable, Sendable, CustomStringConvertible {
         self.init(lead: BookingID(resource: resource, sequence: number))
     }
 
-    public var description: String { "\(lead.resource.rawValue)/g\(lead.sequence)" }
+    public var description: String { "\(lead.resource.name)/g\(lead.sequence)" }
+
+    /// This client-written id in `tenant`.
+    public func inTenant(_ tenant: TenantID?) -> GroupID {
+        GroupID(lead: lead.inTenant(tenant))
+    }
 }
 
 /// Every member of a group, in resource order (the lead first). Each member's resource keeps a copy, so any

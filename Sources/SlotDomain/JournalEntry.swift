@@ -10,14 +10,19 @@ public enum JournalEntry: Hashable, Sendable {
     /// One journal record, so after a crash every part shows or none does. Indirect: inline, its kept reply made
     /// every entry (and every copy of one on the journal's path) more than twice as large.
     indirect case atomic(AtomicEntry)
+    /// A token created (its secret's hash only). Indirect: rare, and larger than the common entries.
+    indirect case tokenCreated(TokenRecord)
+    case tokenRevoked(TokenID, at: Instant)
 
-    /// The resource the entry is about; for an atomic entry, its first part's.
-    public var resource: ResourceID {
+    /// The resource the entry is about; for an atomic entry, its first part's; nil for an entry about the server
+    /// (tokens).
+    public var resource: ResourceID? {
         switch self {
         case .resourceCreated(let settings, _, _): settings.id
         case .schedule(let resource, _): resource
         case .keyRecorded(_, let summary, _): summary.id.resource
         case .atomic(let atomic): atomic.parts[0].resource
+        case .tokenCreated, .tokenRevoked: nil
         }
     }
 }

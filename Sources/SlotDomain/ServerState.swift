@@ -10,6 +10,7 @@ public struct ServerState: Sendable {
     public let limits: DomainLimits
     public internal(set) var resources: [ResourceID: ResourceState] = [:]
     public internal(set) var keys: IdempotencyTable
+    public internal(set) var tokens = TokenTable()
 
     public init(limits: DomainLimits) {
         self.limits = limits
@@ -17,9 +18,10 @@ public struct ServerState: Sendable {
     }
 
     /// A running server's state, gathered from its resource actors and its key table.
-    public init(limits: DomainLimits, resources: [ResourceState], keys: IdempotencyTable) {
+    public init(limits: DomainLimits, resources: [ResourceState], keys: IdempotencyTable, tokens: TokenTable) {
         self.limits = limits
         self.keys = keys
+        self.tokens = tokens
         for resource in resources { self.resources[resource.schedule.id] = resource }
     }
 
@@ -27,11 +29,15 @@ public struct ServerState: Sendable {
     public enum ApplyFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case resourceCreatedTwice(ResourceID)
         case unknownResource(ResourceID)
+        case tokenConflict(String)
+        case unknownToken(TokenID)
 
         public var description: String {
             switch self {
-            case .resourceCreatedTwice(let id): "resource \(id) created twice"
-            case .unknownResource(let id): "unknown resource \(id)"
+            case .resourceCreatedTwice(let id): "resource \(id.rawValue) created twice"
+            case .unknownResource(let id): "unknown resource \(id.rawValue)"
+            case .tokenConflict(let problem): problem
+            case .unknownToken(let id): "unknown token \(id)"
             }
         }
     }
@@ -47,7 +53,18 @@ public struct ServerState: Sendable {
         _ entry: JournalEntry, sequence: UInt64, skipping skipped: (ResourceID) -> Bool = { _ in false }
     ) throws(ApplyFailure) -> AppliedEntry {
         let applied: AppliedEntry
-        let id = entry.resource
+        switch entry {
+        case .tokenCreated(let record):
+            if let problem = tokens.problem(adding: record) { throw .tokenConflict(problem) }
+            tokens.add(record)
+            return AppliedEntry(booking: nil, remembered: nil)
+        case .tokenRevoked(let id, let at):
+            guard tokens.revoke(id, at: at) else { throw .unknownToken(id) }
+            return AppliedEntry(booking: nil, remembered: nil)
+        case .resourceCreated, .schedule, .keyRecorded, .atomic:
+            break
+        }
+        guard let id = entry.resource else { preconditionFailure("every entry left names a resource") }
         if case .resourceCreated(let settings, let at, let stamp) = entry {
             guard resources[id] == nil else { throw .resourceCreatedTwice(id) }
             let created = ResourceState.created(
@@ -154,6 +171,8 @@ extension ResourceSchedule {
             preconditionFailure("a resource is created by ServerState.apply, not applied to a schedule")
         case .atomic:
             preconditionFailure("an atomic entry is applied part by part, each as a schedule entry")
+        case .tokenCreated, .tokenRevoked:
+            preconditionFailure("a token entry is applied by ServerState.apply, not to a schedule")
         case .schedule(let resource, let event):
             precondition(resource == id, "an entry of \(resource) applied to \(id)")
             let booking = apply(event)

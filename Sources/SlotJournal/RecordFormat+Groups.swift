@@ -60,7 +60,7 @@ extension RecordCodec {
 
     /// A `held` record's `group` (`resource/N` each) as the membership of `booking`; nil when malformed.
     static func membership(_ members: [String], of booking: BookingID) -> GroupMembership? {
-        guard let ids = allPresent(members.map(BookingID.init(parsing:))) else { return nil }
+        guard let ids = allPresent(members.map { BookingID(parsing: $0, stored: true) }) else { return nil }
         return SnapshotFormatV1.membership(ids, of: booking)
     }
 }

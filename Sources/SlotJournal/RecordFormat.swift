@@ -119,6 +119,8 @@ struct JournalRecord: Codable, Equatable {
 enum RecordCodec {
     static func record(for entry: JournalEntry) -> JournalRecord {
         switch entry {
+        case .tokenCreated, .tokenRevoked:
+            preconditionFailure("TEMPORARY: token records arrive with record format 7")
         case .resourceCreated(let settings, let at, let stamp):
             var record = JournalRecord(kind: .resourceCreated, resource: settings.id.rawValue, at: at.secondsSinceEpoch)
             record.tz = settings.timeZoneIdentifier
@@ -140,7 +142,7 @@ enum RecordCodec {
             record.confirmed = held.confirmed
             record.actor = held.actor
             record.stamp(held.idempotency)
-            record.group = held.group?.members.map(\.description)
+            record.group = held.group?.members.map(\.storedText)
             return record
         case .schedule(let resource, .transitioned(let moved)):
             var record = JournalRecord(kind: .transitioned, resource: resource.rawValue, at: moved.at.secondsSinceEpoch)
@@ -178,7 +180,7 @@ enum RecordCodec {
     /// 0001–9999 and every booking's range fit a horizon (`StoredTime`): the checksum only proves the bytes are
     /// the ones written, and replay walks a booking's occupancy day by day.
     static func entry(from record: JournalRecord) -> JournalEntry? {
-        guard let resource = ResourceID(record.resource), StoredTime.isValid(record.at),
+        guard let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
             StoredTime.isValid(record.expiresAt)
         else { return nil }
         let at = Instant(secondsSinceEpoch: record.at)

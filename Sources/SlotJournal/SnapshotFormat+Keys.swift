@@ -67,9 +67,12 @@ extension SnapshotFormatV1 {
         return IdempotencyTable.Record(key: key, fingerprint: fingerprint, reply: reply, expiresAt: expiresAt)
     }
 
+    /// A tenant, `|` and a name, each at most 64 bytes.
+    static let storedResourceIDBytesMax = 129
+
     static func readResourceID(_ reader: inout BinaryReader) throws -> ResourceID {
-        let text = try reader.readString(maxBytes: 64)
-        guard let resource = ResourceID(text) else { throw SnapshotError.invalid("resource id '\(text)' in a key") }
+        let text = try reader.readString(maxBytes: Self.storedResourceIDBytesMax)
+        guard let resource = ResourceID(stored: text) else { throw SnapshotError.invalid("resource id '\(text)' in a key") }
         return resource
     }
 

@@ -127,8 +127,8 @@ extension SnapshotFormatV1 {
     }
 
     static func readSettings(_ reader: inout BinaryReader) throws -> ResourceSettings {
-        let idText = try reader.readString(maxBytes: 64)
-        guard let id = ResourceID(idText) else { throw SnapshotError.invalid("resource id '\(idText)'") }
+        let idText = try reader.readString(maxBytes: Self.storedResourceIDBytesMax)
+        guard let id = ResourceID(stored: idText) else { throw SnapshotError.invalid("resource id '\(idText)'") }
         let tz = try reader.readString(maxBytes: 64)
         var numbers: [Int] = []
         for _ in 0..<6 { numbers.append(Int(try reader.read(UInt32.self))) }

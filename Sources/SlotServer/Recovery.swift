@@ -125,7 +125,10 @@ struct Recovery {
             let captured = { (resource: ResourceID) in skipThrough[resource].map { sequenced.sequence <= $0 } ?? false }
             // An atomic entry's parts are skipped one by one (its resources may have been captured at different
             // moments); its key is remembered again, which changes nothing when the snapshot kept it.
-            if case .atomic = sequenced.entry {} else if captured(sequenced.entry.resource) { return }
+            if case .atomic = sequenced.entry {
+            } else if let resource = sequenced.entry.resource, captured(resource) {
+                return
+            }
             recovered.summary.entries += 1
             do throws(ServerState.ApplyFailure) {
                 try recovered.state.apply(sequenced.entry, sequence: sequenced.sequence, skipping: captured)

@@ -16,6 +16,7 @@ public final class ResourceDirectory: Sendable {
     private let actors: Mutex<Entries>
     let journal: Journal
     let idempotency: IdempotencyRegistry
+    public let tokens: TokenRegistry
     let clock: any WallClock
     let limits: DomainLimits
     let resourcesMax: Int
@@ -24,12 +25,13 @@ public final class ResourceDirectory: Sendable {
 
     init(
         actors: [ResourceID: ResourceActor], journal: Journal, idempotency: IdempotencyRegistry,
-        clock: any WallClock, limits: DomainLimits, resourcesMax: Int, logger: Logger
+        tokens: TokenRegistry, clock: any WallClock, limits: DomainLimits, resourcesMax: Int, logger: Logger
     ) {
         self.logger = logger
         self.actors = Mutex(Entries(byID: actors, order: OrderedResourceIDs(actors.keys)))
         self.journal = journal
         self.idempotency = idempotency
+        self.tokens = tokens
         self.clock = clock
         self.limits = limits
         self.resourcesMax = resourcesMax
@@ -50,7 +52,7 @@ public final class ResourceDirectory: Sendable {
     public func state() async -> ServerState {
         var resources: [ResourceState] = []
         for actor in allActors() { resources.append(await actor.state()) }
-        return ServerState(limits: limits, resources: resources, keys: idempotency.copy())
+        return ServerState(limits: limits, resources: resources, keys: idempotency.copy(), tokens: tokens.copy())
     }
 
     /// The resources with a hold that may be due at `now`, found without visiting any of them.

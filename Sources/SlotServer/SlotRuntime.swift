@@ -46,7 +46,8 @@ public final class SlotRuntime: Sendable {
                 state: state, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
         }
         let directory = ResourceDirectory(
-            actors: actors, journal: journal, idempotency: idempotency, clock: clock,
+            actors: actors, journal: journal, idempotency: idempotency, tokens: TokenRegistry(recovered.state.tokens),
+            clock: clock,
             limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,

@@ -236,7 +236,7 @@ struct LoadTraffic: Sendable {
         let firstEntry = result.ledger.count
         var members: [BookingRef] = []
         for booking in bookings {
-            guard let bookingID = booking["id"]?.string.flatMap(BookingID.init(parsing:)),
+            guard let bookingID = booking["id"]?.string.flatMap({ BookingID(parsing: $0) }),
                 let resource = [pending.resource, pending.otherResource].compactMap({ $0 })
                     .first(where: { plan.resources[$0] == bookingID.resource.rawValue })
             else { continue }

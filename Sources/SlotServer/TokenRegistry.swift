@@ -1,0 +1,58 @@
+import SlotDomain
+import SlotJournal
+import Synchronization
+
+/// The live token table: looked up by a presented secret's hash at `auth`, and by id at every later request of an
+/// authenticated connection, so a revocation or an expiry takes effect at that connection's next request.
+/// Changes are journaled under the lock, in the order they are applied.
+public final class TokenRegistry: Sendable {
+    private let table: Mutex<TokenTable>
+    /// Bumped by every revocation: a connection rechecks its token only when this moved (or its expiry passed).
+    private let revocations = Atomic<UInt64>(0)
+
+    public init(_ table: TokenTable) {
+        self.table = Mutex(table)
+    }
+
+    public func copy() -> TokenTable { table.withLock { $0 } }
+
+    public func token(withSecretHash hash: [UInt8]) -> TokenRecord? {
+        table.withLock { $0.token(withSecretHash: hash) }
+    }
+
+    public func token(_ id: TokenID) -> TokenRecord? {
+        table.withLock { $0.byID[id] }
+    }
+
+    public var revocationCount: UInt64 { revocations.load(ordering: .acquiring) }
+
+    public func hasUsableAdmin(at now: Instant) -> Bool {
+        table.withLock { $0.hasUsableAdmin(at: now) }
+    }
+
+    /// Adds `record` and journals it; the refusal when its name is taken. Returns the entry's sequence.
+    func create(_ record: (TokenID) -> TokenRecord, journal: Journal) -> Result<(TokenRecord, UInt64), Rejection> {
+        table.withLock { table in
+            let record = record(table.nextID)
+            guard !table.hasName(record.name) else {
+                return .failure(
+                    Rejection(.alreadyExists, "a token named \(record.name) exists already", field: "name"))
+            }
+            table.add(record)
+            return .success((record, journal.append(.tokenCreated(record))))
+        }
+    }
+
+    /// Revokes `id` and journals it (a token already revoked keeps its first revocation, and nothing is
+    /// journaled); nil when there is no such token.
+    func revoke(_ id: TokenID, at now: Instant, journal: Journal) -> (TokenRecord, UInt64)? {
+        table.withLock { table in
+            guard let existing = table.byID[id] else { return nil }
+            guard existing.revokedAt == nil else { return (existing, journal.appendedSequence) }
+            table.revoke(id, at: now)
+            let sequence = journal.append(.tokenRevoked(id, at: now))
+            revocations.add(1, ordering: .releasing)
+            return (table.byID[id] ?? existing, sequence)
+        }
+    }
+}
