@@ -263,7 +263,8 @@ extension Operation {
             metadata["waitlist.entry"] = "\(entry)"
         case .getGroup(let group), .groupTransition(let group, _, _, _):
             metadata["group.id"] = "\(group)"
-        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany, .batch:
+        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany, .batch, .auth, .createToken,
+            .listTokens, .revokeToken, .eraseCustomer:
             break
         }
     }

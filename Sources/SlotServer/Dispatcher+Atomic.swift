@@ -11,10 +11,15 @@ import SlotWire
 extension Dispatcher {
     /// Runs `requests` as one change under `stamp`. `asBatch` gives the batch's reply (`results`, or
     /// `batch_refused` naming the op refused); otherwise `requests` is a single op and the reply is its own.
-    func runAtomically(_ requests: [BatchItem], stamp: IdempotencyStamp?, asBatch: Bool) async -> Outcome {
+    func runAtomically(_ requests: [BatchItem], stamp: IdempotencyStamp?, asBatch: Bool, as principal: Principal)
+        async -> Outcome
+    {
         var touched = Set<ResourceID>()
         for (index, item) in requests.enumerated() {
             guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
+            if asBatch, let denied = await refusal(of: request.operation, by: principal) {
+                return refusal(denied, index: index, of: requests, asBatch: asBatch, awaitedSequence: 0)
+            }
             switch await resources(of: request.operation) {
             case .success(let resources): touched.formUnion(resources)
             case .failure(let error):
@@ -36,7 +41,7 @@ extension Dispatcher {
             let changed = journaled?.resources.contains(resource.actor.id) ?? false
             await resource.actor.letGo(from: token, journaled: changed ? journaled?.sequence : nil)
         }
-        return outcome
+        return restrictedResults(outcome, to: principal.customer)
     }
 
     /// A group op naming no group there is (or that the batch makes before it).
@@ -187,8 +192,8 @@ extension Dispatcher {
         switch operation {
         case .ping: return .success(.fixed(.empty, stored: nil))
         case .getResource(let id): return directory.get(id).reply.map { .fixed($0, stored: nil) }
-        case .listResources(let after, let limit):
-            return directory.list(after: after, limit: limit).reply.map { .fixed($0, stored: nil) }
+        case .listResources(let tenant, let after, let limit):
+            return directory.list(tenant: tenant, after: after, limit: limit).reply.map { .fixed($0, stored: nil) }
         case .holdMany(let resources, let command, let pool):
             return pool ? work.decidePoolHold(resources, command) : work.decideGroupHold(resources, command)
         case .getGroup(let group):

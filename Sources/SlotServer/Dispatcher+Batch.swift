@@ -7,7 +7,7 @@ extension Dispatcher {
     /// holding each op's own. It waits until every op's changes are durable, as the last of them would. A read
     /// whose answer would take the reply past `replyBytesMax` gets `reply_too_large` as its result and the batch
     /// goes on, so the client still learns what each change did.
-    func runEach(_ items: [BatchItem]) async -> Outcome {
+    func runEach(_ items: [BatchItem], as principal: Principal) async -> Outcome {
         var results: [BatchResult] = []
         var awaitedSequence: UInt64 = 0
         var budget = ReplyBudget(bytesMax: replyBytesMax)
@@ -16,7 +16,7 @@ extension Dispatcher {
             case .failure(let error):
                 results.append(BatchResult(id: item.id, reply: .failure(error), zone: nil))
             case .success(let request):
-                let outcome = await handle(request.operation)
+                let outcome = await handle(request.operation, as: principal)
                 awaitedSequence = max(awaitedSequence, outcome.awaitedSequence)
                 results.append(
                     BatchResult(

@@ -11,9 +11,18 @@ public struct Dispatcher: Sendable {
     let replyBytesMax: Int
 
     public func handle(_ operation: Operation) async -> Outcome {
-        guard let target = Self.target(of: operation) else { return await handleServerWide(operation) }
+        await handle(operation, as: .anonymous)
+    }
+
+    /// `operation` from `principal`: refused when its role may not send it or it names another customer's
+    /// booking (`Dispatcher+Access`); a batch's ops are checked one by one as they run.
+    public func handle(_ operation: Operation, as principal: Principal) async -> Outcome {
+        if let refusal = await refusal(of: operation, by: principal) {
+            return Outcome(reply: .failure(refusal), awaitedSequence: 0)
+        }
+        guard let target = Self.target(of: operation) else { return await handleServerWide(operation, as: principal) }
         guard let actor = directory.actor(target.resource) else { return target.notFound }
-        return await handle(operation, on: actor)
+        return restricted(await handle(operation, on: actor), to: principal.customer)
     }
 
     /// The one resource a request is about, found once here: its actor serializes the request with every other
@@ -43,7 +52,7 @@ public struct Dispatcher: Sendable {
     static func target(of operation: Operation) -> Target? {
         switch operation {
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
-            .getGroup, .groupTransition, .batch:
+            .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken, .eraseCustomer:
             nil
         case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
         case .hold(let resource, _), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
@@ -69,13 +78,13 @@ public struct Dispatcher: Sendable {
             await actor.change(operation, stamp: stamp)
         case .bookSeries(_, let command): await actor.change(operation, stamp: command.idempotency)
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
-            .getGroup, .groupTransition, .batch:
+            .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken, .eraseCustomer:
             preconditionFailure("\(operation.name) is not about one resource")
         }
     }
 
     /// Requests about the server, or about several resources (each visited through its own actor).
-    private func handleServerWide(_ operation: Operation) async -> Outcome {
+    private func handleServerWide(_ operation: Operation, as principal: Principal) async -> Outcome {
         switch operation {
         case .ping:
             return Outcome(reply: .success(.empty), awaitedSequence: 0)
@@ -83,29 +92,45 @@ public struct Dispatcher: Sendable {
             return directory.create(settings, rules: rules, stamp: stamp)
         case .getResource(let id):
             return directory.get(id)
-        case .listResources(let after, let limit):
-            return directory.list(after: after, limit: limit)
+        case .listResources(let tenant, let after, let limit):
+            return directory.list(tenant: tenant, after: after, limit: limit)
         case .holdMany(_, let command, _):
-            return await runAtomically([.single(operation)], stamp: command.idempotency, asBatch: false)
+            return await runAtomically([.single(operation)], stamp: command.idempotency, asBatch: false, as: principal)
         case .getGroup:
-            return await runAtomically([.single(operation)], stamp: nil, asBatch: false)
+            return await runAtomically([.single(operation)], stamp: nil, asBatch: false, as: principal)
         case .groupTransition(_, _, _, let stamp):
-            return await runAtomically([.single(operation)], stamp: stamp, asBatch: false)
+            return await runAtomically([.single(operation)], stamp: stamp, asBatch: false, as: principal)
         case .batch(let batch):
-            guard batch.atomic else { return await runEach(batch.items) }
-            return await runAtomically(batch.items, stamp: batch.idempotency, asBatch: true)
+            guard batch.atomic else { return await runEach(batch.items, as: principal) }
+            return await runAtomically(batch.items, stamp: batch.idempotency, asBatch: true, as: principal)
         case .multiAvailability(let resources, let all, let from, let to, let durationMinutes):
             return await multiAvailability(resources, all: all, from: from, to: to, durationMinutes: durationMinutes)
         case .snapshot:
             do {
+                let summary = try await snapshots.take(reason: "request")
                 return Outcome(
-                    reply: .success(.snapshot(try await snapshots.take(reason: "request"))), awaitedSequence: 0)
+                    reply: .success(.snapshot(principal.seesPaths ? summary : summary.withoutDirectory)),
+                    awaitedSequence: 0)
             } catch {
-                return Outcome(
-                    reply: .failure(WireError(.internal, "the snapshot failed: \(error)")), awaitedSequence: 0)
+                let detail = principal.seesPaths ? ": \(error)" : "; the server's log says why"
+                return Outcome(reply: .failure(WireError(.internal, "the snapshot failed" + detail)), awaitedSequence: 0)
             }
-        case .stats:
-            return Outcome(reply: .success(.stats(await stats())), awaitedSequence: 0)
+        case .stats(let tenant):
+            var stats = await stats(tenant: tenant)
+            if !principal.seesPaths { stats.lastSnapshot = stats.lastSnapshot?.withoutDirectory }
+            return Outcome(reply: .success(.stats(stats)), awaitedSequence: 0)
+        case .auth:
+            // A connection answers `auth` itself: it is about the connection, not the server's state.
+            return Outcome(
+                reply: .failure(WireError.invalid("op", "auth is answered by the connection")), awaitedSequence: 0)
+        case .createToken(let request):
+            return createToken(request)
+        case .listTokens:
+            return listTokens()
+        case .revokeToken(let id):
+            return revokeToken(id)
+        case .eraseCustomer(let customer, let tenant):
+            return await eraseCustomer(customer, tenant: tenant)
         case .hold, .transition, .getBooking, .listBookings, .availability, .changeRules, .getRules, .bookSeries,
             .cancelSeries, .waitlistJoin, .waitlistLeave, .waitlistStatus, .waitlistQueue:
             preconditionFailure("\(operation.name) is about one resource")
@@ -198,11 +223,11 @@ public struct Dispatcher: Sendable {
     }
 
     /// Visits every resource (one actor hop each): an operator's question, not a hot path.
-    func stats() async -> ServerStats {
+    func stats(tenant: TenantID? = nil) async -> ServerStats {
         var bookings = 0
         var active = 0
         var holds = 0
-        let actors = directory.allActors()
+        let actors = tenant.map { tenant in directory.allActors().filter { $0.id.tenant == tenant } } ?? directory.allActors()
         for actor in actors {
             let counts = await actor.counts()
             bookings += counts.bookings

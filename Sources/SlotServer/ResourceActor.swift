@@ -244,6 +244,18 @@ public actor ResourceActor {
         return ResourceState(schedule: schedule, createdSequence: createdSequence, lastSequence: lastJournaled)
     }
 
+    /// Whose booking this is (a client bound to a customer sees only its own); nil when there is none. A
+    /// booking's customer never changes but by erasure, so the answer holds for the request that asked.
+    public func customer(ofBooking sequence: UInt64) async -> String? {
+        if exclusiveHolder != nil { await waitTurn() }
+        return schedule.booking(sequence)?.customer
+    }
+
+    public func customer(ofWaitlistEntry number: UInt64) async -> String? {
+        if exclusiveHolder != nil { await waitTurn() }
+        return schedule.waitlist[number]?.customer
+    }
+
     /// For tests and stats: counts without copying the schedule out.
     public func counts() async -> (bookings: Int, activeBookings: Int, activeHolds: Int) {
         if exclusiveHolder != nil { await waitTurn() }

@@ -7,10 +7,10 @@ import Synchronization
 /// Every resource's actor, by id. Creating a resource journals it under the directory's lock, so its creation
 /// entry precedes every entry of its own, and two creations of one id cannot both succeed.
 public final class ResourceDirectory: Sendable {
-    /// The actors by id, and their ids in order for listing; both change together under the one lock.
+    /// The actors by id, and each tenant's ids in order for listing; both change together under the one lock.
     private struct Entries {
         var byID: [ResourceID: ResourceActor]
-        var order: OrderedResourceIDs
+        var order: [TenantID?: OrderedResourceIDs]
     }
 
     private let actors: Mutex<Entries>
@@ -28,7 +28,8 @@ public final class ResourceDirectory: Sendable {
         tokens: TokenRegistry, clock: any WallClock, limits: DomainLimits, resourcesMax: Int, logger: Logger
     ) {
         self.logger = logger
-        self.actors = Mutex(Entries(byID: actors, order: OrderedResourceIDs(actors.keys)))
+        let order = Dictionary(grouping: actors.keys, by: \.tenant).mapValues { OrderedResourceIDs($0) }
+        self.actors = Mutex(Entries(byID: actors, order: order))
         self.journal = journal
         self.idempotency = idempotency
         self.tokens = tokens
@@ -102,7 +103,7 @@ public final class ResourceDirectory: Sendable {
             if let remembered = created.remembered { idempotency.remember(remembered) }
             entries.byID[settings.id] = ResourceActor(
                 state: resource, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
-            entries.order.insert(settings.id)
+            entries.order[settings.id.tenant, default: OrderedResourceIDs([])].insert(settings.id)
             return Outcome(reply: .success(.resource(settings)), awaitedSequence: resource.lastSequence)
         }
         if let stamp, case .failure = outcome.reply { idempotency.abandon(stamp) }
@@ -114,10 +115,12 @@ public final class ResourceDirectory: Sendable {
         return Outcome(reply: .success(.resource(actor.settings)), awaitedSequence: actor.createdSequence)
     }
 
-    /// One page of resources in id order, from the ordered index: the cost follows the page, not the server.
-    public func list(after: ResourceID?, limit: Int) -> Outcome {
+    /// One page of a tenant's resources in id order, from the ordered index: the cost follows the page, not the
+    /// server.
+    public func list(tenant: TenantID?, after: ResourceID?, limit: Int) -> Outcome {
         let (page, more) = actors.withLock { entries in
-            let (ids, more) = entries.order.page(after: after, limit: limit)
+            guard let order = entries.order[tenant] else { return ([ResourceActor](), false) }
+            let (ids, more) = order.page(after: after, limit: limit)
             return (ids.compactMap { entries.byID[$0] }, more)
         }
         let awaitedSequence = page.map(\.createdSequence).max() ?? 0

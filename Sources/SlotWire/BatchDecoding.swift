@@ -28,7 +28,9 @@ public struct BatchItem: Sendable {
 
 extension OperationDecoder {
     /// Ops that never go in a batch: another batch, and the operator's server-wide requests.
-    static let notInBatch: Set<String> = ["batch", "snapshot", "stats"]
+    static let notInBatch: Set<String> = [
+        "batch", "snapshot", "stats", "auth", "create_token", "list_tokens", "revoke_token", "erase_customer",
+    ]
     /// Ops that go in a batch only when it is not atomic: a resource created inside an atomic batch would have to
     /// exist for the batch's later ops before the batch is decided.
     static let notInAtomicBatch: Set<String> = ["create_resource"]
@@ -60,7 +62,9 @@ extension OperationDecoder {
         let decoder = RequestDecoder(limits: reader.limits)
         var items: [BatchItem] = []
         for (index, op) in ops.enumerated() {
-            let item = decodeItem(op, index: index, atomic: atomic, keyed: keyed, decoder: decoder)
+            let item = decodeItem(
+                op, index: index, atomic: atomic, keyed: keyed, decoder: decoder, scope: reader.scope,
+                tenant: reader.tenant)
             if atomic, case .failure(let cause) = item.request {
                 throw .batchRefused(index: index, op: opName(op), cause: cause)
             }
@@ -77,9 +81,10 @@ extension OperationDecoder {
         return "?"
     }
 
-    private static func decodeItem(_ op: JSONValue, index: Int, atomic: Bool, keyed: Bool, decoder: RequestDecoder)
-        -> BatchItem
-    {
+    private static func decodeItem(
+        _ op: JSONValue, index: Int, atomic: Bool, keyed: Bool, decoder: RequestDecoder, scope: RequestScope,
+        tenant: TenantID?
+    ) -> BatchItem {
         guard case .object(let fields) = op else {
             return BatchItem(id: nil, request: .failure(.invalid("ops[\(index)]", "must be a request object")))
         }
@@ -103,7 +108,8 @@ extension OperationDecoder {
                 nil
             }
         if let refusal { return BatchItem(id: id, request: .failure(refusal)) }
-        return BatchItem(id: id, request: decoder.decode(object: fields))
+        return BatchItem(
+            id: id, request: decoder.decode(object: fields, scope: scope, batchTenant: .some(tenant)))
     }
 }
 

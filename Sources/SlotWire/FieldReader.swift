@@ -6,6 +6,9 @@ import SlotDomain
 struct FieldReader {
     let fields: [String: JSONValue]
     let limits: DomainLimits
+    /// Who sends the request; `tenant` is the tenant its ids are read in (the scope's, or the one it named).
+    let scope: RequestScope
+    let tenant: TenantID?
 
     /// Whether the request names the field at all (even as null).
     func has(_ name: String) -> Bool { fields[name] != nil }
@@ -157,7 +160,7 @@ struct FieldReader {
         guard let id = ResourceID(text, limits: limits) else {
             throw .invalid(name, "must be 1 to \(limits.resourceIDMaxLength) characters from [A-Za-z0-9._:-]")
         }
-        return id
+        return id.inTenant(tenant)
     }
 
     mutating func optionalResource(_ name: String) throws(WireError) -> ResourceID? {
@@ -170,7 +173,7 @@ struct FieldReader {
         guard let id = BookingID(parsing: text) else {
             throw .invalid(name, "must be a booking id such as dr-smith/17")
         }
-        return id
+        return id.inTenant(tenant)
     }
 
     mutating func optionalBooking(_ name: String) throws(WireError) -> BookingID? {
@@ -180,16 +183,34 @@ struct FieldReader {
 
     /// Who the request says it acts as; absent or empty is `client`. The names slotd signs its own entries with
     /// are refused here, the one place every op reads `actor`.
+    ///
+    /// From an authenticated connection the entry is signed by its token (`token:name`) and the given actor is kept
+    /// as who the token acted for (`on_behalf_of`): a client cannot make the trail say someone else did it.
     mutating func actor() throws(WireError) -> String {
         guard let actor = try optionalString("actor", maxBytes: limits.actorMaxBytes), !actor.isEmpty else {
-            return Actors.client
+            return Actors.signature(principal: scope.signer, onBehalfOf: nil)
         }
         guard !Actors.isReserved(actor) else {
-            let names = Actors.reserved.joined(separator: ", ")
+            let names = (Actors.reserved + ["token:…"]).joined(separator: ", ")
             throw .invalid(
                 "actor", "'\(actor)' is reserved: slotd signs its own entries as \(names); choose another name")
         }
-        return actor
+        return Actors.signature(principal: scope.signer, onBehalfOf: actor)
+    }
+
+    /// The customer a booking or waitlist request is for. A token bound to a customer books for that customer
+    /// only: the field may be left out (the token's is used) or repeat it.
+    mutating func customer() throws(WireError) -> String {
+        guard let bound = scope.customer else {
+            return try string("customer", maxBytes: limits.customerMaxBytes)
+        }
+        guard let given = try optionalString("customer", maxBytes: limits.customerMaxBytes), !given.isEmpty else {
+            return bound
+        }
+        guard given == bound else {
+            throw WireError(.forbidden, "this token books only for its own customer", details: ["field": "customer"])
+        }
+        return bound
     }
 
     /// The idempotency stamp for a mutation whose canonical form is `fingerprint`.
@@ -199,6 +220,10 @@ struct FieldReader {
             return nil
         }
         guard !key.isEmpty else { throw .invalid("idempotency_key", "must not be empty") }
-        return IdempotencyStamp(key: key, fingerprint: fingerprint())
+        guard !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .invalid("idempotency_key", "must not contain control characters")
+        }
+        let stored = scope.keyNamespace.map { "\($0)" + RequestScope.keySeparator + key } ?? key
+        return IdempotencyStamp(key: stored, fingerprint: fingerprint())
     }
 }

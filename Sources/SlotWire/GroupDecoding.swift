@@ -38,7 +38,7 @@ extension FieldReader {
         guard let group = GroupID(parsing: text) else {
             throw .invalid("group", "must be a group id such as room-a/g3")
         }
-        return group
+        return group.inTenant(tenant)
     }
 }
 

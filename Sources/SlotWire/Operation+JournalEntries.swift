@@ -5,8 +5,11 @@ extension Operation {
     public var journalEntriesMax: Int {
         switch self {
         case .ping, .getResource, .listResources, .getBooking, .listBookings, .availability, .multiAvailability,
-            .snapshot, .stats, .getRules, .waitlistStatus, .waitlistQueue, .getGroup:
+            .snapshot, .stats, .getRules, .waitlistStatus, .waitlistQueue, .getGroup, .auth, .listTokens:
             0
+        case .createToken, .revokeToken: 1
+        // One entry for the whole erasure (`Dispatcher+Erasure`).
+        case .eraseCustomer: 1
         // The resource, then one entry per initial rule layer (`ResourceDirectory.create`).
         case .createResource(_, let rules, _): 1 + rules.count
         case .hold, .transition, .changeRules, .bookSeries, .cancelSeries, .waitlistJoin, .waitlistLeave: 1

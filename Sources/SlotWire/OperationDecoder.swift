@@ -46,6 +46,7 @@ enum OperationDecoder {
             "get_rules": ["resource"],
             "batch": ["ops", "atomic", "idempotency_key"],
         ].merging(seriesFields) { first, _ in first }.merging(groupFields) { first, _ in first }
+            .merging(tokenFields) { first, _ in first }
     }()
 
     static func decode(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
@@ -57,15 +58,17 @@ enum OperationDecoder {
         case "get_rules": return .getRules(try reader.resource())
         case "book_series", "cancel_series", "waitlist_join", "waitlist_leave", "waitlist_status":
             return try seriesOperation(op, &reader)
-        case "stats": return .stats
+        case "stats": return .stats(tenant: reader.tenant)
         case "get_group", "confirm_group", "cancel_group", "reschedule_group": return try groupOperation(op, &reader)
         case "batch": return try batch(&reader)
+        case "auth", "create_token", "list_tokens", "revoke_token", "erase_customer":
+            return try tokenOperation(op, &reader)
         case "create_resource": return try createResource(&reader)
         case "get_resource": return .getResource(try reader.resource())
         case "list_resources":
             let after = try reader.optionalResource("after")
             let limit = try reader.integer("limit", default: 1_000, range: 1...reader.limits.listedBookingsMax)
-            return .listResources(after: after, limit: limit)
+            return .listResources(tenant: reader.tenant, after: after, limit: limit)
         case "hold", "book": return try hold(&reader, confirm: op == "book")
         case "confirm": return try transition(&reader, .confirm)
         case "cancel":
@@ -165,7 +168,7 @@ enum OperationDecoder {
             guard given.filter({ $0 }).count == 1 else { throw Self.oneOfResourcesPool }
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)
-            let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
+            let customer = try reader.customer()
             let ttl =
                 confirm ? nil : try reader.optionalInteger("ttl_seconds", range: 1...reader.limits.holdTTLSecondsMax)
             var command = HoldCommand(
@@ -186,7 +189,7 @@ enum OperationDecoder {
         let resource = try reader.resource()
         let start = try reader.instant("start", boundary: true)
         let end = try reader.instant("end", boundary: true)
-        let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
+        let customer = try reader.customer()
         let ttl = confirm ? nil : try reader.optionalInteger("ttl_seconds", range: 1...reader.limits.holdTTLSecondsMax)
         let actor = try reader.actor()
         let fingerprint = {

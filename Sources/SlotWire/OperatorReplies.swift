@@ -33,6 +33,13 @@ public struct SnapshotSummary: Sendable, Equatable {
         self.takenAt = takenAt
     }
 
+    /// As a non-admin sees it: the file's name, not where the server keeps it.
+    public var withoutDirectory: SnapshotSummary {
+        var summary = self
+        summary.path = String(path.split(separator: "/").last ?? "")
+        return summary
+    }
+
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("path")

@@ -23,6 +23,11 @@ public enum ReplyBody: Sendable {
     case series(BookingID, bookings: [BookingSummary], skipped: [SeriesConflict])
     case waitlistEntry(WaitlistView)
     case waitlist([WaitlistView])
+    /// `auth`: who the connection now acts as.
+    case principal(TokenRecord)
+    /// A token created (with its secret, shown this once) or revoked.
+    case token(TokenRecord, secret: String?)
+    case tokens([TokenRecord])
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
@@ -76,7 +81,7 @@ public enum ReplyEncoder {
             writer.bool(truncated)
             if truncated, let last = list.last {
                 writer.key("next")
-                writer.string(last.id.rawValue)
+                writer.string(last.id.name)
             }
         case .booking(let summary):
             writer.key("booking")
@@ -145,7 +150,7 @@ public enum ReplyEncoder {
             writer.beginArray()
             for slot in slots where !writer.isOverLimit {
                 writer.beginArray()
-                for resource in slot.resources { writer.string(resource.rawValue) }
+                for resource in slot.resources { writer.string(resource.name) }
                 writer.endArray()
             }
             writer.endArray()
@@ -159,6 +164,21 @@ public enum ReplyEncoder {
             writer.beginArray()
             for view in views where !writer.isOverLimit { write(view, zone: zone, to: &writer) }
             writer.endArray()
+        case .principal(let token):
+            writer.key("principal")
+            write(token, to: &writer)
+        case .token(let token, let secret):
+            writer.key("token")
+            write(token, to: &writer)
+            if let secret {
+                writer.key("secret")
+                writer.string(secret)
+            }
+        case .tokens(let tokens):
+            writer.key("tokens")
+            writer.beginArray()
+            for token in tokens where !writer.isOverLimit { write(token, to: &writer) }
+            writer.endArray()
         }
     }
 
@@ -171,7 +191,11 @@ public enum ReplyEncoder {
     static func write(_ settings: ResourceSettings, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("id")
-        writer.string(settings.id.rawValue)
+        writer.string(settings.id.name)
+        if let tenant = settings.id.tenant {
+            writer.key("tenant")
+            writer.string(tenant.rawValue)
+        }
         writer.key("tz")
         writer.string(settings.timeZoneIdentifier)
         for (name, value) in [
@@ -190,7 +214,7 @@ public enum ReplyEncoder {
         writer.key("id")
         writer.string(summary.id.description)
         writer.key("resource")
-        writer.string(summary.id.resource.rawValue)
+        writer.string(summary.id.resource.name)
         write(summary.range, to: &writer)
         writer.key("customer")
         writer.string(summary.customer)
@@ -249,8 +273,13 @@ public enum ReplyEncoder {
             if let from = transition.from { writer.string(from.rawValue) } else { writer.null() }
             writer.key("to")
             writer.string(transition.to.rawValue)
+            let signed = Actors.split(transition.actor)
             writer.key("actor")
-            writer.string(transition.actor)
+            writer.string(signed.actor)
+            if let onBehalfOf = signed.onBehalfOf {
+                writer.key("on_behalf_of")
+                writer.string(onBehalfOf)
+            }
             writer.key("at")
             writer.instant(transition.at)
             if let previous = transition.previousRange {

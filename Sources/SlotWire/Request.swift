@@ -38,7 +38,8 @@ public enum Operation: Sendable {
     /// With the rule layers given at creation (`weekly_hours`, `min_notice_minutes`, `max_bookings_per_day`).
     case createResource(ResourceSettings, rules: [RuleChange], idempotency: IdempotencyStamp?)
     case getResource(ResourceID)
-    case listResources(after: ResourceID?, limit: Int)
+    /// The resources of one tenant (nil: those in no tenant).
+    case listResources(tenant: TenantID?, after: ResourceID?, limit: Int)
     /// `hold` and `book` (`command.confirm`).
     case hold(ResourceID, HoldCommand)
     case transition(BookingID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
@@ -50,7 +51,8 @@ public enum Operation: Sendable {
     /// `all`: starts at which every resource is free; `any`: starts at which at least one is (a pool).
     case multiAvailability([ResourceID], all: Bool, from: Instant, to: Instant, durationMinutes: Int)
     case snapshot
-    case stats
+    /// Counts over one tenant's resources, or over every resource (nil).
+    case stats(tenant: TenantID?)
     case changeRules(ResourceID, RuleRequest, actor: String, idempotency: IdempotencyStamp?)
     case getRules(ResourceID)
     case bookSeries(ResourceID, SeriesCommand)
@@ -65,6 +67,13 @@ public enum Operation: Sendable {
     /// `confirm_group`, `cancel_group`, `reschedule_group`: every member, or none.
     case groupTransition(GroupID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
     case batch(Batch)
+    /// Authenticates the connection with a token's secret; handled by the connection, not dispatched.
+    case auth(secret: String)
+    case createToken(TokenRequest)
+    case listTokens
+    case revokeToken(TokenID)
+    /// Replaces one customer's personal data (in `tenant`) everywhere slotd keeps it, then rewrites the files.
+    case eraseCustomer(customer: String, tenant: TenantID?)
 
     public var name: String {
         switch self {
@@ -104,6 +113,11 @@ public enum Operation: Sendable {
         case .getGroup: "get_group"
         case .groupTransition(_, let action, _, _): action.groupOperation
         case .batch: "batch"
+        case .auth: "auth"
+        case .createToken: "create_token"
+        case .listTokens: "list_tokens"
+        case .revokeToken: "revoke_token"
+        case .eraseCustomer: "erase_customer"
         }
     }
 }
@@ -119,6 +133,11 @@ public enum WireCode: String, Sendable, CaseIterable {
     case lineTimeout = "line_timeout"
     case tooManyResources = "too_many_resources"
     case batchRefused = "batch_refused"
+    /// No valid token yet on a connection that needs one, or a wrong, revoked or expired secret.
+    case unauthenticated
+    /// The token's role may not use the op, or the request names a tenant or customer that is not the token's.
+    case forbidden
+    case rateLimited = "rate_limited"
     case `internal`
 }
 

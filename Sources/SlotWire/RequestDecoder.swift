@@ -10,13 +10,15 @@ public struct RequestDecoder: Sendable {
         self.limits = limits
     }
 
-    public func decode(_ line: some Collection<UInt8>) -> Result<Request, DecodeFailure> {
-        decode(Array(line))
+    public func decode(_ line: some Collection<UInt8>, scope: RequestScope = .anonymous)
+        -> Result<Request, DecodeFailure>
+    {
+        decode(Array(line), scope: scope)
     }
 
     /// The concrete form: a generic parser called across modules runs unspecialized, and its metadata lookups
     /// showed in the profile.
-    public func decode(_ line: [UInt8]) -> Result<Request, DecodeFailure> {
+    public func decode(_ line: [UInt8], scope: RequestScope = .anonymous) -> Result<Request, DecodeFailure> {
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(bytes: line) } catch let repeated as JSONRepeatedMember {
             return .failure(DecodeFailure(id: .null, error: .invalid(repeated.name, "appears more than once")))
@@ -37,13 +39,26 @@ public struct RequestDecoder: Sendable {
         case .success(let value): id = value
         case .failure(let error): return .failure(DecodeFailure(id: .null, error: error))
         }
-        return decode(object: fields, id: id).mapError { DecodeFailure(id: id, error: $0) }
+        return decode(object: fields, id: id, scope: scope, batchTenant: nil).mapError {
+            DecodeFailure(id: id, error: $0)
+        }
     }
 
-    /// Decodes one request object (a line's, or one op of a `batch`); its `id` is the caller's to read.
-    func decode(object fields: [String: JSONValue], id: RequestID = .null) -> Result<Request, WireError> {
-        var reader = FieldReader(fields: fields, limits: limits)
+    /// Decodes one request object (a line's, or one op of a `batch`); its `id` is the caller's to read. A batch's
+    /// ops are read in the batch's tenant (`batchTenant`) and may not name one of their own.
+    func decode(
+        object fields: [String: JSONValue], id: RequestID = .null, scope: RequestScope,
+        batchTenant: TenantID??
+    ) -> Result<Request, WireError> {
         return Result { () throws(WireError) -> Request in
+            let tenant: TenantID?
+            if let batchTenant {
+                guard fields["tenant"] == nil else { throw .invalid("tenant", "goes on the batch, not on its ops") }
+                tenant = batchTenant
+            } else {
+                tenant = try Self.tenant(fields["tenant"], scope: scope)
+            }
+            var reader = FieldReader(fields: fields, limits: limits, scope: scope, tenant: tenant)
             let op = try reader.string("op", maxBytes: 64)
             guard let accepted = OperationDecoder.fields[op] else {
                 throw WireError(.unknownOp, "unknown op '\(op)'", details: ["op": op])
@@ -63,7 +78,22 @@ public struct RequestDecoder: Sendable {
         }
     }
 
-    static let common: Set<String> = ["id", "op"]
+    static let common: Set<String> = ["id", "op", "tenant"]
+
+    /// The tenant a request's ids are read in: the token's, or, for a token that may act in any tenant, the one
+    /// the request names (none when it names none).
+    static func tenant(_ value: JSONValue?, scope: RequestScope) throws(WireError) -> TenantID? {
+        guard let value, value != .null else { return scope.tenant }
+        guard case .string(let text) = value, let named = TenantID(text) else {
+            throw .invalid("tenant", "must be 1 to 64 characters from [A-Za-z0-9._-]")
+        }
+        if named == scope.tenant { return named }
+        guard scope.mayNameTenant else {
+            throw WireError(
+                .forbidden, "this token acts only in its own tenant; leave tenant out", details: ["field": "tenant"])
+        }
+        return named
+    }
 
     /// The request's `id`, echoed back: a number (whole numbers stay exact), a string of at most 256 bytes, or null.
     static func readID(_ value: JSONValue?) -> Result<RequestID, WireError> {

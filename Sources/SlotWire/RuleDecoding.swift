@@ -56,7 +56,7 @@ extension FieldReader {
     mutating func resourceList(_ name: String) throws(WireError) -> [ResourceID]? {
         guard let raw = value(name) else { return nil }
         guard let texts = raw.stringList else { throw .invalid(name, "must be a list of resource ids") }
-        let ids = texts.compactMap { ResourceID($0, limits: limits) }
+        let ids = texts.compactMap { ResourceID($0, limits: limits)?.inTenant(tenant) }
         guard ids.count == texts.count, !ids.isEmpty, ids.count <= limits.resourcesPerQueryMax,
             Set(ids).count == ids.count
         else {

@@ -26,7 +26,7 @@ extension OperationDecoder {
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)
             guard end > start else { throw .invalid("end", "must be after start") }
-            let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
+            let customer = try reader.customer()
             var command = SeriesCommand(
                 first: TimeRange(start: start, end: end), recurrence: try reader.recurrence(),
                 zone: try reader.requestZone()?.0, customer: customer, actor: try reader.actor(),
@@ -49,7 +49,7 @@ extension OperationDecoder {
             let resource = try reader.resource()
             let start = try reader.instant("start", boundary: true)
             let end = try reader.instant("end", boundary: true)
-            let customer = try reader.string("customer", maxBytes: reader.limits.customerMaxBytes)
+            let customer = try reader.customer()
             let range = TimeRange(start: start, end: end)
             let actor = try reader.actor()
             let stamp = try reader.idempotency(
@@ -78,7 +78,7 @@ extension FieldReader {
         guard let id = WaitlistEntryID(parsing: text) else {
             throw .invalid("entry", "must be a waitlist entry id such as dr-smith/w3")
         }
-        return id
+        return id.inTenant(tenant)
     }
 
     /// The `rule` object: `freq` `daily` or `weekly`, `interval` (default 1), `weekdays` (weekly only, `mon` …
@@ -107,7 +107,7 @@ extension FieldReader {
     private static func recurrence(in nested: [String: JSONValue], limits: DomainLimits)
         throws(WireError) -> Recurrence
     {
-        var rule = FieldReader(fields: nested, limits: limits)
+        var rule = FieldReader(fields: nested, limits: limits, scope: .anonymous, tenant: nil)
         let frequency: Recurrence.Frequency
         switch try rule.string("freq", maxBytes: 16) {
         case "daily": frequency = .daily

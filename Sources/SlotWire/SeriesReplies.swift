@@ -40,7 +40,7 @@ extension ReplyEncoder {
         writer.key("id")
         writer.string(entry.id.description)
         writer.key("resource")
-        writer.string(entry.id.resource.rawValue)
+        writer.string(entry.id.resource.name)
         write(entry.range, to: &writer)
         writer.key("customer")
         writer.string(entry.customer)

@@ -1,0 +1,47 @@
+import SlotDomain
+import SlotWire
+
+/// Which role each op needs: the matrix docs/PROTOCOL.md prints (§16), in one place. Roles are ordered, and a
+/// role may do everything the ones below it may.
+public enum AccessPolicy {
+    /// The least role that may send `operation`; nil for the ops anyone may send before authenticating.
+    public static func requiredRole(_ operation: Operation) -> Role? {
+        switch operation {
+        case .ping, .auth:
+            nil
+        case .availability, .multiAvailability, .getResource, .listResources:
+            .reader
+        case .hold, .holdMany, .getBooking, .listBookings, .bookSeries, .cancelSeries, .waitlistJoin, .waitlistLeave,
+            .waitlistStatus, .waitlistQueue, .getGroup, .groupTransition, .batch:
+            .client
+        case .transition(_, let action, _, _):
+            switch action {
+            case .confirm, .cancel, .reschedule: .client
+            // Attendance is the staff's record of what happened, not something a customer's front end claims.
+            case .complete, .noShow: .operator
+            }
+        case .createResource, .changeRules, .getRules, .snapshot, .stats:
+            .operator
+        case .createToken, .listTokens, .revokeToken, .eraseCustomer:
+            .admin
+        }
+    }
+
+    /// Why `token` (nil: no authentication on this server) may not send `operation`; nil when it may. A batch's
+    /// own ops are checked one by one by the dispatcher.
+    public static func refusal(_ operation: Operation, token: TokenRecord?) -> WireError? {
+        guard let token, let required = requiredRole(operation) else { return nil }
+        guard token.role >= required else {
+            return WireError(
+                .forbidden, "a \(token.role.rawValue) token may not use \(operation.name); it needs \(required.rawValue)",
+                details: ["op": operation.name, "role": token.role.rawValue, "required_role": required.rawValue])
+        }
+        // A snapshot is the whole server's: not something one tenant's operator may take or read.
+        if case .snapshot = operation, token.tenant != nil {
+            return WireError(
+                .forbidden, "snapshot covers every tenant; it needs a token without a tenant",
+                details: ["op": operation.name])
+        }
+        return nil
+    }
+}
