@@ -8,6 +8,11 @@ public struct ServerConfiguration: Sendable {
 
     /// Address to listen on; loopback by default so a fresh start is not exposed to the network.
     public var host = "127.0.0.1"
+    /// Whether connections must authenticate (`auth`) before anything but `ping`: `automatic` requires it unless
+    /// `host` is a loopback address, like Redis's protected mode.
+    public var auth = AuthMode.automatic
+    /// Failed `auth` attempts one connection may make; the last one's reply closes it.
+    public var authFailuresPerConnectionMax = 3
     /// TCP port; 0 picks a free one (the `listening` line on stdout says which).
     public var port = ServerConfiguration.defaultPort
     /// Where the SQLite journal lives (`journal.sqlite`).
@@ -73,4 +78,28 @@ public struct ServerConfiguration: Sendable {
     public var journal = Journal.Configuration()
 
     public init() {}
+}
+
+/// `--auth`: whether connections must authenticate.
+public enum AuthMode: String, Sendable, CaseIterable {
+    /// Required unless the server listens on a loopback address only.
+    case automatic = "auto"
+    case required
+    case off
+}
+
+extension ServerConfiguration {
+    /// Whether `host` reaches only this machine: `localhost`, `::1` or an address in 127.0.0.0/8.
+    public var listensOnLoopbackOnly: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Whether a connection must authenticate before anything but `ping` and `auth`.
+    public var requiresAuthentication: Bool {
+        switch auth {
+        case .required: true
+        case .off: false
+        case .automatic: !listensOnLoopbackOnly
+        }
+    }
 }

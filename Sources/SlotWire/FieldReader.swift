@@ -191,7 +191,7 @@ struct FieldReader {
             return Actors.signature(principal: scope.signer, onBehalfOf: nil)
         }
         guard !Actors.isReserved(actor) else {
-            let names = (Actors.reserved + ["token:…"]).joined(separator: ", ")
+            let names = (Actors.reserved + ["token:<name>"]).joined(separator: ", ")
             throw .invalid(
                 "actor", "'\(actor)' is reserved: slotd signs its own entries as \(names); choose another name")
         }

@@ -65,6 +65,13 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Start from this snapshot file (point-in-time restore into an empty --data-dir).")
     var restore: String?
 
+    @Option(
+        help: """
+            Whether connections must authenticate: auto (required unless --host is a loopback address), required, \
+            off.
+            """)
+    var auth = "auto"
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
@@ -87,6 +94,7 @@ struct Slotd: AsyncParsableCommand {
         guard snapshotEveryMinutes >= 0, snapshotEveryEntries >= 0 else {
             throw ValidationError("--snapshot-every-minutes and --snapshot-every-entries must not be negative")
         }
+        guard AuthMode(rawValue: auth) != nil else { throw ValidationError("--auth must be auto, required or off") }
         guard snapshotsKept >= 2 else {
             throw ValidationError("--snapshots-kept must be at least 2, so a damaged newest snapshot has a fallback")
         }
@@ -116,6 +124,7 @@ struct Slotd: AsyncParsableCommand {
         configuration.snapshotEveryEntries = snapshotEveryEntries
         configuration.snapshotsKept = snapshotsKept
         configuration.restoreSnapshot = restore.map { URL(fileURLWithPath: $0) }
+        configuration.auth = AuthMode(rawValue: auth) ?? .automatic
         let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"
