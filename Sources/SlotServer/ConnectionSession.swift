@@ -11,6 +11,9 @@ struct ConnectionSession: Sendable {
     private(set) var token: TokenRecord?
     private(set) var scope = RequestScope.anonymous
     private(set) var failedAuths = 0
+    /// Once a connection has authenticated it keeps needing a token, even where others do not: a revoked token
+    /// must not fall back to what an unauthenticated connection may do.
+    private(set) var mustAuthenticate = false
     /// `TokenRegistry.revocationCount` when the token was last checked.
     private var revocationsSeen: UInt64 = 0
 
@@ -23,6 +26,7 @@ struct ConnectionSession: Sendable {
     mutating func authenticated(as token: TokenRecord, revocationsSeen: UInt64) {
         self.token = token
         self.scope = RequestScope(token: token)
+        self.mustAuthenticate = true
         self.revocationsSeen = revocationsSeen
     }
 
@@ -55,19 +59,21 @@ extension ConnectionHandler {
     func gate(_ request: Request, session: inout ConnectionSession, logger: Logger) -> PendingReply? {
         let tokens = dispatcher.directory.tokens
         let clock = dispatcher.directory.clock
+        // First, so that an `auth` right after a revocation authenticates anew.
+        let stood = session.tokenStands(in: tokens, now: clock.now)
         if case .auth(let secret) = request.operation {
             return authenticate(secret, id: request.id, session: &session, logger: logger)
         }
-        if session.token != nil {
-            guard session.tokenStands(in: tokens, now: clock.now) else {
-                return refuse(
-                    request.id, .unauthenticated,
-                    "the token this connection authenticated with was revoked or has expired; authenticate again")
-            }
-        } else if configuration.requiresAuthentication, AccessPolicy.requiredRole(request.operation) != nil {
+        guard session.token == nil, AccessPolicy.requiredRole(request.operation) != nil else { return nil }
+        if !stood {
             return refuse(
                 request.id, .unauthenticated,
-                "this server requires authentication: send {\"op\":\"auth\",\"token\":\"<secret>\"} first")
+                "the token this connection authenticated with was revoked or has expired; authenticate again")
+        }
+        if configuration.requiresAuthentication || session.mustAuthenticate {
+            return refuse(
+                request.id, .unauthenticated,
+                "authenticate first: send {\"op\":\"auth\",\"token\":\"<secret>\"}")
         }
         return nil
     }
@@ -88,7 +94,7 @@ extension ConnectionHandler {
             let closing = session.failedAuths >= configuration.authFailuresPerConnectionMax
             logger.notice(
                 "authentication failed",
-                metadata: ["peer.address": .string(session.address), "failures": "\(session.failedAuths)"])
+                metadata: ["peer": .string(session.address), "failures": "\(session.failedAuths)"])
             var reply = refuse(
                 id, .unauthenticated,
                 "the token is not valid: unknown, revoked or expired"

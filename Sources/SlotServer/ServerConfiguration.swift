@@ -89,9 +89,14 @@ public enum AuthMode: String, Sendable, CaseIterable {
 }
 
 extension ServerConfiguration {
-    /// Whether `host` reaches only this machine: `localhost`, `::1` or an address in 127.0.0.0/8.
+    /// Whether `host` reaches only this machine: `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (also
+    /// written as `::ffff:127.x.y.z`). Any other name counts as exposed, whatever it resolves to.
     public var listensOnLoopbackOnly: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let address = host.hasPrefix("::ffff:") ? String(host.dropFirst(7)) : host
+        let parts = address.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil }
     }
 
     /// Whether a connection must authenticate before anything but `ping` and `auth`.
