@@ -91,7 +91,7 @@ extension ConnectionHandler {
             token.isUsable(at: now)
         else {
             session.failedAuth()
-            let closing = session.failedAuths >= configuration.authFailuresPerConnectionMax
+            let closing = session.failedAuths >= configuration.rateLimits.authFailuresPerConnectionMax
             logger.notice(
                 "authentication failed",
                 metadata: ["peer": .string(session.address), "failures": "\(session.failedAuths)"])
