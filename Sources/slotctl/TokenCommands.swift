@@ -35,8 +35,13 @@ struct DataFolderOptions: ParsableArguments {
                 "\(data.path) is in use by a running slotd (it holds the folder's lock). Create the token through "
                     + "that server with the create_token op instead (it needs an admin token), or stop slotd first.")
         } catch let error as JournalError {
-            if case .corruptRecord = error { throw SlotctlFailure.damaged("cannot recover \(data.path): \(error)") }
-            throw SlotctlFailure.unreadable("cannot open \(data.path): \(error)")
+            switch error {
+            case .corruptRecord: throw SlotctlFailure.damaged("cannot recover \(data.path): \(error)")
+            case .needsSnapshot:
+                throw SlotctlFailure.unreadable(
+                    "cannot recover \(data.path): \(error) in \(snapshotDir) (is --snapshot-dir the one slotd uses?)")
+            default: throw SlotctlFailure.unreadable("cannot open \(data.path): \(error)")
+            }
         } catch {
             throw SlotctlFailure.damaged("cannot recover \(data.path): \(error)")
         }

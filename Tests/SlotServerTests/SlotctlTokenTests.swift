@@ -99,6 +99,31 @@ import Testing
         }
     }
 
+    /// A compacted journal without its snapshots cannot tell which names are taken: refused, naming the folder.
+    @Test func aCompactedJournalWithoutItsSnapshotsIsRefused() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let snapshots = ["--snapshot-dir", directory.appendingPathComponent("snapshots").path]
+        let create = ["token", "create", "--role", "admin", "--data-dir", directory.path]
+        #expect(try await Self.slotctl(create + ["--name", "ops"] + snapshots).status == 0)
+        let server = try await SlotdProcess(dataDirectory: directory)
+        try await server.connect { (connection: SlotConnection) async throws in
+            #expect(try await connection.call(["op": "snapshot"])["ok"] == true)
+            #expect(try await connection.call(Requests.createResource("room"))["ok"] == true)
+            let second = try await connection.call(["op": "snapshot"])
+            #expect(second["snapshot"]?["compacted_through"] == 1, "\(second)")
+        }
+        #expect(try await server.terminate() == 0)
+
+        let elsewhere = ["--snapshot-dir", directory.appendingPathComponent("elsewhere").path]
+        let refused = try await Self.slotctl(create + ["--name", "other"] + elsewhere)
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("is --snapshot-dir the one slotd uses?"), "\(refused.stderr)")
+        // With them, `ops` (now only in the snapshot: its entry was compacted away) is still taken.
+        #expect(try await Self.slotctl(create + ["--name", "ops"] + snapshots).status == 1)
+        #expect(try await Self.slotctl(create + ["--name", "other"] + snapshots).status == 0)
+    }
+
     static func journalID(_ directory: URL) throws -> String {
         let journal = try Journal(directory: directory)
         defer { journal.stop() }
