@@ -102,8 +102,9 @@ let package = Package(
         .executableTarget(
             name: "slotctl",
             dependencies: [
-                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth",
+                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth", "SlotServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),

@@ -12,11 +12,13 @@ import SlotDomain
 /// 0019), the only kind written as format 5, so a server that knows only format 4 reads every other record and
 /// refuses that one by its format instead of misreading it. Format 6 is format 5 plus a group's membership on a
 /// `held` record (`group`) and the kind `atomic` (`parts`, `reply`; `RecordFormat+Groups.swift`, decision 0020);
-/// only records that use one of them are format 6. All six are read.
+/// only records that use one of them are format 6. Format 7 is format 6 plus the server-wide kinds
+/// `token_created` and `token_revoked` (`RecordFormat+Tokens.swift`, decision 0021), the only kinds written as
+/// format 7. All seven are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 6
-    static let formatsRead = 1...6
+    static let format = 7
+    static let formatsRead = 1...7
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
@@ -24,7 +26,7 @@ struct JournalRecord: Codable, Equatable {
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
         guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
-            format >= 6 || writtenFormat < 6
+            format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7
         else { return nil }
     }
 
@@ -35,6 +37,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind.isTokenKind || hasTokenFields { return 7 }
         if kind == .atomic || group != nil || parts != nil || reply != nil { return 6 }
         if kind == .expiriesNoticed { return 5 }
         let keyed = idempotencyKey != nil && Self.kindsKeyedSinceFormat4.contains(kind)
@@ -55,6 +58,11 @@ struct JournalRecord: Codable, Equatable {
         case expiriesNoticed = "expiries_noticed"
         /// Format 6.
         case atomic
+        /// Format 7: about the server, not a resource (`resource` is empty).
+        case tokenCreated = "token_created"
+        case tokenRevoked = "token_revoked"
+
+        var isTokenKind: Bool { self == .tokenCreated || self == .tokenRevoked }
     }
 
     var kind: Kind
@@ -95,10 +103,25 @@ struct JournalRecord: Codable, Equatable {
     // layout of a kept reply in a snapshot, `StoredReplyCoding.swift`, in hex)
     var parts: [JournalRecord]?
     var reply: String?
+    // token_created and token_revoked (format 7): the token's id (`tN`); token_created also its name, role,
+    // tenant, `customer`, `expires_at`, `revoked_at` (when created revoked) and the SHA-256 of its secret (`at` is
+    // its creation). The hash is never part of the record's JSON, so `journal dump` never prints it.
+    var token: String?
+    var name: String?
+    var role: String?
+    var tenant: String?
+    var revokedAt: Int64?
+    var secretHash: [UInt8]?
+
+    var hasTokenFields: Bool {
+        token != nil || name != nil || role != nil || tenant != nil || revokedAt != nil || secretHash != nil
+    }
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
         case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply
+        case token, name, role, tenant
+        case revokedAt = "revoked_at"
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -120,7 +143,7 @@ enum RecordCodec {
     static func record(for entry: JournalEntry) -> JournalRecord {
         switch entry {
         case .tokenCreated, .tokenRevoked:
-            preconditionFailure("TEMPORARY: token records arrive with record format 7")
+            return tokenRecord(for: entry)
         case .resourceCreated(let settings, let at, let stamp):
             var record = JournalRecord(kind: .resourceCreated, resource: settings.id.rawValue, at: at.secondsSinceEpoch)
             record.tz = settings.timeZoneIdentifier
@@ -180,7 +203,8 @@ enum RecordCodec {
     /// 0001–9999 and every booking's range fit a horizon (`StoredTime`): the checksum only proves the bytes are
     /// the ones written, and replay walks a booking's occupancy day by day.
     static func entry(from record: JournalRecord) -> JournalEntry? {
-        guard let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
+        if record.kind.isTokenKind { return tokenEntry(from: record) }
+        guard !record.hasTokenFields, let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
             StoredTime.isValid(record.expiresAt)
         else { return nil }
         let at = Instant(secondsSinceEpoch: record.at)
@@ -236,6 +260,9 @@ enum RecordCodec {
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .atomic:
             return atomicEntry(from: record, idempotency: stamp)
+        case .tokenCreated, .tokenRevoked:
+            // Read by `tokenEntry` above: their resource is empty, which the guard refuses.
+            return nil
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,
                 StoredTime.isValid(start: start, end: end),

@@ -16,6 +16,13 @@ public final class TokenRegistry: Sendable {
 
     public func copy() -> TokenTable { table.withLock { $0 } }
 
+    /// The table and the journal position it holds every token entry up to, read together under the lock that
+    /// every token change appends under: a token created while a snapshot is taken is either in the table or after
+    /// the position (and replayed), never both nor neither.
+    func capture(journal: Journal) -> (table: TokenTable, journalSequence: UInt64) {
+        table.withLock { ($0, journal.appendedSequence) }
+    }
+
     public func token(withSecretHash hash: [UInt8]) -> TokenRecord? {
         table.withLock { $0.token(withSecretHash: hash) }
     }
