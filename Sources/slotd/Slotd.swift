@@ -65,6 +65,19 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Start from this snapshot file (point-in-time restore into an empty --data-dir).")
     var restore: String?
 
+    @Option(help: "PEM certificate chain (server certificate first): with --tls-key, the port speaks TLS only.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA certificates: clients must then present a certificate signed by one of them.")
+    var tlsClientCa: String?
+
+    @Option(
+        help: "With TLS, close a connection whose handshake is not done this many seconds after accept (0: no limit).")
+    var tlsHandshakeSeconds = ServerConfiguration().tlsHandshakeSeconds
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
@@ -87,6 +100,11 @@ struct Slotd: AsyncParsableCommand {
         guard snapshotEveryMinutes >= 0, snapshotEveryEntries >= 0 else {
             throw ValidationError("--snapshot-every-minutes and --snapshot-every-entries must not be negative")
         }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard tlsClientCa == nil || tlsCert != nil else {
+            throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key")
+        }
+        guard tlsHandshakeSeconds >= 0 else { throw ValidationError("--tls-handshake-seconds must not be negative") }
         guard snapshotsKept >= 2 else {
             throw ValidationError("--snapshots-kept must be at least 2, so a damaged newest snapshot has a fallback")
         }
@@ -116,6 +134,12 @@ struct Slotd: AsyncParsableCommand {
         configuration.snapshotEveryEntries = snapshotEveryEntries
         configuration.snapshotsKept = snapshotsKept
         configuration.restoreSnapshot = restore.map { URL(fileURLWithPath: $0) }
+        if let tlsCert, let tlsKey {
+            configuration.tls = TLSFiles(
+                certificateChain: URL(fileURLWithPath: tlsCert), privateKey: URL(fileURLWithPath: tlsKey),
+                clientCA: tlsClientCa.map { URL(fileURLWithPath: $0) })
+        }
+        configuration.tlsHandshakeSeconds = tlsHandshakeSeconds
         let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"
