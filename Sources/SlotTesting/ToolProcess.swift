@@ -36,11 +36,16 @@ public enum ToolProcess {
 
     /// Runs a program of the system (`openssl`, `python3`), found on `PATH`, to completion, as `run` does.
     public static func runSystem(_ name: String, _ arguments: [String], timeoutSeconds: Int = 20) async throws -> Run {
+        try await run(executable: try systemExecutable(name), named: name, arguments, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Where a program of the system is, the first on `PATH`.
+    public static func systemExecutable(_ name: String) throws -> URL {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         let candidates = directories.map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
         guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
         else { throw SlotTestingError.executableNotFound(name: name, searched: candidates) }
-        return try await run(executable: executable, named: name, arguments, timeoutSeconds: timeoutSeconds)
+        return executable
     }
 
     private static func run(executable: URL, named name: String, _ arguments: [String], timeoutSeconds: Int)
@@ -55,7 +60,9 @@ public enum ToolProcess {
             executable: executable, arguments: arguments, stdout: stdoutURL, stderr: stderrURL)
         for _ in 0..<(timeoutSeconds * 50) where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
-            process.terminate()
+            // SIGKILL, not SIGTERM: python3 started from the test process did not end on SIGTERM (a signal the
+            // parent ignores stays ignored across exec, and a child that installs no handler of its own keeps it).
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             throw SlotTestingError.timedOut(
                 command: ([name] + arguments).joined(separator: " "), seconds: timeoutSeconds)
