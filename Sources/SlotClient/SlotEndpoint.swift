@@ -94,6 +94,7 @@ public struct SlotTLSOptions: Sendable {
 
     func makeContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        // As the server: TLS 1.0 and 1.1 are deprecated (RFC 8996).
         configuration.minimumTLSVersion = .tlsv12
         configuration.certificateVerification = .fullVerification
         if let caFile {

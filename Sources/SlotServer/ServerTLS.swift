@@ -43,8 +43,7 @@ enum ServerTLS {
         let key = try load("--tls-key", files.privateKey) { try NIOSSLPrivateKey(file: $0, format: .pem) }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-        // TLS 1.2 is the oldest version without known protocol weaknesses; every client this project ships and
-        // every maintained TLS library speaks it.
+        // TLS 1.0 and 1.1 are deprecated (RFC 8996); every maintained TLS library speaks 1.2.
         configuration.minimumTLSVersion = .tlsv12
         if let clientCA = files.clientCA {
             let roots = try load("--tls-client-ca", clientCA) { try NIOSSLCertificate.fromPEMFile($0) }
