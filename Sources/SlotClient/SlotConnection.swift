@@ -8,12 +8,19 @@ public enum SlotClientError: Error, CustomStringConvertible {
     case cannotConnect(host: String, port: Int, reason: String)
     case connectionClosed
     case malformedReply(String)
+    /// A TLS file (`path`) cannot be used.
+    case tlsSetup(path: String, reason: String)
+    /// The server answered the `auth` request with an error (`unauthenticated` for a wrong, revoked or expired
+    /// token).
+    case authenticationRefused(code: String, message: String)
 
     public var description: String {
         switch self {
         case .cannotConnect(let host, let port, let reason): "cannot connect to \(host):\(port): \(reason)"
         case .connectionClosed: "the server closed the connection"
         case .malformedReply(let line): "the server sent a line that is not JSON: \(line.prefix(200))"
+        case .tlsSetup(let path, let reason): "cannot use TLS file \(path): \(reason)"
+        case .authenticationRefused(let code, let message): "the server refused the token: \(code): \(message)"
         }
     }
 
@@ -38,26 +45,42 @@ public final class SlotConnection {
         self.outbound = outbound
     }
 
-    /// Connects, runs `body`, and closes the connection whatever happens.
+    /// Connects over plain TCP, runs `body`, and closes the connection whatever happens.
     public static func withConnection<Result: Sendable>(
         host: String = "127.0.0.1", port: Int, _ body: (SlotConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection(to: try SlotEndpoint(host: host, port: port), body)
+    }
+
+    /// Connects (with TLS if the endpoint has it), authenticates with the endpoint's token if it has one, runs
+    /// `body`, and closes the connection whatever happens. A failed TLS handshake is thrown as it comes from
+    /// NIOSSL; a refused token as `SlotClientError.authenticationRefused`.
+    public static func withConnection<Result: Sendable>(
+        to endpoint: SlotEndpoint, _ body: (SlotConnection) async throws -> Result
     ) async throws -> Result {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: host, port: port) { channel in
+                .connect(host: endpoint.host, port: endpoint.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        try endpoint.addTLS(to: channel)
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 256 * 1_024 * 1_024))
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
-            throw SlotClientError.cannotConnect(host: host, port: port, reason: SlotClientError.reason(error))
+            throw SlotClientError.cannotConnect(
+                host: endpoint.host, port: endpoint.port, reason: SlotClientError.reason(error))
         }
         return try await channel.executeThenClose { inbound, outbound in
-            try await body(SlotConnection(inbound: inbound, outbound: outbound))
+            let connection = SlotConnection(inbound: inbound, outbound: outbound)
+            if let line = endpoint.authenticationLine() {
+                try await outbound.write(ByteBuffer(string: line))
+                try SlotEndpoint.checkAuthentication(try await connection.receive())
+            }
+            return try await body(connection)
         }
     }
 

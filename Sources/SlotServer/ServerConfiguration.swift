@@ -33,6 +33,12 @@ public struct ServerConfiguration: Sendable {
     /// A request line must be complete this many seconds after its first byte arrived, or the connection is closed
     /// with `line_timeout` (0: no limit): a client sending a byte a second cannot hold a connection for ever.
     public var lineCompletionSeconds = 10
+    /// With TLS on, the certificate and key (and the CA client certificates must chain to); nil: plain TCP.
+    public var tls: TLSFiles?
+    /// With TLS on, a connection's handshake must be done this many seconds after it was accepted, or the
+    /// connection is closed (0: no limit). Before the handshake no line can arrive, so `lineCompletionSeconds`
+    /// cannot bound it; a handshake takes one or two round trips.
+    public var tlsHandshakeSeconds = 10
     /// Server-wide budget, in bytes, for replies decided but not yet in a socket, over all connections. Once it is
     /// reached, connections still holding unsent replies take no new request (back-pressure) until theirs are out.
     public var bufferedBytesMax = 256 * 1_048_576

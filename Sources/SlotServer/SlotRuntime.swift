@@ -29,6 +29,7 @@ public final class SlotRuntime: Sendable {
         onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void = { _ in }
     ) throws {
         self.configuration = configuration
+        let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
         let journal = try Journal(
             directory: configuration.dataDirectory, configuration: configuration.journal,
             onFailure: { error in
@@ -82,8 +83,8 @@ public final class SlotRuntime: Sendable {
                 everyEntries: configuration.snapshotEveryEntries, logger: logger),
             ConnectionSweeper(connections: connections, budget: budget, configuration: configuration, logger: logger),
             TCPServerService(
-                configuration: configuration, handler: handler, connections: connections, budget: budget,
-                logger: logger, onListening: onListening),
+                configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
+                budget: budget, logger: logger, onListening: onListening),
         ]
     }
 

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SlotJournal
 import SlotWire
@@ -17,6 +18,8 @@ public final class TCPServerService: Service {
     }
 
     private let configuration: ServerConfiguration
+    /// Built once from `configuration.tls` at start-up; nil: plain TCP.
+    private let tlsContext: NIOSSLContext?
     private let handler: ConnectionHandler
     private let logger: Logger
     private let onListening: @Sendable (ListeningAddress) -> Void
@@ -25,10 +28,12 @@ public final class TCPServerService: Service {
     private let nextConnectionID = Atomic<UInt64>(0)
 
     init(
-        configuration: ServerConfiguration, handler: ConnectionHandler, connections: ConnectionCounter,
-        budget: BufferBudget, logger: Logger, onListening: @escaping @Sendable (ListeningAddress) -> Void
+        configuration: ServerConfiguration, tlsContext: NIOSSLContext?, handler: ConnectionHandler,
+        connections: ConnectionCounter, budget: BufferBudget, logger: Logger,
+        onListening: @escaping @Sendable (ListeningAddress) -> Void
     ) {
         self.configuration = configuration
+        self.tlsContext = tlsContext
         self.connections = connections
         self.budget = budget
         self.handler = handler
@@ -48,7 +53,12 @@ public final class TCPServerService: Service {
             throw error
         }
         let address = ListeningAddress(host: configuration.host, port: server.channel.localAddress?.port ?? 0)
-        logger.notice("listening", metadata: ["host": "\(address.host)", "port": "\(address.port)"])
+        logger.notice(
+            "listening",
+            metadata: [
+                "host": "\(address.host)", "port": "\(address.port)", "tls": "\(tlsContext != nil)",
+                "client_certificates": "\(configuration.tls?.clientCA != nil)",
+            ])
         onListening(address)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
@@ -89,6 +99,8 @@ public final class TCPServerService: Service {
         let lineBytesMax = configuration.lineBytesMax
         let configuration = configuration
         let budget = budget
+        let tlsContext = tlsContext
+        let logger = logger
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.connectionsMax))
             .serverChannelOption(.maxMessagesPerRead, value: 16)
@@ -106,6 +118,13 @@ public final class TCPServerService: Service {
                         bytesMax: configuration.unsentReplyBytesPerConnectionMax, budget: budget)
                     let activity = ConnectionActivity(
                         channel: channel, queue: queue, address: channel.remoteAddress?.ipAddress ?? "?")
+                    if let tlsContext {
+                        // First, so that everything after it sees the decrypted lines; a failed handshake closes
+                        // only this connection.
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSHandshakeDeadline(seconds: configuration.tlsHandshakeSeconds, logger: logger))
+                    }
                     try channel.pipeline.syncOperations.addHandler(PartialLineTracker(activity))
                     // The bound is a partial line held in memory; a complete longer line is refused after framing.
                     try channel.pipeline.syncOperations.addHandler(

@@ -11,6 +11,8 @@ public enum SlotTestingError: Error, CustomStringConvertible {
     case timedOut(command: String, seconds: Int)
     /// `posix_spawn` of `path` failed with `errno`.
     case spawnFailed(String, errno: Int32)
+    /// A system program the kit runs (`openssl`) ended with `status`, saying `stderr`.
+    case commandFailed(command: String, status: Int32, stderr: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum SlotTestingError: Error, CustomStringConvertible {
             return "\(command) did not finish within \(seconds) s"
         case .spawnFailed(let path, let errno):
             return "cannot start \(path): \(String(cString: strerror(errno)))"
+        case .commandFailed(let command, let status, let stderr):
+            return "\(command) failed (exit status \(status)): \(stderr.prefix(500))"
         }
     }
 }

@@ -49,20 +49,22 @@ final class ServerSession {
     static func run<Result: Sendable>(
         _ options: ServerOptions, _ body: @escaping @Sendable (ServerSession) async throws -> Result
     ) async throws -> Result {
-        let host = options.host
-        let port = options.port
         let endpoint = options.endpoint
+        let slotEndpoint: SlotEndpoint
+        do { slotEndpoint = try options.slotEndpoint() } catch { throw SlotctlFailure.unreadable("\(error)") }
         let timeoutSeconds = options.timeoutSeconds
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 var connected = false
                 do {
-                    return try await SlotConnection.withConnection(host: host, port: port) { connection in
+                    return try await SlotConnection.withConnection(to: slotEndpoint) { connection in
                         connected = true
                         return try await body(ServerSession(connection: connection, endpoint: endpoint))
                     }
                 } catch let failure as SlotctlFailure {
                     throw failure
+                } catch SlotClientError.authenticationRefused(let code, let message) {
+                    throw SlotctlFailure.refused(op: "auth", code: code, message: message)
                 } catch {
                     let reason = connected ? "\(error)" : SlotctlFailure.connectReason(error)
                     throw SlotctlFailure.unreachable(endpoint: endpoint, reason: reason)

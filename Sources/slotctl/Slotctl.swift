@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlotClient
 
 /// `slotctl`: the operator's tool. Talks to a running slotd over its protocol, or inspects files offline.
 @main
@@ -51,12 +52,19 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Give up when the whole exchange with the server takes longer than this.")
     var timeoutSeconds = 30
 
+    @OptionGroup var connection: ConnectionOptions
+
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard timeoutSeconds >= 1 else { throw ValidationError("--timeout-seconds must be at least 1") }
     }
 
     var endpoint: String { "\(host):\(port)" }
+
+    /// Reads the TLS files; throws `SlotClientError.tlsSetup` naming one that cannot be used.
+    func slotEndpoint() throws -> SlotEndpoint {
+        try connection.endpoint(host: host, port: port)
+    }
 }
 
 /// `--json`, on every command.

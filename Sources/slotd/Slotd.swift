@@ -88,6 +88,19 @@ struct Slotd: AsyncParsableCommand {
             """)
     var auth = "auto"
 
+    @Option(help: "PEM certificate chain (server certificate first): with --tls-key, the port speaks TLS only.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA certificates: clients must then present a certificate signed by one of them.")
+    var tlsClientCa: String?
+
+    @Option(
+        help: "With TLS, close a connection whose handshake is not done this many seconds after accept (0: no limit).")
+    var tlsHandshakeSeconds = ServerConfiguration().tlsHandshakeSeconds
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
@@ -111,6 +124,11 @@ struct Slotd: AsyncParsableCommand {
             throw ValidationError("--snapshot-every-minutes and --snapshot-every-entries must not be negative")
         }
         guard AuthMode(rawValue: auth) != nil else { throw ValidationError("--auth must be auto, required or off") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard tlsClientCa == nil || tlsCert != nil else {
+            throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key")
+        }
+        guard tlsHandshakeSeconds >= 0 else { throw ValidationError("--tls-handshake-seconds must not be negative") }
         guard snapshotsKept >= 2 else {
             throw ValidationError("--snapshots-kept must be at least 2, so a damaged newest snapshot has a fallback")
         }
@@ -147,6 +165,12 @@ struct Slotd: AsyncParsableCommand {
         configuration.rateLimits.authFailuresPerConnectionMax = authFailuresPerConnection
         configuration.restoreSnapshot = restore.map { URL(fileURLWithPath: $0) }
         configuration.auth = AuthMode(rawValue: auth) ?? .automatic
+        if let tlsCert, let tlsKey {
+            configuration.tls = TLSFiles(
+                certificateChain: URL(fileURLWithPath: tlsCert), privateKey: URL(fileURLWithPath: tlsKey),
+                clientCA: tlsClientCa.map { URL(fileURLWithPath: $0) })
+        }
+        configuration.tlsHandshakeSeconds = tlsHandshakeSeconds
         let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOExtras
 import NIOPosix
+import SlotClient
 
 /// Drives one `LoadWorker` over one connection, entirely on the connection's event loop: a round of lines is
 /// written when the last reply of the one before it is read, with no task and no thread hop per reply. The load generator
@@ -93,29 +94,48 @@ struct LoadChannels {
     private var channels: [any Channel] = []
     private var results: [EventLoopFuture<LoadTraffic.Result>] = []
 
-    /// Opens one connection per worker; a worker that cannot connect reports that as its result.
-    static func connect(_ workers: [LoadWorker], host: String, port: Int, recorder: Recorder) async -> LoadChannels {
+    /// Opens one connection per worker, with TLS and authenticated if the endpoint says so; a worker that cannot
+    /// connect (or whose token is refused) reports that as its result.
+    static func connect(_ workers: [LoadWorker], endpoint: SlotEndpoint, recorder: Recorder) async -> LoadChannels {
         let group = MultiThreadedEventLoopGroup.singleton
-        var opening: [(EventLoopFuture<any Channel>, LoadWorker, EventLoopPromise<LoadTraffic.Result>)] = []
+        let authenticationLine = endpoint.authenticationLine()
+        var opening:
+            [(EventLoopFuture<any Channel>, EventLoopFuture<Void>, LoadWorker, EventLoopPromise<LoadTraffic.Result>)] =
+                []
         for worker in workers {
             let loop = group.next()
             let finished = loop.makePromise(of: LoadTraffic.Result.self)
+            let authenticated = loop.makePromise(of: Void.self)
             let channel = ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 256 * 1_024 * 1_024),
+                        try endpoint.addTLS(to: channel)
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(
+                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 256 * 1_024 * 1_024))
+                        if let authenticationLine {
+                            try pipeline.addHandler(
+                                LoadAuthentication(line: authenticationLine, authenticated: authenticated))
+                        } else {
+                            authenticated.succeed()
+                        }
+                        try pipeline.addHandler(
                             LoadChannelHandler(worker: worker, recorder: recorder, finished: finished))
                     }
                 }
-                .connect(host: host, port: port)
-            opening.append((channel, worker, finished))
+                .connect(host: endpoint.host, port: endpoint.port)
+            // A connect that fails never runs the initializer.
+            channel.whenFailure { authenticated.fail($0) }
+            opening.append((channel, authenticated.futureResult, worker, finished))
         }
         var connected = LoadChannels()
-        for (channel, worker, finished) in opening {
+        for (channel, authenticated, worker, finished) in opening {
             do {
-                connected.channels.append(try await channel.get())
+                let open = try await channel.get()
+                // A refused token or a failed handshake reached `LoadChannelHandler` too, which recorded it and
+                // closes the connection, completing `finished`.
+                if (try? await authenticated.get()) != nil { connected.channels.append(open) }
             } catch {
                 recorder.recordTransportError()
                 var failed = LoadTraffic.Result()

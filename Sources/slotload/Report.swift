@@ -75,6 +75,7 @@ struct Report {
         }
         settings = [
             ("scenario", command.scenario.rawValue), ("server", "\(command.host):\(command.port)"),
+            ("tls", command.connection.usesTLS ? "yes" : "no"), ("token", command.connection.hasToken ? "yes" : "no"),
             ("connections", "\(connections)"), ("pipeline", "\(pipeline)"), ("batch", "\(batch)"),
             ("requests", command.durationSeconds == nil ? "\(command.requests)" : "for \(command.durationSeconds!) s"),
             ("resources", "\(plan.resources.count)"), ("capacity", "\(command.effectiveCapacity)"),
@@ -159,8 +160,8 @@ struct JournalPosition {
     var durableSequence: Int
     var commits: Int
 
-    static func read(host: String, port: Int) async throws -> JournalPosition {
-        try await SlotConnection.withConnection(host: host, port: port) { client in
+    static func read(_ endpoint: SlotEndpoint) async throws -> JournalPosition {
+        try await SlotConnection.withConnection(to: endpoint) { client in
             let stats = try await client.call(["op": "stats"])["stats"]
             return JournalPosition(
                 durableSequence: stats?["durable_sequence"]?.int ?? 0, commits: stats?["journal_commits"]?.int ?? 0)

@@ -38,6 +38,7 @@ struct Slotload: AsyncParsableCommand {
     @Option(help: "Seed of the random choices (same seed, same requests).") var seed: UInt64 = 1
     @Option(help: "Write the JSON report to this file.") var json: String?
     @Option(help: "Write the HTML report (charts, no network needed) to this file.") var html: String?
+    @OptionGroup var connection: ConnectionOptions
 
     var effectiveConnections: Int { connections ?? (scenario == .flashSale ? 1_000 : 64) }
     var effectiveCapacity: Int { capacity ?? (scenario == .flashSale ? 100 : 1) }
@@ -63,15 +64,16 @@ struct Slotload: AsyncParsableCommand {
             slotSeconds: Int64(slotMinutes) * 60, hotCount: max(1, resourceCount / 100),
             connections: effectiveConnections,
             slotOrder: SlotPermutation(count: resourceCount * days * (1_440 / slotMinutes), seed: seed))
-        try await createResources(plan)
-        let journalBefore = try await JournalPosition.read(host: host, port: port)
+        let endpoint = try connection.endpoint(host: host, port: port)
+        try await createResources(plan, endpoint: endpoint)
+        let journalBefore = try await JournalPosition.read(endpoint)
         let recorder = Recorder()
         let connecting = ContinuousClock.now
-        let channels = await LoadChannels.connect(workers(plan), host: host, port: port, recorder: recorder)
+        let channels = await LoadChannels.connect(workers(plan), endpoint: endpoint, recorder: recorder)
         let started = ContinuousClock.now
         let results = await drive(channels, recorder: recorder, started: started)
         let elapsed = ContinuousClock.now - started
-        let journalAfter = try? await JournalPosition.read(host: host, port: port)
+        let journalAfter = try? await JournalPosition.read(endpoint)
         let ledger = results.flatMap(\.ledger)
         let groups = results.flatMap(\.groups)
         let transportErrors = results.compactMap(\.transportError)
@@ -82,7 +84,7 @@ struct Slotload: AsyncParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
         let verifier = Verifier(
-            plan: plan, host: host, port: port, capacity: effectiveCapacity,
+            plan: plan, endpoint: endpoint, capacity: effectiveCapacity,
             bufferBeforeSeconds: Int64(bufferBeforeMinutes) * 60, bufferAfterSeconds: Int64(bufferAfterMinutes) * 60)
         let verdict = try await verifier.verify(ledger, groups: groups, hadTransportErrors: !transportErrors.isEmpty)
         var reasons = verdict.reasons
@@ -111,8 +113,8 @@ struct Slotload: AsyncParsableCommand {
         }
     }
 
-    private func createResources(_ plan: Plan) async throws {
-        try await SlotConnection.withConnection(host: host, port: port) { client in
+    private func createResources(_ plan: Plan, endpoint: SlotEndpoint) async throws {
+        try await SlotConnection.withConnection(to: endpoint) { client in
             for chunk in stride(from: 0, to: plan.resources.count, by: 512) {
                 let names = plan.resources[chunk..<min(plan.resources.count, chunk + 512)]
                 let replies = try await client.pipeline(

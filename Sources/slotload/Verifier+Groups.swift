@@ -11,7 +11,7 @@ extension Verifier {
     func groupProblems(_ groups: [GroupEntry]) async throws -> [String] {
         guard !groups.isEmpty else { return [] }
         var problems: [String] = []
-        try await SlotConnection.withConnection(host: host, port: port) { client in
+        try await SlotConnection.withConnection(to: endpoint) { client in
             for chunk in stride(from: 0, to: groups.count, by: Self.groupsPerPipelineMax) {
                 let part = groups[chunk..<min(groups.count, chunk + Self.groupsPerPipelineMax)]
                 let replies = try await client.pipeline(

@@ -8,8 +8,7 @@ import SlotWire
 /// and every group it saw created has the members it was told of, all in one state.
 struct Verifier {
     let plan: Plan
-    let host: String
-    let port: Int
+    let endpoint: SlotEndpoint
     let capacity: Int
     let bufferBeforeSeconds: Int64
     let bufferAfterSeconds: Int64
@@ -111,7 +110,7 @@ struct Verifier {
     private func listEverything() async throws -> [[UInt64: Listed]] {
         var listed = Array(repeating: [UInt64: Listed](), count: plan.resources.count)
         let windowDays = 92
-        try await SlotConnection.withConnection(host: host, port: port) { client in
+        try await SlotConnection.withConnection(to: endpoint) { client in
             for windowStart in stride(from: 0, to: plan.days, by: windowDays) {
                 let from = plan.firstDaySeconds + Int64(windowStart) * 86_400
                 let to = plan.firstDaySeconds + Int64(min(plan.days, windowStart + windowDays)) * 86_400
