@@ -123,6 +123,19 @@ public struct TokenTable: Hashable, Sendable {
         names.insert(record.name)
     }
 
+    /// Revokes every client token of `erasure`'s tenant bound to the customer, and replaces the customer it names
+    /// with the placeholder: a token bound to the placeholder would reach every erased booking, so it must not
+    /// stay usable. Returns how many tokens changed.
+    @discardableResult
+    public mutating func erase(_ erasure: CustomerErasure) -> Int {
+        let bound = byID.values.filter { $0.customer == erasure.customer && $0.tenant == erasure.tenant }
+        for token in bound {
+            byID[token.id]?.customer = CustomerErasure.placeholder
+            if token.revokedAt == nil { byID[token.id]?.revokedAt = erasure.at }
+        }
+        return bound.count
+    }
+
     /// Marks the token revoked at `at` (its first revocation stands); false when there is no such token.
     @discardableResult
     public mutating func revoke(_ id: TokenID, at: Instant) -> Bool {
