@@ -22,6 +22,8 @@ extension JournalRecord {
         case skipped
         /// Format 6.
         case group, parts, reply
+        /// Format 7 (29–39 are kept for the token records).
+        case tenant = 40
     }
 
     /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
@@ -38,6 +40,7 @@ extension JournalRecord {
         case .waitlistLeft: 9
         case .expiriesNoticed: 10
         case .atomic: 11
+        case .customerErased: 14
         }
     }
 
@@ -138,6 +141,7 @@ extension JournalRecord {
             writer.write(Tag.reply.rawValue)
             writer.writeVarintPrefixed(bytes)
         }
+        string(.tenant, tenant)
         return writer.bytes
     }
 
@@ -245,6 +249,7 @@ extension JournalRecord {
         case .reply:
             // Bounded by the record alone: a batch's reply holds each of its ops' replies.
             reply = Hex.text(Array(try reader.readVarintPrefixed(maxBytes: reader.remaining)))
+        case .tenant: tenant = try Self.string(&reader)
         }
         return true
     }

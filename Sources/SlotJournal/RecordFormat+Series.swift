@@ -84,7 +84,8 @@ extension RecordCodec {
         case .waitlistLeft:
             guard let number = record.entry else { return nil }
             return .waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: at, idempotency: idempotency))
-        case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged, .expiriesNoticed, .atomic:
+        case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged, .expiriesNoticed, .atomic,
+            .customerErased:
             return nil
         }
     }

@@ -12,11 +12,12 @@ import SlotDomain
 /// 0019), the only kind written as format 5, so a server that knows only format 4 reads every other record and
 /// refuses that one by its format instead of misreading it. Format 6 is format 5 plus a group's membership on a
 /// `held` record (`group`) and the kind `atomic` (`parts`, `reply`; `RecordFormat+Groups.swift`, decision 0020);
-/// only records that use one of them are format 6. All six are read.
+/// only records that use one of them are format 6. Format 7 adds the kind `customer_erased` with its `tenant`
+/// (`RecordFormat+Erasure.swift`, decision 0022), the only kind written as format 7. All seven are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 6
-    static let formatsRead = 1...6
+    static let format = 7
+    static let formatsRead = 1...7
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
@@ -24,7 +25,7 @@ struct JournalRecord: Codable, Equatable {
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
         guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
-            format >= 6 || writtenFormat < 6
+            format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7
         else { return nil }
     }
 
@@ -35,6 +36,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind == .customerErased { return 7 }
         if kind == .atomic || group != nil || parts != nil || reply != nil { return 6 }
         if kind == .expiriesNoticed { return 5 }
         let keyed = idempotencyKey != nil && Self.kindsKeyedSinceFormat4.contains(kind)
@@ -55,6 +57,8 @@ struct JournalRecord: Codable, Equatable {
         case expiriesNoticed = "expiries_noticed"
         /// Format 6.
         case atomic
+        /// Format 7.
+        case customerErased = "customer_erased"
     }
 
     var kind: Kind
@@ -95,10 +99,12 @@ struct JournalRecord: Codable, Equatable {
     // layout of a kept reply in a snapshot, `StoredReplyCoding.swift`, in hex)
     var parts: [JournalRecord]?
     var reply: String?
+    // customer_erased (format 7): the tenant erased in, absent for resources without one
+    var tenant: String?
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
-        case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply
+        case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply, tenant
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -173,6 +179,8 @@ enum RecordCodec {
             return record
         case .atomic(let atomic):
             return record(for: atomic)
+        case .customerErased(let erasure):
+            return record(for: erasure)
         }
     }
 
@@ -180,6 +188,8 @@ enum RecordCodec {
     /// 0001–9999 and every booking's range fit a horizon (`StoredTime`): the checksum only proves the bytes are
     /// the ones written, and replay walks a booking's occupancy day by day.
     static func entry(from record: JournalRecord) -> JournalEntry? {
+        // About a tenant, not a resource.
+        if record.kind == .customerErased { return erasureEntry(from: record) }
         guard let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
             StoredTime.isValid(record.expiresAt)
         else { return nil }
@@ -236,6 +246,8 @@ enum RecordCodec {
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .atomic:
             return atomicEntry(from: record, idempotency: stamp)
+        case .customerErased:
+            preconditionFailure("an erasure record is read before its resource is")
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,
                 StoredTime.isValid(start: start, end: end),

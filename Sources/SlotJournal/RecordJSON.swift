@@ -74,6 +74,7 @@ extension JournalRecord {
         }
         integer("slot_minutes", slotMinutes)
         integer("start", start)
+        string("tenant", tenant)
         string("to", to)
         string("tz", tz)
         writer.endObject()
@@ -142,6 +143,7 @@ extension JournalRecord {
             if skipped == nil || skipped?.count != list.array?.count { wrongType = true }
         }
         reply = string("reply")
+        tenant = string("tenant")
         if let list = fields["group"] {
             group = list.array?.compactMap(\.string)
             if group?.count != list.array?.count { wrongType = true }

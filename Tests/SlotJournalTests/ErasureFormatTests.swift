@@ -1,0 +1,73 @@
+import Foundation
+import SlotDomain
+import Testing
+
+@testable import SlotJournal
+
+/// Record format 7's `customer_erased` (decision 0022): kind code 14, `tenant` at tag 40; it round-trips in
+/// binary and JSON, is refused from a row of an older format, and a malformed one is refused. And a scrubbing
+/// compaction leaves none of the deleted entries' bytes in the journal's files.
+@Suite struct ErasureFormatTests {
+    static let at = Instant(secondsSinceEpoch: 1_795_323_047)
+    static let entries: [JournalEntry] = [
+        .customerErased(CustomerErasure(customer: "Alice Example +49 170 1234567", tenant: TenantID("acme"), at: at)),
+        .customerErased(CustomerErasure(customer: "Bob", tenant: nil, at: at)),
+    ]
+
+    @Test func theErasureIsFormat7AndRoundTrips() {
+        for entry in Self.entries {
+            let record = RecordCodec.record(for: entry)
+            #expect(record.writtenFormat == 7)
+            #expect(record.binaryBytes().first == 14, "kind code 14")
+            #expect(JournalRecord(body: record.binaryBytes(), format: 7).flatMap(RecordCodec.entry) == entry)
+            #expect(JournalRecord(json: record.jsonBytes()).flatMap(RecordCodec.entry) == entry)
+            for older in 3...6 {
+                #expect(JournalRecord(body: record.binaryBytes(), format: older) == nil, "format \(older)")
+            }
+        }
+        let bytes = RecordCodec.record(for: Self.entries[0]).binaryBytes()
+        #expect(bytes.suffix(6) == [40, 4] + Array("acme".utf8), "tenant at tag 40")
+    }
+
+    @Test func aMalformedErasureIsRefused() {
+        var empty = RecordCodec.record(for: Self.entries[0])
+        empty.customer = CustomerErasure.placeholder
+        var badTenant = RecordCodec.record(for: Self.entries[0])
+        badTenant.tenant = "not a tenant"
+        var withResource = RecordCodec.record(for: Self.entries[0])
+        withResource.resource = "room-1"
+        var withExtra = RecordCodec.record(for: Self.entries[0])
+        withExtra.booking = 3
+        for record in [empty, badTenant, withResource, withExtra] {
+            #expect(RecordCodec.entry(from: record) == nil, "\(record)")
+        }
+    }
+
+    @Test func aScrubbingCompactionLeavesNoBytesOfTheDeletedEntries() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-scrub-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let journal = try Journal(directory: directory)
+        journal.start()
+        let resource = ResourceID("room-1")!
+        let settings = ResourceSettings(id: resource, timeZoneIdentifier: "UTC")
+        _ = journal.append(.resourceCreated(settings, at: Self.at, idempotency: nil))
+        var last: UInt64 = 0
+        for number in 1...3_000 {
+            let held = HeldEvent(
+                sequence: UInt64(number), range: TimeRange(start: Self.at, end: Self.at.adding(seconds: 3_600)),
+                customer: number % 7 == 0 && number < 2_900 ? "Alice Example +49 170 1234567" : "customer \(number)",
+                expiresAt: nil,
+                confirmed: true, actor: "client", at: Self.at, idempotency: nil)
+            last = journal.append(.schedule(resource, .held(held)))
+        }
+        try await journal.waitUntilDurable(last)
+        _ = try await journal.compact(through: last - 10, scrubbing: true)
+        let kept = journal.append(.schedule(resource, .expiriesNoticed(ExpiriesNoticedEvent(at: Self.at))))
+        try await journal.waitUntilDurable(kept)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
+            #expect(bytes.range(of: Data("1234567".utf8)) == nil, "\(name) still holds the text")
+        }
+        journal.stop()
+    }
+}
