@@ -43,6 +43,38 @@ import Testing
         }
     }
 
+    /// A restart before the erasure's compaction: the stored entry replays through `ServerState.apply`, so the
+    /// bookings before it come back erased and the one after it keeps the name.
+    @Test func aStoredErasureReplaysErased() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-erased-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let resource = ResourceID("room-1")!
+        func held(_ number: UInt64) -> JournalEntry {
+            let start = Self.at.adding(seconds: Int64(number) * 3_600)
+            let event = HeldEvent(
+                sequence: number, range: TimeRange(start: start, end: start.adding(seconds: 1_800)),
+                customer: "Alice Example +49 170 1234567", expiresAt: nil, confirmed: true, actor: "client",
+                at: Self.at,
+                idempotency: nil)
+            return .schedule(resource, .held(event))
+        }
+        let entries: [JournalEntry] = [
+            .resourceCreated(ResourceSettings(id: resource, timeZoneIdentifier: "UTC"), at: Self.at, idempotency: nil),
+            held(1), held(2),
+            .customerErased(CustomerErasure(customer: "Alice Example +49 170 1234567", tenant: nil, at: Self.at)),
+            held(3),
+        ]
+        let store = try JournalStore(directory: directory)
+        try store.append(entries.enumerated().map { SequencedEntry(sequence: UInt64($0 + 1), entry: $1) })
+        store.close()
+        let journal = try Journal(directory: directory)
+        let state = try ServerState.replaying(journal, limits: .standard)
+        let customers = try #require(state.resources[resource]).schedule.bookings.values.map(\.customer)
+        #expect(customers == ["", "", "Alice Example +49 170 1234567"])
+        #expect(state.resources[resource]?.lastSequence == 5)
+        journal.stop()
+    }
+
     @Test func aScrubbingCompactionLeavesNoBytesOfTheDeletedEntries() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-scrub-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
