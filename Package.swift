@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "slotd",
             dependencies: [
-                "SlotServer",
+                "SlotServer", "SlotAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,8 +102,9 @@ let package = Package(
         .executableTarget(
             name: "slotctl",
             dependencies: [
-                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth",
+                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth", "SlotServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),

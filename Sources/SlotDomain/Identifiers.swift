@@ -86,12 +86,12 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var description: String { name }
 }
 
-/// A tenant: 1 to 64 characters from `[A-Za-z0-9._-]`. Resources, and the tokens of their clients, belong to one.
+/// A tenant: 1 to `DomainLimits.tenantIDMaxLength` characters from `[A-Za-z0-9._-]`. Resources, and the tokens of their clients, belong to one.
 public struct TenantID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: String
 
     public init?(_ rawValue: String) {
-        guard !rawValue.isEmpty, rawValue.utf8.count <= 64,
+        guard !rawValue.isEmpty, rawValue.utf8.count <= DomainLimits.standard.tenantIDMaxLength,
             rawValue.utf8.allSatisfy({ $0 != UInt8(ascii: ":") && ResourceID.isAllowed($0) })
         else { return nil }
         self.rawValue = rawValue

@@ -3,6 +3,12 @@
 public struct DomainLimits: Sendable, Equatable {
     /// Longest resource id, in characters (`[A-Za-z0-9._:-]`).
     public var resourceIDMaxLength = 64
+    /// Longest tenant id and token name, in characters (`[A-Za-z0-9._-]`).
+    public var tenantIDMaxLength = 64
+    public var tokenNameMaxLength = 64
+    /// Most tokens the server keeps, revoked ones included (their names stay taken, for the audit trail); one more
+    /// gets `too_many_tokens`. Bounds `list_tokens`, which has no paging.
+    public var tokensMax = 10_000
     /// Longest customer, actor, reason, or idempotency key, in UTF-8 bytes.
     public var customerMaxBytes = 256
     public var actorMaxBytes = 64

@@ -26,6 +26,7 @@ public struct Rejection: Error, Hashable, Sendable {
         case seriesConflict = "series_conflict"
         case waitlistFull = "waitlist_full"
         case tooManyKeys = "too_many_keys"
+        case tooManyTokens = "too_many_tokens"
         case bookingTooLong = "booking_too_long"
         case tooManyRules = "too_many_rules"
         case groupMember = "group_member"

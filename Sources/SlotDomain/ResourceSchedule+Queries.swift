@@ -29,12 +29,15 @@ extension ResourceSchedule {
 
     /// Active bookings overlapping `[from, to)`, ordered by start then sequence, at most `limit` of them, starting
     /// after booking `afterSequence` in that order when given (paging). `truncated` says more remain.
-    public func activeBookings(from: Instant, to: Instant, after afterBooking: Booking?, limit: Int) -> Result<
-        (bookings: [Booking], truncated: Bool), Rejection
-    > {
+    /// `customer`: only that customer's bookings (a client token bound to one sees no others).
+    public func activeBookings(
+        from: Instant, to: Instant, after afterBooking: Booking?, limit: Int, customer: String? = nil
+    ) -> Result<(bookings: [Booking], truncated: Bool), Rejection> {
         if let rejection = checkQueryRange(from: from, to: to) { return .failure(rejection) }
         let query = TimeRange(start: from, end: to)
-        var matches = bookings.filter { $0.state.isActive && $0.range.overlaps(query) }
+        var matches = bookings.filter {
+            $0.state.isActive && $0.range.overlaps(query) && (customer == nil || $0.customer == customer)
+        }
         matches.sort { ($0.range.start, $0.id.sequence) < ($1.range.start, $1.id.sequence) }
         if let afterBooking {
             let cursor = (afterBooking.range.start, afterBooking.id.sequence)

@@ -80,7 +80,7 @@ public struct TokenRecord: Hashable, Sendable {
 
     /// Token names: 1 to 64 characters from `[A-Za-z0-9._-]`, so a signature `token:name` reads back unambiguously.
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64
+        !name.isEmpty && name.utf8.count <= DomainLimits.standard.tokenNameMaxLength
             && name.utf8.allSatisfy { $0 != UInt8(ascii: ":") && ResourceID.isAllowed($0) }
     }
 }
@@ -101,6 +101,15 @@ public struct TokenTable: Hashable, Sendable {
     }
 
     public func hasName(_ name: String) -> Bool { names.contains(name) }
+
+    public var count: Int { byID.count }
+
+    /// Whether `id` is the only admin token usable at `now`: revoking it would leave nobody able to manage tokens,
+    /// and a server that requires authentication could not start again.
+    public func isLastUsableAdmin(_ id: TokenID, at now: Instant) -> Bool {
+        guard let token = byID[id], token.role == .admin, token.isUsable(at: now) else { return false }
+        return !byID.values.contains { $0.id != id && $0.role == .admin && $0.isUsable(at: now) }
+    }
 
     /// Whether some admin token can still be used at `now`: a server that requires authentication refuses to start
     /// without one.

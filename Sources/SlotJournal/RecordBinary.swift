@@ -1,7 +1,9 @@
 import SlotJSON
 
-/// Record formats 3 to 6: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
-/// format 5 the kind `expiries_noticed`, format 6 `group` and the kind `atomic` with `parts` and `reply`). One
+/// Record formats 3 to 7: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
+/// format 5 the kind `expiries_noticed`, format 6 `group` and the kind `atomic` with `parts` and `reply`, format 7
+/// the kinds `token_created` and `token_revoked` with `token`, `name`, `role`, `tenant`, `secret_hash` and
+/// `revoked_at`). One
 /// byte for the kind, then each present field as a one-byte tag and its value, tags in increasing order:
 /// integers as varints (instants and other signed values zigzag-encoded), strings and lists with a varint length
 /// first, `confirmed` as one byte 0 or 1, a rule change as the JSON object format 2 wrote (rules change rarely;
@@ -22,8 +24,9 @@ extension JournalRecord {
         case skipped
         /// Format 6.
         case group, parts, reply
-        /// Format 7 (29–39 are kept for the token records).
-        case tenant = 40
+        /// Format 7 (29 to 34). Format 8 adds no tag; tags from 40 on are free.
+        case token = 29
+        case name, role, tenant, secretHash, revokedAt
     }
 
     /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
@@ -40,6 +43,8 @@ extension JournalRecord {
         case .waitlistLeft: 9
         case .expiriesNoticed: 10
         case .atomic: 11
+        case .tokenCreated: 12
+        case .tokenRevoked: 13
         case .customerErased: 14
         }
     }
@@ -141,7 +146,15 @@ extension JournalRecord {
             writer.write(Tag.reply.rawValue)
             writer.writeVarintPrefixed(bytes)
         }
+        string(.token, token)
+        string(.name, name)
+        string(.role, role)
         string(.tenant, tenant)
+        if let secretHash {
+            writer.write(Tag.secretHash.rawValue)
+            writer.writeVarintPrefixed(secretHash)
+        }
+        signed(.revokedAt, revokedAt)
         return writer.bytes
     }
 
@@ -249,7 +262,12 @@ extension JournalRecord {
         case .reply:
             // Bounded by the record alone: a batch's reply holds each of its ops' replies.
             reply = Hex.text(Array(try reader.readVarintPrefixed(maxBytes: reader.remaining)))
+        case .token: token = try Self.string(&reader)
+        case .name: name = try Self.string(&reader)
+        case .role: role = try Self.string(&reader)
         case .tenant: tenant = try Self.string(&reader)
+        case .secretHash: secretHash = Array(try reader.readVarintPrefixed(maxBytes: Self.fieldMaxBytes))
+        case .revokedAt: revokedAt = try reader.readVarintSigned()
         }
         return true
     }

@@ -1,7 +1,8 @@
 import SlotDomain
 
-/// Format 7 records (decision 0022): `customer_erased` replaces one customer's text across a tenant. Its
-/// `resource` is empty (it is about a tenant, not a resource), `tenant` is absent for resources without one, and
+/// Format 8 records (decision 0022): `customer_erased` replaces one customer's text across a tenant. Its
+/// `resource` is empty (it is about a tenant, not a resource), `tenant` (the token records' field) is absent for
+/// resources without one, and
 /// `customer` holds the text erased, until the compaction that follows the erasure deletes the record.
 extension RecordCodec {
     static func record(for erasure: CustomerErasure) -> JournalRecord {

@@ -12,12 +12,14 @@ import SlotDomain
 /// 0019), the only kind written as format 5, so a server that knows only format 4 reads every other record and
 /// refuses that one by its format instead of misreading it. Format 6 is format 5 plus a group's membership on a
 /// `held` record (`group`) and the kind `atomic` (`parts`, `reply`; `RecordFormat+Groups.swift`, decision 0020);
-/// only records that use one of them are format 6. Format 7 adds the kind `customer_erased` with its `tenant`
-/// (`RecordFormat+Erasure.swift`, decision 0022), the only kind written as format 7. All seven are read.
+/// only records that use one of them are format 6. Format 7 is format 6 plus the server-wide kinds
+/// `token_created` and `token_revoked` (`RecordFormat+Tokens.swift`, decision 0021), the only kinds written as
+/// format 7. Format 8 is format 7 plus the kind `customer_erased` (`RecordFormat+Erasure.swift`, decision
+/// 0022), which uses the token records' `tenant`; it is the only kind written as format 8. All eight are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 7
-    static let formatsRead = 1...7
+    static let format = 8
+    static let formatsRead = 1...8
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
@@ -25,7 +27,8 @@ struct JournalRecord: Codable, Equatable {
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
         guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
-            format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7
+            format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7,
+            format >= 8 || writtenFormat < 8
         else { return nil }
     }
 
@@ -36,7 +39,8 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
-        if kind == .customerErased { return 7 }
+        if kind == .customerErased { return 8 }
+        if kind.isTokenKind || hasTokenFields { return 7 }
         if kind == .atomic || group != nil || parts != nil || reply != nil { return 6 }
         if kind == .expiriesNoticed { return 5 }
         let keyed = idempotencyKey != nil && Self.kindsKeyedSinceFormat4.contains(kind)
@@ -57,7 +61,12 @@ struct JournalRecord: Codable, Equatable {
         case expiriesNoticed = "expiries_noticed"
         /// Format 6.
         case atomic
-        /// Format 7.
+        /// Format 7: about the server, not a resource (`resource` is empty).
+        case tokenCreated = "token_created"
+        case tokenRevoked = "token_revoked"
+
+        var isTokenKind: Bool { self == .tokenCreated || self == .tokenRevoked }
+        /// Format 8: about a tenant, not a resource (`resource` is empty).
         case customerErased = "customer_erased"
     }
 
@@ -99,12 +108,26 @@ struct JournalRecord: Codable, Equatable {
     // layout of a kept reply in a snapshot, `StoredReplyCoding.swift`, in hex)
     var parts: [JournalRecord]?
     var reply: String?
-    // customer_erased (format 7): the tenant erased in, absent for resources without one
+    // token_created and token_revoked (format 7): the token's id (`tN`); token_created also its name, role,
+    // tenant, `customer`, `expires_at`, `revoked_at` (when created revoked) and the SHA-256 of its secret (`at` is
+    // its creation). The hash is never part of the record's JSON, so `journal dump` never prints it.
+    var token: String?
+    var name: String?
+    var role: String?
+    // and customer_erased (format 8): the tenant erased in, absent for resources without one
     var tenant: String?
+    var revokedAt: Int64?
+    var secretHash: [UInt8]?
+
+    var hasTokenFields: Bool {
+        token != nil || name != nil || role != nil || tenant != nil || revokedAt != nil || secretHash != nil
+    }
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, at, tz, capacity, booking, start, end, customer, confirmed, actor, to, reason
-        case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply, tenant
+        case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply
+        case token, name, role, tenant
+        case revokedAt = "revoked_at"
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -126,7 +149,7 @@ enum RecordCodec {
     static func record(for entry: JournalEntry) -> JournalRecord {
         switch entry {
         case .tokenCreated, .tokenRevoked:
-            preconditionFailure("TEMPORARY: token records arrive with record format 7")
+            return tokenRecord(for: entry)
         case .resourceCreated(let settings, let at, let stamp):
             var record = JournalRecord(kind: .resourceCreated, resource: settings.id.rawValue, at: at.secondsSinceEpoch)
             record.tz = settings.timeZoneIdentifier
@@ -190,7 +213,8 @@ enum RecordCodec {
     static func entry(from record: JournalRecord) -> JournalEntry? {
         // About a tenant, not a resource.
         if record.kind == .customerErased { return erasureEntry(from: record) }
-        guard let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
+        if record.kind.isTokenKind { return tokenEntry(from: record) }
+        guard !record.hasTokenFields, let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
             StoredTime.isValid(record.expiresAt)
         else { return nil }
         let at = Instant(secondsSinceEpoch: record.at)
@@ -246,8 +270,9 @@ enum RecordCodec {
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .atomic:
             return atomicEntry(from: record, idempotency: stamp)
-        case .customerErased:
-            preconditionFailure("an erasure record is read before its resource is")
+        case .tokenCreated, .tokenRevoked, .customerErased:
+            // Read by `tokenEntry` and `erasureEntry` above: their resource is empty, which the guard refuses.
+            return nil
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,
                 StoredTime.isValid(start: start, end: end),

@@ -2,7 +2,8 @@ import SlotJSON
 
 /// The record's JSON text (formats 1 and 2; for later formats, what `slotctl journal dump` prints), written and
 /// read by hand with keys sorted and absent fields omitted, byte for byte what Foundation's encoder writes for
-/// these records, at a fraction of its cost (decision 0005).
+/// these records, at a fraction of its cost (decision 0005). A token's secret hash is never written here: the dump
+/// is what gets pasted into tickets, and nothing reads a token record back from JSON (formats 1 and 2 have none).
 extension JournalRecord {
     func jsonBytes() -> [UInt8] {
         var writer = JSONWriter(capacity: 224)
@@ -51,6 +52,7 @@ extension JournalRecord {
         integer("horizon_days", horizonDays)
         string("idempotency_key", idempotencyKey)
         string("kind", kind.rawValue)
+        string("name", name)
         if let parts {
             writer.key("parts")
             writer.beginArray()
@@ -64,6 +66,8 @@ extension JournalRecord {
         string("reason", reason)
         string("reply", reply)
         string("resource", resource)
+        integer("revoked_at", revokedAt)
+        string("role", role)
         if let rule {
             writer.key("rule")
             rule.jsonValue.write(to: &writer)
@@ -76,6 +80,7 @@ extension JournalRecord {
         integer("start", start)
         string("tenant", tenant)
         string("to", to)
+        string("token", token)
         string("tz", tz)
         writer.endObject()
     }
@@ -143,7 +148,11 @@ extension JournalRecord {
             if skipped == nil || skipped?.count != list.array?.count { wrongType = true }
         }
         reply = string("reply")
+        token = string("token")
+        name = string("name")
+        role = string("role")
         tenant = string("tenant")
+        revokedAt = integer("revoked_at")
         if let list = fields["group"] {
             group = list.array?.compactMap(\.string)
             if group?.count != list.array?.count { wrongType = true }

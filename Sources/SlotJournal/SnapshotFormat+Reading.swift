@@ -97,12 +97,15 @@ extension SnapshotFormatV1 {
             for _ in 0..<header.idempotencyKeyCount {
                 records.append(try readRecord(&reader, version: header.version))
             }
+            var tokens = (table: TokenTable(), capturedAt: header.journalSequence)
+            if header.version >= 7 { tokens = try readTokens(&reader, journalSequence: header.journalSequence) }
             guard reader.remaining == 4 + trailerMagic.count else {
                 throw SnapshotError.invalid("\(reader.remaining) unexpected bytes before the trailer")
             }
             let image = SnapshotImage(
                 journalID: header.journalID, journalSequence: header.journalSequence, createdAt: header.createdAt,
-                resources: resources, idempotency: records)
+                resources: resources, idempotency: records, tokens: tokens.table,
+                tokensJournalSequence: tokens.capturedAt)
             guard image.bookingCount == header.bookingCount else {
                 throw SnapshotError.invalid("header counts \(header.bookingCount) bookings, body \(image.bookingCount)")
             }

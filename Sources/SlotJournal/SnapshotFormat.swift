@@ -4,7 +4,7 @@ import SlotDomain
 ///
 ///     "SLOTSNAP" u16 version
 ///     header: journal id, u64 journal sequence, i64 created at, u32 resources, u64 bookings, u32 keys
-///     resources, then idempotency keys (layouts below)
+///     resources, then idempotency keys (layouts below), then (version 7) the token table
 ///     trailer: u32 CRC-32 of every byte before it, "SNAPEND!"
 ///
 /// On-disk codes for states and reply kinds are fixed here, apart from the in-memory enums, so that reordering
@@ -12,18 +12,19 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// The newest version, 6. Version 2 added each resource's availability rules; 3 each booking's series and
+    /// The newest version, 7. Version 2 added each resource's availability rules; 3 each booking's series and
     /// each resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
     /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5); 6 each resource's
-    /// group memberships, the group and batch replies (kinds 6 and 7) and a kept booking's group. A file is
-    /// written in the oldest version that holds it (`version(of:)`). Read: 1 to 6.
-    static let version: UInt16 = 6
-    static let versionsRead: ClosedRange<UInt16> = 1...6
+    /// group memberships, the group and batch replies (kinds 6 and 7) and a kept booking's group; 7 the token
+    /// table. A file is written in the oldest version that holds it (`version(of:)`). Read: 1 to 7.
+    static let version: UInt16 = 7
+    static let versionsRead: ClosedRange<UInt16> = 1...7
 
-    /// The oldest version that holds `image`, at least 4: a server whose clients use no group, batch or key on a
-    /// rule, series or waitlist op keeps writing files the previous servers read, as its journal records keep
-    /// their older formats (decisions 0018 and 0020).
+    /// The oldest version that holds `image`, at least 4: a server whose clients use no group, batch, token or key
+    /// on a rule, series or waitlist op keeps writing files the previous servers read, as its journal records keep
+    /// their older formats (decisions 0018, 0020 and 0021).
     static func version(of image: SnapshotImage) -> UInt16 {
+        if !image.tokens.byID.isEmpty { return 7 }
         if image.resources.contains(where: { !$0.groups.isEmpty }) { return 6 }
         return image.idempotency.reduce(4) { max($0, versionNeeded(by: $1.reply)) }
     }
@@ -93,6 +94,7 @@ enum SnapshotFormatV1 {
             write(record, version: version, to: &writer)
             if writer.bytes.count >= chunkBytes { try handOn() }
         }
+        if version >= 7 { write(tokens: image.tokens, capturedAt: image.tokensJournalSequence, to: &writer) }
         try handOn()
         writer.write(checksum)
         writer.write(raw: trailerMagic)

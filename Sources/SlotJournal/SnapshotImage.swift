@@ -5,23 +5,37 @@ import SlotDomain
 /// `journalSequence` is the journal position read before any resource was captured: every entry up to it is in
 /// the image. Resources are captured one by one while the server keeps serving, so an image may also hold some
 /// later entries; `capturedJournalSequence` says, per resource, up to where. Replay after `journalSequence`
-/// skips a resource's entries up to its `capturedJournalSequence`.
+/// skips a resource's entries up to its `capturedJournalSequence`, and every token entry up to
+/// `tokensJournalSequence`.
 public struct SnapshotImage: Sendable, Equatable {
     public var journalID: String
     public var journalSequence: UInt64
     public var createdAt: Instant
     public var resources: [ResourceImage]
     public var idempotency: [IdempotencyTable.Record]
+    /// Every token, revoked ones too (format 7; older files have none).
+    public var tokens: TokenTable
+    /// The journal position the token table was captured at (under the registry's lock, so every token entry up
+    /// to here is in `tokens` and none after): at least `journalSequence`.
+    public var tokensJournalSequence: UInt64
 
+    /// `tokensJournalSequence` defaults to `journalSequence`: right for a table captured with the header.
     public init(
         journalID: String, journalSequence: UInt64, createdAt: Instant, resources: [ResourceImage],
-        idempotency: [IdempotencyTable.Record]
+        idempotency: [IdempotencyTable.Record], tokens: TokenTable = TokenTable(), tokensJournalSequence: UInt64? = nil
     ) {
         self.journalID = journalID
         self.journalSequence = journalSequence
         self.createdAt = createdAt
         self.resources = resources
         self.idempotency = idempotency
+        self.tokens = tokens
+        self.tokensJournalSequence = tokensJournalSequence ?? journalSequence
+    }
+
+    /// The last journal entry any part of the image includes.
+    public var reach: UInt64 {
+        resources.reduce(max(journalSequence, tokensJournalSequence)) { max($0, $1.capturedJournalSequence) }
     }
 
     public var bookingCount: Int { resources.reduce(0) { $0 + $1.bookings.count } }

@@ -72,12 +72,15 @@ extension ResourceSchedule {
                 return .refused(Rejection(.notFound, "no booking \(booking)", field: "booking"))
             }
             return .fixed(.bookingWithHistory(found, group: group(of: booking.sequence)?.id), stored: nil)
-        case .listBookings(_, let from, let to, let after, let limit):
+        case .listBookings(_, let from, let to, let after, let limit, let customer):
             let cursor = after.flatMap { self.booking($0.sequence) }
             if after != nil, cursor == nil || after?.resource != id {
                 return .refused(.invalid("after", "must be a booking of \(id)"))
             }
-            switch activeBookings(from: from, to: to, after: cursor, limit: limit) {
+            if let customer, cursor?.customer != nil, cursor?.customer != customer {
+                return .refused(.invalid("after", "must be a booking of \(id)"))
+            }
+            switch activeBookings(from: from, to: to, after: cursor, limit: limit, customer: customer) {
             case .success(let page):
                 let listed = page.bookings.map { ($0, group(of: $0.id.sequence)?.id) }
                 return .fixed(.bookings(listed, truncated: page.truncated), stored: nil)
@@ -96,8 +99,9 @@ extension ResourceSchedule {
                 return .refused(Rejection(.notFound, "no waitlist entry \(entry)", field: "entry"))
             }
             return .fixed(.waitlistEntry(outcome), stored: nil)
-        case .waitlistQueue:
-            return .fixed(.waitlist(waiting.compactMap { waitlistEntry($0) }), stored: nil)
+        case .waitlistQueue(_, let customer):
+            let queue = waiting.compactMap { waitlistEntry($0) }
+            return .fixed(.waitlist(customer.map { only in queue.filter { $0.entry.customer == only } } ?? queue), stored: nil)
         default:
             preconditionFailure("\(operation.name) is not an op about one resource")
         }

@@ -51,7 +51,7 @@ struct AtomicWork {
 
     private static func refusal(_ rejection: Rejection, on resource: ResourceID) -> WireError {
         var error = WireError(rejection)
-        error.details["resource"] = resource.rawValue
+        error.details["resource"] = resource.name
         return error
     }
 
@@ -110,7 +110,7 @@ struct AtomicWork {
             }
         }
         guard var refusal = last.map(WireError.init) else { return .failure(.invalid("pool", "names no resource")) }
-        refusal.details["tried"] = ranked.map(\.id.rawValue).joined(separator: ",")
+        refusal.details["tried"] = ranked.map(\.id.name).joined(separator: ",")
         return .failure(refusal)
     }
 

@@ -38,10 +38,11 @@ struct ConnectionHandler: Sendable {
                     // On shutdown the reader keeps reading but takes no new request (`ShutdownGate`). Not closing the
                     // input instead: the requests still unread would make the final close a reset. Not wrapping the
                     // stream in `cancelOnGracefulShutdown()`: that puts a merged sequence on every line (decision 0008).
+                    let address = channel.channel.remoteAddress?.ipAddress ?? "?"
                     await withGracefulShutdownHandler {
                         await readRequests(
                             from: inbound, into: queue, activity: activity, gate: gate, connectionID: connectionID,
-                            logger: logger)
+                            session: ConnectionSession(address: address), logger: logger)
                     } onGracefulShutdown: {
                         gate.stop(finishing: queue)
                     }
@@ -86,8 +87,9 @@ struct ConnectionHandler: Sendable {
 
     private func readRequests(
         from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, activity: ConnectionActivity,
-        gate: ShutdownGate, connectionID: UInt64, logger: Logger
+        gate: ShutdownGate, connectionID: UInt64, session: ConnectionSession, logger: Logger
     ) async {
+        var session = session
         var lineNumber: UInt64 = 0
         do {
             for try await line in inbound {
@@ -106,7 +108,10 @@ struct ConnectionHandler: Sendable {
                 // A blank line is not a request (people pressing Enter in `nc`): no reply.
                 if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
                 activity.taken.add(1, ordering: .relaxed)
-                queue.push(await handle(bytes, connectionID: connectionID, line: lineNumber, logger: logger))
+                let reply = await handle(
+                    bytes, session: &session, connectionID: connectionID, line: lineNumber, logger: logger)
+                queue.push(reply)
+                if reply.closeAfter { return }
             }
         } catch is ByteToMessageDecoderError.PayloadTooLargeError {
             guard gate.beginRequest() else { return }
@@ -126,14 +131,15 @@ struct ConnectionHandler: Sendable {
     }
 
     /// Decodes, dispatches and encodes one request. Never throws: every problem becomes an error reply.
-    func handle(_ line: ByteBufferView, connectionID: UInt64, line lineNumber: UInt64, logger: Logger) async
-        -> PendingReply
-    {
+    func handle(
+        _ line: ByteBufferView, session: inout ConnectionSession, connectionID: UInt64, line lineNumber: UInt64,
+        logger: Logger
+    ) async -> PendingReply {
         // The request id goes into the metadata of the lines logged about it, and only then: a served request is
         // logged only at debug, and copying the logger's metadata for every request is a cost (decision 0012).
         // Added to the event's metadata rather than to a copy of the logger, whose dictionary would be copied.
         func requestID() -> Logger.MetadataValue { "\(connectionID).\(lineNumber)" }
-        switch decoder.decode(Array(line)) {
+        switch decoder.decode(Array(line), scope: session.scope) {
         case .failure(let failure):
             if logger.logLevel <= .info {
                 logger.info(
@@ -145,7 +151,8 @@ struct ConnectionHandler: Sendable {
             }
             return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), awaitedSequence: 0)
         case .success(let request):
-            guard let outcome = await decide(request.operation) else {
+            if let refused = gate(request, session: &session, logger: logger) { return refused }
+            guard let outcome = await decide(request.operation, as: session.principal) else {
                 let error = WireError(.internal, "the journal is closed: the server is stopping")
                 logRejection(error, of: request, requestID: requestID, logger: logger)
                 return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: 0)
@@ -177,7 +184,7 @@ struct ConnectionHandler: Sendable {
     /// Decides `operation` with room reserved in the journal's queue for every entry it may append, given back
     /// when the decision returns (its entries are queued by then): this is what bounds the queue. Nil when the
     /// journal has closed, which happens only after the listener stopped taking requests.
-    private func decide(_ operation: Operation) async -> Outcome? {
+    private func decide(_ operation: Operation, as principal: Principal) async -> Outcome? {
         let entries = operation.journalEntriesMax
         do {
             try await journal.admit(entries: entries)
@@ -185,7 +192,7 @@ struct ConnectionHandler: Sendable {
             return nil
         }
         defer { journal.release(entries: entries) }
-        return await dispatcher.handle(operation)
+        return await dispatcher.handle(operation, as: principal)
     }
 
     /// Logs a decoded request's refusal at info, with the error's details and the request's context. The metadata
@@ -253,9 +260,9 @@ extension Operation {
             metadata["request.end"] = "\(RFC3339.format(command.range.end))"
         case .transition(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _, _):
             metadata["booking.id"] = "\(booking)"
-        case .getResource(let resource), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
+        case .getResource(let resource), .listBookings(let resource, _, _, _, _, _), .availability(let resource, _, _, _),
             .changeRules(let resource, _, _, _), .getRules(let resource), .bookSeries(let resource, _),
-            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource):
+            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource, _):
             metadata["resource.id"] = "\(resource)"
         case .createResource(let settings, _, _):
             metadata["resource.id"] = "\(settings.id)"

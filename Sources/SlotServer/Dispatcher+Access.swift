@@ -29,51 +29,40 @@ extension Dispatcher {
     }
 
     /// A client bound to a customer names only that customer's bookings, groups and waitlist entries; another's
-    /// gets the very refusal a missing one gets, so it learns nothing about them.
+    /// gets the very refusal a missing one gets (a missing resource's, when the resource is missing), so it learns
+    /// nothing about them. A booking's customer never changes but by erasure, so the answer still holds when the
+    /// request runs.
     private func customerRefusal(_ operation: Operation, customer: String) async -> WireError? {
+        let owner: (resource: ResourceID, isOwn: (ResourceActor) async -> Bool, refusal: Rejection)
         switch operation {
-        case .getBooking(let booking), .transition(let booking, _, _, _), .cancelSeries(let booking, _, _, _, _):
-            guard await directory.actor(booking.resource)?.customer(ofBooking: booking.sequence) == customer else {
-                return WireError(Target.booking(booking).notFoundRejection)
-            }
+        case .getBooking(let booking), .transition(let booking, _, _, _):
+            owner = (
+                booking.resource, { await $0.customer(ofBooking: booking.sequence) == customer },
+                Target.booking(booking).notFoundRejection
+            )
+        case .cancelSeries(let series, _, _, _, _):
+            owner = (
+                series.resource, { await $0.customer(ofBooking: series.sequence) == customer },
+                Rejection(.notFound, "no series \(series)", field: "series")
+            )
         case .getGroup(let group), .groupTransition(let group, _, _, _):
             let lead = group.lead
             guard await directory.actor(lead.resource)?.customer(ofBooking: lead.sequence) == customer else {
                 return Self.noGroup(group)
             }
+            return nil
         case .waitlistStatus(let entry), .waitlistLeave(let entry, _, _):
-            guard await directory.actor(entry.resource)?.customer(ofWaitlistEntry: entry.number) == customer else {
-                return WireError(Rejection(.notFound, "no waitlist entry \(entry)", field: "entry"))
-            }
+            owner = (
+                entry.resource, { await $0.customer(ofWaitlistEntry: entry.number) == customer },
+                Rejection(.notFound, "no waitlist entry \(entry)", field: "entry")
+            )
         default:
-            break
+            return nil
         }
-        return nil
-    }
-
-    /// What a client bound to a customer may see of a reply listing several customers' bookings or entries.
-    func restricted(_ outcome: Outcome, to customer: String?) -> Outcome {
-        guard let customer, case .success(let body) = outcome.reply else { return outcome }
-        switch body {
-        case .bookings(let bookings, let truncated):
-            let own = bookings.filter { $0.booking.customer == customer }
-            return Outcome(reply: .success(.bookings(own, truncated: truncated)), awaitedSequence: outcome.awaitedSequence)
-        case .waitlist(let entries):
-            let own = entries.filter { $0.entry.customer == customer }
-            return Outcome(reply: .success(.waitlist(own)), awaitedSequence: outcome.awaitedSequence)
-        default:
-            return outcome
+        guard let actor = directory.actor(owner.resource) else {
+            return WireError(Target.resource(owner.resource).notFoundRejection)
         }
-    }
-
-    /// `restricted` for each result of an atomic batch.
-    func restrictedResults(_ outcome: Outcome, to customer: String?) -> Outcome {
-        guard customer != nil, case .success(.batch(var results)) = outcome.reply else { return outcome }
-        for index in results.indices {
-            let one = restricted(Outcome(reply: results[index].reply, awaitedSequence: 0), to: customer)
-            results[index].reply = one.reply
-        }
-        return Outcome(reply: .success(.batch(results)), awaitedSequence: outcome.awaitedSequence)
+        return await owner.isOwn(actor) ? nil : WireError(owner.refusal)
     }
 
     // MARK: Tokens
@@ -89,7 +78,7 @@ extension Dispatcher {
                 TokenRecord(
                     id: id, name: request.name, role: request.role, tenant: request.tenant,
                     customer: request.customer, createdAt: now, expiresAt: request.expiresAt, secretHash: hash)
-            }, journal: directory.journal)
+            }, tokensMax: directory.limits.tokensMax, journal: directory.journal)
         switch created {
         case .success(let (record, sequence)):
             return Outcome(reply: .success(.token(record, secret: secret)), awaitedSequence: sequence)
@@ -104,10 +93,11 @@ extension Dispatcher {
     }
 
     func revokeToken(_ id: TokenID) -> Outcome {
-        guard let (record, sequence) = directory.tokens.revoke(id, at: directory.clock.now(), journal: directory.journal)
-        else {
-            return .refused(Rejection(.notFound, "no token \(id)", field: "token"), awaitedSequence: 0)
+        switch directory.tokens.revoke(id, at: directory.clock.now(), journal: directory.journal) {
+        case .success(let (record, sequence)):
+            return Outcome(reply: .success(.token(record, secret: nil)), awaitedSequence: sequence)
+        case .failure(let rejection):
+            return .refused(rejection, awaitedSequence: 0)
         }
-        return Outcome(reply: .success(.token(record, secret: nil)), awaitedSequence: sequence)
     }
 }

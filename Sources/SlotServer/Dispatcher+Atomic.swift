@@ -41,7 +41,7 @@ extension Dispatcher {
             let changed = journaled?.resources.contains(resource.actor.id) ?? false
             await resource.actor.letGo(from: token, journaled: changed ? journaled?.sequence : nil)
         }
-        return restrictedResults(outcome, to: principal.customer)
+        return outcome
     }
 
     /// A group op naming no group there is (or that the batch makes before it).

@@ -22,7 +22,7 @@ public struct Dispatcher: Sendable {
         }
         guard let target = Self.target(of: operation) else { return await handleServerWide(operation, as: principal) }
         guard let actor = directory.actor(target.resource) else { return target.notFound }
-        return restricted(await handle(operation, on: actor), to: principal.customer)
+        return await handle(operation, on: actor)
     }
 
     /// The one resource a request is about, found once here: its actor serializes the request with every other
@@ -55,9 +55,9 @@ public struct Dispatcher: Sendable {
             .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken, .eraseCustomer:
             nil
         case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
-        case .hold(let resource, _), .listBookings(let resource, _, _, _, _), .availability(let resource, _, _, _),
+        case .hold(let resource, _), .listBookings(let resource, _, _, _, _, _), .availability(let resource, _, _, _),
             .changeRules(let resource, _, _, _), .getRules(let resource), .bookSeries(let resource, _),
-            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource):
+            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource, _):
             .resource(resource)
         case .cancelSeries(let series, _, _, _, _): .resource(series.resource)
         case .waitlistLeave(let entry, _, _), .waitlistStatus(let entry): .resource(entry.resource)
@@ -112,6 +112,7 @@ public struct Dispatcher: Sendable {
                     reply: .success(.snapshot(principal.seesPaths ? summary : summary.withoutDirectory)),
                     awaitedSequence: 0)
             } catch {
+                directory.logger.error("snapshot on request failed", metadata: ["error": "\(error)"])
                 let detail = principal.seesPaths ? ": \(error)" : "; the server's log says why"
                 return Outcome(reply: .failure(WireError(.internal, "the snapshot failed" + detail)), awaitedSequence: 0)
             }

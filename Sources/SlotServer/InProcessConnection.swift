@@ -25,6 +25,8 @@ public final class InProcessConnection: Sendable {
     private let logger: Logger
     /// Numbers the requests for the log, as a TCP connection numbers its lines.
     private let requests = Atomic<UInt64>(0)
+    /// Who the connection authenticated as. Requests of one connection are decided one at a time.
+    private let session = Mutex(ConnectionSession(address: ""))
 
     /// A connection to `runtime`; `connectionID` only names it in log lines.
     public init(
@@ -47,8 +49,10 @@ public final class InProcessConnection: Sendable {
     public func decide(_ line: [UInt8]) async -> Reply {
         let number = requests.add(1, ordering: .relaxed).newValue
         let buffer = ByteBuffer(bytes: line)
+        var current = session.withLock { $0 }
         let pending = await handler.handle(
-            buffer.readableBytesView, connectionID: connectionID, line: number, logger: logger)
+            buffer.readableBytesView, session: &current, connectionID: connectionID, line: number, logger: logger)
+        session.withLock { [current] in $0 = current }
         return Reply(bytes: pending.bytes, awaitedSequence: pending.awaitedSequence)
     }
 

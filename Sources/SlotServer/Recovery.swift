@@ -36,12 +36,12 @@ struct Recovery {
                 &recovered, journal: journal, snapshot: restore, store: snapshots, limits: limits, logger: logger)
         } else {
             var replayAfter: UInt64 = 0
-            var skipThrough: [ResourceID: UInt64] = [:]
+            var skipThrough = Captured()
             if let (image, url, state) = try newestUsable(snapshots, journal: journal, limits: limits, logger: logger) {
                 recovered = state
                 recovered.summary.snapshot = url.path
                 replayAfter = image.journalSequence
-                for resource in image.resources { skipThrough[resource.settings.id] = resource.capturedJournalSequence }
+                skipThrough = Captured(image)
             }
             try replay(journal, after: replayAfter, skipping: skipThrough, into: &recovered)
         }
@@ -76,7 +76,7 @@ struct Recovery {
                 // A snapshot holding entries this journal does not have (the journal was put back from an older
                 // backup) belongs to a timeline that no longer exists. It is set aside for good: once new entries
                 // reuse its numbers it would look usable again, and replaying over it would lose them.
-                let reach = image.resources.reduce(image.journalSequence) { max($0, $1.capturedJournalSequence) }
+                let reach = image.reach
                 guard reach <= last else {
                     let aside: URL
                     do { aside = try store.setAside(listing.url, reason: "beyond-journal") } catch {
@@ -100,7 +100,8 @@ struct Recovery {
     }
 
     static func state(from image: SnapshotImage, limits: DomainLimits) throws -> Recovered {
-        var state = ServerState(limits: limits)
+        var state = ServerState(
+            limits: limits, resources: [], keys: IdempotencyTable(limits: limits), tokens: image.tokens)
         for resource in image.resources {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
@@ -115,20 +116,46 @@ struct Recovery {
         return Recovered(state: state)
     }
 
+    /// What a snapshot captured later than its header's sequence: each resource up to its own position, and the
+    /// token table up to its.
+    struct Captured {
+        var resources: [ResourceID: UInt64] = [:]
+        var tokens: UInt64 = 0
+
+        init() {}
+
+        init(_ image: SnapshotImage) {
+            for resource in image.resources { resources[resource.settings.id] = resource.capturedJournalSequence }
+            tokens = image.tokensJournalSequence
+        }
+
+        /// Whether the snapshot's state already includes `entry` (numbered `sequence`); for an atomic entry, false:
+        /// its parts are skipped one by one (its resources may have been captured at different moments), and its
+        /// key is remembered again, which changes nothing when the snapshot kept it.
+        func includes(_ entry: JournalEntry, sequence: UInt64) -> Bool {
+            switch entry {
+            case .tokenCreated, .tokenRevoked: sequence <= tokens
+            // An erasure is applied again whatever was captured: each captured resource is skipped by its own
+            // position, and erasing keys and tokens twice changes nothing.
+            case .atomic, .customerErased: false
+            case .resourceCreated, .schedule, .keyRecorded:
+                entry.resource.map { includes($0, sequence: sequence) } ?? false
+            }
+        }
+
+        func includes(_ resource: ResourceID, sequence: UInt64) -> Bool {
+            resources[resource].map { sequence <= $0 } ?? false
+        }
+    }
+
     /// Applies every stored entry after `sequence` through `ServerState.apply`, the path live requests take,
-    /// except those of a resource that the snapshot captured later than `sequence`.
+    /// except those the snapshot captured later than `sequence` (a resource's, the token table's).
     static func replay(
-        _ journal: Journal, after sequence: UInt64, skipping skipThrough: [ResourceID: UInt64],
-        into recovered: inout Recovered
+        _ journal: Journal, after sequence: UInt64, skipping skipThrough: Captured, into recovered: inout Recovered
     ) throws {
         try journal.replay(after: sequence) { sequenced in
-            let captured = { (resource: ResourceID) in skipThrough[resource].map { sequenced.sequence <= $0 } ?? false }
-            // An atomic entry's parts are skipped one by one (its resources may have been captured at different
-            // moments); its key is remembered again, which changes nothing when the snapshot kept it.
-            if case .atomic = sequenced.entry {
-            } else if let resource = sequenced.entry.resource, captured(resource) {
-                return
-            }
+            let captured = { (resource: ResourceID) in skipThrough.includes(resource, sequence: sequenced.sequence) }
+            if skipThrough.includes(sequenced.entry, sequence: sequenced.sequence) { return }
             recovered.summary.entries += 1
             do throws(ServerState.ApplyFailure) {
                 try recovered.state.apply(sequenced.entry, sequence: sequenced.sequence, skipping: captured)
@@ -152,10 +179,11 @@ struct Recovery {
         }
         var image = try SnapshotStore.load(url)
         recovered = try state(from: image, limits: limits)
-        let floor = image.resources.reduce(image.journalSequence) { max($0, $1.capturedJournalSequence) }
+        let floor = image.reach
         try journal.adoptFloor(floor)
         image.journalID = journal.journalID
         image.journalSequence = floor
+        image.tokensJournalSequence = floor
         let written = try store.write(image)
         recovered.summary.snapshot = url.path
         logger.notice(

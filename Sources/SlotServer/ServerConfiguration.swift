@@ -1,4 +1,5 @@
 import Foundation
+import SlotAuth
 import SlotDomain
 import SlotJournal
 
@@ -8,6 +9,9 @@ public struct ServerConfiguration: Sendable {
 
     /// Address to listen on; loopback by default so a fresh start is not exposed to the network.
     public var host = "127.0.0.1"
+    /// Whether connections must authenticate (`auth`) before anything but `ping`: `automatic` requires it unless
+    /// `host` is a loopback address, like Redis's protected mode.
+    public var auth = AuthMode.automatic
     /// TCP port; 0 picks a free one (the `listening` line on stdout says which).
     public var port = ServerConfiguration.defaultPort
     /// Where the SQLite journal lives (`journal.sqlite`).
@@ -71,6 +75,68 @@ public struct ServerConfiguration: Sendable {
     public var restoreSnapshot: URL?
     public var domainLimits = DomainLimits.standard
     public var journal = Journal.Configuration()
+    public var rateLimits = RateLimits()
 
     public init() {}
+}
+
+/// `--auth`: whether connections must authenticate.
+public enum AuthMode: String, Sendable, CaseIterable {
+    /// Required unless the server listens on a loopback address only.
+    case automatic = "auto"
+    case required
+    case off
+}
+
+extension ServerConfiguration {
+    /// Whether `host` reaches only this machine: `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (also
+    /// written as `::ffff:127.x.y.z`). Any other name counts as exposed, whatever it resolves to.
+    public var listensOnLoopbackOnly: Bool {
+        if host == "localhost" || host == "::1" { return true }
+        let address = host.hasPrefix("::ffff:") ? String(host.dropFirst(7)) : host
+        let parts = address.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil }
+    }
+
+    /// Whether a connection must authenticate before anything but `ping` and `auth`.
+    public var requiresAuthentication: Bool {
+        switch auth {
+        case .required: true
+        case .off: false
+        case .automatic: !listensOnLoopbackOnly
+        }
+    }
+}
+
+extension ServerConfiguration {
+    /// Request rates and failed `auth` attempts (docs/OPERATIONS.md, "Rate limits"). A request costs one permit;
+    /// a refused one gets `rate_limited` with `retry_after_ms`. Every burst is twice its rate a second by default,
+    /// so a client may catch up after a pause of a second.
+    public struct RateLimits: Sendable {
+        /// Requests per second of one `client` or `reader` token, summed over its connections (nil: no limit). An
+        /// application backend behind one token gets a twentieth of what slotd serves on two cores, so one tenant
+        /// cannot starve the others.
+        public var perToken: BucketRate? = BucketRate.perSecond(5_000)
+        /// Tokens of this role and above (`operator`, `admin`: the operator's own tools, which can already change
+        /// everything) have no per-token limit; load tests and imports run with them.
+        public var unlimitedTokenRolesFrom = Role.operator
+        /// Requests per second from one client address (an IPv4 address or an IPv6 /64), authenticated or not (nil:
+        /// no limit). High enough for a call centre's few hundred agents behind one NAT address plus a backend at
+        /// its token's limit; it stops one machine flooding the server with unauthenticated requests.
+        public var perAddress: BucketRate? = BucketRate.perSecond(10_000)
+        /// Whether the per-address limit counts clients on the server's own machine: by default it does not, so a
+        /// local load test (`slotload`, some 100,000 requests a second from 127.0.0.1) is never throttled.
+        public var addressLimitsApplyToLoopback = false
+        /// Failed `auth` attempts from one client address: 10 at once, then one every 10 seconds. Past it, `auth`
+        /// from the address is refused without looking at the secret. Applies to loopback too.
+        public var authFailuresPerAddress = BucketRate(burst: 10, permits: 1, seconds: 10)
+        /// Failed `auth` attempts on one connection before the server closes it.
+        public var authFailuresPerConnectionMax = 3
+        /// Most client addresses (and, separately, tokens and addresses with failed `auth` attempts) whose buckets
+        /// are remembered; past it the fullest are forgotten (about 64 bytes each: some 6 MB per table).
+        public var trackedKeysMax = 100_000
+
+        public init() {}
+    }
 }

@@ -49,6 +49,7 @@ public final class SlotRuntime: Sendable {
             actors: actors, journal: journal, idempotency: idempotency, tokens: TokenRegistry(recovered.state.tokens),
             clock: clock,
             limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
+        try Self.checkAuthentication(configuration, tokens: directory.tokens, now: clock.now(), logger: logger)
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
             logger: logger)
@@ -77,6 +78,32 @@ public final class SlotRuntime: Sendable {
                 configuration: configuration, handler: handler, connections: connections, budget: budget,
                 logger: logger, onListening: onListening),
         ]
+    }
+
+    /// Why slotd will not start: authentication is required and no admin token exists to authenticate with.
+    public struct AuthenticationUnusable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Listening beyond this machine requires authentication (unless `--auth off`), and that needs an admin token to
+    /// exist: otherwise nobody could ever use the server, nor create the tokens to use it with. Without
+    /// authentication on such an address, every start says so in the log.
+    static func checkAuthentication(
+        _ configuration: ServerConfiguration, tokens: TokenRegistry, now: Instant, logger: Logger
+    ) throws {
+        if configuration.requiresAuthentication, !tokens.hasUsableAdmin(at: now) {
+            let data = configuration.dataDirectory.path
+            throw AuthenticationUnusable(
+                description: "slotd on \(configuration.host) requires authentication, and no usable admin token "
+                    + "exists. Create one with `slotctl token create --data-dir \(data) --role admin --name ops` "
+                    + "(while slotd is stopped; it prints the secret once), or start with --auth off to serve "
+                    + "without authentication.")
+        }
+        if !configuration.requiresAuthentication, !configuration.listensOnLoopbackOnly {
+            logger.warning(
+                "authentication is off on an address other machines can reach: anyone who reaches the port can do everything",
+                metadata: ["host": "\(configuration.host)", "auth": "\(configuration.auth.rawValue)"])
+        }
     }
 
     /// A crash while a snapshot was being written leaves its temporary file; repeated crashes would fill the disk.

@@ -61,6 +61,8 @@ public actor SnapshotCoordinator {
         }
         // After every resource: a key whose event is in a captured resource is surely in here.
         let records = directory.idempotency.records()
+        // After the header's sequence was read, so replay (from that sequence) misses no token entry.
+        let tokens = directory.tokens.capture(journal: journal)
         // A snapshot holds only durable state. Captures can include entries appended but not yet committed (and
         // the keys above belong to entries appended before they were read): wait until all of those are on disk,
         // or a crash could bring back from the snapshot what was never acknowledged.
@@ -81,7 +83,7 @@ public actor SnapshotCoordinator {
                         bookings: entry.schedule.bookings.values,
                         rules: entry.schedule.rules, waitlist: Array(entry.schedule.waitlist.values),
                         lastWaitlistNumber: entry.schedule.lastWaitlistNumber, groups: entry.schedule.groups)
-                }, idempotency: records)
+                }, idempotency: records, tokens: tokens.table, tokensJournalSequence: tokens.journalSequence)
             let (url, size) = try store.write(image)
             let keptSnapshots = store.prune(journalID: journalID, kept: kept)
             // Coordinated snapshots run one at a time, so no write of this journal's is under way.

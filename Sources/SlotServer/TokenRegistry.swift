@@ -16,6 +16,13 @@ public final class TokenRegistry: Sendable {
 
     public func copy() -> TokenTable { table.withLock { $0 } }
 
+    /// The table and the journal position it holds every token entry up to, read together under the lock that
+    /// every token change appends under: a token created while a snapshot is taken is either in the table or after
+    /// the position (and replayed), never both nor neither.
+    func capture(journal: Journal) -> (table: TokenTable, journalSequence: UInt64) {
+        table.withLock { ($0, journal.appendedSequence) }
+    }
+
     public func token(withSecretHash hash: [UInt8]) -> TokenRecord? {
         table.withLock { $0.token(withSecretHash: hash) }
     }
@@ -31,8 +38,16 @@ public final class TokenRegistry: Sendable {
     }
 
     /// Adds `record` and journals it; the refusal when its name is taken. Returns the entry's sequence.
-    func create(_ record: (TokenID) -> TokenRecord, journal: Journal) -> Result<(TokenRecord, UInt64), Rejection> {
+    func create(_ record: (TokenID) -> TokenRecord, tokensMax: Int, journal: Journal)
+        -> Result<(TokenRecord, UInt64), Rejection>
+    {
         table.withLock { table in
+            guard table.count < tokensMax else {
+                return .failure(
+                    Rejection(
+                        .tooManyTokens, "the server already keeps \(tokensMax) tokens (the limit, revoked ones included)",
+                        details: ["limit": String(tokensMax)]))
+            }
             let record = record(table.nextID)
             guard !table.hasName(record.name) else {
                 return .failure(
@@ -57,15 +72,24 @@ public final class TokenRegistry: Sendable {
     }
 
     /// Revokes `id` and journals it (a token already revoked keeps its first revocation, and nothing is
-    /// journaled); nil when there is no such token.
-    func revoke(_ id: TokenID, at now: Instant, journal: Journal) -> (TokenRecord, UInt64)? {
+    /// journaled). Refused for a token that does not exist, and for the last usable admin token.
+    func revoke(_ id: TokenID, at now: Instant, journal: Journal) -> Result<(TokenRecord, UInt64), Rejection> {
         table.withLock { table in
-            guard let existing = table.byID[id] else { return nil }
-            guard existing.revokedAt == nil else { return (existing, journal.appendedSequence) }
+            guard let existing = table.byID[id] else {
+                return .failure(Rejection(.notFound, "no token \(id)", field: "token"))
+            }
+            guard !table.isLastUsableAdmin(id, at: now) else {
+                return .failure(
+                    Rejection(
+                        .invalidRequest,
+                        "\(id) is the last usable admin token; create another admin token before revoking it",
+                        field: "token"))
+            }
+            guard existing.revokedAt == nil else { return .success((existing, journal.appendedSequence)) }
             table.revoke(id, at: now)
             let sequence = journal.append(.tokenRevoked(id, at: now))
             revocations.add(1, ordering: .releasing)
-            return (table.byID[id] ?? existing, sequence)
+            return .success((table.byID[id] ?? existing, sequence))
         }
     }
 }

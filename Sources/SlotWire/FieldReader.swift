@@ -188,10 +188,10 @@ struct FieldReader {
     /// as who the token acted for (`on_behalf_of`): a client cannot make the trail say someone else did it.
     mutating func actor() throws(WireError) -> String {
         guard let actor = try optionalString("actor", maxBytes: limits.actorMaxBytes), !actor.isEmpty else {
-            return Actors.signature(principal: scope.signer, onBehalfOf: nil)
+            return scope.signature
         }
         guard !Actors.isReserved(actor) else {
-            let names = (Actors.reserved + ["token:…"]).joined(separator: ", ")
+            let names = (Actors.reserved + ["token:<name>"]).joined(separator: ", ")
             throw .invalid(
                 "actor", "'\(actor)' is reserved: slotd signs its own entries as \(names); choose another name")
         }

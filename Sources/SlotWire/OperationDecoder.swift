@@ -87,7 +87,8 @@ enum OperationDecoder {
             let to = try reader.instant("to")
             let after = try reader.optionalBooking("after")
             let limit = try reader.integer("limit", default: 1_000, range: 1...reader.limits.listedBookingsMax)
-            return .listBookings(resource, from: from, to: to, after: after, limit: limit)
+            return .listBookings(
+                resource, from: from, to: to, after: after, limit: limit, customer: reader.scope.customer)
         case "availability":
             let resources = try reader.resourceList("resources")
             let resource = resources == nil ? try reader.resource() : nil

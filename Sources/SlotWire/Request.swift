@@ -44,7 +44,8 @@ public enum Operation: Sendable {
     case hold(ResourceID, HoldCommand)
     case transition(BookingID, BookingAction, actor: String, idempotency: IdempotencyStamp?)
     case getBooking(BookingID)
-    case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int)
+    /// `customer`: only that customer's (the request's token is bound to it).
+    case listBookings(ResourceID, from: Instant, to: Instant, after: BookingID?, limit: Int, customer: String?)
     case availability(ResourceID, from: Instant, to: Instant, durationMinutes: Int)
     /// `hold` or `book` on every resource or on none (`resources`), or on the first free one of a pool (`pool`).
     case holdMany([ResourceID], HoldCommand, pool: Bool)
@@ -62,7 +63,7 @@ public enum Operation: Sendable {
     case waitlistLeave(WaitlistEntryID, actor: String, idempotency: IdempotencyStamp?)
     case waitlistStatus(WaitlistEntryID)
     /// Everyone waiting on a resource, in queue order.
-    case waitlistQueue(ResourceID)
+    case waitlistQueue(ResourceID, customer: String?)
     case getGroup(GroupID)
     /// `confirm_group`, `cancel_group`, `reschedule_group`: every member, or none.
     case groupTransition(GroupID, BookingAction, actor: String, idempotency: IdempotencyStamp?)

@@ -10,7 +10,11 @@ public struct RequestScope: Sendable, Equatable {
     /// naming it in the request's `tenant` field.
     public var mayNameTenant: Bool
     /// The token's name: entries are signed `token:name`, and a client-supplied `actor` becomes `on_behalf_of`.
-    public var signer: String?
+    public var signer: String? {
+        didSet { signature = Actors.signature(principal: signer, onBehalfOf: nil) }
+    }
+    /// What an entry of a request without `actor` is signed with, built once per connection rather than per request.
+    private(set) var signature: String
     /// A client token's customer: `customer` fields are taken from it.
     public var customer: String?
     /// The token's id: idempotency keys are remembered per token, so one token can never replay another's reply.
@@ -22,6 +26,7 @@ public struct RequestScope: Sendable, Equatable {
         self.tenant = tenant
         self.mayNameTenant = mayNameTenant
         self.signer = signer
+        self.signature = Actors.signature(principal: signer, onBehalfOf: nil)
         self.customer = customer
         self.keyNamespace = keyNamespace
     }

@@ -67,7 +67,7 @@ extension OperationDecoder {
                 throw WireError(Rejection(.invalidRequest, "give exactly one of entry or resource", field: "entry"))
             }
             if hasEntry { return .waitlistStatus(try reader.waitlistEntry()) }
-            return .waitlistQueue(try reader.resource())
+            return .waitlistQueue(try reader.resource(), customer: reader.scope.customer)
         }
     }
 }

@@ -38,7 +38,7 @@ extension OperationDecoder {
         case "create_token": return .createToken(try tokenRequest(&reader))
         case "list_tokens": return .listTokens
         case "revoke_token":
-            guard let id = TokenID(parsing: try reader.string("token", maxBytes: 32)) else {
+            guard let id = TokenID(parsing: try reader.string("token", maxBytes: secretBytesMax)) else {
                 throw .invalid("token", "must be a token id such as t3 (not a secret)")
             }
             return .revokeToken(id)
@@ -52,23 +52,22 @@ extension OperationDecoder {
     }
 
     private static func tokenRequest(_ reader: inout FieldReader) throws(WireError) -> TokenRequest {
-        let name = try reader.string("name", maxBytes: 64)
+        let name = try reader.string("name", maxBytes: 256)
         guard TokenRecord.isValidName(name) else {
-            throw .invalid("name", "must be 1 to 64 characters from [A-Za-z0-9._-]")
+            throw .invalid("name", "must be 1 to \(reader.limits.tokenNameMaxLength) characters from [A-Za-z0-9._-]")
         }
         guard let role = Role(rawValue: try reader.string("role", maxBytes: 16)) else {
             throw .invalid("role", "must be admin, operator, client or reader")
         }
-        let customer = try reader.optionalString("customer", maxBytes: reader.limits.customerMaxBytes)
+        let given = try reader.optionalString("customer", maxBytes: reader.limits.customerMaxBytes)
+        let customer = given?.isEmpty == true ? nil : given
         if customer != nil, role != .client {
-            throw .invalid("customer", "binds only a client token to a customer")
+            throw .invalid("customer", "binds only a client token to a customer; leave it out for \(role.rawValue)")
         }
         if reader.tenant != nil, role == .admin {
-            throw .invalid("tenant", "an admin token belongs to no tenant")
+            throw .invalid("tenant", "must be left out: an admin token belongs to no tenant")
         }
-        let expiresAt = try reader.has("expires_at") ? reader.instant("expires_at") : nil
-        return TokenRequest(
-            name: name, role: role, tenant: reader.tenant, customer: customer?.isEmpty == true ? nil : customer,
-            expiresAt: expiresAt)
+        let expiresAt = try reader.value("expires_at") != nil ? reader.instant("expires_at") : nil
+        return TokenRequest(name: name, role: role, tenant: reader.tenant, customer: customer, expiresAt: expiresAt)
     }
 }

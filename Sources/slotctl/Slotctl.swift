@@ -7,17 +7,18 @@ struct Slotctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slotctl", abstract: "Operate a slotd server and inspect its files.",
         discussion: """
-            Server commands talk to slotd over its protocol (--host, --port). `journal verify` and \
-            `snapshot inspect` read files and need no server. Every command prints text for people, or JSON with \
+            Server commands talk to slotd over its protocol (--host, --port). `journal verify`, \
+            `journal dump` and `snapshot inspect` read files and need no server; `token create` and `token list` \
+            work on a stopped server's data folder. Every command prints text for people, or JSON with \
             --json. Operations guide: docs/OPERATIONS.md.
 
-            Exit status: 0 done; 1 the server refused the request, or a check found damage; 2 cannot talk to the \
-            server (nothing listening, connection lost, no reply in time); 3 a file or folder cannot be read; \
-            64 bad usage.
+            Exit status: 0 done; 1 the server (or, offline, the data folder) refused the request, or a check found \
+            damage; 2 cannot talk to the server (nothing listening, connection lost, no reply in time); 3 a file \
+            or folder cannot be read; 64 bad usage.
             """,
         subcommands: [
             StatusCommand.self, SnapshotCommand.self, ResourcesCommand.self, BookingsCommand.self,
-            BookingCommand.self, JournalCommand.self,
+            BookingCommand.self, JournalCommand.self, TokenCommand.self,
         ])
 
     /// ArgumentParser's own `main`, except that a `SlotctlFailure` becomes one line on stderr and its own exit

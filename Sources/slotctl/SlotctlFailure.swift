@@ -7,6 +7,8 @@ import SlotClient
 enum SlotctlFailure: Error, Equatable {
     /// The server answered `"ok": false`.
     case refused(op: String, code: String, message: String)
+    /// An offline change to a data folder was refused (the folder is in use, a token name is taken).
+    case refusedOffline(String)
     /// An offline check found damage (a bad journal record, a damaged snapshot file).
     case damaged(String)
     /// No conversation with the server: nothing listening, the connection broke, or no reply in time.
@@ -20,7 +22,7 @@ enum SlotctlFailure: Error, Equatable {
 
     var exitCode: ExitCode {
         switch self {
-        case .refused, .damaged: ExitCode(Self.refusedOrDamagedStatus)
+        case .refused, .refusedOffline, .damaged: ExitCode(Self.refusedOrDamagedStatus)
         case .unreachable: ExitCode(Self.unreachableStatus)
         case .unreadable: ExitCode(Self.unreadableStatus)
         }
@@ -30,7 +32,7 @@ enum SlotctlFailure: Error, Equatable {
     var message: String {
         switch self {
         case .refused(let op, let code, let message): "the server refused \(op): \(code): \(message)"
-        case .damaged(let reason): reason
+        case .refusedOffline(let reason), .damaged(let reason): reason
         case .unreachable(let endpoint, let reason): "cannot talk to slotd at \(endpoint): \(reason)"
         case .unreadable(let reason): reason
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SlotAuth
 import SlotServer
 
 /// `slotd`: the reservation server. Thin: it parses flags, sets up logging and runs the services.
@@ -62,8 +63,30 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Snapshots kept; the journal is compacted up to the oldest kept one.")
     var snapshotsKept = 2
 
+    @Option(help: "Requests a second of one client or reader token, all its connections; burst twice that (0: none).")
+    var rateLimitPerToken = ServerConfiguration().rateLimits.perToken?.permits ?? 0
+
+    @Option(help: "Requests a second from one address (IPv6: a /64; loopback not counted); burst twice that (0: none).")
+    var rateLimitPerAddress = ServerConfiguration().rateLimits.perAddress?.permits ?? 0
+
+    @Option(help: "Failed auth attempts one client address may make at once before auth from it is refused.")
+    var authFailuresPerAddress = ServerConfiguration().rateLimits.authFailuresPerAddress.burst
+
+    @Option(help: "Seconds until one more failed auth attempt is allowed to an address that used them all.")
+    var authFailureRefillSeconds = ServerConfiguration().rateLimits.authFailuresPerAddress.seconds
+
+    @Option(help: "Failed auth attempts on one connection before it is closed.")
+    var authFailuresPerConnection = ServerConfiguration().rateLimits.authFailuresPerConnectionMax
+
     @Option(help: "Start from this snapshot file (point-in-time restore into an empty --data-dir).")
     var restore: String?
+
+    @Option(
+        help: """
+            Whether connections must authenticate: auto (required unless --host is a loopback address), required, \
+            off.
+            """)
+    var auth = "auto"
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -87,9 +110,11 @@ struct Slotd: AsyncParsableCommand {
         guard snapshotEveryMinutes >= 0, snapshotEveryEntries >= 0 else {
             throw ValidationError("--snapshot-every-minutes and --snapshot-every-entries must not be negative")
         }
+        guard AuthMode(rawValue: auth) != nil else { throw ValidationError("--auth must be auto, required or off") }
         guard snapshotsKept >= 2 else {
             throw ValidationError("--snapshots-kept must be at least 2, so a damaged newest snapshot has a fallback")
         }
+        try validateRateLimits()
     }
 
     func run() async throws {
@@ -115,12 +140,39 @@ struct Slotd: AsyncParsableCommand {
         configuration.snapshotEveryMinutes = snapshotEveryMinutes
         configuration.snapshotEveryEntries = snapshotEveryEntries
         configuration.snapshotsKept = snapshotsKept
+        configuration.rateLimits.perToken = rateLimitPerToken == 0 ? nil : .perSecond(rateLimitPerToken)
+        configuration.rateLimits.perAddress = rateLimitPerAddress == 0 ? nil : .perSecond(rateLimitPerAddress)
+        configuration.rateLimits.authFailuresPerAddress = .init(
+            burst: authFailuresPerAddress, permits: 1, seconds: authFailureRefillSeconds)
+        configuration.rateLimits.authFailuresPerConnectionMax = authFailuresPerConnection
         configuration.restoreSnapshot = restore.map { URL(fileURLWithPath: $0) }
+        configuration.auth = AuthMode(rawValue: auth) ?? .automatic
         let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await runtime.makeServiceGroup(logger: logger).run()
+    }
+}
+
+extension Slotd {
+    private func validateRateLimits() throws {
+        let rateMax = BucketRate.magnitudeMax / 2
+        guard rateLimitPerToken <= rateMax, rateLimitPerAddress <= rateMax else {
+            throw ValidationError("--rate-limit-per-token and --rate-limit-per-address must be at most \(rateMax)")
+        }
+        guard (1...BucketRate.magnitudeMax).contains(authFailureRefillSeconds) else {
+            throw ValidationError("--auth-failure-refill-seconds must be between 1 and \(BucketRate.magnitudeMax)")
+        }
+        guard authFailuresPerAddress >= 1, authFailuresPerAddress <= BucketRate.magnitudeMax / authFailureRefillSeconds
+        else {
+            throw ValidationError(
+                "--auth-failures-per-address must be at least 1, and times --auth-failure-refill-seconds at most "
+                    + "\(BucketRate.magnitudeMax)")
+        }
+        guard authFailuresPerConnection >= 1 else {
+            throw ValidationError("--auth-failures-per-connection must be at least 1")
+        }
     }
 }

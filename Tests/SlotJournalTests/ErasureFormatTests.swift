@@ -4,7 +4,7 @@ import Testing
 
 @testable import SlotJournal
 
-/// Record format 7's `customer_erased` (decision 0022): kind code 14, `tenant` at tag 40; it round-trips in
+/// Record format 8's `customer_erased` (decision 0022): kind code 14, `tenant` at the token records' tag 32; it round-trips in
 /// binary and JSON, is refused from a row of an older format, and a malformed one is refused. And a scrubbing
 /// compaction leaves none of the deleted entries' bytes in the journal's files.
 @Suite struct ErasureFormatTests {
@@ -14,19 +14,19 @@ import Testing
         .customerErased(CustomerErasure(customer: "Bob", tenant: nil, at: at)),
     ]
 
-    @Test func theErasureIsFormat7AndRoundTrips() {
+    @Test func theErasureIsFormat8AndRoundTrips() {
         for entry in Self.entries {
             let record = RecordCodec.record(for: entry)
-            #expect(record.writtenFormat == 7)
+            #expect(record.writtenFormat == 8)
             #expect(record.binaryBytes().first == 14, "kind code 14")
-            #expect(JournalRecord(body: record.binaryBytes(), format: 7).flatMap(RecordCodec.entry) == entry)
+            #expect(JournalRecord(body: record.binaryBytes(), format: 8).flatMap(RecordCodec.entry) == entry)
             #expect(JournalRecord(json: record.jsonBytes()).flatMap(RecordCodec.entry) == entry)
-            for older in 3...6 {
+            for older in 3...7 {
                 #expect(JournalRecord(body: record.binaryBytes(), format: older) == nil, "format \(older)")
             }
         }
         let bytes = RecordCodec.record(for: Self.entries[0]).binaryBytes()
-        #expect(bytes.suffix(6) == [40, 4] + Array("acme".utf8), "tenant at tag 40")
+        #expect(bytes.suffix(6) == [32, 4] + Array("acme".utf8), "tenant at tag 32")
     }
 
     @Test func aMalformedErasureIsRefused() {

@@ -83,7 +83,7 @@ import Testing
         let bad: [(String, [UInt8])] = [
             ("empty", []),
             ("unknown kind", [0, 1, 1, 0x72, 2, 10]),
-            ("kind 12", [12, 1, 1, 0x72, 2, 10]),
+            ("an unassigned kind", [200, 1, 1, 0x72, 2, 10]),
             ("no resource", [2, 2, 10]),
             ("no at", [2, 1, 1, 0x72]),
             ("unknown tag", [2, 1, 1, 0x72, 2, 10, 99, 0]),

@@ -18,6 +18,7 @@ import Testing
     static func image() -> SnapshotImage {
         var image = SnapshotFormatTests.sampleImage()
         image.journalSequence = journalSequence
+        image.tokensJournalSequence = journalSequence
         image.resources[0].capturedJournalSequence = capturedSequence
         image.resources[0].bookings[0].series = series
         return image

@@ -19,7 +19,7 @@ import Testing
                     #expect(
                         forged["error"]?["message"]
                             == .string(
-                                "actor '\(name)' is reserved: slotd signs its own entries as system, waitlist; "
+                                "actor '\(name)' is reserved: slotd signs its own entries as system, waitlist, token:<name>; "
                                     + "choose another name"))
                     let held = try await client.call(
                         Requests.hold(
