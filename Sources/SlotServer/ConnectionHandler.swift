@@ -12,6 +12,9 @@ struct ConnectionHandler: Sendable {
     let decoder: RequestDecoder
     let journal: Journal
     let configuration: ServerConfiguration
+    /// Shared by every connection: requests per token and per client address, failed `auth`s per address.
+    let rateLimiter: RateLimiter
+    let authThrottle: AuthThrottle
     let logger: Logger
 
     func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, activity: ConnectionActivity, connectionID: UInt64)
@@ -38,11 +41,13 @@ struct ConnectionHandler: Sendable {
                     // On shutdown the reader keeps reading but takes no new request (`ShutdownGate`). Not closing the
                     // input instead: the requests still unread would make the final close a reset. Not wrapping the
                     // stream in `cancelOnGracefulShutdown()`: that puts a merged sequence on every line (decision 0008).
-                    let address = channel.channel.remoteAddress?.ipAddress ?? "?"
+                    let session = ConnectionSession(
+                        address: channel.channel.remoteAddress?.ipAddress ?? "?",
+                        clientAddress: ClientAddress(channel.channel.remoteAddress))
                     await withGracefulShutdownHandler {
                         await readRequests(
                             from: inbound, into: queue, activity: activity, gate: gate, connectionID: connectionID,
-                            session: ConnectionSession(address: address), logger: logger)
+                            session: session, logger: logger)
                     } onGracefulShutdown: {
                         gate.stop(finishing: queue)
                     }

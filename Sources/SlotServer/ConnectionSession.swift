@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import SlotAuth
 import SlotDomain
 import SlotWire
@@ -6,8 +7,10 @@ import SlotWire
 /// Who is on the other end of one connection: the token it authenticated with (at most once), the scope its
 /// requests are decoded in, and how many times it gave a wrong secret.
 struct ConnectionSession: Sendable {
-    /// The client's IP address, for the per-address limits; empty for an in-process connection.
+    /// The client's IP address, for the log; empty for an in-process connection.
     let address: String
+    /// The same, as rate limits count it.
+    let clientAddress: ClientAddress
     private(set) var token: TokenRecord?
     private(set) var scope = RequestScope.anonymous
     private(set) var failedAuths = 0
@@ -17,8 +20,9 @@ struct ConnectionSession: Sendable {
     /// `TokenRegistry.revocationCount` when the token was last checked.
     private var revocationsSeen: UInt64 = 0
 
-    init(address: String) {
+    init(address: String, clientAddress: ClientAddress) {
         self.address = address
+        self.clientAddress = clientAddress
     }
 
     var principal: Principal { Principal(token: token) }
@@ -59,12 +63,21 @@ extension ConnectionHandler {
     func gate(_ request: Request, session: inout ConnectionSession, logger: Logger) -> PendingReply? {
         let tokens = dispatcher.directory.tokens
         let clock = dispatcher.directory.clock
+        let nowNanoseconds = NIODeadline.now().uptimeNanoseconds
         // First, so that an `auth` right after a revocation authenticates anew.
         let stood = session.tokenStands(in: tokens, now: clock.now)
         if case .auth(let secret) = request.operation {
-            return authenticate(secret, id: request.id, session: &session, logger: logger)
+            if let wait = authThrottle.beginAttempt(from: session.clientAddress, nowNanoseconds: nowNanoseconds) {
+                return rateLimited(
+                    request.id, scope: "auth", wait: wait,
+                    "too many failed auth attempts from this address; the secret was not checked")
+            }
+            return authenticate(
+                secret, id: request.id, session: &session, nowNanoseconds: nowNanoseconds, logger: logger)
         }
-        guard session.token == nil, AccessPolicy.requiredRole(request.operation) != nil else { return nil }
+        if session.token != nil || AccessPolicy.requiredRole(request.operation) == nil {
+            return admit(request, session: session, nowNanoseconds: nowNanoseconds)
+        }
         if !stood {
             return refuse(
                 request.id, .unauthenticated,
@@ -75,12 +88,30 @@ extension ConnectionHandler {
                 request.id, .unauthenticated,
                 "authenticate first: send {\"op\":\"auth\",\"token\":\"<secret>\"}")
         }
-        return nil
+        return admit(request, session: session, nowNanoseconds: nowNanoseconds)
     }
 
-    private func authenticate(_ secret: String, id: RequestID, session: inout ConnectionSession, logger: Logger)
-        -> PendingReply
-    {
+    /// The rate limits' say on a request about to be dispatched.
+    private func admit(_ request: Request, session: ConnectionSession, nowNanoseconds: UInt64) -> PendingReply? {
+        guard
+            let refusal = rateLimiter.admit(
+                address: session.clientAddress, token: session.token, nowNanoseconds: nowNanoseconds)
+        else { return nil }
+        let whose = refusal.scope == .token ? "this token" : "this client address"
+        return rateLimited(
+            request.id, scope: refusal.scope.rawValue, wait: refusal.retryAfter,
+            "too many requests from \(whose); retry after retry_after_ms")
+    }
+
+    private func rateLimited(_ id: RequestID, scope: String, wait: RetryAfter, _ message: String) -> PendingReply {
+        let error = WireError(
+            .rateLimited, message, details: ["retry_after_ms": String(wait.milliseconds), "scope": scope])
+        return PendingReply(bytes: ReplyEncoder.failure(id: id, error), awaitedSequence: 0)
+    }
+
+    private func authenticate(
+        _ secret: String, id: RequestID, session: inout ConnectionSession, nowNanoseconds: UInt64, logger: Logger
+    ) -> PendingReply {
         guard session.token == nil else {
             return refuse(id, .forbidden, "this connection has authenticated already; open another to change token")
         }
@@ -102,6 +133,7 @@ extension ConnectionHandler {
             reply.closeAfter = closing
             return reply
         }
+        authThrottle.succeeded(from: session.clientAddress, nowNanoseconds: nowNanoseconds)
         session.authenticated(as: token, revocationsSeen: revocations)
         logger.info(
             "authenticated", metadata: ["token.id": "\(token.id)", "token.name": .string(token.name)])

@@ -26,7 +26,7 @@ public final class InProcessConnection: Sendable {
     /// Numbers the requests for the log, as a TCP connection numbers its lines.
     private let requests = Atomic<UInt64>(0)
     /// Who the connection authenticated as. Requests of one connection are decided one at a time.
-    private let session = Mutex(ConnectionSession(address: ""))
+    private let session = Mutex(ConnectionSession(address: "", clientAddress: ClientAddress(text: "127.0.0.1")))
 
     /// A connection to `runtime`; `connectionID` only names it in log lines.
     public init(
@@ -39,7 +39,8 @@ public final class InProcessConnection: Sendable {
             startedAt: directory.clock.now(), replyBytesMax: runtime.configuration.replyBytesMax)
         handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: runtime.configuration.domainLimits),
-            journal: runtime.journal, configuration: runtime.configuration, logger: logger)
+            journal: runtime.journal, configuration: runtime.configuration, rateLimiter: runtime.rateLimiter,
+            authThrottle: runtime.authThrottle, logger: logger)
         self.connectionID = connectionID
         self.logger = logger
     }

@@ -50,7 +50,7 @@ public final class OfflineDataFolder {
                 TokenRecord(
                     id: id, name: name, role: role, tenant: tenant, customer: customer, createdAt: now,
                     expiresAt: expiresAt, secretHash: hash)
-            }, journal: journal)
+            }, tokensMax: ServerConfiguration().domainLimits.tokensMax, journal: journal)
         switch created {
         case .failure(let rejection):
             return .failure(rejection)

@@ -16,6 +16,9 @@ public final class SlotRuntime: Sendable {
     public let snapshots: SnapshotCoordinator
     /// Where every decoded request goes; the listener's connections use it, and so can a test without sockets.
     public let dispatcher: Dispatcher
+    /// Shared by every connection, in-process ones included.
+    public let rateLimiter: RateLimiter
+    public let authThrottle: AuthThrottle
     /// Journal entries replayed at start (after the snapshot, if one was used).
     public let recoveredEntries: Int
     /// The snapshot start-up began from, if any.
@@ -53,6 +56,10 @@ public final class SlotRuntime: Sendable {
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
             logger: logger)
+        let rateLimiter = RateLimiter(limits: configuration.rateLimits)
+        let authThrottle = AuthThrottle(limits: configuration.rateLimits)
+        self.rateLimiter = rateLimiter
+        self.authThrottle = authThrottle
         let connections = ConnectionCounter()
         let budget = BufferBudget()
         let dispatcher = Dispatcher(
@@ -60,7 +67,7 @@ public final class SlotRuntime: Sendable {
             replyBytesMax: configuration.replyBytesMax)
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
-            configuration: configuration, logger: logger)
+            configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, logger: logger)
         self.journal = journal
         self.directory = directory
         self.snapshots = snapshots

@@ -71,7 +71,7 @@ import Testing
                 tasks.addTask {
                     for number in 1...60 {
                         let created = runtime.directory.tokens.create(
-                            { Self.token($0.number, "token-\(number)") }, journal: runtime.journal)
+                            { Self.token($0.number, "token-\(number)") }, tokensMax: 1_000, journal: runtime.journal)
                         let sequence = try created.get().1
                         if number % 7 == 0 {
                             _ = runtime.directory.tokens.revoke(
@@ -85,7 +85,7 @@ import Testing
             }
             _ = try await runtime.snapshots.take(reason: "test")
             let revoked = runtime.directory.tokens.revoke(TokenID(number: 60), at: Self.at, journal: runtime.journal)
-            try await runtime.journal.waitUntilDurable(try #require(revoked).1)
+            try await runtime.journal.waitUntilDurable(try revoked.get().1)
             return runtime.directory.tokens.copy()
         }
         #expect(before.byID.count == 60)

@@ -15,6 +15,7 @@ struct AuthFixture {
 
     static func run<Result: Sendable>(
         clock: ManualClock = ManualClock(TestServer.epoch),
+        modify: (inout ServerConfiguration) -> Void = { _ in },
         _ body: (AuthFixture) async throws -> Result
     ) async throws -> Result {
         let folder = TestServer.temporaryDirectory()
@@ -27,7 +28,10 @@ struct AuthFixture {
                 return try #require(created["secret"]?.string)
             }
         }
-        let required = TestServer.configuration { $0.auth = .required }
+        let required = TestServer.configuration {
+            $0.auth = .required
+            modify(&$0)
+        }
         return try await TestServer.run(dataDirectory: folder, clock: clock, configuration: required) { server in
             try await body(AuthFixture(server: server, adminSecret: adminSecret, clock: clock))
         }

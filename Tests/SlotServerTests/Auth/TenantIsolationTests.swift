@@ -8,6 +8,7 @@ import Testing
     static let day = "2027-01-05"
 
     static func hold(_ resource: String, hour: Int, customer: String? = nil) -> JSONValue {
+        let hour = hour < 10 ? "0\(hour)" : "\(hour)"
         var request: [String: JSONValue] = [
             "op": "hold", "resource": .string(resource), "start": .string("\(day)T\(hour):00:00Z"),
             "end": .string("\(day)T\(hour):30:00Z"),
