@@ -33,7 +33,8 @@ public enum AccessPolicy {
         guard let token, let required = requiredRole(operation) else { return nil }
         guard token.role >= required else {
             return WireError(
-                .forbidden, "a \(token.role.rawValue) token may not use \(operation.name); it needs \(required.rawValue)",
+                .forbidden,
+                "a \(token.role.rawValue) token may not use \(operation.name); it needs \(required.rawValue)",
                 details: ["op": operation.name, "role": token.role.rawValue, "required_role": required.rawValue])
         }
         // A snapshot is the whole server's: not something one tenant's operator may take or read.

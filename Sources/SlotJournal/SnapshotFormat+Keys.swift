@@ -72,7 +72,9 @@ extension SnapshotFormatV1 {
 
     static func readResourceID(_ reader: inout BinaryReader) throws -> ResourceID {
         let text = try reader.readString(maxBytes: Self.storedResourceIDBytesMax)
-        guard let resource = ResourceID(stored: text) else { throw SnapshotError.invalid("resource id '\(text)' in a key") }
+        guard let resource = ResourceID(stored: text) else {
+            throw SnapshotError.invalid("resource id '\(text)' in a key")
+        }
         return resource
     }
 

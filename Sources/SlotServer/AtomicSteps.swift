@@ -101,7 +101,8 @@ extension ResourceSchedule {
             return .fixed(.waitlistEntry(outcome), stored: nil)
         case .waitlistQueue(_, let customer):
             let queue = waiting.compactMap { waitlistEntry($0) }
-            return .fixed(.waitlist(customer.map { only in queue.filter { $0.entry.customer == only } } ?? queue), stored: nil)
+            return .fixed(
+                .waitlist(customer.map { only in queue.filter { $0.entry.customer == only } } ?? queue), stored: nil)
         default:
             preconditionFailure("\(operation.name) is not an op about one resource")
         }

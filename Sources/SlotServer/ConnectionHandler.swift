@@ -265,7 +265,8 @@ extension Operation {
             metadata["request.end"] = "\(RFC3339.format(command.range.end))"
         case .transition(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _, _):
             metadata["booking.id"] = "\(booking)"
-        case .getResource(let resource), .listBookings(let resource, _, _, _, _, _), .availability(let resource, _, _, _),
+        case .getResource(let resource), .listBookings(let resource, _, _, _, _, _),
+            .availability(let resource, _, _, _),
             .changeRules(let resource, _, _, _), .getRules(let resource), .bookSeries(let resource, _),
             .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource, _):
             metadata["resource.id"] = "\(resource)"

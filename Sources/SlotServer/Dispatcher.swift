@@ -114,7 +114,8 @@ public struct Dispatcher: Sendable {
             } catch {
                 directory.logger.error("snapshot on request failed", metadata: ["error": "\(error)"])
                 let detail = principal.seesPaths ? ": \(error)" : "; the server's log says why"
-                return Outcome(reply: .failure(WireError(.internal, "the snapshot failed" + detail)), awaitedSequence: 0)
+                return Outcome(
+                    reply: .failure(WireError(.internal, "the snapshot failed" + detail)), awaitedSequence: 0)
             }
         case .stats(let tenant):
             var stats = await stats(tenant: tenant)
@@ -228,7 +229,8 @@ public struct Dispatcher: Sendable {
         var bookings = 0
         var active = 0
         var holds = 0
-        let actors = tenant.map { tenant in directory.allActors().filter { $0.id.tenant == tenant } } ?? directory.allActors()
+        let actors =
+            tenant.map { tenant in directory.allActors().filter { $0.id.tenant == tenant } } ?? directory.allActors()
         for actor in actors {
             let counts = await actor.counts()
             bookings += counts.bookings

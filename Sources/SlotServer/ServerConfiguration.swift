@@ -96,7 +96,9 @@ extension ServerConfiguration {
         let address = host.hasPrefix("::ffff:") ? String(host.dropFirst(7)) : host
         let parts = address.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127"
-            && parts.allSatisfy { part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil }
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil
+            }
     }
 
     /// Whether a connection must authenticate before anything but `ping` and `auth`.

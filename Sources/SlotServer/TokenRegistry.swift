@@ -45,7 +45,8 @@ public final class TokenRegistry: Sendable {
             guard table.count < tokensMax else {
                 return .failure(
                     Rejection(
-                        .tooManyTokens, "the server already keeps \(tokensMax) tokens (the limit, revoked ones included)",
+                        .tooManyTokens,
+                        "the server already keeps \(tokensMax) tokens (the limit, revoked ones included)",
                         details: ["limit": String(tokensMax)]))
             }
             let record = record(table.nextID)

@@ -19,10 +19,12 @@ import Testing
         return configuration
     }
 
-    @Test(arguments: [("127.0.0.1", AuthMode.automatic, false), ("::1", .automatic, false),
-                      ("0.0.0.0", .automatic, true), ("192.0.2.7", .automatic, true), ("127.example.com", .automatic, true),
-                      ("::ffff:127.0.0.1", .automatic, false), ("127.0.0.1", .required, true),
-                      ("0.0.0.0", .off, false)])
+    @Test(arguments: [
+        ("127.0.0.1", AuthMode.automatic, false), ("::1", .automatic, false),
+        ("0.0.0.0", .automatic, true), ("192.0.2.7", .automatic, true), ("127.example.com", .automatic, true),
+        ("::ffff:127.0.0.1", .automatic, false), ("127.0.0.1", .required, true),
+        ("0.0.0.0", .off, false),
+    ])
     func whetherAuthenticationIsRequired(host: String, auth: AuthMode, required: Bool) {
         #expect(Self.configuration(host: host, auth: auth).requiresAuthentication == required)
     }

@@ -9,8 +9,10 @@ import Testing
 /// guessed online by opening new connections.
 @Suite struct RateLimitProtocolTests {
     @Test func aClientTokenPastItsRateIsToldWhenToRetry() async throws {
-        try await AuthFixture.run(modify: { $0.rateLimits.perToken = BucketRate(burst: 5, permits: 1, seconds: 60) }) {
-            fixture in
+        let slow = { (configuration: inout ServerConfiguration) in
+            configuration.rateLimits.perToken = BucketRate(burst: 5, permits: 1, seconds: 60)
+        }
+        try await AuthFixture.run(modify: slow) { fixture in
             let secret = try await fixture.token("busy-app", role: "client")
             try await fixture.connect(as: secret) { client in
                 // The `auth` itself is not charged; five requests are the burst.
@@ -35,9 +37,10 @@ import Testing
     }
 
     @Test func anAddressOutOfAuthAttemptsIsRefusedWithoutTheSecretBeingChecked() async throws {
-        try await AuthFixture.run(modify: {
-            $0.rateLimits.authFailuresPerAddress = BucketRate(burst: 2, permits: 1, seconds: 3_600)
-        }) { fixture in
+        let strict = { (configuration: inout ServerConfiguration) in
+            configuration.rateLimits.authFailuresPerAddress = BucketRate(burst: 2, permits: 1, seconds: 3_600)
+        }
+        try await AuthFixture.run(modify: strict) { fixture in
             let guess = "slotd_" + String(repeating: "B", count: 43)
             for _ in 1...2 {
                 try await fixture.server.connect { client in

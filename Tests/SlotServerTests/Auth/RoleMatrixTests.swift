@@ -13,46 +13,93 @@ import Testing
 
     /// Each op, a request that decodes, and the least role that may send it.
     static let matrix: [(op: String, request: JSONValue, least: String)] = [
-        ("availability", ["op": "availability", "resource": "r", "from": .string(from), "to": .string(to),
-                          "duration_minutes": 30], "reader"),
-        ("availability (resources)", ["op": "availability", "resources": ["r", "r2"], "from": .string(from),
-                                      "to": .string(to), "duration_minutes": 30], "reader"),
+        (
+            "availability",
+            [
+                "op": "availability", "resource": "r", "from": .string(from), "to": .string(to),
+                "duration_minutes": 30,
+            ], "reader"
+        ),
+        (
+            "availability (resources)",
+            [
+                "op": "availability", "resources": ["r", "r2"], "from": .string(from),
+                "to": .string(to), "duration_minutes": 30,
+            ], "reader"
+        ),
         ("get_resource", ["op": "get_resource", "resource": "r"], "reader"),
         ("list_resources", ["op": "list_resources"], "reader"),
         ("hold", Requests.hold("r", "2027-01-05T10:00:00Z", "2027-01-05T10:30:00Z"), "client"),
         ("book", Requests.hold("r", "2027-01-05T11:00:00Z", "2027-01-05T11:30:00Z", op: "book"), "client"),
-        ("hold (resources)", ["op": "hold", "resources": ["r", "r2"], "start": "2027-01-05T12:00:00Z",
-                              "end": "2027-01-05T12:30:00Z", "customer": "ann"], "client"),
+        (
+            "hold (resources)",
+            [
+                "op": "hold", "resources": ["r", "r2"], "start": "2027-01-05T12:00:00Z",
+                "end": "2027-01-05T12:30:00Z", "customer": "ann",
+            ], "client"
+        ),
         ("confirm", Requests.move("confirm", "r/1"), "client"),
         ("cancel", Requests.move("cancel", "r/1"), "client"),
-        ("reschedule", Requests.move("reschedule", "r/1", extra: ["start": "2027-01-05T13:00:00Z",
-                                                                  "end": "2027-01-05T13:30:00Z"]), "client"),
+        (
+            "reschedule",
+            Requests.move(
+                "reschedule", "r/1",
+                extra: [
+                    "start": "2027-01-05T13:00:00Z",
+                    "end": "2027-01-05T13:30:00Z",
+                ]), "client"
+        ),
         ("complete", Requests.move("complete", "r/1"), "operator"),
         ("no_show", Requests.move("no_show", "r/1"), "operator"),
         ("get_booking", ["op": "get_booking", "booking": "r/1"], "client"),
-        ("list_bookings", ["op": "list_bookings", "resource": "r", "from": .string(from), "to": .string(to)],
-         "client"),
-        ("book_series", ["op": "book_series", "resource": "r", "customer": "ann", "start": "2027-02-01T09:00:00Z",
-                         "end": "2027-02-01T09:30:00Z", "rule": ["freq": "weekly", "count": 2]], "client"),
+        (
+            "list_bookings", ["op": "list_bookings", "resource": "r", "from": .string(from), "to": .string(to)],
+            "client"
+        ),
+        (
+            "book_series",
+            [
+                "op": "book_series", "resource": "r", "customer": "ann", "start": "2027-02-01T09:00:00Z",
+                "end": "2027-02-01T09:30:00Z", "rule": ["freq": "weekly", "count": 2],
+            ], "client"
+        ),
         ("cancel_series", ["op": "cancel_series", "series": "r/1"], "client"),
-        ("waitlist_join", ["op": "waitlist_join", "resource": "r", "start": "2027-01-05T14:00:00Z",
-                           "end": "2027-01-05T14:30:00Z", "customer": "ann"], "client"),
+        (
+            "waitlist_join",
+            [
+                "op": "waitlist_join", "resource": "r", "start": "2027-01-05T14:00:00Z",
+                "end": "2027-01-05T14:30:00Z", "customer": "ann",
+            ], "client"
+        ),
         ("waitlist_leave", ["op": "waitlist_leave", "entry": "r/w1"], "client"),
         ("waitlist_status (entry)", ["op": "waitlist_status", "entry": "r/w1"], "client"),
         ("waitlist_status (resource)", ["op": "waitlist_status", "resource": "r"], "client"),
         ("get_group", ["op": "get_group", "group": "r/g1"], "client"),
         ("confirm_group", ["op": "confirm_group", "group": "r/g1"], "client"),
         ("cancel_group", ["op": "cancel_group", "group": "r/g1"], "client"),
-        ("reschedule_group", ["op": "reschedule_group", "group": "r/g1", "start": "2027-01-05T15:00:00Z",
-                              "end": "2027-01-05T15:30:00Z"], "client"),
+        (
+            "reschedule_group",
+            [
+                "op": "reschedule_group", "group": "r/g1", "start": "2027-01-05T15:00:00Z",
+                "end": "2027-01-05T15:30:00Z",
+            ], "client"
+        ),
         ("batch", ["op": "batch", "atomic": false, "ops": [["op": "ping"]]], "client"),
         ("create_resource", Requests.createResource("made"), "operator"),
-        ("set_weekly_hours", ["op": "set_weekly_hours", "resource": "r", "weekly_hours": ["mon": [["09:00", "17:00"]]]],
-         "operator"),
+        (
+            "set_weekly_hours",
+            ["op": "set_weekly_hours", "resource": "r", "weekly_hours": ["mon": [["09:00", "17:00"]]]],
+            "operator"
+        ),
         ("set_override", ["op": "set_override", "resource": "r", "date": "2027-01-11", "closed": true], "operator"),
         ("clear_override", ["op": "clear_override", "resource": "r", "date": "2027-01-11"], "operator"),
-        ("add_block", ["op": "add_block", "resource": "r", "start": "2027-01-06T09:00:00Z",
-                       "end": "2027-01-06T10:00:00Z", "label": "x"], "operator"),
+        (
+            "add_block",
+            [
+                "op": "add_block", "resource": "r", "start": "2027-01-06T09:00:00Z",
+                "end": "2027-01-06T10:00:00Z", "label": "x",
+            ], "operator"
+        ),
         ("remove_block", ["op": "remove_block", "resource": "r", "block": 99], "operator"),
         ("set_limits", ["op": "set_limits", "resource": "r", "max_bookings_per_day": 50], "operator"),
         ("get_rules", ["op": "get_rules", "resource": "r"], "operator"),

@@ -41,20 +41,29 @@ import Testing
                     ["op": "get_resource", "resource": "globex-only"],
                     Self.hold("globex-only", hour: 10, customer: "x"),
                     ["op": "get_booking", "booking": "globex-only/1"],
-                    ["op": "availability", "resources": ["dr-smith", "globex-only"], "from": "2027-01-05T09:00:00Z",
-                     "to": "2027-01-05T10:00:00Z", "duration_minutes": 30],
-                    ["op": "hold", "resources": ["dr-smith", "globex-only"], "start": "2027-01-05T11:00:00Z",
-                     "end": "2027-01-05T11:30:00Z", "customer": "x"],
-                    ["op": "list_bookings", "resource": "globex-only", "from": "2027-01-05T00:00:00Z",
-                     "to": "2027-01-06T00:00:00Z"],
+                    [
+                        "op": "availability", "resources": ["dr-smith", "globex-only"], "from": "2027-01-05T09:00:00Z",
+                        "to": "2027-01-05T10:00:00Z", "duration_minutes": 30,
+                    ],
+                    [
+                        "op": "hold", "resources": ["dr-smith", "globex-only"], "start": "2027-01-05T11:00:00Z",
+                        "end": "2027-01-05T11:30:00Z", "customer": "x",
+                    ],
+                    [
+                        "op": "list_bookings", "resource": "globex-only", "from": "2027-01-05T00:00:00Z",
+                        "to": "2027-01-06T00:00:00Z",
+                    ],
                 ]
                 for probe in probes {
                     let reply = try await client.call(probe)
                     #expect(reply.errorCode == "not_found", "\(probe): \(reply)")
                 }
                 let batch = try await client.call([
-                    "op": "batch", "atomic": true, "ops": [Self.hold("dr-smith", hour: 12, customer: "y"),
-                                                           Self.hold("globex-only", hour: 12, customer: "y")],
+                    "op": "batch", "atomic": true,
+                    "ops": [
+                        Self.hold("dr-smith", hour: 12, customer: "y"),
+                        Self.hold("globex-only", hour: 12, customer: "y"),
+                    ],
                 ])
                 #expect(batch["error"]?["cause"]?["code"] == "not_found", "\(batch)")
                 // A tenant's token cannot step into another tenant by naming it.

@@ -99,7 +99,9 @@ import Testing
                 #expect(principal["principal"]?["tenant"] == "acme", "\(principal)")
                 let booking = try await client.call(["op": "get_booking", "booking": "room/1"])["booking"]
                 let created = booking?["history"]?.array?.first
-                #expect(created?["actor"] == "token:desk" && created?["on_behalf_of"] == "agent-7", "\(String(describing: booking))")
+                #expect(
+                    created?["actor"] == "token:desk" && created?["on_behalf_of"] == "agent-7",
+                    "\(String(describing: booking))")
                 let resource = try await client.call(["op": "get_resource", "resource": "room"])
                 #expect(resource["resource"]?["tenant"] == "acme", "\(resource)")
             }
