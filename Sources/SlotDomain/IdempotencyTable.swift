@@ -127,6 +127,29 @@ public struct IdempotencyTable: Sendable {
         if let entry { keysPerResource[entry.resource, default: 0] += 1 }
     }
 
+    /// Replaces the customer's text in every kept reply of `erasure`'s tenant that shows it (`CustomerErasure`),
+    /// and the fingerprint of every key whose request named the customer (a hold's, a series', a join's hold the
+    /// customer's text): such a key's fingerprint becomes the placeholder, which no request has, so a retry under
+    /// it is refused as `idempotency_conflict` instead of being decided again. Keys of requests still being decided
+    /// are left alone: none can be of the tenant while its resources are held for the erasure. Returns how many
+    /// keys changed.
+    @discardableResult
+    public mutating func erase(_ erasure: CustomerErasure) -> Int {
+        var erased = 0
+        for (key, entry) in entries {
+            guard case .done(let fingerprint, let reply, let expiresAt) = entry, reply.resource.tenant == erasure.tenant
+            else { continue }
+            let erasedReply = reply.erasing(erasure)
+            let namesCustomer = erasure.isIn(fingerprint)
+            guard erasedReply != nil || namesCustomer else { continue }
+            entries[key] = .done(
+                fingerprint: namesCustomer ? CustomerErasure.placeholder : fingerprint, reply: erasedReply ?? reply,
+                expiresAt: expiresAt)
+            erased += 1
+        }
+        return erased
+    }
+
     /// A remembered key, as snapshots store it.
     public struct Record: Hashable, Sendable {
         public var key: String

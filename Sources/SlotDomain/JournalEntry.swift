@@ -13,16 +13,18 @@ public enum JournalEntry: Hashable, Sendable {
     /// A token created (its secret's hash only). Indirect: rare, and larger than the common entries.
     indirect case tokenCreated(TokenRecord)
     case tokenRevoked(TokenID, at: Instant)
+    /// One customer's text replaced across a tenant (decision 0022). Indirect: rare.
+    indirect case customerErased(CustomerErasure)
 
     /// The resource the entry is about; for an atomic entry, its first part's; nil for an entry about the server
-    /// (tokens).
+    /// (tokens, an erasure).
     public var resource: ResourceID? {
         switch self {
         case .resourceCreated(let settings, _, _): settings.id
         case .schedule(let resource, _): resource
         case .keyRecorded(_, let summary, _): summary.id.resource
         case .atomic(let atomic): atomic.parts[0].resource
-        case .tokenCreated, .tokenRevoked: nil
+        case .tokenCreated, .tokenRevoked, .customerErased: nil
         }
     }
 }

@@ -61,6 +61,17 @@ public struct ServerState: Sendable {
         case .tokenRevoked(let id, let at):
             guard tokens.revoke(id, at: at) else { throw .unknownToken(id) }
             return AppliedEntry(booking: nil, remembered: nil)
+        case .customerErased(let erasure):
+            // Every resource of the tenant, in replay as live (where the erasure held them all): its entry is
+            // the newest of each.
+            // The ids first: iterating `resources.keys` while changing a value would copy the whole table.
+            let ids = resources.keys.filter { $0.tenant == erasure.tenant && !skipped($0) }
+            for id in ids {
+                resources[id]?.apply(entry, journal: { _ in sequence })
+            }
+            keys.erase(erasure)
+            tokens.erase(erasure)
+            return AppliedEntry(booking: nil, remembered: nil)
         case .resourceCreated, .schedule, .keyRecorded, .atomic:
             break
         }
@@ -173,6 +184,9 @@ extension ResourceSchedule {
             preconditionFailure("an atomic entry is applied part by part, each as a schedule entry")
         case .tokenCreated, .tokenRevoked:
             preconditionFailure("a token entry is applied by ServerState.apply, not to a schedule")
+        case .customerErased(let erasure):
+            erase(erasure)
+            return AppliedEntry(booking: nil, remembered: nil)
         case .schedule(let resource, let event):
             precondition(resource == id, "an entry of \(resource) applied to \(id)")
             let booking = apply(event)

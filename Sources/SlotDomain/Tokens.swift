@@ -132,6 +132,20 @@ public struct TokenTable: Hashable, Sendable {
         names.insert(record.name)
     }
 
+    /// Revokes every client token of `erasure`'s tenant bound to the customer, and forgets the customer it
+    /// named. Revoked, because a revocation is final: the token cannot be used again, bound or not; without a
+    /// customer rather than bound to the placeholder, because a token's customer is never empty (snapshots
+    /// refuse one that is). Returns how many tokens changed.
+    @discardableResult
+    public mutating func erase(_ erasure: CustomerErasure) -> Int {
+        let bound = byID.values.filter { $0.customer == erasure.customer && $0.tenant == erasure.tenant }
+        for token in bound {
+            byID[token.id]?.customer = nil
+            if token.revokedAt == nil { byID[token.id]?.revokedAt = erasure.at }
+        }
+        return bound.count
+    }
+
     /// Marks the token revoked at `at` (its first revocation stands); false when there is no such token.
     @discardableResult
     public mutating func revoke(_ id: TokenID, at: Instant) -> Bool {

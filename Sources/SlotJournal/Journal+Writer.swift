@@ -125,9 +125,17 @@ extension Journal {
                     fail(locked { $0.writeFailed() }, with: error)
                     throw error
                 }
-                if let done = locked({ $0.compactionChunkDeleted(deleted) }) {
-                    done.waiter.resume(returning: done.deleted)
+                guard let done = locked({ $0.compactionChunkDeleted(deleted) }) else { continue }
+                if done.scrubbing {
+                    // Not a write failure: every entry is still committed, only the old bytes may remain.
+                    do throws(JournalError) {
+                        try store.scrub()
+                    } catch {
+                        done.waiter.resume(throwing: error)
+                        continue
+                    }
                 }
+                done.waiter.resume(returning: done.deleted)
             }
         }
     }

@@ -173,11 +173,13 @@ public final class Journal: @unchecked Sendable {
     public var outstandingEntries: Int { locked { $0.outstandingEntries } }
 
     /// Deletes entries up to `sequence` (which a durable snapshot covers), a chunk at a time between commits.
-    /// Returns how many were deleted.
-    public func compact(through sequence: UInt64) async throws -> Int {
+    /// Returns how many were deleted. `scrubbing` then leaves none of their bytes in the files: SQLite keeps
+    /// deleted rows in free pages and the WAL, so the file is rewritten and the WAL emptied (`JournalStore.scrub`),
+    /// as an erasure needs (decision 0022).
+    public func compact(through sequence: UInt64, scrubbing: Bool = false) async throws -> Int {
         try await withCheckedThrowingContinuation { (continuation: CompactionWaiter) in
             condition.lock()
-            let accepted = state.requestCompaction(through: sequence, continuation)
+            let accepted = state.requestCompaction(through: sequence, continuation, scrubbing: scrubbing)
             condition.signal()
             condition.unlock()
             if !accepted { continuation.resume(throwing: JournalError.closed) }

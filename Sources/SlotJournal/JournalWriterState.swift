@@ -88,7 +88,8 @@ struct JournalWriterState<Waiter, Compaction> {
     /// Admissions waiting for room, first come first served. Bounded by the connections: each decides one
     /// request at a time.
     private var admissions: [(entries: Int, waiter: Waiter)] = []
-    private var compaction: (through: UInt64, deleted: Int, waiter: Compaction)?
+    /// `scrubbing`: once the entries are deleted, the file is rewritten and the WAL emptied (`JournalStore.scrub`).
+    private var compaction: (through: UInt64, deleted: Int, scrubbing: Bool, waiter: Compaction)?
 
     init(lastSequence: UInt64, batchEntriesMax: Int, queuedEntriesMax: Int) {
         precondition(batchEntriesMax > 0 && queuedEntriesMax > 0, "journal limits must be positive")
@@ -171,9 +172,9 @@ struct JournalWriterState<Waiter, Compaction> {
         return ready
     }
 
-    /// A chunk of the pending compaction was deleted. Returns the compaction's waiter and its total once nothing
-    /// is left to delete.
-    mutating func compactionChunkDeleted(_ deleted: Int) -> (waiter: Compaction, deleted: Int)? {
+    /// A chunk of the pending compaction was deleted. Returns the compaction's waiter, its total and whether it
+    /// asked for a scrub, once nothing is left to delete.
+    mutating func compactionChunkDeleted(_ deleted: Int) -> (waiter: Compaction, deleted: Int, scrubbing: Bool)? {
         guard var pending = compaction else { return nil }
         pending.deleted += deleted
         guard deleted == 0 else {
@@ -181,7 +182,7 @@ struct JournalWriterState<Waiter, Compaction> {
             return nil
         }
         compaction = nil
-        return (pending.waiter, pending.deleted)
+        return (pending.waiter, pending.deleted, pending.scrubbing)
     }
 
     /// A write failed: nothing more is committed, and everything waiting fails (with the write's error).
@@ -203,9 +204,9 @@ struct JournalWriterState<Waiter, Compaction> {
     }
 
     /// Asks for compaction up to `sequence`; false when one is already pending or the journal is closing.
-    mutating func requestCompaction(through sequence: UInt64, _ waiter: Compaction) -> Bool {
+    mutating func requestCompaction(through sequence: UInt64, _ waiter: Compaction, scrubbing: Bool = false) -> Bool {
         guard state.isOpen, compaction == nil else { return false }
-        compaction = (sequence, 0, waiter)
+        compaction = (sequence, 0, scrubbing, waiter)
         return true
     }
 

@@ -24,7 +24,7 @@ extension JournalRecord {
         case skipped
         /// Format 6.
         case group, parts, reply
-        /// Format 7 (29 to 34). Tags from 40 on are taken by a later format.
+        /// Format 7 (29 to 34). Format 8 adds no tag; tags from 40 on are free.
         case token = 29
         case name, role, tenant, secretHash, revokedAt
     }
@@ -45,6 +45,7 @@ extension JournalRecord {
         case .atomic: 11
         case .tokenCreated: 12
         case .tokenRevoked: 13
+        case .customerErased: 14
         }
     }
 

@@ -85,7 +85,7 @@ extension RecordCodec {
             guard let number = record.entry else { return nil }
             return .waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: at, idempotency: idempotency))
         case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged, .expiriesNoticed, .atomic,
-            .tokenCreated, .tokenRevoked:
+            .tokenCreated, .tokenRevoked, .customerErased:
             return nil
         }
     }

@@ -25,7 +25,7 @@ extension RecordCodec {
             var record = JournalRecord(kind: .tokenRevoked, resource: "", at: at.secondsSinceEpoch)
             record.token = id.description
             return record
-        case .resourceCreated, .schedule, .keyRecorded, .atomic:
+        case .resourceCreated, .schedule, .keyRecorded, .atomic, .customerErased:
             preconditionFailure("not a token entry: \(entry)")
         }
     }

@@ -14,11 +14,12 @@ import SlotDomain
 /// `held` record (`group`) and the kind `atomic` (`parts`, `reply`; `RecordFormat+Groups.swift`, decision 0020);
 /// only records that use one of them are format 6. Format 7 is format 6 plus the server-wide kinds
 /// `token_created` and `token_revoked` (`RecordFormat+Tokens.swift`, decision 0021), the only kinds written as
-/// format 7. All seven are read.
+/// format 7. Format 8 is format 7 plus the kind `customer_erased` (`RecordFormat+Erasure.swift`, decision
+/// 0022), which uses the token records' `tenant`; it is the only kind written as format 8. All eight are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 7
-    static let formatsRead = 1...7
+    static let format = 8
+    static let formatsRead = 1...8
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
@@ -26,7 +27,8 @@ struct JournalRecord: Codable, Equatable {
     init?(body: [UInt8], format: Int) {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
         guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
-            format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7
+            format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7,
+            format >= 8 || writtenFormat < 8
         else { return nil }
     }
 
@@ -37,6 +39,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind == .customerErased { return 8 }
         if kind.isTokenKind || hasTokenFields { return 7 }
         if kind == .atomic || group != nil || parts != nil || reply != nil { return 6 }
         if kind == .expiriesNoticed { return 5 }
@@ -63,6 +66,8 @@ struct JournalRecord: Codable, Equatable {
         case tokenRevoked = "token_revoked"
 
         var isTokenKind: Bool { self == .tokenCreated || self == .tokenRevoked }
+        /// Format 8: about a tenant, not a resource (`resource` is empty).
+        case customerErased = "customer_erased"
     }
 
     var kind: Kind
@@ -109,6 +114,7 @@ struct JournalRecord: Codable, Equatable {
     var token: String?
     var name: String?
     var role: String?
+    // and customer_erased (format 8): the tenant erased in, absent for resources without one
     var tenant: String?
     var revokedAt: Int64?
     var secretHash: [UInt8]?
@@ -196,6 +202,8 @@ enum RecordCodec {
             return record
         case .atomic(let atomic):
             return record(for: atomic)
+        case .customerErased(let erasure):
+            return record(for: erasure)
         }
     }
 
@@ -203,6 +211,8 @@ enum RecordCodec {
     /// 0001–9999 and every booking's range fit a horizon (`StoredTime`): the checksum only proves the bytes are
     /// the ones written, and replay walks a booking's occupancy day by day.
     static func entry(from record: JournalRecord) -> JournalEntry? {
+        // About a tenant, not a resource.
+        if record.kind == .customerErased { return erasureEntry(from: record) }
         if record.kind.isTokenKind { return tokenEntry(from: record) }
         guard !record.hasTokenFields, let resource = ResourceID(stored: record.resource), StoredTime.isValid(record.at),
             StoredTime.isValid(record.expiresAt)
@@ -260,8 +270,8 @@ enum RecordCodec {
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .atomic:
             return atomicEntry(from: record, idempotency: stamp)
-        case .tokenCreated, .tokenRevoked:
-            // Read by `tokenEntry` above: their resource is empty, which the guard refuses.
+        case .tokenCreated, .tokenRevoked, .customerErased:
+            // Read by `tokenEntry` and `erasureEntry` above: their resource is empty, which the guard refuses.
             return nil
         case .keyRecorded:
             guard let stamp, let booking = record.booking, let start = record.start, let end = record.end,

@@ -26,6 +26,10 @@ public final class IdempotencyRegistry: Sendable {
         table.withLock { $0.prune(now: now) }
     }
 
+    func erase(_ erasure: CustomerErasure) -> Int {
+        table.withLock { $0.erase(erasure) }
+    }
+
     public var count: Int { table.withLock { $0.count } }
 
     func records() -> [IdempotencyTable.Record] {

@@ -135,7 +135,9 @@ struct Recovery {
         func includes(_ entry: JournalEntry, sequence: UInt64) -> Bool {
             switch entry {
             case .tokenCreated, .tokenRevoked: sequence <= tokens
-            case .atomic: false
+            // An erasure is applied again whatever was captured: each captured resource is skipped by its own
+            // position, and erasing keys and tokens twice changes nothing.
+            case .atomic, .customerErased: false
             case .resourceCreated, .schedule, .keyRecorded:
                 entry.resource.map { includes($0, sequence: sequence) } ?? false
             }

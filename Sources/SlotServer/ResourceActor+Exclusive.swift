@@ -56,6 +56,13 @@ extension ResourceActor {
         return replies
     }
 
+    /// Applies an erasure to this resource, which the erasure holds, through the step replay takes
+    /// (`ResourceSchedule.apply(_ entry:)` calls the same `erase`).
+    func applyTaken(_ erasure: CustomerErasure, for token: UInt64) -> ErasureCounts {
+        precondition(exclusiveHolder == token, "\(id) erased by a change that did not take it")
+        return schedule.erase(erasure)
+    }
+
     /// The group of booking `sequence`, to learn which resources a group op must take. A group's membership never
     /// changes once made, so reading it before taking them is safe.
     func groupMembership(_ sequence: UInt64) async -> GroupMembership? {

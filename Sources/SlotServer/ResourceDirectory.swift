@@ -136,6 +136,22 @@ public final class ResourceDirectory: Sendable {
         Rejection(.notFound, "no resource \(id)", field: "resource")
     }
 
+    /// The ids of `tenant`'s resources, in id order.
+    func resourceIDs(of tenant: TenantID?) -> [ResourceID] {
+        actors.withLock { $0.byID.keys.filter { $0.tenant == tenant }.sorted() }
+    }
+
+    /// Runs `body` under the directory's lock if `tenant`'s resources are still exactly `expected` (in id order),
+    /// else returns nil. Resources are created under the same lock, journaled as they are, so an entry `body`
+    /// appends follows the creation of every resource in `expected` and precedes that of any other: in replay it
+    /// meets the very same resources (`Dispatcher+Erasure`).
+    func whileResources<Value>(of tenant: TenantID?, are expected: [ResourceID], _ body: () -> Value) -> Value? {
+        actors.withLock { entries in
+            guard entries.byID.keys.filter({ $0.tenant == tenant }).sorted() == expected else { return nil }
+            return body()
+        }
+    }
+
     /// A number for each multi-resource change, so a resource can check that the change using it is the one that
     /// took it.
     func nextChangeToken() -> UInt64 {

@@ -31,17 +31,21 @@ public actor SnapshotCoordinator {
     /// The journal position of the newest snapshot taken by this process (0: none yet).
     public var lastJournalSequence: UInt64 { last?.journalSequence ?? 0 }
 
-    public func take(reason: String) async throws -> SnapshotSummary {
+    /// `forErasure`: the snapshot is taken after an erasure's entry (`Dispatcher+Erasure`), and everything older
+    /// that may still hold the erased text goes: this journal's older snapshots (and temporary files a crash left),
+    /// the journal's entries up to this snapshot, and their bytes in SQLite's free pages and WAL (decision 0022).
+    /// Until the next snapshot, this one is then the only one.
+    public func take(reason: String, forErasure: Bool = false) async throws -> SnapshotSummary {
         while busy { await withCheckedContinuation { waiting.append($0) } }
         busy = true
         defer {
             busy = false
             if !waiting.isEmpty { waiting.removeFirst().resume() }
         }
-        return try await takeAlone(reason: reason)
+        return try await takeAlone(reason: reason, forErasure: forErasure)
     }
 
-    private func takeAlone(reason: String) async throws -> SnapshotSummary {
+    private func takeAlone(reason: String, forErasure: Bool) async throws -> SnapshotSummary {
         let started = ContinuousClock.now
         let journalSequence = journal.appendedSequence
         // In creation order: deterministic, and an integer compare instead of sorting every id as a string.
@@ -66,7 +70,7 @@ public actor SnapshotCoordinator {
         let journalID = journal.journalID
         let createdAt = directory.clock.now()
         let store = self.store
-        let kept = self.kept
+        let kept = forErasure ? 1 : self.kept
         let resources = captured
         let written = try await NIOThreadPool.singleton.runIfActive {
             let image = SnapshotImage(
@@ -81,13 +85,21 @@ public actor SnapshotCoordinator {
                         lastWaitlistNumber: entry.schedule.lastWaitlistNumber, groups: entry.schedule.groups)
                 }, idempotency: records, tokens: tokens.table, tokensJournalSequence: tokens.journalSequence)
             let (url, size) = try store.write(image)
-            return (url, size, image.bookingCount, store.prune(journalID: journalID, kept: kept))
+            let keptSnapshots = store.prune(journalID: journalID, kept: kept)
+            // Coordinated snapshots run one at a time, so no write of this journal's is under way.
+            if forErasure { _ = store.removeStaleTemporaryFiles(journalID: journalID) }
+            return (url, size, image.bookingCount, keptSnapshots)
         }
         // Compact only what every kept snapshot covers, and only once there are two: if the newest is ever damaged,
-        // the one before it plus the journal must still rebuild everything.
+        // the one before it plus the journal must still rebuild everything. An erasure gives that up for the text
+        // to go (the new snapshot was read back and checked before the older ones were deleted).
         let keptSnapshots = written.3
-        let compactThrough = keptSnapshots.count >= 2 ? keptSnapshots[keptSnapshots.count - 1].journalSequence : 0
-        let deleted = compactThrough > 0 ? try await journal.compact(through: compactThrough) : 0
+        let compactThrough =
+            forErasure
+            ? journalSequence
+            : keptSnapshots.count >= 2 ? keptSnapshots[keptSnapshots.count - 1].journalSequence : 0
+        let deleted =
+            compactThrough > 0 ? try await journal.compact(through: compactThrough, scrubbing: forErasure) : 0
         let summary = SnapshotSummary(
             path: written.0.path, journalSequence: journalSequence, resources: actors.count,
             bookings: written.2, idempotencyKeys: records.count, sizeBytes: written.1,

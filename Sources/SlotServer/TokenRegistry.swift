@@ -59,6 +59,19 @@ public final class TokenRegistry: Sendable {
         }
     }
 
+    /// Applies an erasure's step on the tokens (`TokenTable.erase`) and journals the erasure with `append`, under
+    /// the lock tokens are created under: a token bound to the customer created meanwhile is journaled either
+    /// before the erasure (and erased in replay as here) or after it (and kept in both). The bound tokens it
+    /// revokes take effect on open connections at their next request, as a revocation does.
+    func erase(_ erasure: CustomerErasure, append: () -> UInt64) -> (tokens: Int, sequence: UInt64) {
+        table.withLock { table in
+            let erased = table.erase(erasure)
+            let sequence = append()
+            if erased > 0 { revocations.add(1, ordering: .releasing) }
+            return (erased, sequence)
+        }
+    }
+
     /// Revokes `id` and journals it (a token already revoked keeps its first revocation, and nothing is
     /// journaled). Refused for a token that does not exist, and for the last usable admin token.
     func revoke(_ id: TokenID, at now: Instant, journal: Journal) -> Result<(TokenRecord, UInt64), Rejection> {

@@ -70,7 +70,9 @@ extension ReplyBody {
         switch self {
         case .resources, .bookingWithHistory, .bookings, .slots, .pooledSlots, .waitlist, .series, .rules, .tokens:
             true
-        case .empty, .resource, .booking, .group, .batch, .snapshot, .stats, .waitlistEntry, .principal, .token: false
+        case .empty, .resource, .booking, .group, .batch, .snapshot, .stats, .waitlistEntry, .principal, .token,
+            .erasure:
+            false
         }
     }
 }

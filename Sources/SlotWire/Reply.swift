@@ -28,6 +28,8 @@ public enum ReplyBody: Sendable {
     /// A token created (with its secret, shown this once) or revoked.
     case token(TokenRecord, secret: String?)
     case tokens([TokenRecord])
+    /// `erase_customer`: what was replaced, and the journal entry through which the journal was then compacted.
+    case erasure(ErasureCounts, compactedThrough: UInt64)
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
@@ -179,6 +181,8 @@ public enum ReplyEncoder {
             writer.beginArray()
             for token in tokens where !writer.isOverLimit { write(token, to: &writer) }
             writer.endArray()
+        case .erasure(let counts, let compactedThrough):
+            writeErasure(counts, compactedThrough: compactedThrough, to: &writer)
         }
     }
 
