@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One `slotload --scenario uniform -c 64 -P PIPELINE` run of 10 s against a fresh slotd, with authentication
+# required (an operator token made offline with slotctl, given to slotload with SLOTD_TOKEN) or off, for comparing
+# the two run after run (interleave them: this machine's speed drifts). Prints the same line as uniform-run.sh.
+# Usage: scripts/auth-run.sh on|off SLOTD SLOTCTL SLOTLOAD PIPELINE
+set -euo pipefail
+mode=$1 slotd=$2 slotctl=$3 slotload=$4 pipeline=$5
+dir=$(mktemp -d /tmp/perf.XXXX)
+if [ "$mode" = on ]; then
+    SLOTD_TOKEN=$("$slotctl" token create --data-dir "$dir/data" --snapshot-dir "$dir/snap" --role operator \
+        --name load --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+    export SLOTD_TOKEN
+    auth=required
+else
+    unset SLOTD_TOKEN
+    auth=off
+fi
+"$slotd" --port 0 --auth "$auth" --data-dir "$dir/data" --snapshot-dir "$dir/snap" > "$dir/out" 2> "$dir/err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
+port=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$dir/out")
+"$slotload" --port "$port" --scenario uniform -c 64 -P "$pipeline" --duration-seconds 10 --json "$dir/r.json" \
+    > /dev/null 2>&1 || true
+ticks=$(awk '{print $14+$15}' /proc/$pid/stat)
+kill -TERM $pid; wait $pid || true
+python3 - "$dir/r.json" "auth-$mode" "$pipeline" "$ticks" <<'PY'
+import json,sys
+r=json.load(open(sys.argv[1]))
+lat=r["latency_ms"]; op=next(iter(lat))
+cpu_us=int(sys.argv[4])/100*1e6/max(1,r["requests"])
+print(sys.argv[2], "P"+sys.argv[3], round(r["requests_per_second"]), "p99_ms", lat[op]["p99"], "cpu_us_per_request", round(cpu_us,1), r["verdict"])
+PY
+rm -rf "$dir"
