@@ -7,6 +7,8 @@ set -euo pipefail
 mode=$1 slotd=$2 slotctl=$3 slotload=$4 pipeline=$5
 dir=$(mktemp -d /tmp/perf.XXXX)
 if [ "$mode" = on ]; then
+    # A server that requires authentication starts only with an admin token; the load runs as an operator.
+    "$slotctl" token create --data-dir "$dir/data" --snapshot-dir "$dir/snap" --role admin --name ops > /dev/null
     SLOTD_TOKEN=$("$slotctl" token create --data-dir "$dir/data" --snapshot-dir "$dir/snap" --role operator \
         --name load --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
     export SLOTD_TOKEN
