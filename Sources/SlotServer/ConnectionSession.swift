@@ -63,10 +63,10 @@ extension ConnectionHandler {
     func gate(_ request: Request, session: inout ConnectionSession, logger: Logger) -> PendingReply? {
         let tokens = dispatcher.directory.tokens
         let clock = dispatcher.directory.clock
-        let nowNanoseconds = NIODeadline.now().uptimeNanoseconds
         // First, so that an `auth` right after a revocation authenticates anew.
         let stood = session.tokenStands(in: tokens, now: clock.now)
         if case .auth(let secret) = request.operation {
+            let nowNanoseconds = NIODeadline.now().uptimeNanoseconds
             if let wait = authThrottle.beginAttempt(from: session.clientAddress, nowNanoseconds: nowNanoseconds) {
                 return rateLimited(
                     request.id, scope: "auth", wait: wait,
@@ -76,7 +76,7 @@ extension ConnectionHandler {
                 secret, id: request.id, session: &session, nowNanoseconds: nowNanoseconds, logger: logger)
         }
         if session.token != nil || AccessPolicy.requiredRole(request.operation) == nil {
-            return admit(request, session: session, nowNanoseconds: nowNanoseconds)
+            return admit(request, session: session)
         }
         if !stood {
             return refuse(
@@ -88,14 +88,16 @@ extension ConnectionHandler {
                 request.id, .unauthenticated,
                 "authenticate first: send {\"op\":\"auth\",\"token\":\"<secret>\"}")
         }
-        return admit(request, session: session, nowNanoseconds: nowNanoseconds)
+        return admit(request, session: session)
     }
 
     /// The rate limits' say on a request about to be dispatched.
-    private func admit(_ request: Request, session: ConnectionSession, nowNanoseconds: UInt64) -> PendingReply? {
-        guard
+    /// The clock is read only when some limit applies: on loopback without a limited token, nothing is.
+    private func admit(_ request: Request, session: ConnectionSession) -> PendingReply? {
+        guard rateLimiter.limitsAddress(session.clientAddress) || session.token.map(rateLimiter.limitsToken) == true,
             let refusal = rateLimiter.admit(
-                address: session.clientAddress, token: session.token, nowNanoseconds: nowNanoseconds)
+                address: session.clientAddress, token: session.token,
+                nowNanoseconds: NIODeadline.now().uptimeNanoseconds)
         else { return nil }
         let whose = refusal.scope == .token ? "this token" : "this client address"
         return rateLimited(

@@ -17,7 +17,7 @@ extension Dispatcher {
         var touched = Set<ResourceID>()
         for (index, item) in requests.enumerated() {
             guard case .success(let request) = item.request else { preconditionFailure("an atomic batch decoded") }
-            if asBatch, let denied = await refusal(of: request.operation, by: principal) {
+            if asBatch, principal.token != nil, let denied = await refusal(of: request.operation, by: principal) {
                 return refusal(denied, index: index, of: requests, asBatch: asBatch, awaitedSequence: 0)
             }
             switch await resources(of: request.operation) {

