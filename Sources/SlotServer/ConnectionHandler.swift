@@ -16,6 +16,22 @@ struct ConnectionHandler: Sendable {
     let rateLimiter: RateLimiter
     let authThrottle: AuthThrottle
     let logger: Logger
+    /// `configuration.requiresAuthentication`, worked out once: it reads the host's text.
+    let requiresAuthentication: Bool
+
+    init(
+        dispatcher: Dispatcher, decoder: RequestDecoder, journal: Journal, configuration: ServerConfiguration,
+        rateLimiter: RateLimiter, authThrottle: AuthThrottle, logger: Logger
+    ) {
+        self.dispatcher = dispatcher
+        self.decoder = decoder
+        self.journal = journal
+        self.configuration = configuration
+        self.rateLimiter = rateLimiter
+        self.authThrottle = authThrottle
+        self.logger = logger
+        self.requiresAuthentication = configuration.requiresAuthentication
+    }
 
     func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, activity: ConnectionActivity, connectionID: UInt64)
         async

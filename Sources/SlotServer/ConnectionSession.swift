@@ -83,7 +83,7 @@ extension ConnectionHandler {
                 request.id, .unauthenticated,
                 "the token this connection authenticated with was revoked or has expired; authenticate again")
         }
-        if configuration.requiresAuthentication || session.mustAuthenticate {
+        if requiresAuthentication || session.mustAuthenticate {
             return refuse(
                 request.id, .unauthenticated,
                 "authenticate first: send {\"op\":\"auth\",\"token\":\"<secret>\"}")
