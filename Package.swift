@@ -89,10 +89,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The tools' TLS and token flags, shared by slotctl and slotload.
+        .target(
+            name: "SlotToolOptions",
+            dependencies: ["SlotClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "slotload",
             dependencies: [
-                "SlotClient", "SlotWire", "SlotDomain",
+                "SlotClient", "SlotToolOptions", "SlotWire", "SlotDomain",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -103,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "slotctl",
             dependencies: [
-                "SlotClient", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth", "SlotServer",
+                "SlotClient", "SlotToolOptions", "SlotJournal", "SlotWire", "SlotDomain", "SlotAuth", "SlotServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlotClient
+import SlotToolOptions
 
 /// `slotctl`: the operator's tool. Talks to a running slotd over its protocol, or inspects files offline.
 @main

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SlotClient
 import SlotDomain
+import SlotToolOptions
 
 /// `slotload`: a load generator that also checks the result, in the spirit of redis-benchmark.
 ///
