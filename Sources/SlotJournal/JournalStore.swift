@@ -14,7 +14,11 @@ final class JournalStore {
     /// beside a server that was restarting).
     private let lockDescriptor: Int32
 
-    init(directory: URL, lockWaitMilliseconds: Int = 0) throws(JournalError) {
+    /// `lockWaitMilliseconds` as a starting server waits (`Journal.Configuration`): a child process spawned by
+    /// another thread at the wrong moment holds the lock of a store just closed until it executes.
+    init(directory: URL, lockWaitMilliseconds: Int = Journal.Configuration().lockWaitMilliseconds)
+        throws(JournalError)
+    {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
