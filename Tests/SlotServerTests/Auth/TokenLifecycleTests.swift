@@ -46,6 +46,21 @@ import Testing
         }
     }
 
+    @Test func theLastUsableAdminTokenCannotBeRevoked() async throws {
+        try await AuthFixture.run { fixture in
+            try await fixture.connect { admin in
+                let refused = try await admin.call(["op": "revoke_token", "token": "t1"])
+                #expect(refused.errorCode == "invalid_request" && refused["error"]?["field"] == "token", "\(refused)")
+                let spare = try await admin.call(["op": "create_token", "name": "spare", "role": "admin"])
+                #expect(spare["token"]?["token"] == "t2", "\(spare)")
+                let revoked = try await admin.call(["op": "revoke_token", "token": "t1"])
+                #expect(revoked["token"]?["revoked_at"] != nil, "\(revoked)")
+                let last = try await admin.call(["op": "revoke_token", "token": "t2"])
+                #expect(last.errorCode == "unauthenticated", "its own token was revoked: \(last)")
+            }
+        }
+    }
+
     @Test func anExpiredTokenStopsAtItsConnectionsNextRequest() async throws {
         try await AuthFixture.run { fixture in
             let secret = try await fixture.token(
