@@ -73,6 +73,9 @@ public struct TokenRecord: Hashable, Sendable {
         self.secretHash = secretHash
     }
 
+    /// The only customer a request made as this token may book for and see: a `client` token's `customer`.
+    public var boundCustomer: String? { role == .client ? customer : nil }
+
     /// Whether a request at `now` may act as this token.
     public func isUsable(at now: Instant) -> Bool {
         revokedAt == nil && expiresAt.map { now < $0 } ?? true

@@ -39,14 +39,14 @@ struct ConnectionSession: Sendable {
     /// Whether the token still stands at `now`: looked up again only when some token was revoked since the last
     /// look, so a revocation takes effect at the next request without a lookup on every request. On false the
     /// connection is unauthenticated again.
-    mutating func tokenStands(in registry: TokenRegistry, now: () -> Instant) -> Bool {
+    mutating func tokenStands(in registry: TokenRegistry, clock: any WallClock) -> Bool {
         guard let token else { return true }
         let revocations = registry.revocationCount
         if revocations != revocationsSeen {
             revocationsSeen = revocations
             if registry.token(token.id)?.revokedAt != nil { return dropToken() }
         }
-        if let expiresAt = token.expiresAt, now() >= expiresAt { return dropToken() }
+        if let expiresAt = token.expiresAt, clock.now() >= expiresAt { return dropToken() }
         return true
     }
 
@@ -62,9 +62,8 @@ extension ConnectionHandler {
     /// connection that has no valid token where one is needed. Nil: dispatch it.
     func gate(_ request: Request, session: inout ConnectionSession, logger: Logger) -> PendingReply? {
         let tokens = dispatcher.directory.tokens
-        let clock = dispatcher.directory.clock
         // First, so that an `auth` right after a revocation authenticates anew.
-        let stood = session.tokenStands(in: tokens, now: clock.now)
+        let stood = session.tokenStands(in: tokens, clock: dispatcher.directory.clock)
         if case .auth(let secret) = request.operation {
             let nowNanoseconds = NIODeadline.now().uptimeNanoseconds
             if let wait = authThrottle.beginAttempt(from: session.clientAddress, nowNanoseconds: nowNanoseconds) {

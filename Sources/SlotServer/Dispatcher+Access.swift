@@ -14,7 +14,7 @@ public struct Principal: Sendable {
     public static let anonymous = Principal(token: nil)
 
     /// A client token's customer: it sees and changes only that customer's bookings and waitlist entries.
-    var customer: String? { token?.role == .client ? token?.customer : nil }
+    var customer: String? { token?.boundCustomer }
     /// Server file paths are for admins (and for everyone on a server without authentication).
     var seesPaths: Bool { token.map { $0.role == .admin } ?? true }
 }

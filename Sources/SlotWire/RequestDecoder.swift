@@ -85,7 +85,8 @@ public struct RequestDecoder: Sendable {
     static func tenant(_ value: JSONValue?, scope: RequestScope) throws(WireError) -> TenantID? {
         guard let value, value != .null else { return scope.tenant }
         guard case .string(let text) = value, let named = TenantID(text) else {
-            throw .invalid("tenant", "must be 1 to 64 characters from [A-Za-z0-9._-]")
+            throw .invalid(
+                "tenant", "must be 1 to \(DomainLimits.standard.tenantIDMaxLength) characters from [A-Za-z0-9._-]")
         }
         if named == scope.tenant { return named }
         guard scope.mayNameTenant else {

@@ -39,7 +39,7 @@ public struct RequestScope: Sendable, Equatable {
     public init(token: TokenRecord) {
         self.init(
             tenant: token.tenant, mayNameTenant: token.tenant == nil && token.role >= .operator, signer: token.name,
-            customer: token.role == .client ? token.customer : nil, keyNamespace: token.id)
+            customer: token.boundCustomer, keyNamespace: token.id)
     }
 
     /// Between a token's id and the client's key in a stored idempotency key; a client's key never contains it

@@ -45,16 +45,8 @@ import Testing
     @Test func replayOfAtomicEntriesEqualsApplyingThem() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-groups-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let journal = try Journal(directory: directory)
-        journal.start()
-        var last: UInt64 = 0
-        for entry in Self.entries { last = journal.append(entry) }
-        try await journal.waitUntilDurable(last)
-        journal.stop()
-
-        let reopened = try Journal(directory: directory)
-        let replayed = try ServerState.replaying(reopened, limits: .standard)
-        reopened.stop()
+        try await JournalFixture.write(Self.entries, to: directory)
+        let replayed = try JournalFixture.replayed(from: directory)
         let direct = try Self.applied(Self.entries)
         #expect(direct.differences(from: replayed, at: Self.later) == [])
         #expect(replayed.resources[Self.b]?.schedule.groups == [1: GroupFormatTests.membership])

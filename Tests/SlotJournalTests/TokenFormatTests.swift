@@ -106,16 +106,8 @@ import Testing
     @Test func aJournalOfTokensReplaysAndADamagedOneIsReported() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slotd-tokens-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let journal = try Journal(directory: directory)
-        journal.start()
-        var last: UInt64 = 0
-        for entry in Self.entries { last = journal.append(entry) }
-        try await journal.waitUntilDurable(last)
-        journal.stop()
-
-        let reopened = try Journal(directory: directory)
-        let state = try ServerState.replaying(reopened, limits: .standard)
-        reopened.stop()
+        try await JournalFixture.write(Self.entries, to: directory)
+        let state = try JournalFixture.replayed(from: directory)
         #expect(state.tokens.byID.count == 2)
         #expect(state.tokens.byID[TokenID(number: 1)]?.revokedAt == Self.at.adding(seconds: 5))
         #expect(state.tokens.token(withSecretHash: Self.hash)?.name == "ops")
