@@ -1,6 +1,8 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Logging
+import Prometheus
 import SlotAuth
 import SlotServer
 
@@ -188,6 +190,9 @@ struct Slotd: AsyncParsableCommand {
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)\(http)}\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+        // Whatever reports through swift-metrics (a library, later code) lands in the same /metrics. Not in
+        // SlotRuntime: the bootstrap is once per process, and tests run many servers in one.
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: runtime.metrics.registry))
         try await runtime.makeServiceGroup(logger: logger).run()
     }
 }
