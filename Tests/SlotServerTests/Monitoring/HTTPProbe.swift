@@ -20,6 +20,7 @@ struct HTTPProbe {
     static let script = """
         import json, os, signal, socket, sys, time, urllib.error, urllib.request
         port, path, token, wanted, stop = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+        body_bytes, header_bytes = int(sys.argv[6]), int(sys.argv[7])
         if stop:
             # A client that keeps its connection open, then SIGTERM: the server waits for this client to close.
             tcp_port, pid = stop.split(":")
@@ -29,7 +30,10 @@ struct HTTPProbe {
             os.kill(int(pid), signal.SIGTERM)
 
         def get():
-            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", data=b"x" * body_bytes if body_bytes else None)
+            if header_bytes:
+                request.add_header("X-Padding", "p" * header_bytes)
             if token:
                 request.add_header("Authorization", "Bearer " + token)
             try:
@@ -37,6 +41,10 @@ struct HTTPProbe {
                     return response.status, response.read().decode()
             except urllib.error.HTTPError as error:
                 return error.code, error.read().decode()
+            except (ConnectionError, urllib.error.URLError) as error:
+                if not (body_bytes or header_bytes):
+                    raise
+                return 0, repr(error)  # closed by the server before its reply was read
 
         deadline = time.monotonic() + 10
         status, body = get()
@@ -54,16 +62,20 @@ struct HTTPProbe {
         print(json.dumps(result))
         """
 
-    /// GETs `path`; with `until`, again every 50 ms (for up to 10 s) until the status is that one. With
+    /// GETs `path` (POSTs `bodyBytes` bytes when not 0, adds a header of `headerBytes` when not 0); with `until`, again every 50 ms (for up to 10 s) until the status is that one. With
     /// `stopping`, first opens a connection to that TCP port, pings, and sends SIGTERM to that process, keeping the
     /// connection open while it probes.
     static func get(
         port: Int, _ path: String, token: String? = nil, until status: Int? = nil,
-        stopping: (tcpPort: Int, pid: Int32)? = nil
+        stopping: (tcpPort: Int, pid: Int32)? = nil, bodyBytes: Int = 0, headerBytes: Int = 0
     ) async throws -> HTTPProbe {
         let stop = stopping.map { "\($0.tcpPort):\($0.pid)" } ?? ""
         let run = try await ToolProcess.runSystem(
-            "python3", ["-c", script, String(port), path, token ?? "", String(status ?? 0), stop], timeoutSeconds: 30)
+            "python3",
+            [
+                "-c", script, String(port), path, token ?? "", String(status ?? 0), stop, String(bodyBytes),
+                String(headerBytes),
+            ], timeoutSeconds: 30)
         try #require(run.status == 0, "GET \(path) on \(port): \(run.stderr.suffix(300))")
         let result = try JSONValue.parse(run.stdout)
         let samples = (result["samples"]?.array ?? []).map { sample in

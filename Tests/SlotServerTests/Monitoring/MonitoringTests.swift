@@ -60,6 +60,21 @@ import Testing
         }
     }
 
+    /// `ServerConfiguration.HTTP`'s limits on a request: a body over `bodyBytesMax` gets 413, a head over
+    /// `headBytesMax` 400 (or the connection closed), a method other than GET 405.
+    @Test func theHTTPPortBoundsWhatARequestMaySend() async throws {
+        try await TestServer.run { server in
+            let httpPort = try #require(server.httpPort)
+            let limits = ServerConfiguration.HTTP()
+            let large = try await HTTPProbe.get(port: httpPort, "/health", bodyBytes: limits.bodyBytesMax + 1)
+            #expect(large.status == 413, "\(large.body)")
+            #expect(try await HTTPProbe.get(port: httpPort, "/health", bodyBytes: 10).status == 405)
+            let head = try await HTTPProbe.get(port: httpPort, "/health", headerBytes: limits.headBytesMax + 1)
+            #expect(head.status == 400 || head.status == 0, "\(head.body)")
+            #expect(try await HTTPProbe.get(port: httpPort, "/health", headerBytes: 1_000).status == 200)
+        }
+    }
+
     @Test func theHTTPPortCanBeTurnedOff() async throws {
         let configuration = TestServer.configuration { $0.http.port = nil }
         try await TestServer.run(configuration: configuration) { server in
