@@ -127,6 +127,9 @@ public final class Journal: @unchecked Sendable {
 
     public var durableSequence: UInt64 { locked { $0.lastDurable } }
 
+    /// Whether the writer runs and takes new entries: false before `start`, once stopping, and after a failed write.
+    public var isWriting: Bool { locked { $0.state == .running } }
+
     /// Returns once every entry up to `sequence` is committed. No suspension when it already is.
     public func waitUntilDurable(_ sequence: UInt64) async throws {
         if isDurable(sequence) { return }

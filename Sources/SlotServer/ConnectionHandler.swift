@@ -18,11 +18,16 @@ struct ConnectionHandler: Sendable {
     let logger: Logger
     /// `configuration.requiresAuthentication`, worked out once: it reads the host's text.
     let requiresAuthentication: Bool
+    let metrics: ServerMetrics
+    /// The series of lines that never became a request, found once.
+    let undecoded: RequestSeries
 
     init(
         dispatcher: Dispatcher, decoder: RequestDecoder, journal: Journal, configuration: ServerConfiguration,
-        rateLimiter: RateLimiter, authThrottle: AuthThrottle, logger: Logger
+        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics, logger: Logger
     ) {
+        self.metrics = metrics
+        self.undecoded = metrics.series(op: RequestMetrics.undecoded)
         self.dispatcher = dispatcher
         self.decoder = decoder
         self.journal = journal
@@ -121,34 +126,40 @@ struct ConnectionHandler: Sendable {
                 defer { gate.endRequest(finishing: queue) }
                 lineNumber += 1
                 let bytes = line.readableBytesView
+                let arrivedNanoseconds = NIODeadline.now().uptimeNanoseconds
                 guard bytes.count <= configuration.lineBytesMax else {
                     activity.taken.add(1, ordering: .relaxed)
-                    queue.push(lineTooLong())
+                    queue.push(lineTooLong(arrivedNanoseconds: arrivedNanoseconds))
                     return
                 }
                 // A blank line is not a request (people pressing Enter in `nc`): no reply.
                 if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
                 activity.taken.add(1, ordering: .relaxed)
-                let reply = await handle(
+                var reply = await handle(
                     bytes, session: &session, connectionID: connectionID, line: lineNumber, logger: logger)
+                reply.arrivedNanoseconds = arrivedNanoseconds
                 queue.push(reply)
                 if reply.closeAfter { return }
             }
         } catch is ByteToMessageDecoderError.PayloadTooLargeError {
             guard gate.beginRequest() else { return }
             activity.taken.add(1, ordering: .relaxed)
-            queue.push(lineTooLong())
+            queue.push(lineTooLong(arrivedNanoseconds: NIODeadline.now().uptimeNanoseconds))
             gate.endRequest(finishing: queue)
         } catch {
             logger.debug("connection read ended", metadata: ["error": "\(error)"])
         }
     }
 
-    private func lineTooLong() -> PendingReply {
+    private func lineTooLong(arrivedNanoseconds: UInt64) -> PendingReply {
         let error = WireError(
             .lineTooLong, "a request line may be at most \(configuration.lineBytesMax) bytes; closing the connection",
             details: ["limit_bytes": String(configuration.lineBytesMax)])
-        return PendingReply(bytes: ReplyEncoder.failure(id: .null, error), awaitedSequence: 0, closeAfter: true)
+        var reply = PendingReply.failure(id: .null, error, awaitedSequence: 0)
+        reply.closeAfter = true
+        reply.series = undecoded
+        reply.arrivedNanoseconds = arrivedNanoseconds
+        return reply
     }
 
     /// Decodes, dispatches and encodes one request. Never throws: every problem becomes an error reply.
@@ -170,35 +181,44 @@ struct ConnectionHandler: Sendable {
                         "request.id": requestID(),
                     ])
             }
-            return PendingReply(bytes: ReplyEncoder.failure(id: failure.id, failure.error), awaitedSequence: 0)
+            var reply = PendingReply.failure(id: failure.id, failure.error, awaitedSequence: 0)
+            reply.series = undecoded
+            return reply
         case .success(let request):
-            if let refused = gate(request, session: &session, logger: logger) { return refused }
-            guard let outcome = await decide(request.operation, as: session.principal) else {
-                let error = WireError(.internal, "the journal is closed: the server is stopping")
+            var reply = await answer(request, session: &session, requestID: requestID, logger: logger)
+            reply.series = metrics.series(op: request.operation.name)
+            return reply
+        }
+    }
+
+    /// The reply to a decoded request: refused at the gate, or decided.
+    private func answer(
+        _ request: Request, session: inout ConnectionSession, requestID: () -> Logger.MetadataValue, logger: Logger
+    ) async -> PendingReply {
+        if let refused = gate(request, session: &session, logger: logger) { return refused }
+        guard let outcome = await decide(request.operation, as: session.principal) else {
+            let error = WireError(.internal, "the journal is closed: the server is stopping")
+            logRejection(error, of: request, requestID: requestID, logger: logger)
+            return .failure(id: request.id, error, awaitedSequence: 0)
+        }
+        switch outcome.reply {
+        case .success(let body):
+            guard
+                let bytes = ReplyEncoder.success(
+                    id: request.id, body, zone: request.displayZone, bytesMax: configuration.replyBytesMax)
+            else {
+                let error = WireError.replyTooLarge(limitBytes: configuration.replyBytesMax)
                 logRejection(error, of: request, requestID: requestID, logger: logger)
-                return PendingReply(bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: 0)
+                return .failure(id: request.id, error, awaitedSequence: outcome.awaitedSequence)
             }
-            switch outcome.reply {
-            case .success(let body):
-                guard
-                    let bytes = ReplyEncoder.success(
-                        id: request.id, body, zone: request.displayZone, bytesMax: configuration.replyBytesMax)
-                else {
-                    let error = WireError.replyTooLarge(limitBytes: configuration.replyBytesMax)
-                    logRejection(error, of: request, requestID: requestID, logger: logger)
-                    return PendingReply(
-                        bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: outcome.awaitedSequence)
-                }
-                if logger.logLevel <= .debug {
-                    logger.debug(
-                        "request served", metadata: ["op": .string(request.operation.name), "request.id": requestID()])
-                }
-                return PendingReply(bytes: bytes, awaitedSequence: outcome.awaitedSequence)
-            case .failure(let error):
-                logRejection(error, of: request, requestID: requestID, logger: logger)
-                return PendingReply(
-                    bytes: ReplyEncoder.failure(id: request.id, error), awaitedSequence: outcome.awaitedSequence)
+            if logger.logLevel <= .debug {
+                logger.debug(
+                    "request served", metadata: ["op": .string(request.operation.name), "request.id": requestID()])
             }
+            return PendingReply(bytes: bytes, awaitedSequence: outcome.awaitedSequence)
+        case .failure(let error):
+            logRejection(error, of: request, requestID: requestID, logger: logger)
+            return .failure(id: request.id, error, awaitedSequence: outcome.awaitedSequence)
         }
     }
 
@@ -240,7 +260,7 @@ struct ConnectionHandler: Sendable {
     /// buffer. Below it, what NIO holds uncounted is at most about twice this (the writer stops at the mark).
     static let flushWaitBytesMin = 65_536
 
-    /// Sends each batch once durable. A batch stays counted in the queue (and the server's reply budget) until the
+    /// Sends each batch once durable, and counts each reply in its op's metrics once it is written. A batch stays counted in the queue (and the server's reply budget) until the
     /// socket has it: `outbound.write` returns once NIO has it, so for a large batch, or when the channel is not
     /// writable (the client is not reading), the writer also waits for the flush; small batches of a reading client,
     /// the common case, cost no extra wait. The replies' arrays are dropped as soon as they are copied into the
@@ -249,6 +269,8 @@ struct ConnectionHandler: Sendable {
         from queue: ReplyQueue, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, of channel: any Channel,
         activity: ConnectionActivity
     ) async throws {
+        // Kept between batches, so that recording costs no allocation once it has grown to a batch's size.
+        var answered: [AnsweredRequest] = []
         while true {
             var batch = await queue.takeAll()
             guard !batch.isEmpty else { return }
@@ -259,9 +281,20 @@ struct ConnectionHandler: Sendable {
             activity.durable.add(UInt64(count), ordering: .relaxed)
             let closeAfter = batch.contains(where: \.closeAfter)
             var buffer = ByteBufferAllocator().buffer(capacity: bytes)
-            for reply in batch { buffer.writeBytes(reply.bytes) }
+            answered.removeAll(keepingCapacity: true)
+            for reply in batch {
+                buffer.writeBytes(reply.bytes)
+                if let series = reply.series {
+                    answered.append(
+                        AnsweredRequest(series: series, code: reply.errorCode, arrived: reply.arrivedNanoseconds))
+                }
+            }
             batch = []
             try await outbound.write(buffer)
+            let writtenNanoseconds = NIODeadline.now().uptimeNanoseconds
+            for request in answered {
+                request.series.record(code: request.code, nanoseconds: writtenNanoseconds &- request.arrived)
+            }
             if bytes >= Self.flushWaitBytesMin || !channel.isWritable { try await Self.flushed(channel) }
             queue.written(count, bytes: bytes)
             activity.answered.add(UInt64(count), ordering: .relaxed)
@@ -270,31 +303,9 @@ struct ConnectionHandler: Sendable {
     }
 }
 
-extension Operation {
-    /// Log context for a rejected request: which resource, booking and times it was about.
-    func logContext(into metadata: inout Logger.Metadata) {
-        switch self {
-        case .hold(let resource, let command):
-            // Customer names stay out of logs: they are personal data, and the booking is findable by time.
-            metadata["resource.id"] = "\(resource)"
-            metadata["request.start"] = "\(RFC3339.format(command.range.start))"
-            metadata["request.end"] = "\(RFC3339.format(command.range.end))"
-        case .transition(let booking, _, _, _), .getBooking(let booking), .cancelSeries(let booking, _, _, _, _):
-            metadata["booking.id"] = "\(booking)"
-        case .getResource(let resource), .listBookings(let resource, _, _, _, _, _),
-            .availability(let resource, _, _, _),
-            .changeRules(let resource, _, _, _), .getRules(let resource), .bookSeries(let resource, _),
-            .waitlistJoin(let resource, _, _, _, _), .waitlistQueue(let resource, _):
-            metadata["resource.id"] = "\(resource)"
-        case .createResource(let settings, _, _):
-            metadata["resource.id"] = "\(settings.id)"
-        case .waitlistLeave(let entry, _, _), .waitlistStatus(let entry):
-            metadata["waitlist.entry"] = "\(entry)"
-        case .getGroup(let group), .groupTransition(let group, _, _, _):
-            metadata["group.id"] = "\(group)"
-        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany, .batch, .auth, .createToken,
-            .listTokens, .revokeToken, .eraseCustomer:
-            break
-        }
-    }
+/// What a written reply adds to the metrics.
+private struct AnsweredRequest {
+    let series: RequestSeries
+    let code: String?
+    let arrived: UInt64
 }

@@ -107,7 +107,7 @@ extension ConnectionHandler {
     private func rateLimited(_ id: RequestID, scope: String, wait: RetryAfter, _ message: String) -> PendingReply {
         let error = WireError(
             .rateLimited, message, details: ["retry_after_ms": String(wait.milliseconds), "scope": scope])
-        return PendingReply(bytes: ReplyEncoder.failure(id: id, error), awaitedSequence: 0)
+        return .failure(id: id, error, awaitedSequence: 0)
     }
 
     private func authenticate(
@@ -143,6 +143,6 @@ extension ConnectionHandler {
     }
 
     private func refuse(_ id: RequestID, _ code: WireCode, _ message: String) -> PendingReply {
-        PendingReply(bytes: ReplyEncoder.failure(id: id, WireError(code, message)), awaitedSequence: 0)
+        .failure(id: id, WireError(code, message), awaitedSequence: 0)
     }
 }

@@ -40,7 +40,7 @@ public final class InProcessConnection: Sendable {
         handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: runtime.configuration.domainLimits),
             journal: runtime.journal, configuration: runtime.configuration, rateLimiter: runtime.rateLimiter,
-            authThrottle: runtime.authThrottle, logger: logger)
+            authThrottle: runtime.authThrottle, metrics: runtime.metrics, logger: logger)
         self.connectionID = connectionID
         self.logger = logger
     }

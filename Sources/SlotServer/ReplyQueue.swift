@@ -1,3 +1,4 @@
+import SlotWire
 import Synchronization
 
 /// A reply waiting to be sent: its bytes, and the journal position that must be durable first.
@@ -6,6 +7,24 @@ struct PendingReply: Sendable {
     var awaitedSequence: UInt64
     /// Close the connection once this reply is out (after `line_too_long`).
     var closeAfter = false
+    /// Where the reply is counted once written (nil: not counted, as for an in-process connection's replies).
+    var series: RequestSeries?
+    /// The error code of a failure reply; nil for success.
+    var errorCode: String?
+    /// When the request's line arrived (`NIODeadline` nanoseconds), for `slotd_request_duration_seconds`.
+    var arrivedNanoseconds: UInt64 = 0
+
+    init(bytes: [UInt8], awaitedSequence: UInt64) {
+        self.bytes = bytes
+        self.awaitedSequence = awaitedSequence
+    }
+
+    /// An error reply, remembering its code for the metrics.
+    static func failure(id: RequestID, _ error: WireError, awaitedSequence: UInt64) -> PendingReply {
+        var reply = PendingReply(bytes: ReplyEncoder.failure(id: id, error), awaitedSequence: awaitedSequence)
+        reply.errorCode = error.code
+        return reply
+    }
 }
 
 /// The queue between a connection's reader (which decides requests in order) and its writer (which waits for

@@ -82,8 +82,38 @@ public struct ServerConfiguration: Sendable {
     public var domainLimits = DomainLimits.standard
     public var journal = Journal.Configuration()
     public var rateLimits = RateLimits()
+    /// The HTTP side port: `/health`, `/ready`, `/metrics` (docs/OPERATIONS.md, "Monitoring").
+    public var http = HTTP()
 
     public init() {}
+}
+
+extension ServerConfiguration {
+    public static let defaultHTTPPort = 7421
+
+    /// The HTTP side port. One request per connection (every reply closes it), so a connection's limits are a
+    /// request's: Prometheus opens a new connection per scrape, which costs nothing at its pace.
+    public struct HTTP: Sendable {
+        /// Address to listen on; nil: the TCP protocol's `host`.
+        public var host: String?
+        /// Port; 0 picks a free one (the `listening` line says which); nil: no HTTP port.
+        public var port: Int? = ServerConfiguration.defaultHTTPPort
+        /// A request must be complete, and its reply written, this many seconds after its connection was accepted,
+        /// or the connection is closed: a client that sends a byte a second cannot hold one for ever.
+        public var requestSeconds = 10
+        /// Most bytes of a request's head (request line and headers). Ours need a few hundred; a bearer token and
+        /// the headers of any browser or scraper fit many times over.
+        public var headBytesMax = 16_384
+        /// Most bytes of a request's body. No endpoint takes one; a longer body gets 413 and the connection closes.
+        public var bodyBytesMax = 4_096
+        /// Most HTTP connections at once; one more is closed unanswered. Scrapers and probes need a handful.
+        public var connectionsMax = 64
+
+        public init() {}
+    }
+
+    /// Where the HTTP port listens, if it is on.
+    public var httpHost: String { http.host ?? host }
 }
 
 /// `--auth`: whether connections must authenticate.

@@ -23,6 +23,8 @@ public final class SlotRuntime: Sendable {
     public let recoveredEntries: Int
     /// The snapshot start-up began from, if any.
     public let recoveredSnapshot: String?
+    /// What `/metrics` serves.
+    public let metrics: ServerMetrics
 
     public init(
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
@@ -66,26 +68,44 @@ public final class SlotRuntime: Sendable {
         let dispatcher = Dispatcher(
             directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
             replyBytesMax: configuration.replyBytesMax)
+        let metrics = ServerMetrics()
+        self.metrics = metrics
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
-            configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, logger: logger)
+            configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
+            logger: logger)
+        let readiness = Readiness()
+        let report = ListeningReport(httpOn: configuration.http.port != nil, readiness: readiness, then: onListening)
         self.journal = journal
         self.directory = directory
         self.snapshots = snapshots
         self.dispatcher = dispatcher
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
-        self.services = [
-            JournalService(journal: journal, logger: logger),
-            ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
-            SnapshotService(
-                coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
-                everyEntries: configuration.snapshotEveryEntries, logger: logger),
-            ConnectionSweeper(connections: connections, budget: budget, configuration: configuration, logger: logger),
-            TCPServerService(
-                configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
-                budget: budget, logger: logger, onListening: onListening),
-        ]
+        // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
+        let http = configuration.http.port.map { _ in
+            HTTPServerService(
+                configuration: configuration,
+                routes: HTTPRoutes(
+                    metrics: metrics, readiness: readiness, journal: journal, connections: connections,
+                    directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                logger: logger, onListening: report.http)
+        }
+        self.services =
+            (http.map { [$0] } ?? []) + [
+                JournalService(journal: journal, logger: logger),
+                ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
+                SnapshotService(
+                    coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
+                    everyEntries: configuration.snapshotEveryEntries, logger: logger),
+                ConnectionSweeper(
+                    connections: connections, budget: budget, configuration: configuration, logger: logger),
+                TCPServerService(
+                    configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
+                    budget: budget, logger: logger, onListening: report.tcp),
+                // Last, so that it is the first to hear of a graceful shutdown.
+                ShutdownNotice(readiness: readiness),
+            ]
     }
 
     /// Why slotd will not start: authentication is required and no admin token exists to authenticate with.

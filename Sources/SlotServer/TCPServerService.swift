@@ -15,6 +15,8 @@ public final class TCPServerService: Service {
     public struct ListeningAddress: Sendable {
         public var host: String
         public var port: Int
+        /// The HTTP side port's, once it listens too; nil when it is off.
+        public var httpPort: Int?
     }
 
     private let configuration: ServerConfiguration

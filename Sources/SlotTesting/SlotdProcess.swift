@@ -8,10 +8,12 @@ public final class SlotdProcess: RunningServer, Sendable {
     public let process: ChildProcess
     /// The port the server reported in its `listening` line.
     public let port: Int
+    /// The HTTP side port it reported there; nil when `extraArguments` turned it off.
+    public let httpPort: Int?
     /// The file the server's stdout goes to (its `listening` line).
     public let stdoutURL: URL
 
-    /// Starts `slotd --port 0` on `dataDirectory` (created if missing; snapshots in its `snapshots` folder) with
+    /// Starts `slotd --port 0 --http-port 0` on `dataDirectory` (created if missing; snapshots in its `snapshots` folder) with
     /// `extraArguments`, and returns once it listens. `logLevel` and `stderr`: the server's log lines go to
     /// `stderr` (a file), else nowhere.
     public init(dataDirectory: URL, extraArguments: [String] = [], logLevel: String = "warning", stderr: URL? = nil)
@@ -22,7 +24,7 @@ public final class SlotdProcess: RunningServer, Sendable {
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         let arguments =
             [
-                "--port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
+                "--port", "0", "--http-port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
                 dataDirectory.appendingPathComponent("snapshots").path, "--log-level", logLevel,
             ]
             + extraArguments
@@ -36,6 +38,7 @@ public final class SlotdProcess: RunningServer, Sendable {
                 let port = try? JSONValue.parse(line)["port"]?.int
             {
                 self.port = port
+                self.httpPort = try? JSONValue.parse(line)["http_port"]?.int
                 return
             }
             guard process.isRunning else { break }

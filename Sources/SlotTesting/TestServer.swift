@@ -10,6 +10,8 @@ import SlotServer
 public struct TestServer: RunningServer {
     /// The port the listener was given by the system.
     public let port: Int
+    /// The HTTP side port's, on 127.0.0.1; nil when the configuration turned it off.
+    public let httpPort: Int?
     /// The assembled server: its journal, directory and snapshots, for what a test checks without the protocol.
     public let runtime: SlotRuntime
     public let dataDirectory: URL
@@ -30,7 +32,8 @@ public struct TestServer: RunningServer {
     }
 
     /// Starts the server on `dataDirectory` (a new temporary folder if nil), runs `body` with it, then shuts it
-    /// down and waits for every service to end. The port is always 0, and the snapshot folder, unless
+    /// down and waits for every service to end. The ports are always 0 (the HTTP port stays off if the
+    /// configuration turned it off), and the snapshot folder, unless
     /// `configuration` names one, is `snapshots` inside the data folder, so parallel tests never share files.
     public static func run<Result: Sendable>(
         dataDirectory: URL? = nil, clock: any WallClock = ManualClock(epoch),
@@ -38,21 +41,26 @@ public struct TestServer: RunningServer {
     ) async throws -> Result {
         var configuration = configuration
         configuration.port = 0
+        if configuration.http.port != nil { configuration.http.port = 0 }
         configuration.dataDirectory = dataDirectory ?? temporaryDirectory()
         if configuration.snapshotDirectory == ServerConfiguration().snapshotDirectory {
             configuration.snapshotDirectory = configuration.dataDirectory.appendingPathComponent("snapshots")
         }
         let logger = Logger(label: "slotd-test") { _ in SwiftLogNoOpLogHandler() }
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let (ports, portContinuation) = AsyncStream<TCPServerService.ListeningAddress>.makeStream()
         let runtime = try SlotRuntime(configuration: configuration, clock: clock, logger: logger) {
-            portContinuation.yield($0.port)
+            portContinuation.yield($0)
         }
         let group = runtime.makeServiceGroup(logger: logger, signals: [])
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw SlotTestingError.notListening(exitStatus: nil) }
-            let server = TestServer(port: port, runtime: runtime, dataDirectory: configuration.dataDirectory)
+            guard let address = await iterator.next() else {
+                throw SlotTestingError.notListening(exitStatus: nil)
+            }
+            let server = TestServer(
+                port: address.port, httpPort: address.httpPort, runtime: runtime,
+                dataDirectory: configuration.dataDirectory)
             do {
                 let result = try await body(server)
                 await group.triggerGracefulShutdown()

@@ -1,6 +1,8 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Logging
+import Prometheus
 import SlotAuth
 import SlotServer
 
@@ -17,6 +19,12 @@ struct Slotd: AsyncParsableCommand {
 
     @Option(help: "TCP port; 0 picks a free one (printed in the 'listening' line on stdout).")
     var port = ServerConfiguration.defaultPort
+
+    @Option(help: "Address of the HTTP port (/health, /ready, /metrics); default: --host.")
+    var httpHost: String?
+
+    @Option(help: "HTTP port for /health, /ready and /metrics; 0 picks a free one; off: no HTTP port.")
+    var httpPort = String(ServerConfiguration.defaultHTTPPort)
 
     @Option(name: .customLong("data-dir"), help: "Folder of the SQLite journal.")
     var dataDirectory = "./data"
@@ -103,6 +111,9 @@ struct Slotd: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard httpPort == "off" || Int(httpPort).map({ (0...65_535).contains($0) }) == true else {
+            throw ValidationError("--http-port must be between 0 and 65535, or off")
+        }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (1_024...(64 * 1_024 * 1_024)).contains(maxLineBytes) else {
             throw ValidationError("--max-line-bytes must be between 1024 and 67108864")
@@ -144,6 +155,8 @@ struct Slotd: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
+        configuration.http.host = httpHost
+        configuration.http.port = Int(httpPort)
         configuration.dataDirectory = URL(fileURLWithPath: dataDirectory)
         configuration.snapshotDirectory = URL(fileURLWithPath: snapshotDirectory)
         configuration.connectionsMax = maxConnections
@@ -173,9 +186,13 @@ struct Slotd: AsyncParsableCommand {
         configuration.tlsHandshakeSeconds = tlsHandshakeSeconds
         let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
-            let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)}\n"
+            let http = address.httpPort.map { ",\"http_port\":\($0)" } ?? ""
+            let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)\(http)}\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+        // Whatever reports through swift-metrics (a library, later code) lands in the same /metrics. Not in
+        // SlotRuntime: the bootstrap is once per process, and tests run many servers in one.
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: runtime.metrics.registry))
         try await runtime.makeServiceGroup(logger: logger).run()
     }
 }

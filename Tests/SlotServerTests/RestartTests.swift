@@ -16,7 +16,7 @@ import Testing
         let run = try await ToolProcess.run(
             "slotd",
             [
-                "--port", "\(first.port)", "--data-dir", second.appendingPathComponent("data").path,
+                "--port", "\(first.port)", "--http-port", "0", "--data-dir", second.appendingPathComponent("data").path,
                 "--snapshot-dir", second.appendingPathComponent("snapshots").path,
             ])
         #expect(run.status == 1)

@@ -1,0 +1,122 @@
+import NIOCore
+import Prometheus
+import SlotJournal
+import Synchronization
+
+/// The server's Prometheus metrics (docs/OPERATIONS.md, "Monitoring"). One registry per runtime, so that two
+/// servers in one process (the tests) count apart. Handles are made once and kept: a request only finds its
+/// `RequestSeries` and adds to it. Gauges whose value the server already knows exactly (open connections, the
+/// journal's queue) are read when `/metrics` is scraped instead of being kept up to date on every change.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let requests: RequestMetrics
+    private let connectionsGauge: Gauge
+    private let journalQueueGauge: Gauge
+
+    init() {
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        requests = RequestMetrics(registry: registry)
+        connectionsGauge = registry.makeGauge(
+            descriptor: .init(
+                metricName: "slotd_connections", unitName: "",
+                helpText: "Client connections open on the TCP port."))
+        journalQueueGauge = registry.makeGauge(
+            descriptor: .init(
+                metricName: "slotd_journal_queue_depth", unitName: "",
+                helpText: "Journal entries appended and not yet committed."))
+    }
+
+    /// The counter and histogram of one op's requests.
+    func series(op: String) -> RequestSeries { requests.series(op: op) }
+
+    /// The exposition text, with the gauges read now.
+    func exposition(connections: Int, journal: Journal) -> [UInt8] {
+        connectionsGauge.set(Int64(connections))
+        journalQueueGauge.set(Int64(journal.outstandingEntries))
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16_384)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
+
+/// `slotd_requests_total{op, code}` and `slotd_request_duration_seconds{op}` for one op. The `ok` counter and the
+/// histogram exist from the first request of the op; each error code's counter from its first occurrence, so the
+/// exposition lists what happened rather than every op times every code.
+final class RequestSeries: Sendable {
+    let op: String
+    let ok: Counter
+    let duration: DurationHistogram
+    private let registry: PrometheusCollectorRegistry
+    private let errors = Mutex<[String: Counter]>([:])
+
+    init(op: String, registry: PrometheusCollectorRegistry) {
+        self.op = op
+        self.registry = registry
+        ok = registry.makeCounter(descriptor: RequestMetrics.requestsTotal, labels: [("op", op), ("code", "ok")])
+        duration = registry.makeDurationHistogram(
+            descriptor: RequestMetrics.requestDuration, labels: [("op", op)], buckets: RequestMetrics.durationBuckets)
+    }
+
+    /// One reply written, `code` nil for success, `nanoseconds` after its line arrived.
+    func record(code: String?, nanoseconds: UInt64) {
+        if let code {
+            errorCounter(code).increment()
+        } else {
+            ok.increment()
+        }
+        duration.record(.nanoseconds(Int64(clamping: nanoseconds)))
+    }
+
+    private func errorCounter(_ code: String) -> Counter {
+        errors.withLock { errors in
+            if let counter = errors[code] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: RequestMetrics.requestsTotal, labels: [("op", op), ("code", code)])
+            errors[code] = counter
+            return counter
+        }
+    }
+}
+
+/// The table of `RequestSeries` by op. Op names are a closed set (the decoder's), plus `RequestMetrics.undecoded`
+/// for lines that never became a request, so the table stays small.
+final class RequestMetrics: Sendable {
+    /// The op label of a line that could not be decoded (bad JSON, unknown op, a field missing): the client's text
+    /// would make the label's values unbounded.
+    static let undecoded = "undecoded"
+    // Computed: the descriptor type is not Sendable, and it is only read when a series is made.
+    static var requestsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "slotd_requests", unitName: "total",
+            helpText: "Requests answered, by op and by code (ok or the error code).")
+    }
+    static var requestDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "slotd_request_duration", unitName: "seconds",
+            helpText: "From a request line's arrival to its reply being written, journal commit included.")
+    }
+    /// From 50 µs (a read on an idle server) to 5 s (a stalled disk); a commit takes about 100 µs to a few ms.
+    static let durationBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+        .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    private let registry: PrometheusCollectorRegistry
+    private let table = Mutex<[String: RequestSeries]>([:])
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    func series(op: String) -> RequestSeries {
+        table.withLock { table in
+            if let series = table[op] { return series }
+            let series = RequestSeries(op: op, registry: registry)
+            table[op] = series
+            return series
+        }
+    }
+}
