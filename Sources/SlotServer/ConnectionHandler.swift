@@ -295,6 +295,12 @@ struct ConnectionHandler: Sendable {
             for request in answered {
                 request.series.record(code: request.code, nanoseconds: writtenNanoseconds &- request.arrived)
             }
+            if !answered.isEmpty {
+                metrics.live.record(
+                    answered.lazy.map {
+                        (op: $0.series.op, failed: $0.code != nil, nanoseconds: writtenNanoseconds &- $0.arrived)
+                    })
+            }
             if bytes >= Self.flushWaitBytesMin || !channel.isWritable { try await Self.flushed(channel) }
             queue.written(count, bytes: bytes)
             activity.answered.add(UInt64(count), ordering: .relaxed)

@@ -100,6 +100,7 @@ public final class SlotRuntime: Sendable {
                     everyEntries: configuration.snapshotEveryEntries, logger: logger),
                 ConnectionSweeper(
                     connections: connections, budget: budget, configuration: configuration, logger: logger),
+                LiveSampler(samples: metrics.live, journal: journal, connections: connections, clock: clock),
                 TCPServerService(
                     configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
                     budget: budget, logger: logger, onListening: report.tcp),

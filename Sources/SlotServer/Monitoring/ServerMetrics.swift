@@ -9,6 +9,8 @@ import Synchronization
 /// journal's queue) are read when `/metrics` is scraped instead of being kept up to date on every change.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    /// The per-second samples of the operator page and `slotctl top`.
+    public let live = LiveSamples()
     private let requests: RequestMetrics
     private let connectionsGauge: Gauge
     private let journalQueueGauge: Gauge
