@@ -88,7 +88,13 @@ public final class SlotRuntime: Sendable {
                 configuration: configuration,
                 routes: HTTPRoutes(
                     metrics: metrics, readiness: readiness, journal: journal, connections: connections,
-                    directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                    directory: directory, requiresAuthentication: configuration.requiresAuthentication,
+                    page: OperatorRoutes(
+                        dispatcher: dispatcher, live: metrics.live,
+                        access: HTTPAccess(
+                            directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                        busiestMax: configuration.http.busiestResourcesMax,
+                        replyBytesMax: configuration.replyBytesMax)),
                 logger: logger, onListening: report.http)
         }
         self.services =
