@@ -39,7 +39,8 @@ extension Dispatcher {
         do {
             try await directory.journal.waitUntilDurable(outcome.awaitedSequence)
         } catch {
-            throw APIError(.serviceUnavailable, code: "unavailable", "the journal is not writing: \(error)")
+            // slotd stops itself after a journal failure and logs why; the reply names no server path.
+            throw APIError(.serviceUnavailable, code: "unavailable", "the journal is not writing")
         }
         switch outcome.reply {
         case .success(.bookings(let bookings, let truncated)):

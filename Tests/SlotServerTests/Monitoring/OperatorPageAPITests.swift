@@ -1,8 +1,10 @@
 import Foundation
 import SlotClient
-import SlotServer
+import SlotDomain
 import SlotTesting
 import Testing
+
+@testable import SlotServer
 
 /// The operator page's JSON (`/api/overview`, `/api/day`) and its access rules, read over HTTP by Python's
 /// `urllib` (`PageProbe`). The page itself is tested in a browser by `OperatorPageBrowserTests`.
@@ -128,5 +130,26 @@ import Testing
                 #expect(json["message"]?.string?.isEmpty == false, "\(path)")
             }
         }
+    }
+}
+
+/// The busiest list keeps the top `countMax` whatever order the resources come in: most active bookings first,
+/// ties by id, none for resources without any.
+@Suite struct BusiestResourcesTests {
+    @Test func theListKeepsTheBusiestInOrderWithTiesById() throws {
+        let counts = [("e", 1), ("b", 4), ("z", 0), ("a", 2), ("d", 4), ("c", 2), ("f", 9)]
+        for order in [counts, counts.reversed(), counts.shuffled()] {
+            var busiest = BusiestResources(countMax: 4)
+            for (name, active) in order {
+                let id = try #require(ResourceID(name))
+                busiest.offer(BusyResource(id: id, timeZoneIdentifier: "UTC", activeBookings: active, activeHolds: 0))
+            }
+            #expect(busiest.ranked.map(\.id.name) == ["f", "b", "d", "a"])
+        }
+        var none = BusiestResources(countMax: 4)
+        none.offer(
+            BusyResource(
+                id: try #require(ResourceID("idle")), timeZoneIdentifier: "UTC", activeBookings: 0, activeHolds: 0))
+        #expect(none.ranked.isEmpty)
     }
 }
