@@ -7,10 +7,11 @@ import Testing
 
 @testable import SlotServer
 
-/// `slotd` while it replays a long journal, as a separate process: the HTTP port answers from the start (`/health`
-/// 200, `/ready` and `/metrics` 503 `replaying`), the `listening` line comes once the TCP port listens, after
-/// recovery, and SIGTERM during the replay ends the process at once and cleanly.
-@Suite struct ReplayReadinessTests {
+/// `/ready`'s reasons not to be ready. Above all `slotd` while it replays a long journal, as a separate process: the
+/// HTTP port answers from the start (`/health` 200, `/ready` and `/metrics` 503 `replaying`), the `listening` line
+/// comes once the TCP port listens, after recovery, and SIGTERM during the replay ends the process at once and
+/// cleanly.
+@Suite struct ReadinessTests {
     /// 150,000 bookings: a debug `slotd` replays them in about 4 s on this project's machines, long enough
     /// for the probes below, each a Python process of about 0.1 s, to find the replay under way.
     static let resources = 300
@@ -85,5 +86,30 @@ import Testing
         #expect(try JSONValue.parse(bytes: metrics.body)["reason"] == "shutting_down")
         let post = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/ready")
         #expect(HTTPRoutes.beforeRecovery(to: post, readiness: .replaying).status == .methodNotAllowed)
+    }
+
+    /// Ready, then the journal writer stops (as after a failed write, which also stops the process): 503
+    /// `journal_not_writing`, while `/health` stays 200.
+    @Test func aJournalWriterThatStoppedMakesTheServerNotReady() async throws {
+        try await TestServer.run { server in
+            let httpPort = try #require(server.httpPort)
+            #expect(try await HTTPProbe.get(port: httpPort, "/ready").status == 200)
+            server.runtime.journal.stop()
+            let ready = try await HTTPProbe.get(port: httpPort, "/ready")
+            #expect(ready.status == 503)
+            #expect(try ready.json()["reason"] == "journal_not_writing")
+            #expect(try await HTTPProbe.get(port: httpPort, "/health").status == 200)
+        }
+    }
+
+    /// `slotd --http-port off` starts through the same two stages with only the recovering one: it listens, serves
+    /// and stops as with the HTTP port.
+    @Test func withTheHTTPPortOffSlotdStartsServesAndStops() async throws {
+        let directory = TestServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await SlotdProcess(dataDirectory: directory, extraArguments: ["--http-port", "off"])
+        #expect(server.httpPort == nil)
+        #expect(try await server.connect { try await $0.call(["op": "ping"]) }.ok)
+        #expect(try await server.terminate() == 0)
     }
 }
