@@ -7,7 +7,8 @@ import SlotWire
 import UnixSignals
 
 /// The assembled server: journal opened and replayed, actors built, services ready to run in one `ServiceGroup`
-/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). `slotd` and the tests both use it.
+/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). The tests build it directly; `slotd`
+/// through `SlotStartup`, which runs the HTTP port while this is built.
 public final class SlotRuntime: Sendable {
     public let configuration: ServerConfiguration
     public let journal: Journal

@@ -32,7 +32,7 @@ import Testing
         let stopped = ContinuousClock.now
         interrupted.process.terminate()
         #expect(try await interrupted.process.exitStatus(withinSeconds: 10) == 0)
-        let stopSeconds = Double((ContinuousClock.now - stopped).components.seconds)
+        let stopSeconds = (ContinuousClock.now - stopped) / .seconds(1)
         #expect(stopSeconds < 3, "SIGTERM during replay took \(stopSeconds) s to end slotd")
         let firstLog = try String(contentsOf: try #require(interrupted.stderrURL), encoding: .utf8)
         #expect(firstLog.contains("shutting down before recovery finished"), "\(firstLog.suffix(1_000))")
