@@ -104,7 +104,12 @@ public final class SlotRuntime: Sendable {
         site.serve(
             HTTPRoutes(
                 metrics: metrics, readiness: readiness, journal: journal, connections: connections,
-                directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                directory: directory, requiresAuthentication: configuration.requiresAuthentication,
+                page: OperatorRoutes(
+                    dispatcher: dispatcher, live: metrics.live,
+                    access: HTTPAccess(
+                        directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                    busiestMax: configuration.http.busiestResourcesMax, replyBytesMax: configuration.replyBytesMax)),
             report: report)
         // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
         // `SlotStartup` runs its own, bound before recovery.

@@ -20,10 +20,10 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "TCP port; 0 picks a free one (printed in the 'listening' line on stdout).")
     var port = ServerConfiguration.defaultPort
 
-    @Option(help: "Address of the HTTP port (/health, /ready, /metrics); default: --host.")
+    @Option(help: "Address of the HTTP port (/health, /ready, /metrics, the operator page); default: --host.")
     var httpHost: String?
 
-    @Option(help: "HTTP port for /health, /ready and /metrics; 0 picks a free one; off: no HTTP port.")
+    @Option(help: "HTTP port for /health, /ready, /metrics and the operator page (/); 0 picks a free one; off: none.")
     var httpPort = String(ServerConfiguration.defaultHTTPPort)
 
     @Option(name: .customLong("data-dir"), help: "Folder of the SQLite journal.")
