@@ -23,8 +23,9 @@ public final class SlotRuntime: Sendable {
     public let recoveredEntries: Int
     /// The snapshot start-up began from, if any.
     public let recoveredSnapshot: String?
-    /// What `/metrics` serves.
-    public let metrics: ServerMetrics
+    /// What `/metrics` serves; nil without the HTTP port, which is the server's one switch for metrics: with nothing
+    /// to read them, none are recorded.
+    public let metrics: ServerMetrics?
 
     public init(
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
@@ -32,13 +33,16 @@ public final class SlotRuntime: Sendable {
     ) throws {
         self.configuration = configuration
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
+        let metrics = configuration.http.port == nil ? nil : ServerMetrics()
+        self.metrics = metrics
         let journal = try Journal(
             directory: configuration.dataDirectory, configuration: configuration.journal,
             onFailure: { error in
                 logger.critical(
                     "journal write failed; stopping so a restart can recover", metadata: ["error": "\(error)"])
                 fatalError("journal write failed: \(error)")
-            })
+            },
+            commitObserver: metrics?.journalCommitObserver)
         let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
@@ -49,16 +53,18 @@ public final class SlotRuntime: Sendable {
         actors.reserveCapacity(recovered.state.resources.count)
         for (id, state) in recovered.state.resources {
             actors[id] = ResourceActor(
-                state: state, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
+                state: state, journal: journal, idempotency: idempotency, clock: clock, metrics: metrics?.bookings,
+                logger: logger)
         }
         let directory = ResourceDirectory(
             actors: actors, journal: journal, idempotency: idempotency, tokens: TokenRegistry(recovered.state.tokens),
             clock: clock,
-            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
+            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, metrics: metrics?.bookings,
+            logger: logger)
         try Self.checkAuthentication(configuration, tokens: directory.tokens, now: clock.now(), logger: logger)
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
-            logger: logger)
+            metrics: metrics?.snapshots, logger: logger)
         let rateLimiter = RateLimiter(limits: configuration.rateLimits)
         let authThrottle = AuthThrottle(limits: configuration.rateLimits)
         self.rateLimiter = rateLimiter
@@ -68,8 +74,6 @@ public final class SlotRuntime: Sendable {
         let dispatcher = Dispatcher(
             directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
             replyBytesMax: configuration.replyBytesMax)
-        let metrics = ServerMetrics()
-        self.metrics = metrics
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
@@ -83,7 +87,8 @@ public final class SlotRuntime: Sendable {
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
         // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
-        let http = configuration.http.port.map { _ in
+        // `metrics` exists exactly when the port is on.
+        let http = metrics.map { metrics in
             HTTPServerService(
                 configuration: configuration,
                 routes: HTTPRoutes(
@@ -91,22 +96,27 @@ public final class SlotRuntime: Sendable {
                     directory: directory, requiresAuthentication: configuration.requiresAuthentication),
                 logger: logger, onListening: report.http)
         }
-        self.services =
-            (http.map { [$0] } ?? []) + [
-                JournalService(journal: journal, logger: logger),
-                ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
-                SnapshotService(
-                    coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
-                    everyEntries: configuration.snapshotEveryEntries, logger: logger),
-                ConnectionSweeper(
-                    connections: connections, budget: budget, configuration: configuration, logger: logger),
-                LiveSampler(samples: metrics.live, journal: journal, connections: connections, clock: clock),
-                TCPServerService(
-                    configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
-                    budget: budget, logger: logger, onListening: report.tcp),
-                // Last, so that it is the first to hear of a graceful shutdown.
-                ShutdownNotice(readiness: readiness),
-            ]
+        let sampler = metrics.map {
+            LiveSampler(samples: $0.live, journal: journal, connections: connections, clock: clock)
+        }
+        let services: [(any Service)?] = [
+            http,
+            JournalService(journal: journal, logger: logger),
+            ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
+            SnapshotService(
+                coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
+                everyEntries: configuration.snapshotEveryEntries, logger: logger),
+            ConnectionSweeper(
+                connections: connections, budget: budget, configuration: configuration, refusals: metrics?.refusals,
+                logger: logger),
+            sampler,
+            TCPServerService(
+                configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
+                budget: budget, refusals: metrics?.refusals, logger: logger, onListening: report.tcp),
+            // Last, so that it is the first to hear of a graceful shutdown.
+            ShutdownNotice(readiness: readiness),
+        ]
+        self.services = services.compactMap { $0 }
     }
 
     /// Why slotd will not start: authentication is required and no admin token exists to authenticate with.

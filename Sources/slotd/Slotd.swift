@@ -192,7 +192,9 @@ struct Slotd: AsyncParsableCommand {
         }
         // Whatever reports through swift-metrics (a library, later code) lands in the same /metrics. Not in
         // SlotRuntime: the bootstrap is once per process, and tests run many servers in one.
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: runtime.metrics.registry))
+        if let metrics = runtime.metrics {
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        }
         try await runtime.makeServiceGroup(logger: logger).run()
     }
 }
