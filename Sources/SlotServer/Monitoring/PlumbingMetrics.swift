@@ -1,5 +1,6 @@
 import Prometheus
 import SlotDomain
+import SlotJournal
 
 /// Why the server refused or closed a client connection for a limit: the `reason` label of
 /// `slotd_connections_refused_total` (docs/OPERATIONS.md, "Monitoring"). Stable words: dashboards and alerts use them.
@@ -62,8 +63,9 @@ final class ConnectionRefusals: Sendable {
 final class JournalCommitMetrics: Sendable {
     private let duration: DurationHistogram
     private let entries: ValueHistogram
-    /// Powers of two up to `Journal.Configuration.batchEntriesMax`'s default.
-    static let entriesBuckets: [Double] = (0...12).map { Double(1 << $0) }
+    /// Powers of two from 1 to the most a commit writes by default (`Journal.Configuration.batchEntriesMax`).
+    static let entriesBuckets: [Double] = Array(
+        sequence(first: 1.0) { $0 * 2 }.prefix { $0 <= Double(Journal.Configuration().batchEntriesMax) })
 
     init(registry: PrometheusCollectorRegistry) {
         duration = registry.makeDurationHistogram(
