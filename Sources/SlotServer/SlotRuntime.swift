@@ -7,7 +7,8 @@ import SlotWire
 import UnixSignals
 
 /// The assembled server: journal opened and replayed, actors built, services ready to run in one `ServiceGroup`
-/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). `slotd` and the tests both use it.
+/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). The tests build it directly; `slotd`
+/// through `SlotStartup`, which runs the HTTP port while this is built.
 public final class SlotRuntime: Sendable {
     public let configuration: ServerConfiguration
     public let journal: Journal
@@ -27,13 +28,41 @@ public final class SlotRuntime: Sendable {
     /// to read them, none are recorded.
     public let metrics: ServerMetrics?
 
-    public init(
+    /// Recovers on the calling thread, and binds the HTTP port (when configured) as the first of `services`.
+    public convenience init(
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
         onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void = { _ in }
     ) throws {
+        try self.init(
+            configuration: configuration, clock: clock, logger: logger, prelude: Prelude(configuration),
+            onListening: onListening)
+    }
+
+    /// What exists before a runtime built by `SlotStartup`: the metrics (nil when the HTTP port is off), the HTTP
+    /// port already listening (its service is not among `services` then), and the flag that stops recovery.
+    struct Prelude: Sendable {
+        var metrics: ServerMetrics?
+        var http: HTTPSite?
+        var stop = RecoveryStop()
+
+        init(metrics: ServerMetrics?, http: HTTPSite? = nil) {
+            self.metrics = metrics
+            self.http = http
+        }
+
+        /// Metrics exactly when `configuration` has an HTTP port to read them.
+        init(_ configuration: ServerConfiguration) {
+            self.init(metrics: ServerMetrics.forPort(configuration.http.port))
+        }
+    }
+
+    init(
+        configuration: ServerConfiguration, clock: any WallClock, logger: Logger, prelude: Prelude,
+        onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void
+    ) throws {
         self.configuration = configuration
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
-        let metrics = configuration.http.port == nil ? nil : ServerMetrics()
+        let metrics = prelude.metrics
         self.metrics = metrics
         let journal = try Journal(
             directory: configuration.dataDirectory, configuration: configuration.journal,
@@ -46,7 +75,7 @@ public final class SlotRuntime: Sendable {
         let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
-            limits: configuration.domainLimits, logger: logger)
+            limits: configuration.domainLimits, logger: logger, stop: prelude.stop)
         Self.removeStaleTemporaryFiles(snapshotStore, journalID: journal.journalID, logger: logger)
         let idempotency = IdempotencyRegistry(recovered.state.keys)
         var actors: [ResourceID: ResourceActor] = [:]
@@ -78,7 +107,8 @@ public final class SlotRuntime: Sendable {
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
             logger: logger)
-        let readiness = Readiness()
+        let site = prelude.http ?? HTTPSite(readiness: Readiness())
+        let readiness = site.readiness
         let report = ListeningReport(httpOn: configuration.http.port != nil, readiness: readiness, then: onListening)
         self.journal = journal
         self.directory = directory
@@ -86,16 +116,23 @@ public final class SlotRuntime: Sendable {
         self.dispatcher = dispatcher
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
-        // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
-        // `metrics` exists exactly when the port is on.
-        let http = metrics.map { metrics in
-            HTTPServerService(
-                configuration: configuration,
-                routes: HTTPRoutes(
+        if let metrics {
+            site.serve(
+                HTTPRoutes(
                     metrics: metrics, readiness: readiness, journal: journal, connections: connections,
                     directory: directory, requiresAuthentication: configuration.requiresAuthentication),
-                logger: logger, onListening: report.http)
+                report: report)
+        } else {
+            // No HTTP port: no routes to hand over, only the readiness to move on.
+            readiness.recovered()
         }
+        // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
+        // `SlotStartup` runs its own, bound before recovery.
+        let http =
+            prelude.http == nil
+            ? configuration.http.port.map { _ in
+                HTTPServerService(configuration: configuration, site: site, logger: logger)
+            } : nil
         let sampler = metrics.map {
             LiveSampler(samples: $0.live, journal: journal, connections: connections, clock: clock)
         }

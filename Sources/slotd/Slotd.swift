@@ -184,7 +184,8 @@ struct Slotd: AsyncParsableCommand {
                 clientCA: tlsClientCa.map { URL(fileURLWithPath: $0) })
         }
         configuration.tlsHandshakeSeconds = tlsHandshakeSeconds
-        let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
+        // The HTTP port listens while the journal replays; the TCP port once it has replayed.
+        let startup = SlotStartup(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let http = address.httpPort.map { ",\"http_port\":\($0)" } ?? ""
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)\(http)}\n"
@@ -192,10 +193,10 @@ struct Slotd: AsyncParsableCommand {
         }
         // Whatever reports through swift-metrics (a library, later code) lands in the same /metrics. Not in
         // SlotRuntime: the bootstrap is once per process, and tests run many servers in one.
-        if let metrics = runtime.metrics {
+        if let metrics = startup.metrics {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         }
-        try await runtime.makeServiceGroup(logger: logger).run()
+        try await startup.makeServiceGroup().run()
     }
 }
 

@@ -17,13 +17,8 @@ struct HTTPRoutes: Sendable {
     static let metricsRoleMin = Role.operator
 
     func reply(to head: HTTPRequestHead) async -> HTTPReply {
-        guard head.method == .GET else {
-            var reply = HTTPReply.text(.methodNotAllowed, "only GET is served here\n")
-            reply.headers.append(("Allow", "GET"))
-            return reply
-        }
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        switch path {
+        if let refusal = Self.methodRefusal(head) { return refusal }
+        switch Self.path(of: head) {
         case "/health": return Self.json(.ok, #"{"status":"ok"}"#)
         case "/ready": return ready()
         case "/metrics": return metricsReply(head.headers)
@@ -31,9 +26,29 @@ struct HTTPRoutes: Sendable {
         }
     }
 
+    /// Until recovery has finished there are no routes yet (`HTTPSite`): `/health` answers 200, since the process
+    /// and its event loops do, and every other path 503 with the reason `/ready` gives.
+    static func beforeRecovery(to head: HTTPRequestHead, readiness: Readiness.Phase) -> HTTPReply {
+        if let refusal = methodRefusal(head) { return refusal }
+        if path(of: head) == "/health" { return json(.ok, #"{"status":"ok"}"#) }
+        return notReady(readiness == .shuttingDown ? "shutting_down" : "replaying")
+    }
+
+    private static func methodRefusal(_ head: HTTPRequestHead) -> HTTPReply? {
+        guard head.method != .GET else { return nil }
+        var reply = HTTPReply.text(.methodNotAllowed, "only GET is served here\n")
+        reply.headers.append(("Allow", "GET"))
+        return reply
+    }
+
+    private static func path(of head: HTTPRequestHead) -> Substring {
+        head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
     /// 200 once the listeners are bound and while the journal writer takes entries; 503 with the reason otherwise.
     func ready() -> HTTPReply {
         switch readiness.current {
+        case .replaying: return Self.notReady("replaying")
         case .starting: return Self.notReady("starting")
         case .shuttingDown: return Self.notReady("shutting_down")
         case .serving:

@@ -40,6 +40,11 @@ public final class ServerMetrics: Sendable {
                 helpText: "Journal entries appended and not yet committed."))
     }
 
+    /// Metrics for a server whose HTTP port is `port`: none when it is off.
+    static func forPort(_ port: Int?) -> ServerMetrics? {
+        port == nil ? nil : ServerMetrics()
+    }
+
     /// What the journal writer calls after each commit.
     var journalCommitObserver: Journal.CommitObserver {
         let commits = journalCommits
