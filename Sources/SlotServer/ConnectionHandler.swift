@@ -18,16 +18,17 @@ struct ConnectionHandler: Sendable {
     let logger: Logger
     /// `configuration.requiresAuthentication`, worked out once: it reads the host's text.
     let requiresAuthentication: Bool
-    let metrics: ServerMetrics
+    /// Nil when the server keeps no metrics: no reply is then recorded.
+    let metrics: ServerMetrics?
     /// The series of lines that never became a request, found once.
-    let undecoded: RequestSeries
+    let undecoded: RequestSeries?
 
     init(
         dispatcher: Dispatcher, decoder: RequestDecoder, journal: Journal, configuration: ServerConfiguration,
-        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics, logger: Logger
+        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics?, logger: Logger
     ) {
         self.metrics = metrics
-        self.undecoded = metrics.series(op: RequestMetrics.undecoded)
+        self.undecoded = metrics?.series(op: RequestMetrics.undecoded)
         self.dispatcher = dispatcher
         self.decoder = decoder
         self.journal = journal
@@ -152,6 +153,7 @@ struct ConnectionHandler: Sendable {
     }
 
     private func lineTooLong(arrivedNanoseconds: UInt64) -> PendingReply {
+        metrics?.refusals.count(.lineTooLong)
         let error = WireError(
             .lineTooLong, "a request line may be at most \(configuration.lineBytesMax) bytes; closing the connection",
             details: ["limit_bytes": String(configuration.lineBytesMax)])
@@ -186,7 +188,7 @@ struct ConnectionHandler: Sendable {
             return reply
         case .success(let request):
             var reply = await answer(request, session: &session, requestID: requestID, logger: logger)
-            reply.series = metrics.series(op: request.operation.name)
+            reply.series = metrics?.series(op: request.operation.name)
             return reply
         }
     }
@@ -296,7 +298,7 @@ struct ConnectionHandler: Sendable {
                 request.series.record(code: request.code, nanoseconds: writtenNanoseconds &- request.arrived)
             }
             if !answered.isEmpty {
-                metrics.live.record(
+                metrics?.live.record(
                     answered.lazy.map {
                         (op: $0.series.op, failed: $0.code != nil, nanoseconds: writtenNanoseconds &- $0.arrived)
                     })

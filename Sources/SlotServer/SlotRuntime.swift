@@ -24,8 +24,9 @@ public final class SlotRuntime: Sendable {
     public let recoveredEntries: Int
     /// The snapshot start-up began from, if any.
     public let recoveredSnapshot: String?
-    /// What `/metrics` serves.
-    public let metrics: ServerMetrics
+    /// What `/metrics` serves; nil without the HTTP port, which is the server's one switch for metrics: with nothing
+    /// to read them, none are recorded.
+    public let metrics: ServerMetrics?
 
     /// Recovers on the calling thread, and binds the HTTP port (when configured) as the first of `services`.
     public convenience init(
@@ -33,15 +34,26 @@ public final class SlotRuntime: Sendable {
         onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void = { _ in }
     ) throws {
         try self.init(
-            configuration: configuration, clock: clock, logger: logger, prelude: Prelude(), onListening: onListening)
+            configuration: configuration, clock: clock, logger: logger, prelude: Prelude(configuration),
+            onListening: onListening)
     }
 
-    /// What exists before a runtime built by `SlotStartup`: the metrics, the HTTP port already listening (its
-    /// service is not among `services` then), and the flag that stops recovery.
+    /// What exists before a runtime built by `SlotStartup`: the metrics (nil when the HTTP port is off), the HTTP
+    /// port already listening (its service is not among `services` then), and the flag that stops recovery.
     struct Prelude: Sendable {
-        var metrics = ServerMetrics()
+        var metrics: ServerMetrics?
         var http: HTTPSite?
         var stop = RecoveryStop()
+
+        init(metrics: ServerMetrics?, http: HTTPSite? = nil) {
+            self.metrics = metrics
+            self.http = http
+        }
+
+        /// Metrics exactly when `configuration` has an HTTP port to read them.
+        init(_ configuration: ServerConfiguration) {
+            self.init(metrics: ServerMetrics.forPort(configuration.http.port))
+        }
     }
 
     init(
@@ -50,13 +62,16 @@ public final class SlotRuntime: Sendable {
     ) throws {
         self.configuration = configuration
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
+        let metrics = prelude.metrics
+        self.metrics = metrics
         let journal = try Journal(
             directory: configuration.dataDirectory, configuration: configuration.journal,
             onFailure: { error in
                 logger.critical(
                     "journal write failed; stopping so a restart can recover", metadata: ["error": "\(error)"])
                 fatalError("journal write failed: \(error)")
-            })
+            },
+            commitObserver: metrics?.journalCommitObserver)
         let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
@@ -67,16 +82,18 @@ public final class SlotRuntime: Sendable {
         actors.reserveCapacity(recovered.state.resources.count)
         for (id, state) in recovered.state.resources {
             actors[id] = ResourceActor(
-                state: state, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
+                state: state, journal: journal, idempotency: idempotency, clock: clock, metrics: metrics?.bookings,
+                logger: logger)
         }
         let directory = ResourceDirectory(
             actors: actors, journal: journal, idempotency: idempotency, tokens: TokenRegistry(recovered.state.tokens),
             clock: clock,
-            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
+            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, metrics: metrics?.bookings,
+            logger: logger)
         try Self.checkAuthentication(configuration, tokens: directory.tokens, now: clock.now(), logger: logger)
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
-            logger: logger)
+            metrics: metrics?.snapshots, logger: logger)
         let rateLimiter = RateLimiter(limits: configuration.rateLimits)
         let authThrottle = AuthThrottle(limits: configuration.rateLimits)
         self.rateLimiter = rateLimiter
@@ -86,8 +103,6 @@ public final class SlotRuntime: Sendable {
         let dispatcher = Dispatcher(
             directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
             replyBytesMax: configuration.replyBytesMax)
-        let metrics = prelude.metrics
-        self.metrics = metrics
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
@@ -101,16 +116,21 @@ public final class SlotRuntime: Sendable {
         self.dispatcher = dispatcher
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
-        site.serve(
-            HTTPRoutes(
-                metrics: metrics, readiness: readiness, journal: journal, connections: connections,
-                directory: directory, requiresAuthentication: configuration.requiresAuthentication,
-                page: OperatorRoutes(
-                    dispatcher: dispatcher, live: metrics.live,
-                    access: HTTPAccess(
-                        directory: directory, requiresAuthentication: configuration.requiresAuthentication),
-                    busiestMax: configuration.http.busiestResourcesMax, replyBytesMax: configuration.replyBytesMax)),
-            report: report)
+        if let metrics {
+            site.serve(
+                HTTPRoutes(
+                    metrics: metrics, readiness: readiness, journal: journal, connections: connections,
+                    directory: directory, requiresAuthentication: configuration.requiresAuthentication,
+                    page: OperatorRoutes(
+                        dispatcher: dispatcher, live: metrics.live,
+                        access: HTTPAccess(
+                            directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                        busiestMax: configuration.http.busiestResourcesMax, replyBytesMax: configuration.replyBytesMax)),
+                report: report)
+        } else {
+            // No HTTP port: no routes to hand over, only the readiness to move on.
+            readiness.recovered()
+        }
         // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
         // `SlotStartup` runs its own, bound before recovery.
         let http =
@@ -118,22 +138,27 @@ public final class SlotRuntime: Sendable {
             ? configuration.http.port.map { _ in
                 HTTPServerService(configuration: configuration, site: site, logger: logger)
             } : nil
-        self.services =
-            (http.map { [$0] } ?? []) + [
-                JournalService(journal: journal, logger: logger),
-                ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
-                SnapshotService(
-                    coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
-                    everyEntries: configuration.snapshotEveryEntries, logger: logger),
-                ConnectionSweeper(
-                    connections: connections, budget: budget, configuration: configuration, logger: logger),
-                LiveSampler(samples: metrics.live, journal: journal, connections: connections, clock: clock),
-                TCPServerService(
-                    configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
-                    budget: budget, logger: logger, onListening: report.tcp),
-                // Last, so that it is the first to hear of a graceful shutdown.
-                ShutdownNotice(readiness: readiness),
-            ]
+        let sampler = metrics.map {
+            LiveSampler(samples: $0.live, journal: journal, connections: connections, clock: clock)
+        }
+        let services: [(any Service)?] = [
+            http,
+            JournalService(journal: journal, logger: logger),
+            ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
+            SnapshotService(
+                coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
+                everyEntries: configuration.snapshotEveryEntries, logger: logger),
+            ConnectionSweeper(
+                connections: connections, budget: budget, configuration: configuration, refusals: metrics?.refusals,
+                logger: logger),
+            sampler,
+            TCPServerService(
+                configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
+                budget: budget, refusals: metrics?.refusals, logger: logger, onListening: report.tcp),
+            // Last, so that it is the first to hear of a graceful shutdown.
+            ShutdownNotice(readiness: readiness),
+        ]
+        self.services = services.compactMap { $0 }
     }
 
     /// Why slotd will not start: authentication is required and no admin token exists to authenticate with.

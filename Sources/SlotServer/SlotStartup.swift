@@ -8,8 +8,9 @@ import UnixSignals
 /// NIO's blocking pool; then the built runtime's routes take over that port and its services run, the TCP port
 /// among them. A graceful shutdown during recovery stops it between two journal entries.
 public struct SlotStartup: Sendable {
-    /// The runtime's metrics, made before it: the process bootstraps swift-metrics with them before recovery.
-    public let metrics: ServerMetrics
+    /// The runtime's metrics, made before it: the process bootstraps swift-metrics with them before recovery. Nil
+    /// when the HTTP port is off.
+    public let metrics: ServerMetrics?
     private let configuration: ServerConfiguration
     private let clock: any WallClock
     private let logger: Logger
@@ -19,7 +20,7 @@ public struct SlotStartup: Sendable {
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
         onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void
     ) {
-        self.metrics = ServerMetrics()
+        self.metrics = ServerMetrics.forPort(configuration.http.port)
         self.configuration = configuration
         self.clock = clock
         self.logger = logger

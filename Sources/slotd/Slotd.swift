@@ -193,7 +193,9 @@ struct Slotd: AsyncParsableCommand {
         }
         // Whatever reports through swift-metrics (a library, later code) lands in the same /metrics. Not in
         // SlotRuntime: the bootstrap is once per process, and tests run many servers in one.
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: startup.metrics.registry))
+        if let metrics = startup.metrics {
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        }
         try await startup.makeServiceGroup().run()
     }
 }

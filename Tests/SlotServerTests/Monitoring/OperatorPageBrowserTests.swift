@@ -83,8 +83,9 @@ import Testing
 
     /// The sampler closes a second each (real) second: wait until two have, one of them with these requests.
     static func waitForSamples(_ server: TestServer) async throws {
+        let metrics = try #require(server.runtime.metrics)
         for _ in 0..<100 {
-            let samples = server.runtime.metrics.live.recent(seconds: LiveSamples.secondsKept)
+            let samples = metrics.live.recent(seconds: LiveSamples.secondsKept)
             if samples.count >= 2, samples.contains(where: { $0.requests > 0 }) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
