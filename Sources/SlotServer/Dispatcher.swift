@@ -230,8 +230,12 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// Visits every resource (one actor hop each): an operator's question, not a hot path.
-    func stats(tenant: TenantID? = nil) async -> ServerStats {
+    /// Visits every resource (one actor hop each): an operator's question, not a hot path. `each` sees every
+    /// resource's counts on the way (the operator page's busiest resources).
+    func stats(
+        tenant: TenantID? = nil,
+        each: (ResourceActor, (bookings: Int, activeBookings: Int, activeHolds: Int)) -> Void = { _, _ in }
+    ) async -> ServerStats {
         var bookings = 0
         var active = 0
         var holds = 0
@@ -239,6 +243,7 @@ public struct Dispatcher: Sendable {
             tenant.map { tenant in directory.allActors().filter { $0.id.tenant == tenant } } ?? directory.allActors()
         for actor in actors {
             let counts = await actor.counts()
+            each(actor, counts)
             bookings += counts.bookings
             active += counts.activeBookings
             holds += counts.activeHolds

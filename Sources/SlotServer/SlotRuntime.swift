@@ -7,7 +7,8 @@ import SlotWire
 import UnixSignals
 
 /// The assembled server: journal opened and replayed, actors built, services ready to run in one `ServiceGroup`
-/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). `slotd` and the tests both use it.
+/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). The tests build it directly; `slotd`
+/// through `SlotStartup`, which runs the HTTP port while this is built.
 public final class SlotRuntime: Sendable {
     public let configuration: ServerConfiguration
     public let journal: Journal
@@ -26,9 +27,26 @@ public final class SlotRuntime: Sendable {
     /// What `/metrics` serves.
     public let metrics: ServerMetrics
 
-    public init(
+    /// Recovers on the calling thread, and binds the HTTP port (when configured) as the first of `services`.
+    public convenience init(
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
         onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void = { _ in }
+    ) throws {
+        try self.init(
+            configuration: configuration, clock: clock, logger: logger, prelude: Prelude(), onListening: onListening)
+    }
+
+    /// What exists before a runtime built by `SlotStartup`: the metrics, the HTTP port already listening (its
+    /// service is not among `services` then), and the flag that stops recovery.
+    struct Prelude: Sendable {
+        var metrics = ServerMetrics()
+        var http: HTTPSite?
+        var stop = RecoveryStop()
+    }
+
+    init(
+        configuration: ServerConfiguration, clock: any WallClock, logger: Logger, prelude: Prelude,
+        onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void
     ) throws {
         self.configuration = configuration
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
@@ -42,7 +60,7 @@ public final class SlotRuntime: Sendable {
         let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
-            limits: configuration.domainLimits, logger: logger)
+            limits: configuration.domainLimits, logger: logger, stop: prelude.stop)
         Self.removeStaleTemporaryFiles(snapshotStore, journalID: journal.journalID, logger: logger)
         let idempotency = IdempotencyRegistry(recovered.state.keys)
         var actors: [ResourceID: ResourceActor] = [:]
@@ -65,7 +83,7 @@ public final class SlotRuntime: Sendable {
         self.authThrottle = authThrottle
         let connections = ConnectionCounter()
         let budget = BufferBudget()
-        let metrics = ServerMetrics()
+        let metrics = prelude.metrics
         self.metrics = metrics
         let dispatcher = Dispatcher(
             directory: directory, snapshots: snapshots, connections: connections, liveSamples: metrics.live,
@@ -74,7 +92,8 @@ public final class SlotRuntime: Sendable {
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
             logger: logger)
-        let readiness = Readiness()
+        let site = prelude.http ?? HTTPSite(readiness: Readiness())
+        let readiness = site.readiness
         let report = ListeningReport(httpOn: configuration.http.port != nil, readiness: readiness, then: onListening)
         self.journal = journal
         self.directory = directory
@@ -82,15 +101,23 @@ public final class SlotRuntime: Sendable {
         self.dispatcher = dispatcher
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
+        site.serve(
+            HTTPRoutes(
+                metrics: metrics, readiness: readiness, journal: journal, connections: connections,
+                directory: directory, requiresAuthentication: configuration.requiresAuthentication,
+                page: OperatorRoutes(
+                    dispatcher: dispatcher, live: metrics.live,
+                    access: HTTPAccess(
+                        directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                    busiestMax: configuration.http.busiestResourcesMax, replyBytesMax: configuration.replyBytesMax)),
+            report: report)
         // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
-        let http = configuration.http.port.map { _ in
-            HTTPServerService(
-                configuration: configuration,
-                routes: HTTPRoutes(
-                    metrics: metrics, readiness: readiness, journal: journal, connections: connections,
-                    directory: directory, requiresAuthentication: configuration.requiresAuthentication),
-                logger: logger, onListening: report.http)
-        }
+        // `SlotStartup` runs its own, bound before recovery.
+        let http =
+            prelude.http == nil
+            ? configuration.http.port.map { _ in
+                HTTPServerService(configuration: configuration, site: site, logger: logger)
+            } : nil
         self.services =
             (http.map { [$0] } ?? []) + [
                 JournalService(journal: journal, logger: logger),
