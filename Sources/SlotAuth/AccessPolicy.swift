@@ -37,16 +37,12 @@ public enum AccessPolicy {
                 "a \(token.role.rawValue) token may not use \(operation.name); it needs \(required.rawValue)",
                 details: ["op": operation.name, "role": token.role.rawValue, "required_role": required.rawValue])
         }
-        // A snapshot is the whole server's: not something one tenant's operator may take or read. So are the live
-        // samples: every tenant's requests are counted together, and their rates would tell one tenant of another's.
-        guard token.tenant != nil else { return nil }
-        switch operation {
-        case .snapshot, .monitor:
+        // A snapshot is the whole server's: not something one tenant's operator may take or read.
+        if case .snapshot = operation, token.tenant != nil {
             return WireError(
-                .forbidden, "\(operation.name) covers every tenant; it needs a token without a tenant",
+                .forbidden, "snapshot covers every tenant; it needs a token without a tenant",
                 details: ["op": operation.name])
-        default:
-            return nil
         }
+        return nil
     }
 }

@@ -12,8 +12,8 @@ struct TopCommand: AsyncParsableCommand {
             On a terminal, a screen redrawn every second: requests and errors per second, the busiest ops, p50 \
             and p99 latency, the journal's queue and commits, connections, and the last seconds as a table; \
             Ctrl-C ends it. Otherwise one row per second under a header, or with --json each second's sample as \
-            the server sends it, one JSON object per line. Needs a token of role operator or admin (without a \
-            tenant) on a server that requires authentication. --timeout-seconds bounds each poll, not the whole run.
+            the server sends it, one JSON object per line. Needs a token of role operator or admin on a server \
+            that requires authentication. --timeout-seconds bounds each poll, not the whole run.
             """)
 
     @OptionGroup var server: ServerOptions
