@@ -101,8 +101,8 @@ public final class SlotRuntime: Sendable {
         let connections = ConnectionCounter()
         let budget = BufferBudget()
         let dispatcher = Dispatcher(
-            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
-            replyBytesMax: configuration.replyBytesMax)
+            directory: directory, snapshots: snapshots, connections: connections, liveSamples: metrics?.live,
+            startedAt: clock.now(), replyBytesMax: configuration.replyBytesMax)
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,

@@ -111,7 +111,7 @@ enum OperatorPageScript {
             : `${count(total)} replies in ${samples.length} s; last second ${count(last.requests)}, ` +
               `${count(last.errors)} errors`);
           setText("p99-caption", worst === 0 ? "no requests in the window"
-            : `highest p99 ${worst.toFixed(2)} ms (bucket upper bounds, at most 19 % above the true value)`);
+            : `highest p99 ${worst.toFixed(2)} ms (bucket upper bounds, at most 25 % above the true value)`);
         }
 
         function showServer(overview) {
@@ -206,6 +206,14 @@ enum OperatorPageScript {
             const label = hour ? hour.format(new Date(time)) : String(index).padStart(2, "0");
             if (index % 2 === 0) { svg.appendChild(element("svg:text", { x: x(time) + 2, y: 10 }, label)); }
           }
+          // Where the next bar of each bar's lane starts: a label after a bar must not run into it.
+          const nextStart = view.bookings.map(() => to);
+          const lastInLane = [];
+          view.bookings.forEach((booking, index) => {
+            const previous = lastInLane[placed[index]];
+            if (previous !== undefined) { nextStart[previous] = Date.parse(booking.start); }
+            lastInLane[placed[index]] = index;
+          });
           view.bookings.forEach((booking, index) => {
             const [start, end] = [Date.parse(booking.start), Date.parse(booking.end)];
             const y = axis + placed[index] * laneHeight;
@@ -216,8 +224,11 @@ enum OperatorPageScript {
             const text = `${clock(booking.start_local)}–${clock(booking.end_local)} ${booking.customer}`;
             bar.appendChild(element("svg:title", {}, `${booking.id} ${booking.state} ${text}`));
             svg.appendChild(bar);
-            // Inside the bar when it fits (about 6.5 units a character), after it otherwise.
-            const inside = x(end) - x(start) >= text.length * 6.5 + 6;
+            // Inside the bar when it fits (about 6.5 units a character), after it when the lane has room there,
+            // otherwise only in the bar's tooltip and the table below.
+            const textWidth = text.length * 6.5 + 6;
+            const inside = x(end) - x(start) >= textWidth;
+            if (!inside && x(end) + textWidth > x(nextStart[index])) { return; }
             svg.appendChild(element("svg:text", {
               class: inside ? "bar-label" : "", x: inside ? x(start) + 3 : x(end) + 3, y: y + 13,
             }, text));
