@@ -70,6 +70,19 @@ import Testing
         }
     }
 
+    /// Without the HTTP port slotd records no metrics, so there are no samples to return: a clear refusal rather
+    /// than an empty list that looks like an idle server.
+    @Test func withoutTheHTTPPortMonitorSaysNoSamplesAreKept() async throws {
+        let configuration = TestServer.configuration { $0.http.port = nil }
+        try await TestServer.run(configuration: configuration) { server in
+            try await server.connect { client in
+                let reply = try await client.call(["op": "monitor", "seconds": 5])
+                #expect(reply.errorCode == "invalid_request" && reply["error"]?["field"] == "op", "\(reply)")
+                #expect(reply["error"]?["message"]?.string?.contains("--http-port off") == true, "\(reply)")
+            }
+        }
+    }
+
     static func total(_ op: String, _ samples: [LiveSample]) -> Int {
         samples.map { $0.requestsByOp[op] ?? 0 }.reduce(0, +)
     }
