@@ -4,14 +4,17 @@
 public struct TransitionTally: Sendable {
     /// By `index(from:to:)`; empty until the first change.
     private var counts: [UInt32] = []
+    /// Bit `i` set: `counts[i]` is not zero. A request makes one or two changes, so a take visits those only.
+    private var nonZero: UInt64 = 0
     /// Whether some count is not zero.
-    public private(set) var isEmpty = true
+    public var isEmpty: Bool { nonZero == 0 }
 
     public init() {}
 
     /// Positions of the states in an index: 0 stands for "none" (a booking's creation), so `from` takes 8 values
     /// and `to` 7.
     static let fromValues = 8
+    /// 64: one bit each in `nonZero`.
     public static let indexCount = fromValues * 8
 
     /// The slot of the change from `from` (nil: the booking's creation) to `to`.
@@ -40,18 +43,19 @@ public struct TransitionTally: Sendable {
 
     mutating func record(from: BookingState?, to: BookingState) {
         if counts.isEmpty { counts = Array(repeating: 0, count: Self.indexCount) }
-        counts[Self.index(from: from, to: to)] &+= 1
-        isEmpty = false
+        let index = Self.index(from: from, to: to)
+        counts[index] &+= 1
+        nonZero |= 1 << UInt64(index)
     }
 
     /// Calls `body` with each non-zero count and its index, then sets them to zero.
     public mutating func take(_ body: (_ index: Int, _ count: UInt32) -> Void) {
-        guard !isEmpty else { return }
-        for index in counts.indices where counts[index] != 0 {
+        while nonZero != 0 {
+            let index = nonZero.trailingZeroBitCount
             body(index, counts[index])
             counts[index] = 0
+            nonZero &= nonZero - 1
         }
-        isEmpty = true
     }
 }
 
