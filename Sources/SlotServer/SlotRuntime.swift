@@ -154,11 +154,15 @@ public final class SlotRuntime: Sendable {
         }
     }
 
-    /// One group for every service; SIGTERM and SIGINT start a graceful shutdown.
-    public func makeServiceGroup(logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+    /// One group for every service; SIGTERM and SIGINT start a graceful shutdown. `outer` services (the process's
+    /// own, such as the trace exporter) start before the runtime's and stop after them, so that what the runtime
+    /// does while it drains still reaches them.
+    public func makeServiceGroup(
+        logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint], outer: [any Service] = []
+    ) -> ServiceGroup {
         ServiceGroup(
             configuration: .init(
-                services: services.map {
+                services: (outer + services).map {
                     .init(
                         service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup)
