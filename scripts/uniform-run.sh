@@ -3,12 +3,15 @@
 # run after run (interleave them: this machine's speed drifts). Prints one line: label, pipeline, requests/s, p99
 # of the booking op in ms, slotd's CPU time per request in microseconds (set-up and the final check included), and
 # the verdict. With SLOTCTL, slotd requires authentication: an admin token (which such a server needs to start)
-# and an operator token are made offline with it, and slotload runs as the operator (SLOTD_TOKEN).
-# Usage: scripts/uniform-run.sh LABEL SLOTD_BINARY SLOTLOAD_BINARY PIPELINE [SLOTCTL_BINARY]
+# and an operator token are made offline with it, and slotload runs as the operator (SLOTD_TOKEN). SLOTD_ARGS adds
+# flags to slotd's (its HTTP port is `--http-port 0` unless they say otherwise: `SLOTD_ARGS="--http-port off"`
+# runs it without metrics).
+# Usage: [SLOTD_ARGS=...] scripts/uniform-run.sh LABEL SLOTD_BINARY SLOTLOAD_BINARY PIPELINE [SLOTCTL_BINARY]
 set -euo pipefail
 label=$1 slotd=$2 slotload=$3 pipeline=$4 slotctl=${5:-}
 dir=$(mktemp -d /tmp/perf.XXXX)
 auth=()
+read -r -a extra <<< "${SLOTD_ARGS:---http-port 0}"
 if [ -n "$slotctl" ]; then
     "$slotctl" token create --data-dir "$dir/data" --snapshot-dir "$dir/snap" --role admin --name ops > /dev/null
     SLOTD_TOKEN=$("$slotctl" token create --data-dir "$dir/data" --snapshot-dir "$dir/snap" --role operator \
@@ -16,7 +19,7 @@ if [ -n "$slotctl" ]; then
     export SLOTD_TOKEN
     auth=(--auth required)
 fi
-"$slotd" --port 0 "${auth[@]}" --data-dir "$dir/data" --snapshot-dir "$dir/snap" > "$dir/out" 2> "$dir/err" &
+"$slotd" --port 0 "${auth[@]}" "${extra[@]}" --data-dir "$dir/data" --snapshot-dir "$dir/snap" > "$dir/out" 2> "$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
 port=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$dir/out")

@@ -20,7 +20,7 @@ public enum AccessPolicy {
             // Attendance is the staff's record of what happened, not something a customer's front end claims.
             case .complete, .noShow: .operator
             }
-        case .createResource, .changeRules, .getRules, .snapshot, .stats:
+        case .createResource, .changeRules, .getRules, .snapshot, .stats, .monitor:
             .operator
         case .createToken, .listTokens, .revokeToken, .eraseCustomer:
             .admin

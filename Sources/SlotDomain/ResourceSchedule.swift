@@ -35,6 +35,8 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var groups: [UInt64: GroupMembership] = [:]
     /// Holds given to waiting customers since the owner last took them (for logs and, later, notifications).
     var promotionNotices: [WaitlistPromotion] = []
+    /// Booking state changes applied since the owner last took them (for the server's counters).
+    public internal(set) var transitions = TransitionTally()
     /// Every waiting entry numbered up to here was found not to fit at a moment since which nothing has been freed:
     /// no release, no rule change, no drop below the hold limit. Taking time away or letting time pass never makes
     /// an entry fit (its time was within the horizon when it joined, and notice only tightens), so such an entry
@@ -84,6 +86,7 @@ public struct ResourceSchedule: Sendable {
             release(booking.range)
             activeHoldCount -= 1
             booking.state = .expired
+            transitions.record(from: .pendingConfirmation, to: .expired)
             booking.record(
                 Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at),
                 entriesMax: limits.historyEntriesPerBookingMax)
@@ -178,6 +181,8 @@ public struct ResourceSchedule: Sendable {
             summary.group = group.id
         }
         bookings.append(booking)
+        transitions.record(from: nil, to: .pendingConfirmation)
+        if held.confirmed { transitions.record(from: .pendingConfirmation, to: .confirmed) }
         return summary
     }
 
@@ -213,6 +218,7 @@ public struct ResourceSchedule: Sendable {
             preconditionFailure("expiry is never an event, and nothing moves back to pending_confirmation")
         }
         booking.state = event.to
+        transitions.record(from: from, to: event.to)
         booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[event.sequence] = booking
         if from == .pendingConfirmation { dropStaleExpiries() }

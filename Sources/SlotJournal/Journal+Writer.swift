@@ -109,13 +109,18 @@ extension Journal {
                 fail(abandoned, with: .closed)
                 return
             case .write(let batch):
+                let startedNanoseconds = commitObserver == nil ? 0 : DispatchTime.now().uptimeNanoseconds
                 do {
                     try store.append(batch)
                 } catch {
                     fail(locked { $0.writeFailed() }, with: error)
                     throw error
                 }
+                let commitNanoseconds =
+                    commitObserver == nil ? 0 : DispatchTime.now().uptimeNanoseconds &- startedNanoseconds
                 resume(locked { $0.batchCommitted(through: batch[batch.count - 1].sequence) })
+                // After the waiters are resumed, so that observing delays no acknowledgement.
+                commitObserver?(batch.count, commitNanoseconds)
             case .compact(let through):
                 let deleted: Int
                 do {

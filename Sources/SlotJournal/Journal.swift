@@ -61,17 +61,25 @@ public final class Journal: @unchecked Sendable {
     let manualTurn = NSLock()
     var state: JournalWriterState<Waiter, CompactionWaiter>
     let onFailure: @Sendable (JournalError) -> Never
+    let commitObserver: CommitObserver?
     /// This journal's identity (stored in it); snapshots carry it.
     public let journalID: String
+
+    /// Told after each commit how many entries it wrote and how long its transaction took, fsync included: the
+    /// server's metrics, kept out of this module. Called on the writer's thread between commits, so it must be
+    /// quick.
+    public typealias CommitObserver = @Sendable (_ entries: Int, _ nanoseconds: UInt64) -> Void
 
     /// Opens (or creates) the journal in `directory`.
     public init(
         directory: URL, configuration: Configuration = .init(),
-        onFailure: @escaping @Sendable (JournalError) -> Never = { fatalError("journal write failed: \($0)") }
+        onFailure: @escaping @Sendable (JournalError) -> Never = { fatalError("journal write failed: \($0)") },
+        commitObserver: CommitObserver? = nil
     ) throws(JournalError) {
         store = try JournalStore(directory: directory, lockWaitMilliseconds: configuration.lockWaitMilliseconds)
         self.configuration = configuration
         self.onFailure = onFailure
+        self.commitObserver = commitObserver
         state = JournalWriterState(
             lastSequence: try store.lastSequence(), batchEntriesMax: configuration.batchEntriesMax,
             queuedEntriesMax: configuration.queuedEntriesMax)

@@ -19,18 +19,19 @@ struct ConnectionHandler: Sendable {
     let logger: Logger
     /// `configuration.requiresAuthentication`, worked out once: it reads the host's text.
     let requiresAuthentication: Bool
-    let metrics: ServerMetrics
+    /// Nil when the server keeps no metrics: no reply is then recorded.
+    let metrics: ServerMetrics?
     /// The series of lines that never became a request, found once.
-    let undecoded: RequestSeries
+    let undecoded: RequestSeries?
     /// The tracer each request gets a span from; nil without `--otlp-endpoint`, and then no span is made at all.
     let tracer: (any Tracer)?
 
     init(
         dispatcher: Dispatcher, decoder: RequestDecoder, journal: Journal, configuration: ServerConfiguration,
-        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics, logger: Logger
+        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics?, logger: Logger
     ) {
         self.metrics = metrics
-        self.undecoded = metrics.series(op: RequestMetrics.undecoded)
+        self.undecoded = metrics?.series(op: RequestMetrics.undecoded)
         self.dispatcher = dispatcher
         self.decoder = decoder
         self.journal = journal
@@ -157,6 +158,7 @@ struct ConnectionHandler: Sendable {
     }
 
     private func lineTooLong(arrivedNanoseconds: UInt64) -> PendingReply {
+        metrics?.refusals.count(.lineTooLong)
         let error = WireError(
             .lineTooLong, "a request line may be at most \(configuration.lineBytesMax) bytes; closing the connection",
             details: ["limit_bytes": String(configuration.lineBytesMax)])
@@ -194,7 +196,7 @@ struct ConnectionHandler: Sendable {
             identity.trace = request.trace
             op = request.operation.name
             reply = await answer(request, session: &session, identity: identity, logger: logger)
-            reply.series = metrics.series(op: op)
+            reply.series = metrics?.series(op: op)
             if tracer != nil { request.operation.logContext(into: &context) }
         }
         if let trace = identity.trace {
@@ -300,7 +302,7 @@ struct ConnectionHandler: Sendable {
                 request.series.record(code: request.code, nanoseconds: writtenNanoseconds &- request.arrived)
             }
             if !answered.isEmpty {
-                metrics.live.record(
+                metrics?.live.record(
                     answered.lazy.map {
                         (op: $0.series.op, failed: $0.code != nil, nanoseconds: writtenNanoseconds &- $0.arrived)
                     })

@@ -124,6 +124,7 @@ extension ConnectionHandler {
         else {
             session.failedAuth()
             let closing = session.failedAuths >= configuration.rateLimits.authFailuresPerConnectionMax
+            if closing { metrics?.refusals.count(.authFailures) }
             logger.notice(
                 "authentication failed",
                 metadata: ["peer": .string(session.address), "failures": "\(session.failedAuths)"])

@@ -14,6 +14,8 @@ struct ConnectionSweeper: Service {
     let connections: ConnectionCounter
     let budget: BufferBudget
     let configuration: ServerConfiguration
+    /// Nil when the server keeps no metrics.
+    let refusals: ConnectionRefusals?
     let logger: Logger
 
     /// What the last sweeps saw of one connection, and since when.
@@ -93,20 +95,22 @@ struct ConnectionSweeper: Service {
         let lineLimit = Duration.seconds(configuration.lineCompletionSeconds)
         if configuration.idleTimeoutSeconds > 0, !busy, now - max(entry.requestAt, entry.answerAt) >= idle {
             close(
-                id, activity, .idleTimeout, level: .info, message: "connection closed: idle",
+                id, activity, .idleTimeout, .idleTimeout, level: .info, message: "connection closed: idle",
                 "no request for \(configuration.idleTimeoutSeconds) s; closing the connection",
                 limitSeconds: configuration.idleTimeoutSeconds)
         } else if configuration.idleTimeoutSeconds > 0, entry.durable > entry.answered,
             now - max(entry.answerAt, entry.durableAt) >= idle
         {
             close(
-                id, activity, .idleTimeout, level: .info, message: "connection closed: replies not read",
+                id, activity, .idleTimeout, .repliesNotRead, level: .info,
+                message: "connection closed: replies not read",
                 "none of the replies taken for \(configuration.idleTimeoutSeconds) s; closing the connection",
                 limitSeconds: configuration.idleTimeoutSeconds)
         } else if configuration.lineCompletionSeconds > 0, entry.lineState & 1 == 1, now - entry.lineSince >= lineLimit
         {
             close(
-                id, activity, .lineTimeout, level: .notice, message: "connection closed: line not completed",
+                id, activity, .lineTimeout, .lineTimeout, level: .notice,
+                message: "connection closed: line not completed",
                 "a request line must be complete within \(configuration.lineCompletionSeconds) s of its first "
                     + "byte; closing the connection", limitSeconds: configuration.lineCompletionSeconds)
         }
@@ -146,7 +150,7 @@ struct ConnectionSweeper: Service {
             guard now - holder.answerAt >= grace else { continue }
             excessBytes -= holder.bytes
             close(
-                holder.id, holder.activity, .overloaded, level: .warning,
+                holder.id, holder.activity, .overloaded, .replyBudget, level: .warning,
                 message: "connection closed: furthest behind over the reply budget",
                 "the server's budget for unsent replies (\(configuration.bufferedBytesMax) bytes) is used up and "
                     + "this connection is furthest behind; closing it",
@@ -156,10 +160,12 @@ struct ConnectionSweeper: Service {
     }
 
     private func close(
-        _ id: UInt64, _ activity: ConnectionActivity, _ code: WireCode, level: Logger.Level, message: String,
-        _ reason: String, limitSeconds: Int? = nil, details: [String: String] = [:], extra: Logger.Metadata = [:]
+        _ id: UInt64, _ activity: ConnectionActivity, _ code: WireCode, _ refusal: ConnectionRefusal,
+        level: Logger.Level, message: String, _ reason: String, limitSeconds: Int? = nil,
+        details: [String: String] = [:], extra: Logger.Metadata = [:]
     ) {
         guard !activity.isClosing else { return }
+        refusals?.count(refusal)
         var details = details
         if let limitSeconds { details["limit_seconds"] = String(limitSeconds) }
         activity.close(sending: WireError(code, reason, details: details))

@@ -72,7 +72,7 @@ extension Dispatcher {
         case .multiAvailability:
             return .failure(
                 .invalid("resources", "availability over several resources cannot be part of an atomic batch"))
-        case .createResource, .snapshot, .stats, .batch:
+        case .createResource, .snapshot, .stats, .monitor, .batch:
             preconditionFailure("\(operation.name) is refused in an atomic batch when decoded")
         default:
             guard let target = Self.target(of: operation) else { preconditionFailure("an op about one resource") }

@@ -6,6 +6,9 @@ public struct Dispatcher: Sendable {
     public let directory: ResourceDirectory
     let snapshots: SnapshotCoordinator
     let connections: ConnectionCounter
+    /// The per-second samples `monitor` reads (`ServerMetrics.live`); nil when slotd records no metrics
+    /// (`--http-port off`).
+    let liveSamples: LiveSamples?
     let startedAt: Instant
     /// `ServerConfiguration.replyBytesMax`: multi-resource availability stops early when it cannot fit.
     let replyBytesMax: Int
@@ -52,7 +55,8 @@ public struct Dispatcher: Sendable {
     static func target(of operation: Operation) -> Target? {
         switch operation {
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
-            .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken, .eraseCustomer:
+            .monitor, .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken,
+            .eraseCustomer:
             nil
         case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
         case .hold(let resource, _), .listBookings(let resource, _, _, _, _, _), .availability(let resource, _, _, _),
@@ -78,7 +82,8 @@ public struct Dispatcher: Sendable {
             await actor.change(operation, stamp: stamp)
         case .bookSeries(_, let command): await actor.change(operation, stamp: command.idempotency)
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
-            .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken, .eraseCustomer:
+            .monitor, .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken,
+            .eraseCustomer:
             preconditionFailure("\(operation.name) is not about one resource")
         }
     }
@@ -121,6 +126,12 @@ public struct Dispatcher: Sendable {
             var stats = await stats(tenant: tenant)
             if !principal.seesPaths { stats.lastSnapshot = stats.lastSnapshot?.withoutDirectory }
             return Outcome(reply: .success(.stats(stats)), awaitedSequence: 0)
+        case .monitor(let seconds):
+            guard let liveSamples else {
+                let error = WireError.invalid("op", "slotd keeps no samples when it runs with --http-port off")
+                return Outcome(reply: .failure(error), awaitedSequence: 0)
+            }
+            return Outcome(reply: .success(.liveSamples(liveSamples.recent(seconds: seconds))), awaitedSequence: 0)
         case .auth:
             // A connection answers `auth` itself: it is about the connection, not the server's state.
             return Outcome(
@@ -224,8 +235,12 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// Visits every resource (one actor hop each): an operator's question, not a hot path.
-    func stats(tenant: TenantID? = nil) async -> ServerStats {
+    /// Visits every resource (one actor hop each): an operator's question, not a hot path. `each` sees every
+    /// resource's counts on the way (the operator page's busiest resources).
+    func stats(
+        tenant: TenantID? = nil,
+        each: (ResourceActor, (bookings: Int, activeBookings: Int, activeHolds: Int)) -> Void = { _, _ in }
+    ) async -> ServerStats {
         var bookings = 0
         var active = 0
         var holds = 0
@@ -233,6 +248,7 @@ public struct Dispatcher: Sendable {
             tenant.map { tenant in directory.allActors().filter { $0.id.tenant == tenant } } ?? directory.allActors()
         for actor in actors {
             let counts = await actor.counts()
+            each(actor, counts)
             bookings += counts.bookings
             active += counts.activeBookings
             holds += counts.activeHolds

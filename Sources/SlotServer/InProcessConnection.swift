@@ -36,7 +36,8 @@ public final class InProcessConnection: Sendable {
         let directory = runtime.directory
         let dispatcher = Dispatcher(
             directory: directory, snapshots: runtime.snapshots, connections: ConnectionCounter(),
-            startedAt: directory.clock.now(), replyBytesMax: runtime.configuration.replyBytesMax)
+            liveSamples: runtime.metrics?.live, startedAt: directory.clock.now(),
+            replyBytesMax: runtime.configuration.replyBytesMax)
         handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: runtime.configuration.domainLimits),
             journal: runtime.journal, configuration: runtime.configuration, rateLimiter: runtime.rateLimiter,

@@ -23,7 +23,8 @@ extension Operation {
             metadata["waitlist.entry"] = "\(entry)"
         case .getGroup(let group), .groupTransition(let group, _, _, _):
             metadata["group.id"] = "\(group)"
-        case .ping, .listResources, .snapshot, .stats, .multiAvailability, .holdMany, .batch, .auth, .createToken,
+        case .ping, .listResources, .snapshot, .stats, .monitor, .multiAvailability, .holdMany, .batch, .auth,
+            .createToken,
             .listTokens, .revokeToken, .eraseCustomer:
             break
         }

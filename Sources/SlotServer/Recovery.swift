@@ -3,6 +3,7 @@ import Logging
 import SlotDomain
 import SlotJournal
 import SlotWire
+import Synchronization
 
 /// Rebuilds the server's state: the newest usable snapshot of this journal, then the journal after it. Events
 /// are applied, not re-decided, so replay cannot reach a different outcome than the one the client was told.
@@ -26,8 +27,14 @@ struct Recovery {
         var description: String
     }
 
+    /// Recovery gave up because `RecoveryStop` asked it to.
+    struct Stopped: Error, CustomStringConvertible {
+        var description: String { "start-up stopped during recovery" }
+    }
+
     static func recover(
-        journal: Journal, snapshots: SnapshotStore, restore: URL?, limits: DomainLimits, logger: Logger
+        journal: Journal, snapshots: SnapshotStore, restore: URL?, limits: DomainLimits, logger: Logger,
+        stop: RecoveryStop = RecoveryStop()
     ) throws -> Recovered {
         let started = ContinuousClock.now
         var recovered = Recovered(state: ServerState(limits: limits))
@@ -37,13 +44,15 @@ struct Recovery {
         } else {
             var replayAfter: UInt64 = 0
             var skipThrough = Captured()
-            if let (image, url, state) = try newestUsable(snapshots, journal: journal, limits: limits, logger: logger) {
+            if let (image, url, state) = try newestUsable(
+                snapshots, journal: journal, limits: limits, logger: logger, stop: stop)
+            {
                 recovered = state
                 recovered.summary.snapshot = url.path
                 replayAfter = image.journalSequence
                 skipThrough = Captured(image)
             }
-            try replay(journal, after: replayAfter, skipping: skipThrough, into: &recovered)
+            try replay(journal, after: replayAfter, skipping: skipThrough, into: &recovered, stop: stop)
         }
         recovered.summary.resources = recovered.state.resources.count
         recovered.summary.bookings = recovered.state.resources.values.reduce(0) { $0 + $1.schedule.bookings.count }
@@ -61,12 +70,14 @@ struct Recovery {
     }
 
     /// The newest snapshot of this journal that reads back whole and still connects to the journal.
-    static func newestUsable(_ store: SnapshotStore, journal: Journal, limits: DomainLimits, logger: Logger) throws
-        -> (SnapshotImage, URL, Recovered)?
-    {
+    static func newestUsable(
+        _ store: SnapshotStore, journal: Journal, limits: DomainLimits, logger: Logger,
+        stop: RecoveryStop = RecoveryStop()
+    ) throws -> (SnapshotImage, URL, Recovered)? {
         let floor = try journal.floor()
         let last = journal.appendedSequence
         for listing in store.list(journalID: journal.journalID) {
+            try stop.check()
             do {
                 let image = try SnapshotStore.load(listing.url)
                 guard image.journalSequence >= floor else {
@@ -151,9 +162,11 @@ struct Recovery {
     /// Applies every stored entry after `sequence` through `ServerState.apply`, the path live requests take,
     /// except those the snapshot captured later than `sequence` (a resource's, the token table's).
     static func replay(
-        _ journal: Journal, after sequence: UInt64, skipping skipThrough: Captured, into recovered: inout Recovered
+        _ journal: Journal, after sequence: UInt64, skipping skipThrough: Captured, into recovered: inout Recovered,
+        stop: RecoveryStop
     ) throws {
         try journal.replay(after: sequence) { sequenced in
+            try stop.check()
             let captured = { (resource: ResourceID) in skipThrough.includes(resource, sequence: sequenced.sequence) }
             if skipThrough.includes(sequenced.entry, sequence: sequenced.sequence) { return }
             recovered.summary.entries += 1
@@ -193,5 +206,19 @@ struct Recovery {
                 "journal.sequence": "\(floor)", "taken_at": "\(RFC3339.format(image.createdAt))",
                 "written_as": "\(written.url.path)",
             ])
+    }
+}
+
+/// Asks a recovery under way to give up: a graceful shutdown while `slotd` replays its journal (`SlotStartup`).
+/// Recovery looks between journal entries and between snapshots, so it stops within one entry's or one snapshot's
+/// work; a relaxed atomic load per entry costs nothing next to reading the entry from SQLite.
+final class RecoveryStop: Sendable {
+    private let requested = Atomic(false)
+
+    func request() { requested.store(true, ordering: .relaxed) }
+
+    /// Throws `Recovery.Stopped` once a stop was requested.
+    func check() throws {
+        if requested.load(ordering: .relaxed) { throw Recovery.Stopped() }
     }
 }

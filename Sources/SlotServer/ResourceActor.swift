@@ -40,6 +40,8 @@ public actor ResourceActor {
     let clock: any WallClock
     /// For business events no request asked for (a waiting customer given a hold).
     let logger: Logger
+    /// Where applied booking changes are counted; nil when the server keeps no metrics.
+    let metrics: BookingMetrics?
     /// The newest journal entry of this resource. Reads wait for it; other resources' entries do not matter.
     var lastJournaled: UInt64
     /// The multi-resource change that holds this resource, and the requests waiting for it to finish
@@ -48,9 +50,15 @@ public actor ResourceActor {
     var exclusiveWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(
-        state: ResourceState, journal: Journal, idempotency: IdempotencyRegistry, clock: any WallClock, logger: Logger
+        state: ResourceState, journal: Journal, idempotency: IdempotencyRegistry, clock: any WallClock,
+        metrics: BookingMetrics?, logger: Logger
     ) {
-        let schedule = state.schedule
+        var schedule = state.schedule
+        // Changes replayed from the journal were counted, if at all, by the server that made them.
+        schedule.clearTransitionTally()
+        metrics?.resourceStarted(
+            activeBookings: schedule.bookings.count { $0.state.isActive }, activeHolds: schedule.activeHoldCount)
+        self.metrics = metrics
         self.logger = logger
         self.id = schedule.id
         self.settings = schedule.settings
@@ -201,7 +209,9 @@ public actor ResourceActor {
         // Read before deciding: the decision is a mutation of the observed property, which costs a store per
         // request, and without a waiting customer there is nothing to notice.
         if !schedule.waiting.isEmpty, let notice = schedule.decideExpiryNotice(now: wallNow) { commit(notice) }
-        return schedule.advance(to: wallNow)
+        let now = schedule.advance(to: wallNow)
+        reportTransitions()
+        return now
     }
 
     /// Applies and journals a decided event, remembers its reply under its idempotency key, and reports the

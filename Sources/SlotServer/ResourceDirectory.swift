@@ -21,13 +21,17 @@ public final class ResourceDirectory: Sendable {
     let limits: DomainLimits
     let resourcesMax: Int
     let logger: Logger
+    /// Given to each resource's actor; nil when the server keeps no metrics.
+    let metrics: BookingMetrics?
     private let changeTokens = Atomic<UInt64>(0)
 
     init(
         actors: [ResourceID: ResourceActor], journal: Journal, idempotency: IdempotencyRegistry,
-        tokens: TokenRegistry, clock: any WallClock, limits: DomainLimits, resourcesMax: Int, logger: Logger
+        tokens: TokenRegistry, clock: any WallClock, limits: DomainLimits, resourcesMax: Int,
+        metrics: BookingMetrics?, logger: Logger
     ) {
         self.logger = logger
+        self.metrics = metrics
         let order = Dictionary(grouping: actors.keys, by: \.tenant).mapValues { OrderedResourceIDs($0) }
         self.actors = Mutex(Entries(byID: actors, order: order))
         self.journal = journal
@@ -102,7 +106,8 @@ public final class ResourceDirectory: Sendable {
             }
             if let remembered = created.remembered { idempotency.remember(remembered) }
             entries.byID[settings.id] = ResourceActor(
-                state: resource, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
+                state: resource, journal: journal, idempotency: idempotency, clock: clock, metrics: metrics,
+                logger: logger)
             entries.order[settings.id.tenant, default: OrderedResourceIDs([])].insert(settings.id)
             return Outcome(reply: .success(.resource(settings)), awaitedSequence: resource.lastSequence)
         }

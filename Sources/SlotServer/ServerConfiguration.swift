@@ -113,6 +113,9 @@ extension ServerConfiguration {
         public var bodyBytesMax = 4_096
         /// Most HTTP connections at once; one more is closed unanswered. Scrapers and probes need a handful.
         public var connectionsMax = 64
+        /// Most resources the operator page lists as busiest (`GET /api/overview`'s `busiest`): enough to see where
+        /// the load is, few enough that the list is read at a glance.
+        public var busiestResourcesMax = 10
 
         public init() {}
     }

@@ -85,11 +85,13 @@ final class TLSHandshakeDeadline: ChannelInboundHandler, RemovableChannelHandler
     typealias InboundOut = ByteBuffer
 
     private let seconds: Int
+    private let refusals: ConnectionRefusals?
     private let logger: Logger
     private var deadline: Scheduled<Void>?
 
-    init(seconds: Int, logger: Logger) {
+    init(seconds: Int, refusals: ConnectionRefusals?, logger: Logger) {
         self.seconds = seconds
+        self.refusals = refusals
         self.logger = logger
     }
 
@@ -98,7 +100,9 @@ final class TLSHandshakeDeadline: ChannelInboundHandler, RemovableChannelHandler
         let channel = context.channel
         let seconds = seconds
         let logger = logger
+        let refusals = refusals
         deadline = context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
+            refusals?.count(.tlsHandshakeTimeout)
             logger.info(
                 "connection closed: TLS handshake not done in time",
                 metadata: ["peer": "\(channel.remoteAddress?.ipAddress ?? "?")", "limit_seconds": "\(seconds)"])

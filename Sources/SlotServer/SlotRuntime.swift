@@ -7,7 +7,8 @@ import SlotWire
 import UnixSignals
 
 /// The assembled server: journal opened and replayed, actors built, services ready to run in one `ServiceGroup`
-/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). `slotd` and the tests both use it.
+/// (journal writer → hold expiry → TCP listener; shutdown runs in reverse). The tests build it directly; `slotd`
+/// through `SlotStartup`, which runs the HTTP port while this is built.
 public final class SlotRuntime: Sendable {
     public let configuration: ServerConfiguration
     public let journal: Journal
@@ -23,42 +24,76 @@ public final class SlotRuntime: Sendable {
     public let recoveredEntries: Int
     /// The snapshot start-up began from, if any.
     public let recoveredSnapshot: String?
-    /// What `/metrics` serves.
-    public let metrics: ServerMetrics
+    /// What `/metrics` serves; nil without the HTTP port, which is the server's one switch for metrics: with nothing
+    /// to read them, none are recorded.
+    public let metrics: ServerMetrics?
 
-    public init(
+    /// Recovers on the calling thread, and binds the HTTP port (when configured) as the first of `services`.
+    public convenience init(
         configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
         onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void = { _ in }
     ) throws {
+        try self.init(
+            configuration: configuration, clock: clock, logger: logger, prelude: Prelude(configuration),
+            onListening: onListening)
+    }
+
+    /// What exists before a runtime built by `SlotStartup`: the metrics (nil when the HTTP port is off), the HTTP
+    /// port already listening (its service is not among `services` then), and the flag that stops recovery.
+    struct Prelude: Sendable {
+        var metrics: ServerMetrics?
+        var http: HTTPSite?
+        var stop = RecoveryStop()
+
+        init(metrics: ServerMetrics?, http: HTTPSite? = nil) {
+            self.metrics = metrics
+            self.http = http
+        }
+
+        /// Metrics exactly when `configuration` has an HTTP port to read them.
+        init(_ configuration: ServerConfiguration) {
+            self.init(metrics: ServerMetrics.forPort(configuration.http.port))
+        }
+    }
+
+    init(
+        configuration: ServerConfiguration, clock: any WallClock, logger: Logger, prelude: Prelude,
+        onListening: @escaping @Sendable (TCPServerService.ListeningAddress) -> Void
+    ) throws {
         self.configuration = configuration
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
+        let metrics = prelude.metrics
+        self.metrics = metrics
         let journal = try Journal(
             directory: configuration.dataDirectory, configuration: configuration.journal,
             onFailure: { error in
                 logger.critical(
                     "journal write failed; stopping so a restart can recover", metadata: ["error": "\(error)"])
                 fatalError("journal write failed: \(error)")
-            })
+            },
+            commitObserver: metrics?.journalCommitObserver)
         let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
-            limits: configuration.domainLimits, logger: logger)
+            limits: configuration.domainLimits, logger: logger, stop: prelude.stop)
         Self.removeStaleTemporaryFiles(snapshotStore, journalID: journal.journalID, logger: logger)
         let idempotency = IdempotencyRegistry(recovered.state.keys)
         var actors: [ResourceID: ResourceActor] = [:]
         actors.reserveCapacity(recovered.state.resources.count)
         for (id, state) in recovered.state.resources {
             actors[id] = ResourceActor(
-                state: state, journal: journal, idempotency: idempotency, clock: clock, logger: logger)
+                state: state, journal: journal, idempotency: idempotency, clock: clock, metrics: metrics?.bookings,
+                logger: logger)
         }
         let directory = ResourceDirectory(
             actors: actors, journal: journal, idempotency: idempotency, tokens: TokenRegistry(recovered.state.tokens),
             clock: clock,
-            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, logger: logger)
+            limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, metrics: metrics?.bookings,
+            logger: logger)
         try Self.checkAuthentication(configuration, tokens: directory.tokens, now: clock.now(), logger: logger)
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
-            logger: logger)
+            metrics: metrics?.snapshots, logger: logger)
         let rateLimiter = RateLimiter(limits: configuration.rateLimits)
         let authThrottle = AuthThrottle(limits: configuration.rateLimits)
         self.rateLimiter = rateLimiter
@@ -66,15 +101,14 @@ public final class SlotRuntime: Sendable {
         let connections = ConnectionCounter()
         let budget = BufferBudget()
         let dispatcher = Dispatcher(
-            directory: directory, snapshots: snapshots, connections: connections, startedAt: clock.now(),
-            replyBytesMax: configuration.replyBytesMax)
-        let metrics = ServerMetrics()
-        self.metrics = metrics
+            directory: directory, snapshots: snapshots, connections: connections, liveSamples: metrics?.live,
+            startedAt: clock.now(), replyBytesMax: configuration.replyBytesMax)
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
             logger: logger)
-        let readiness = Readiness()
+        let site = prelude.http ?? HTTPSite(readiness: Readiness())
+        let readiness = site.readiness
         let report = ListeningReport(httpOn: configuration.http.port != nil, readiness: readiness, then: onListening)
         self.journal = journal
         self.directory = directory
@@ -82,31 +116,49 @@ public final class SlotRuntime: Sendable {
         self.dispatcher = dispatcher
         self.recoveredEntries = recovered.summary.entries
         self.recoveredSnapshot = recovered.summary.snapshot
-        // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
-        let http = configuration.http.port.map { _ in
-            HTTPServerService(
-                configuration: configuration,
-                routes: HTTPRoutes(
+        if let metrics {
+            site.serve(
+                HTTPRoutes(
                     metrics: metrics, readiness: readiness, journal: journal, connections: connections,
-                    directory: directory, requiresAuthentication: configuration.requiresAuthentication),
-                logger: logger, onListening: report.http)
+                    directory: directory, requiresAuthentication: configuration.requiresAuthentication,
+                    page: OperatorRoutes(
+                        dispatcher: dispatcher, live: metrics.live,
+                        access: HTTPAccess(
+                            directory: directory, requiresAuthentication: configuration.requiresAuthentication),
+                        busiestMax: configuration.http.busiestResourcesMax, replyBytesMax: configuration.replyBytesMax)),
+                report: report)
+        } else {
+            // No HTTP port: no routes to hand over, only the readiness to move on.
+            readiness.recovered()
         }
-        self.services =
-            (http.map { [$0] } ?? []) + [
-                JournalService(journal: journal, logger: logger),
-                ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
-                SnapshotService(
-                    coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
-                    everyEntries: configuration.snapshotEveryEntries, logger: logger),
-                ConnectionSweeper(
-                    connections: connections, budget: budget, configuration: configuration, logger: logger),
-                LiveSampler(samples: metrics.live, journal: journal, connections: connections, clock: clock),
-                TCPServerService(
-                    configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
-                    budget: budget, logger: logger, onListening: report.tcp),
-                // Last, so that it is the first to hear of a graceful shutdown.
-                ShutdownNotice(readiness: readiness),
-            ]
+        // The HTTP port first: it starts first and stops last, answering `/ready` (503) while the rest shuts down.
+        // `SlotStartup` runs its own, bound before recovery.
+        let http =
+            prelude.http == nil
+            ? configuration.http.port.map { _ in
+                HTTPServerService(configuration: configuration, site: site, logger: logger)
+            } : nil
+        let sampler = metrics.map {
+            LiveSampler(samples: $0.live, journal: journal, connections: connections, clock: clock)
+        }
+        let services: [(any Service)?] = [
+            http,
+            JournalService(journal: journal, logger: logger),
+            ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
+            SnapshotService(
+                coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,
+                everyEntries: configuration.snapshotEveryEntries, logger: logger),
+            ConnectionSweeper(
+                connections: connections, budget: budget, configuration: configuration, refusals: metrics?.refusals,
+                logger: logger),
+            sampler,
+            TCPServerService(
+                configuration: configuration, tlsContext: tlsContext, handler: handler, connections: connections,
+                budget: budget, refusals: metrics?.refusals, logger: logger, onListening: report.tcp),
+            // Last, so that it is the first to hear of a graceful shutdown.
+            ShutdownNotice(readiness: readiness),
+        ]
+        self.services = services.compactMap { $0 }
     }
 
     /// Why slotd will not start: authentication is required and no admin token exists to authenticate with.
@@ -154,15 +206,11 @@ public final class SlotRuntime: Sendable {
         }
     }
 
-    /// One group for every service; SIGTERM and SIGINT start a graceful shutdown. `outer` services (the process's
-    /// own, such as the trace exporter) start before the runtime's and stop after them, so that what the runtime
-    /// does while it drains still reaches them.
-    public func makeServiceGroup(
-        logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint], outer: [any Service] = []
-    ) -> ServiceGroup {
+    /// One group for every service; SIGTERM and SIGINT start a graceful shutdown.
+    public func makeServiceGroup(logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
         ServiceGroup(
             configuration: .init(
-                services: (outer + services).map {
+                services: services.map {
                     .init(
                         service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -15,12 +15,18 @@ public actor SnapshotCoordinator {
     private let journal: Journal
     private let kept: Int
     private let logger: Logger
+    /// Nil when the server keeps no metrics.
+    private let metrics: SnapshotMetrics?
     public private(set) var last: SnapshotSummary?
     /// An actor runs other calls while one awaits; these make `take` run strictly one at a time, in order.
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(directory: ResourceDirectory, store: SnapshotStore, journal: Journal, kept: Int, logger: Logger) {
+    init(
+        directory: ResourceDirectory, store: SnapshotStore, journal: Journal, kept: Int, metrics: SnapshotMetrics?,
+        logger: Logger
+    ) {
+        self.metrics = metrics
         self.directory = directory
         self.store = store
         self.journal = journal
@@ -100,13 +106,15 @@ public actor SnapshotCoordinator {
             : keptSnapshots.count >= 2 ? keptSnapshots[keptSnapshots.count - 1].journalSequence : 0
         let deleted =
             compactThrough > 0 ? try await journal.compact(through: compactThrough, scrubbing: forErasure) : 0
+        let elapsed = ContinuousClock.now - started
         let summary = SnapshotSummary(
             path: written.0.path, journalSequence: journalSequence, resources: actors.count,
             bookings: written.2, idempotencyKeys: records.count, sizeBytes: written.1,
-            durationMilliseconds: Self.milliseconds(ContinuousClock.now - started),
+            durationMilliseconds: Self.milliseconds(elapsed),
             longestPauseMilliseconds: Self.milliseconds(longestPause), compactedThrough: compactThrough,
             compactedEntries: deleted, takenAt: createdAt)
         last = summary
+        metrics?.written(taking: elapsed, at: createdAt)
         logger.notice(
             "snapshot written",
             metadata: [

@@ -27,13 +27,16 @@ public final class TCPServerService: Service {
     private let onListening: @Sendable (ListeningAddress) -> Void
     private let connections: ConnectionCounter
     private let budget: BufferBudget
+    /// Nil when the server keeps no metrics.
+    private let refusals: ConnectionRefusals?
     private let nextConnectionID = Atomic<UInt64>(0)
 
     init(
         configuration: ServerConfiguration, tlsContext: NIOSSLContext?, handler: ConnectionHandler,
-        connections: ConnectionCounter, budget: BufferBudget, logger: Logger,
+        connections: ConnectionCounter, budget: BufferBudget, refusals: ConnectionRefusals?, logger: Logger,
         onListening: @escaping @Sendable (ListeningAddress) -> Void
     ) {
+        self.refusals = refusals
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.connections = connections
@@ -103,6 +106,7 @@ public final class TCPServerService: Service {
         let budget = budget
         let tlsContext = tlsContext
         let logger = logger
+        let refusals = refusals
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.connectionsMax))
             .serverChannelOption(.maxMessagesPerRead, value: 16)
@@ -125,7 +129,8 @@ public final class TCPServerService: Service {
                         // only this connection.
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
                         try channel.pipeline.syncOperations.addHandler(
-                            TLSHandshakeDeadline(seconds: configuration.tlsHandshakeSeconds, logger: logger))
+                            TLSHandshakeDeadline(
+                                seconds: configuration.tlsHandshakeSeconds, refusals: refusals, logger: logger))
                     }
                     try channel.pipeline.syncOperations.addHandler(PartialLineTracker(activity))
                     // The bound is a partial line held in memory; a complete longer line is refused after framing.
@@ -171,6 +176,7 @@ public final class TCPServerService: Service {
     /// Tells a connection over the server's or its address's connection limit so, and closes it unread.
     private func refuse(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, address: String, perAddress: Bool) async
     {
+        refusals?.count(perAddress ? .addressConnectionsMax : .connectionsMax)
         let error: WireError
         if perAddress {
             let limit = configuration.connectionsPerAddressMax

@@ -76,6 +76,18 @@ public final class ChildProcess: Sendable {
         kill(processIdentifier, SIGTERM)
     }
 
+    /// The exit status once the child has ended by itself; nil if it was still running after `seconds`, and then
+    /// it is killed (so a failing test leaves no process behind).
+    public func exitStatus(withinSeconds seconds: Int) async throws -> Int32? {
+        for _ in 0..<(seconds * 50) where isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        guard !isRunning else {
+            kill(processIdentifier, SIGKILL)
+            waitUntilExit()
+            return nil
+        }
+        return terminationStatus
+    }
+
     private static func decode(_ raw: Int32) -> Int32 {
         let signal = raw & 0x7f
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal

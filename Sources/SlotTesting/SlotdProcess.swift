@@ -13,32 +13,24 @@ public final class SlotdProcess: RunningServer, Sendable {
     /// The file the server's stdout goes to (its `listening` line).
     public let stdoutURL: URL
 
-    /// Starts `slotd --port 0 --http-port 0` on `dataDirectory` (created if missing; snapshots in its `snapshots` folder) with
-    /// `extraArguments`, and returns once it listens. `logLevel` and `stderr`: the server's log lines go to
-    /// `stderr` (a file), else nowhere.
-    public init(dataDirectory: URL, extraArguments: [String] = [], logLevel: String = "warning", stderr: URL? = nil)
-        async throws
-    {
-        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        stdoutURL = dataDirectory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        let arguments =
-            [
-                "--port", "0", "--http-port", "0", "--data-dir", dataDirectory.path, "--snapshot-dir",
-                dataDirectory.appendingPathComponent("snapshots").path, "--log-level", logLevel,
-            ]
-            + extraArguments
-        if let stderr { _ = FileManager.default.createFile(atPath: stderr.path, contents: nil) }
-        process = try ChildProcess(
-            executable: try PackageExecutable.url("slotd"), arguments: arguments, stdout: stdoutURL, stderr: stderr)
-        // Wait (bounded) for the one `listening` line on stdout.
-        for _ in 0..<1_000 {
-            if let text = try? String(contentsOf: stdoutURL, encoding: .utf8),
-                let line = text.split(separator: "\n").first,
-                let port = try? JSONValue.parse(line)["port"]?.int
-            {
+    /// Starts `slotd --port 0 --http-port 0` on `dataDirectory` (`SlotdStart`) and returns once it listens.
+    public convenience init(
+        dataDirectory: URL, extraArguments: [String] = [], logLevel: String = "warning", stderr: URL? = nil
+    ) async throws {
+        try await self.init(
+            waitingFor: try SlotdStart(
+                dataDirectory: dataDirectory, extraArguments: extraArguments, logLevel: logLevel, stderr: stderr))
+    }
+
+    /// Waits up to `seconds` for the one `listening` line of `start` on its stdout; throws, and stops the process,
+    /// when it ends first or none comes.
+    public init(waitingFor start: SlotdStart, withinSeconds seconds: Int = 20) async throws {
+        process = start.process
+        stdoutURL = start.stdoutURL
+        for _ in 0..<(seconds * 50) {
+            if let (port, httpPort) = start.listeningLine() {
                 self.port = port
-                self.httpPort = try? JSONValue.parse(line)["http_port"]?.int
+                self.httpPort = httpPort
                 return
             }
             guard process.isRunning else { break }
@@ -64,11 +56,6 @@ public final class SlotdProcess: RunningServer, Sendable {
     /// The exit status once the process has ended by itself; nil if it was still running after `seconds`, and
     /// then it is killed (so a failing test leaves no server behind).
     public func exitStatus(withinSeconds seconds: Int) async throws -> Int32? {
-        for _ in 0..<(seconds * 50) where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        guard !process.isRunning else {
-            kill9()
-            return nil
-        }
-        return process.terminationStatus
+        try await process.exitStatus(withinSeconds: seconds)
     }
 }

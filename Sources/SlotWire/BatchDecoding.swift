@@ -29,7 +29,8 @@ public struct BatchItem: Sendable {
 extension OperationDecoder {
     /// Ops that never go in a batch: another batch, and the operator's server-wide requests.
     static let notInBatch: Set<String> = [
-        "batch", "snapshot", "stats", "auth", "create_token", "list_tokens", "revoke_token", "erase_customer",
+        "batch", "snapshot", "stats", "monitor", "auth", "create_token", "list_tokens", "revoke_token",
+        "erase_customer",
     ]
     /// Ops that go in a batch only when it is not atomic: a resource created inside an atomic batch would have to
     /// exist for the batch's later ops before the batch is decided.

@@ -68,7 +68,8 @@ extension ReplyBody {
     /// Replies that may run to many kilobytes (lists and histories); any other reply is a few hundred bytes.
     public var mayBeLarge: Bool {
         switch self {
-        case .resources, .bookingWithHistory, .bookings, .slots, .pooledSlots, .waitlist, .series, .rules, .tokens:
+        case .resources, .bookingWithHistory, .bookings, .slots, .pooledSlots, .waitlist, .series, .rules, .tokens,
+            .liveSamples:
             true
         case .empty, .resource, .booking, .group, .batch, .snapshot, .stats, .waitlistEntry, .principal, .token,
             .erasure:

@@ -11,7 +11,7 @@ public struct LiveSample: Sendable, Equatable {
     /// Of those replies, the ones that were errors.
     public var errors: Int
     /// Median and 99th percentile of the durations from a line's arrival to its reply being written, as the upper
-    /// bound of a bucket a quarter of a doubling wide (so at most 19 % above the true value); nil without requests.
+    /// bound of a bucket a quarter of a doubling wide (so at most 25 % above the true value); nil without requests.
     public var durationP50Seconds: Double?
     public var durationP99Seconds: Double?
     /// Journal entries appended and not yet committed, when the second closed.

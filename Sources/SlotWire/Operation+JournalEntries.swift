@@ -5,7 +5,7 @@ extension Operation {
     public var journalEntriesMax: Int {
         switch self {
         case .ping, .getResource, .listResources, .getBooking, .listBookings, .availability, .multiAvailability,
-            .snapshot, .stats, .getRules, .waitlistStatus, .waitlistQueue, .getGroup, .auth, .listTokens:
+            .snapshot, .stats, .monitor, .getRules, .waitlistStatus, .waitlistQueue, .getGroup, .auth, .listTokens:
             0
         case .createToken, .revokeToken: 1
         // One entry for the whole erasure (`Dispatcher+Erasure`).

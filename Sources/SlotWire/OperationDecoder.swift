@@ -35,6 +35,7 @@ enum OperationDecoder {
             "availability": range.union(["duration_minutes", "resources", "mode"]),
             "snapshot": [],
             "stats": [],
+            "monitor": ["seconds"],
             "set_weekly_hours": ["resource", "weekly_hours", "actor", "idempotency_key"],
             "set_override": ["resource", "date", "closed", "hours", "actor", "idempotency_key"],
             "clear_override": ["resource", "date", "actor", "idempotency_key"],
@@ -59,6 +60,8 @@ enum OperationDecoder {
         case "book_series", "cancel_series", "waitlist_join", "waitlist_leave", "waitlist_status":
             return try seriesOperation(op, &reader)
         case "stats": return .stats(tenant: reader.tenant)
+        case "monitor":
+            return .monitor(seconds: try reader.integer("seconds", default: 1, range: 1...LiveSample.secondsKept))
         case "get_group", "confirm_group", "cancel_group", "reschedule_group": return try groupOperation(op, &reader)
         case "batch": return try batch(&reader)
         case "auth", "create_token", "list_tokens", "revoke_token", "erase_customer":

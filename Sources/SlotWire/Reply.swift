@@ -16,6 +16,8 @@ public enum ReplyBody: Sendable {
     case slots([Instant])
     case snapshot(SnapshotSummary)
     case stats(ServerStats)
+    /// `monitor`: per-second samples, oldest first.
+    case liveSamples([LiveSample])
     case rules(RulesReply)
     /// Multi-resource availability: each start, with the resources free then (all of them in `all` mode).
     case pooledSlots([(start: Instant, resources: [ResourceID])])
@@ -144,6 +146,11 @@ public enum ReplyEncoder {
         case .stats(let stats):
             writer.key("stats")
             stats.write(to: &writer)
+        case .liveSamples(let samples):
+            writer.key("samples")
+            writer.beginArray()
+            for sample in samples where !writer.isOverLimit { sample.write(to: &writer) }
+            writer.endArray()
         case .rules(let reply):
             reply.write(to: &writer)
         case .pooledSlots(let slots):

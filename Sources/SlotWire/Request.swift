@@ -57,6 +57,8 @@ public enum Operation: Sendable {
     case snapshot
     /// Counts over one tenant's resources, or over every resource (nil).
     case stats(tenant: TenantID?)
+    /// The last `seconds` per-second samples of the server's activity (`slotctl top`).
+    case monitor(seconds: Int)
     case changeRules(ResourceID, RuleRequest, actor: String, idempotency: IdempotencyStamp?)
     case getRules(ResourceID)
     case bookSeries(ResourceID, SeriesCommand)
@@ -99,6 +101,7 @@ public enum Operation: Sendable {
         case .availability, .multiAvailability: "availability"
         case .snapshot: "snapshot"
         case .stats: "stats"
+        case .monitor: "monitor"
         case .changeRules(_, let request, _, _):
             switch request {
             case .weeklyHours: "set_weekly_hours"

@@ -132,12 +132,19 @@ struct VerifyJournalCommand: ParsableCommand {
         var shownEntries = 0
         let report: JournalVerifier.Report
         do {
-            report = try JournalVerifier.verify(directory: url) { checked, total in
-                // Called every 10,000 entries and once at the end, which may repeat the last count.
-                guard checked > shownEntries, checked % 10_000 == 0 else { return }
-                shownEntries = checked
-                let line = "verify: \(Amounts.grouped(checked)) of \(Amounts.grouped(total)) entries checked\n"
-                FileHandle.standardError.write(Data(line.utf8))
+            report = try withProgress("verify: reading \(url.path)") { progress in
+                try JournalVerifier.verify(directory: url) { checked, total in
+                    // Called every 10,000 entries and once at the end, which may repeat the last count.
+                    guard checked > shownEntries, checked % 10_000 == 0 else { return }
+                    shownEntries = checked
+                    let line = "verify: \(Amounts.grouped(checked)) of \(Amounts.grouped(total)) entries checked"
+                    // On a terminal the count replaces itself; elsewhere each is a line of the log it goes to.
+                    if progress.isOnTerminal {
+                        progress.update(line)
+                    } else {
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                    }
+                }
             }
         } catch {
             throw SlotctlFailure.unreadable("cannot read the journal in \(url.path): \(error)")

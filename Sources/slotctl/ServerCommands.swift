@@ -67,7 +67,9 @@ struct TakeSnapshotCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let reply = try await ServerSession.run(server) { session in try await session.call(["op": "snapshot"]) }
+        let reply = try await withProgress("taking a snapshot on \(server.endpoint)") {
+            try await ServerSession.run(server) { session in try await session.call(["op": "snapshot"]) }
+        }
         let snapshot = reply["snapshot"] ?? .null
         emit(output.json ? snapshot.jsonText : Self.render(snapshot))
     }

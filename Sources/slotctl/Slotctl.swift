@@ -12,7 +12,9 @@ struct Slotctl: AsyncParsableCommand {
             Server commands talk to slotd over its protocol (--host, --port). `journal verify`, \
             `journal dump` and `snapshot inspect` read files and need no server; `token create` and `token list` \
             work on a stopped server's data folder. Every command prints text for people, or JSON with \
-            --json. Operations guide: docs/OPERATIONS.md.
+            --json. `top` watches the server second by second. On a terminal, commands that may take a while \
+            (snapshot, journal verify, token create and list) show a progress line on stderr while they work; \
+            elsewhere they print nothing more. Operations guide: docs/OPERATIONS.md.
 
             Exit status: 0 done; 1 the server (or, offline, the data folder) refused the request, or a check found \
             damage; 2 cannot talk to the server (nothing listening, connection lost, no reply in time); 3 a file \
@@ -20,7 +22,7 @@ struct Slotctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, SnapshotCommand.self, ResourcesCommand.self, BookingsCommand.self,
-            BookingCommand.self, JournalCommand.self, TokenCommand.self,
+            BookingCommand.self, TopCommand.self, JournalCommand.self, TokenCommand.self,
         ])
 
     /// ArgumentParser's own `main`, except that a `SlotctlFailure` becomes one line on stderr and its own exit

@@ -28,8 +28,10 @@ struct DataFolderOptions: ParsableArguments {
         logger.logLevel = .warning
         let data = URL(fileURLWithPath: dataDir)
         do {
-            return try OfflineDataFolder(
-                dataDirectory: data, snapshotDirectory: URL(fileURLWithPath: snapshotDir), logger: logger)
+            return try withProgress("recovering \(data.path) (snapshot, then journal replay)") { _ in
+                try OfflineDataFolder(
+                    dataDirectory: data, snapshotDirectory: URL(fileURLWithPath: snapshotDir), logger: logger)
+            }
         } catch JournalError.locked {
             throw SlotctlFailure.refusedOffline(
                 "\(data.path) is in use by a running slotd (it holds the folder's lock). Create the token through "

@@ -20,10 +20,10 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "TCP port; 0 picks a free one (printed in the 'listening' line on stdout).")
     var port = ServerConfiguration.defaultPort
 
-    @Option(help: "Address of the HTTP port (/health, /ready, /metrics); default: --host.")
+    @Option(help: "Address of the HTTP port (/health, /ready, /metrics, the operator page); default: --host.")
     var httpHost: String?
 
-    @Option(help: "HTTP port for /health, /ready and /metrics; 0 picks a free one; off: no HTTP port.")
+    @Option(help: "HTTP port for /health, /ready, /metrics and the operator page (/); 0 picks a free one; off: none.")
     var httpPort = String(ServerConfiguration.defaultHTTPPort)
 
     @Option(name: .customLong("data-dir"), help: "Folder of the SQLite journal.")
@@ -198,7 +198,8 @@ struct Slotd: AsyncParsableCommand {
         // Once per process, like the metrics below; before the runtime, whose connections take the tracer.
         let traceExport = try otlpEndpoint.map { try TraceExport.bootstrap(endpoint: $0, logger: logger) }
         configuration.tracesRequests = traceExport != nil
-        let runtime = try SlotRuntime(configuration: configuration, logger: logger) { address in
+        // The HTTP port listens while the journal replays; the TCP port once it has replayed.
+        let startup = SlotStartup(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
             let http = address.httpPort.map { ",\"http_port\":\($0)" } ?? ""
             let line = "{\"event\":\"listening\",\"host\":\"\(address.host)\",\"port\":\(address.port)\(http)}\n"
@@ -206,8 +207,10 @@ struct Slotd: AsyncParsableCommand {
         }
         // Whatever reports through swift-metrics (a library, later code) lands in the same /metrics. Not in
         // SlotRuntime: the bootstrap is once per process, and tests run many servers in one.
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: runtime.metrics.registry))
-        try await runtime.makeServiceGroup(logger: logger, outer: traceExport.map { [$0] } ?? []).run()
+        if let metrics = startup.metrics {
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        }
+        try await startup.makeServiceGroup(outer: traceExport.map { [$0] } ?? []).run()
     }
 }
 

@@ -22,7 +22,7 @@ import Testing
         let connections = ConnectionCounter()
         connections.register(1, activity)
         let sweeper = ConnectionSweeper(
-            connections: connections, budget: budget, configuration: configuration,
+            connections: connections, budget: budget, configuration: configuration, refusals: nil,
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try body(sweeper, activity)
     }

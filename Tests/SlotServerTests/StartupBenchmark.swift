@@ -23,27 +23,8 @@ import Testing
         let logger = Logger(label: "startup-bench") { _ in SwiftLogNoOpLogHandler() }
 
         let writeStarted = ContinuousClock.now
-        let journal = try Journal(directory: directory)
-        journal.start()
-        var last: UInt64 = 0
-        for index in 0..<resources {
-            let id = ResourceID("r-\(index)")!
-            last = journal.append(
-                .resourceCreated(
-                    ResourceSettings(id: id, timeZoneIdentifier: "Europe/Berlin"), at: now, idempotency: nil))
-            for sequence in 1...UInt64(bookings / resources) {
-                let start = now.adding(seconds: 86_400 + Int64(sequence) * 1_800)
-                let event = HeldEvent(
-                    sequence: sequence, range: TimeRange(start: start, end: start.adding(seconds: 900)),
-                    customer: "customer-\(index)-\(sequence)", expiresAt: nil, confirmed: true, actor: "client",
-                    at: now,
-                    idempotency: nil)
-                last = journal.append(.schedule(id, .held(event)))
-            }
-            if index % 100 == 99 { try await journal.waitUntilDurable(last) }
-        }
-        try await journal.waitUntilDurable(last)
-        journal.stop()
+        try await LongJournal.write(
+            to: directory, resources: resources, bookingsPerResource: bookings / resources, at: now)
         let writeSeconds = seconds(ContinuousClock.now - writeStarted)
 
         let fromJournal = try measure {

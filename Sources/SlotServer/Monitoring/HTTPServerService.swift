@@ -5,28 +5,23 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The HTTP side port (`ServerConfiguration.HTTP`): one request per connection, answered by `HTTPRoutes` and
+/// The HTTP side port (`ServerConfiguration.HTTP`): one request per connection, answered by `HTTPSite` and
 /// closed. It is the first service to start and the last to stop, so `/health` and `/ready` answer (503) while the
-/// TCP port drains its connections and the journal flushes.
+/// journal replays (`SlotStartup`), while the TCP port drains its connections and while the journal flushes.
 final class HTTPServerService: Service {
     private let configuration: ServerConfiguration.HTTP
     private let host: String
     private let port: Int
-    private let routes: HTTPRoutes
+    private let site: HTTPSite
     private let logger: Logger
-    private let onListening: @Sendable (Int) -> Void
     private let open = Atomic<Int>(0)
 
-    init(
-        configuration: ServerConfiguration, routes: HTTPRoutes, logger: Logger,
-        onListening: @escaping @Sendable (Int) -> Void
-    ) {
+    init(configuration: ServerConfiguration, site: HTTPSite, logger: Logger) {
         self.configuration = configuration.http
         self.host = configuration.httpHost
         self.port = configuration.http.port ?? 0
-        self.routes = routes
+        self.site = site
         self.logger = logger
-        self.onListening = onListening
     }
 
     func run() async throws {
@@ -40,7 +35,7 @@ final class HTTPServerService: Service {
         }
         let boundPort = server.channel.localAddress?.port ?? 0
         logger.notice("listening for HTTP", metadata: ["host": "\(host)", "port": "\(boundPort)"])
-        onListening(boundPort)
+        site.listening(on: boundPort)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 try await withGracefulShutdownHandler {
@@ -114,7 +109,7 @@ final class HTTPServerService: Service {
                     }
                 case .end:
                     guard let head else { return .text(.badRequest, "no request\n") }
-                    return await routes.reply(to: head)
+                    return await site.reply(to: head)
                 }
             }
         } catch {

@@ -6,8 +6,8 @@ import Synchronization
 /// Connections add their written replies to the open second (`record`); `LiveSampler` closes it once a second
 /// with the gauges read then, so a second without requests still has its sample.
 public final class LiveSamples: Sendable {
-    /// Fifteen minutes: what the operator page charts.
-    public static let secondsKept = 900
+    /// Fifteen minutes (`LiveSample.secondsKept`, where the `monitor` op's decoder can read it too).
+    public static let secondsKept = LiveSample.secondsKept
 
     private struct State {
         var open = OpenSecond()

@@ -7,11 +7,18 @@ import Synchronization
 /// servers in one process (the tests) count apart. Handles are made once and kept: a request only finds its
 /// `RequestSeries` and adds to it. Gauges whose value the server already knows exactly (open connections, the
 /// journal's queue) are read when `/metrics` is scraped instead of being kept up to date on every change.
+///
+/// A server without its HTTP port has none (`SlotRuntime.metrics` is nil): nothing could read them, so nothing
+/// records them, and that server is what the cost of metrics is measured against.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// The per-second samples of the operator page and `slotctl top`.
     public let live = LiveSamples()
     private let requests: RequestMetrics
+    let bookings: BookingMetrics
+    let refusals: ConnectionRefusals
+    let journalCommits: JournalCommitMetrics
+    let snapshots: SnapshotMetrics
     private let connectionsGauge: Gauge
     private let journalQueueGauge: Gauge
 
@@ -19,6 +26,10 @@ public final class ServerMetrics: Sendable {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         requests = RequestMetrics(registry: registry)
+        bookings = BookingMetrics(registry: registry)
+        refusals = ConnectionRefusals(registry: registry)
+        journalCommits = JournalCommitMetrics(registry: registry)
+        snapshots = SnapshotMetrics(registry: registry)
         connectionsGauge = registry.makeGauge(
             descriptor: .init(
                 metricName: "slotd_connections", unitName: "",
@@ -27,6 +38,17 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 metricName: "slotd_journal_queue_depth", unitName: "",
                 helpText: "Journal entries appended and not yet committed."))
+    }
+
+    /// Metrics for a server whose HTTP port is `port`: none when it is off.
+    static func forPort(_ port: Int?) -> ServerMetrics? {
+        port == nil ? nil : ServerMetrics()
+    }
+
+    /// What the journal writer calls after each commit.
+    var journalCommitObserver: Journal.CommitObserver {
+        let commits = journalCommits
+        return { entries, nanoseconds in commits.committed(entries: entries, nanoseconds: nanoseconds) }
     }
 
     /// The counter and histogram of one op's requests.

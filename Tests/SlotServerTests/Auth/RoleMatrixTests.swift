@@ -105,6 +105,7 @@ import Testing
         ("get_rules", ["op": "get_rules", "resource": "r"], "operator"),
         ("snapshot", ["op": "snapshot"], "operator"),
         ("stats", ["op": "stats"], "operator"),
+        ("monitor", ["op": "monitor", "seconds": 5], "operator"),
         ("create_token", ["op": "create_token", "name": "made-in-matrix", "role": "reader"], "admin"),
         ("list_tokens", ["op": "list_tokens"], "admin"),
         ("revoke_token", ["op": "revoke_token", "token": "t99"], "admin"),
