@@ -172,6 +172,7 @@ struct ConnectionHandler: Sendable {
         _ line: ByteBufferView, session: inout ConnectionSession, connectionID: UInt64, line lineNumber: UInt64,
         logger: Logger
     ) async -> PendingReply {
+        let startedAt = tracer == nil ? nil : DefaultTracerClock.now
         var identity = RequestIdentity(connectionID: connectionID, line: lineNumber)
         var reply: PendingReply
         var op = RequestMetrics.undecoded
@@ -200,9 +201,9 @@ struct ConnectionHandler: Sendable {
         if let trace = identity.trace {
             reply.bytes = ReplyEncoder.tracing(reply.bytes, id: identity.clientID, trace: trace)
         }
-        if let tracer {
+        if let tracer, let startedAt {
             reply.followUp = reply.followUp ?? ReplyFollowUp()
-            reply.followUp?.span = startSpan(tracer, op: op, identity: identity, context: context)
+            reply.followUp?.span = startSpan(tracer, op: op, at: startedAt, identity: identity, context: context)
         }
         return reply
     }

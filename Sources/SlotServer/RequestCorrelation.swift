@@ -107,16 +107,18 @@ extension ConnectionHandler {
         return nil
     }
 
-    /// A span named `op` for a request, child of the client's span when the request carries a `trace`, with the
-    /// request's identity and what `Operation.logContext` says it is about (resource, booking…) as attributes.
+    /// A span named `op` for a request, started at `startedAt` (when its handling began: the op is known only once
+    /// it is decoded), child of the client's span when the request carries a `trace`, with the request's identity
+    /// and what `Operation.logContext` says it is about (resource, booking…) as attributes.
     func startSpan(
-        _ tracer: any Tracer, op: String, identity: RequestIdentity, context: Logger.Metadata
+        _ tracer: any Tracer, op: String, at startedAt: DefaultTracerClock.Instant, identity: RequestIdentity,
+        context: Logger.Metadata
     ) -> any Span {
         var parent = ServiceContext.topLevel
         if let trace = identity.trace {
             tracer.extract(trace, into: &parent, using: TraceParentExtractor())
         }
-        let span = tracer.startSpan(op, context: parent, ofKind: .server)
+        let span = tracer.startSpan(op, context: parent, ofKind: .server, at: startedAt)
         var attributes = SpanAttributes()
         attributes["op"] = op
         attributes["request.id"] = identity.requestID
