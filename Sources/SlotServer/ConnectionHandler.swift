@@ -3,6 +3,7 @@ import NIOCore
 import ServiceLifecycle
 import SlotJournal
 import SlotWire
+import Tracing
 
 /// Serves one client connection: reads request lines in order, decides each (requests of one connection are
 /// decided in the order sent), and hands the replies to a writer task that sends them, in the same order, once
@@ -22,6 +23,8 @@ struct ConnectionHandler: Sendable {
     let metrics: ServerMetrics?
     /// The series of lines that never became a request, found once.
     let undecoded: RequestSeries?
+    /// The tracer each request gets a span from; nil without `--otlp-endpoint`, and then no span is made at all.
+    let tracer: (any Tracer)?
 
     init(
         dispatcher: Dispatcher, decoder: RequestDecoder, journal: Journal, configuration: ServerConfiguration,
@@ -37,6 +40,7 @@ struct ConnectionHandler: Sendable {
         self.authThrottle = authThrottle
         self.logger = logger
         self.requiresAuthentication = configuration.requiresAuthentication
+        self.tracer = configuration.tracesRequests ? InstrumentationSystem.tracer : nil
     }
 
     func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, activity: ConnectionActivity, connectionID: UInt64)
@@ -51,9 +55,10 @@ struct ConnectionHandler: Sendable {
                 let gate = ShutdownGate()
                 let (inputEnded, inputEndedContinuation) = AsyncStream<Void>.makeStream()
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
+                    group.addTask { [logger] in
                         defer { queue.close() }
-                        try await writeReplies(from: queue, to: outbound, of: channel.channel, activity: activity)
+                        try await writeReplies(
+                            from: queue, to: outbound, of: channel.channel, activity: activity, logger: logger)
                         try await Self.flushed(channel.channel)
                         if gate.isStopping {
                             await Self.closeLingering(
@@ -169,57 +174,69 @@ struct ConnectionHandler: Sendable {
         _ line: ByteBufferView, session: inout ConnectionSession, connectionID: UInt64, line lineNumber: UInt64,
         logger: Logger
     ) async -> PendingReply {
-        // The request id goes into the metadata of the lines logged about it, and only then: a served request is
-        // logged only at debug, and copying the logger's metadata for every request is a cost (decision 0012).
-        // Added to the event's metadata rather than to a copy of the logger, whose dictionary would be copied.
-        func requestID() -> Logger.MetadataValue { "\(connectionID).\(lineNumber)" }
+        let startedAt = tracer == nil ? nil : DefaultTracerClock.now
+        var identity = RequestIdentity(connectionID: connectionID, line: lineNumber)
+        var reply: PendingReply
+        var op = RequestMetrics.undecoded
+        var context: Logger.Metadata = [:]
         switch decoder.decode(Array(line), scope: session.scope) {
         case .failure(let failure):
+            identity.clientID = failure.id
+            identity.trace = failure.trace
             if logger.logLevel <= .info {
-                logger.info(
-                    "request refused",
-                    metadata: [
-                        "error.code": .string(failure.error.code), "error.message": .string(failure.error.message),
-                        "request.id": requestID(),
-                    ])
+                var metadata: Logger.Metadata = [
+                    "error.code": .string(failure.error.code), "error.message": .string(failure.error.message),
+                ]
+                identity.add(to: &metadata)
+                logger.info("request refused", metadata: metadata)
             }
-            var reply = PendingReply.failure(id: failure.id, failure.error, awaitedSequence: 0)
+            reply = PendingReply.failure(id: failure.id, failure.error, awaitedSequence: 0)
             reply.series = undecoded
-            return reply
         case .success(let request):
-            var reply = await answer(request, session: &session, requestID: requestID, logger: logger)
-            reply.series = metrics?.series(op: request.operation.name)
-            return reply
+            identity.clientID = request.id
+            identity.trace = request.trace
+            op = request.operation.name
+            reply = await answer(request, session: &session, identity: identity, logger: logger)
+            reply.series = metrics?.series(op: op)
+            if tracer != nil { request.operation.logContext(into: &context) }
         }
+        if let trace = identity.trace {
+            reply.bytes = ReplyEncoder.tracing(reply.bytes, id: identity.clientID, trace: trace)
+        }
+        if let tracer, let startedAt {
+            reply.followUp = reply.followUp ?? ReplyFollowUp()
+            reply.followUp?.span = startSpan(tracer, op: op, at: startedAt, identity: identity, context: context)
+        }
+        return reply
     }
 
     /// The reply to a decoded request: refused at the gate, or decided.
     private func answer(
-        _ request: Request, session: inout ConnectionSession, requestID: () -> Logger.MetadataValue, logger: Logger
+        _ request: Request, session: inout ConnectionSession, identity: RequestIdentity, logger: Logger
     ) async -> PendingReply {
         if let refused = gate(request, session: &session, logger: logger) { return refused }
         guard let outcome = await decide(request.operation, as: session.principal) else {
             let error = WireError(.internal, "the journal is closed: the server is stopping")
-            logRejection(error, of: request, requestID: requestID, logger: logger)
+            logRejection(error, of: request, identity: identity, logger: logger)
             return .failure(id: request.id, error, awaitedSequence: 0)
         }
         switch outcome.reply {
         case .success(let body):
+            // Room for the `trace` the reply gains afterwards, so that the line sent stays within the limit.
+            let bytesMax = configuration.replyBytesMax - (request.trace == nil ? 0 : TraceParent.replyFieldBytes)
             guard
                 let bytes = ReplyEncoder.success(
-                    id: request.id, body, zone: request.displayZone, bytesMax: configuration.replyBytesMax)
+                    id: request.id, body, zone: request.displayZone, bytesMax: bytesMax)
             else {
                 let error = WireError.replyTooLarge(limitBytes: configuration.replyBytesMax)
-                logRejection(error, of: request, requestID: requestID, logger: logger)
+                logRejection(error, of: request, identity: identity, logger: logger)
                 return .failure(id: request.id, error, awaitedSequence: outcome.awaitedSequence)
             }
-            if logger.logLevel <= .debug {
-                logger.debug(
-                    "request served", metadata: ["op": .string(request.operation.name), "request.id": requestID()])
-            }
-            return PendingReply(bytes: bytes, awaitedSequence: outcome.awaitedSequence)
+            var reply = PendingReply(bytes: bytes, awaitedSequence: outcome.awaitedSequence)
+            reply.followUp = logServed(request, identity: identity, logger: logger)
+            return reply
         case .failure(let error):
-            logRejection(error, of: request, requestID: requestID, logger: logger)
+            logRejection(error, of: request, identity: identity, logger: logger)
             return .failure(id: request.id, error, awaitedSequence: outcome.awaitedSequence)
         }
     }
@@ -238,26 +255,6 @@ struct ConnectionHandler: Sendable {
         return await dispatcher.handle(operation, as: principal)
     }
 
-    /// Logs a decoded request's refusal at info, with the error's details and the request's context. The metadata
-    /// is built only when it will be logged: a flash sale rejects most requests, and building it for each is a
-    /// measurable share of the server's CPU even when nothing is logged (decision 0012).
-    private func logRejection(
-        _ error: WireError, of request: Request, requestID: () -> Logger.MetadataValue, logger: Logger
-    ) {
-        guard logger.logLevel <= .info else { return }
-        var metadata: Logger.Metadata = [:]
-        metadata.reserveCapacity(8 + error.details.count + error.instantDetails.count)
-        metadata["op"] = .string(request.operation.name)
-        metadata["error.code"] = .string(error.code)
-        metadata["request.id"] = requestID()
-        for (key, value) in error.details { metadata["error." + key] = .string(value) }
-        for (key, value) in error.instantDetails {
-            metadata["error." + key] = .string(RFC3339.format(value))
-        }
-        request.operation.logContext(into: &metadata)
-        logger.info("request rejected", metadata: metadata)
-    }
-
     /// A batch this large stays counted until the socket has it: NIO's default high-water mark of a channel's write
     /// buffer. Below it, what NIO holds uncounted is at most about twice this (the writer stops at the mark).
     static let flushWaitBytesMin = 65_536
@@ -269,10 +266,11 @@ struct ConnectionHandler: Sendable {
     /// buffer, so a batch is not held twice while a slow client takes it.
     private func writeReplies(
         from queue: ReplyQueue, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, of channel: any Channel,
-        activity: ConnectionActivity
+        activity: ConnectionActivity, logger: Logger
     ) async throws {
         // Kept between batches, so that recording costs no allocation once it has grown to a batch's size.
         var answered: [AnsweredRequest] = []
+        var followUps: [(ReplyFollowUp, code: String?, arrived: UInt64)] = []
         while true {
             var batch = await queue.takeAll()
             guard !batch.isEmpty else { return }
@@ -284,8 +282,12 @@ struct ConnectionHandler: Sendable {
             let closeAfter = batch.contains(where: \.closeAfter)
             var buffer = ByteBufferAllocator().buffer(capacity: bytes)
             answered.removeAll(keepingCapacity: true)
+            followUps.removeAll(keepingCapacity: true)
             for reply in batch {
                 buffer.writeBytes(reply.bytes)
+                if let followUp = reply.followUp {
+                    followUps.append((followUp, reply.errorCode, reply.arrivedNanoseconds))
+                }
                 if let series = reply.series {
                     answered.append(
                         AnsweredRequest(series: series, code: reply.errorCode, arrived: reply.arrivedNanoseconds))
@@ -294,6 +296,9 @@ struct ConnectionHandler: Sendable {
             batch = []
             try await outbound.write(buffer)
             let writtenNanoseconds = NIODeadline.now().uptimeNanoseconds
+            for (followUp, code, arrived) in followUps {
+                followUp.finish(code: code, nanoseconds: writtenNanoseconds &- arrived, logger: logger)
+            }
             for request in answered {
                 request.series.record(code: request.code, nanoseconds: writtenNanoseconds &- request.arrived)
             }

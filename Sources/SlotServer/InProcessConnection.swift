@@ -55,6 +55,8 @@ public final class InProcessConnection: Sendable {
         let pending = await handler.handle(
             buffer.readableBytesView, session: &current, connectionID: connectionID, line: number, logger: logger)
         session.withLock { [current] in $0 = current }
+        // No socket, so no moment the reply is written: a span or a `--log-requests` line ends with the decision.
+        pending.followUp?.finish(code: pending.errorCode, nanoseconds: 0, logger: logger)
         return Reply(bytes: pending.bytes, awaitedSequence: pending.awaitedSequence)
     }
 

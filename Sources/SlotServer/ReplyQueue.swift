@@ -13,6 +13,8 @@ struct PendingReply: Sendable {
     var errorCode: String?
     /// When the request's line arrived (`NIODeadline` nanoseconds), for `slotd_request_duration_seconds`.
     var arrivedNanoseconds: UInt64 = 0
+    /// The request's span to end and its `--log-requests` line to log once written; nil when neither is on.
+    var followUp: ReplyFollowUp?
 
     init(bytes: [UInt8], awaitedSequence: UInt64) {
         self.bytes = bytes

@@ -84,6 +84,11 @@ public struct ServerConfiguration: Sendable {
     public var rateLimits = RateLimits()
     /// The HTTP side port: `/health`, `/ready`, `/metrics` (docs/OPERATIONS.md, "Monitoring").
     public var http = HTTP()
+    /// `--log-requests`: log each mutation served at info, once its reply is written, with its duration.
+    public var logsRequests = false
+    /// `--otlp-endpoint`: give each request a span from `InstrumentationSystem.tracer`, which the process has
+    /// bootstrapped (once per process, so not here). Off: no span is made at all.
+    public var tracesRequests = false
 
     public init() {}
 }

@@ -28,9 +28,12 @@ public struct SlotStartup: Sendable {
     }
 
     /// The HTTP port (unless it is off), then the service that recovers and runs the runtime's own group;
-    /// shutdown runs in reverse, so the HTTP port answers until everything else has stopped. `signals` start a
-    /// graceful shutdown.
-    public func makeServiceGroup(signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+    /// shutdown runs in reverse, so the HTTP port answers until everything else has stopped. `outer` services (the
+    /// process's own, such as the trace exporter) go first, so they stop last: what the runtime does while it
+    /// drains still reaches them. `signals` start a graceful shutdown.
+    public func makeServiceGroup(signals: [UnixSignal] = [.sigterm, .sigint], outer: [any Service] = [])
+        -> ServiceGroup
+    {
         let site = HTTPSite(readiness: Readiness(.replaying))
         let http = configuration.http.port.map { _ in
             HTTPServerService(configuration: configuration, site: site, logger: logger)
@@ -42,7 +45,7 @@ public struct SlotStartup: Sendable {
                     configuration: configuration, clock: clock, logger: logger, prelude: prelude,
                     onListening: onListening)
             }, stop: prelude.stop, readiness: site.readiness, logger: logger)
-        let services: [any Service] = (http.map { [$0] } ?? []) + [recovering]
+        let services: [any Service] = outer + (http.map { [$0] } ?? []) + [recovering]
         return ServiceGroup(
             configuration: .init(
                 services: services.map {

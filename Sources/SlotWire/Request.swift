@@ -25,11 +25,14 @@ public struct Request: Sendable {
     public var operation: Operation
     /// The request's `tz`: the reply shows its instants in this zone too.
     public var displayZone: TimeZone?
+    /// The request's `trace`, echoed in the reply and logged with it; a batch's ops have none of their own.
+    public var trace: TraceParent?
 
-    public init(id: RequestID, operation: Operation, displayZone: TimeZone? = nil) {
+    public init(id: RequestID, operation: Operation, displayZone: TimeZone? = nil, trace: TraceParent? = nil) {
         self.id = id
         self.operation = operation
         self.displayZone = displayZone
+        self.trace = trace
     }
 }
 

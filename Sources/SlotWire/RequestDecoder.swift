@@ -39,9 +39,18 @@ public struct RequestDecoder: Sendable {
         case .success(let value): id = value
         case .failure(let error): return .failure(DecodeFailure(id: .null, error: error))
         }
-        return decode(object: fields, id: id, scope: scope, batchTenant: nil).mapError {
-            DecodeFailure(id: id, error: $0)
+        let trace: TraceParent?
+        switch Self.readTrace(fields["trace"]) {
+        case .success(let value): trace = value
+        case .failure(let error): return .failure(DecodeFailure(id: id, error: error))
         }
+        return decode(object: fields, id: id, scope: scope, batchTenant: nil)
+            .map { request in
+                var request = request
+                request.trace = trace
+                return request
+            }
+            .mapError { DecodeFailure(id: id, error: $0, trace: trace) }
     }
 
     /// Decodes one request object (a line's, or one op of a `batch`); its `id` is the caller's to read. A batch's
@@ -54,6 +63,7 @@ public struct RequestDecoder: Sendable {
             let tenant: TenantID?
             if let batchTenant {
                 guard fields["tenant"] == nil else { throw .invalid("tenant", "goes on the batch, not on its ops") }
+                guard fields["trace"] == nil else { throw .invalid("trace", "goes on the batch, not on its ops") }
                 tenant = batchTenant
             } else {
                 tenant = try Self.tenant(fields["tenant"], scope: scope)
@@ -78,7 +88,7 @@ public struct RequestDecoder: Sendable {
         }
     }
 
-    static let common: Set<String> = ["id", "op", "tenant"]
+    static let common: Set<String> = ["id", "op", "tenant", "trace"]
 
     /// The tenant a request's ids are read in: the token's, or, for a token that may act in any tenant, the one
     /// the request names (none when it names none).
@@ -94,6 +104,18 @@ public struct RequestDecoder: Sendable {
                 .forbidden, "this token acts only in its own tenant; leave tenant out", details: ["field": "tenant"])
         }
         return named
+    }
+
+    /// The request's `trace`: absent or null for none, else a valid traceparent. A malformed one is refused rather
+    /// than dropped: a client that sends one expects to find its request under it, in slotd's log and its tracer.
+    static func readTrace(_ value: JSONValue?) -> Result<TraceParent?, WireError> {
+        switch value {
+        case nil, .null?: return .success(nil)
+        case .string(let text)?:
+            guard let trace = TraceParent(text) else { return .failure(.invalid("trace", TraceParent.format)) }
+            return .success(trace)
+        default: return .failure(.invalid("trace", TraceParent.format))
+        }
     }
 
     /// The request's `id`, echoed back: a number (whole numbers stay exact), a string of at most 256 bytes, or null.
@@ -113,4 +135,12 @@ public struct RequestDecoder: Sendable {
 public struct DecodeFailure: Error, Sendable {
     public var id: RequestID
     public var error: WireError
+    /// The request's `trace` when it was read before the problem was found: the refusal echoes it too.
+    public var trace: TraceParent?
+
+    public init(id: RequestID, error: WireError, trace: TraceParent? = nil) {
+        self.id = id
+        self.error = error
+        self.trace = trace
+    }
 }

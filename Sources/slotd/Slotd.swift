@@ -35,6 +35,13 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Flag(help: "Log each mutation served at info, once its reply is written, with its duration.")
+    var logRequests = false
+
+    @Option(
+        help: "OTLP/HTTP collector (http://host:4318): one span per request goes to <URL>/v1/traces. Default: none.")
+    var otlpEndpoint: String?
+
     @Option(help: "Most client connections at once.")
     var maxConnections = 1_024
 
@@ -140,6 +147,9 @@ struct Slotd: AsyncParsableCommand {
             throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key")
         }
         guard tlsHandshakeSeconds >= 0 else { throw ValidationError("--tls-handshake-seconds must not be negative") }
+        if let otlpEndpoint, TraceExport.tracesURL(otlpEndpoint) == nil {
+            throw ValidationError("--otlp-endpoint must be an http:// or https:// URL with a host")
+        }
         guard snapshotsKept >= 2 else {
             throw ValidationError("--snapshots-kept must be at least 2, so a damaged newest snapshot has a fallback")
         }
@@ -184,6 +194,10 @@ struct Slotd: AsyncParsableCommand {
                 clientCA: tlsClientCa.map { URL(fileURLWithPath: $0) })
         }
         configuration.tlsHandshakeSeconds = tlsHandshakeSeconds
+        configuration.logsRequests = logRequests
+        // Once per process, like the metrics below; before the runtime, whose connections take the tracer.
+        let traceExport = try otlpEndpoint.map { try TraceExport.bootstrap(endpoint: $0, logger: logger) }
+        configuration.tracesRequests = traceExport != nil
         // The HTTP port listens while the journal replays; the TCP port once it has replayed.
         let startup = SlotStartup(configuration: configuration, logger: logger) { address in
             // The one line on stdout: scripts and tests read the port from it.
@@ -196,7 +210,7 @@ struct Slotd: AsyncParsableCommand {
         if let metrics = startup.metrics {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         }
-        try await startup.makeServiceGroup().run()
+        try await startup.makeServiceGroup(outer: traceExport.map { [$0] } ?? []).run()
     }
 }
 
