@@ -24,8 +24,9 @@ enum LongJournal {
                     at: now, idempotency: nil)
                 last = journal.append(.schedule(id, .held(event)))
             }
-            // Waits now and then, so the queue stays far below the journal's admission bound.
-            if index % 100 == 99 { try await journal.waitUntilDurable(last) }
+            // Waits now and then, so the queue stays far below the journal's admission bound; yields after every
+            // resource, so that the tests running beside this one in the process keep their share of its threads.
+            if index % 100 == 99 { try await journal.waitUntilDurable(last) } else { await Task.yield() }
         }
         try await journal.waitUntilDurable(last)
         journal.stop()

@@ -13,14 +13,16 @@ extension SlotloadTests {
             async let load = ToolProcess.run(
                 "slotload",
                 [
-                    "--port", String(server.port), "--scenario", "mixed", "--duration-seconds", "8", "-c", "2",
+                    "--port", String(server.port), "--scenario", "mixed", "--duration-seconds", "20", "-c", "2",
                     "--resources", "3",
                 ], timeoutSeconds: 60)
             var canceled: [String] = []
             try await server.connect { client in
-                // Bounded: at most 6 s of looking (slotload's traffic runs 8 s), however slowly a loaded machine
-                // lets slotload make its first groups.
-                for _ in 0..<300 where canceled.isEmpty {
+                // Bounded by the clock, not by rounds: on a loaded machine a round of calls can take long, and a
+                // cancel that lands after slotload's traffic (20 s from its start, which is after this one) would
+                // come after its final check and go unseen. 15 s leaves slotload time to make its first groups.
+                let lookUntil = ContinuousClock.now + .seconds(15)
+                while canceled.isEmpty, ContinuousClock.now < lookUntil {
                     try await Task.sleep(for: .milliseconds(20))
                     let resources = try await client.call(["op": "list_resources"])["resources"]?.array ?? []
                     for name in resources.compactMap({ $0["id"]?.string }) where canceled.isEmpty {

@@ -149,12 +149,16 @@ import Testing
         try await TestServer.run(clock: SystemClock()) { server in
             async let load = ToolProcess.run(
                 "slotload",
-                ["--port", String(server.port), "--duration-seconds", "4", "-c", "2", "--resources", "3"],
+                ["--port", String(server.port), "--duration-seconds", "16", "-c", "2", "--resources", "3"],
                 timeoutSeconds: 60)
-            // Meanwhile another client cancels one of slotload's bookings behind its back.
+            // Meanwhile another client cancels one of slotload's bookings behind its back, well before slotload's
+            // traffic ends (16 s after its start, which is after this one) and its final check begins: bounded by
+            // the clock, since on a loaded machine (the whole suite on two cores) slotload may take seconds to make
+            // its first bookings and a round of calls can take long.
             var canceled: String?
+            let lookUntil = ContinuousClock.now + .seconds(12)
             try await server.connect { client in
-                for _ in 0..<150 where canceled == nil {
+                while canceled == nil, ContinuousClock.now < lookUntil {
                     try await Task.sleep(for: .milliseconds(20))
                     let resources = try await client.call(["op": "list_resources"])["resources"]?.array ?? []
                     guard let name = resources.first?["id"]?.string else { continue }
