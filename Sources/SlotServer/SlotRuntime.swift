@@ -208,7 +208,15 @@ public final class SlotRuntime: Sendable {
 
     /// One group for every service; SIGTERM and SIGINT start a graceful shutdown.
     public func makeServiceGroup(logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
-        ServiceGroup(
+        ServiceGroup(endingTogether: services, signals: signals, logger: logger)
+    }
+}
+
+extension ServiceGroup {
+    /// A group in which any service ending, however it ends, shuts the others down gracefully: none of slotd's
+    /// parts is any use without the rest.
+    init(endingTogether services: [any Service], signals: [UnixSignal], logger: Logger) {
+        self.init(
             configuration: .init(
                 services: services.map {
                     .init(

@@ -46,14 +46,7 @@ public struct SlotStartup: Sendable {
                     onListening: onListening)
             }, stop: prelude.stop, readiness: site.readiness, logger: logger)
         let services: [any Service] = outer + (http.map { [$0] } ?? []) + [recovering]
-        return ServiceGroup(
-            configuration: .init(
-                services: services.map {
-                    .init(
-                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup)
-                },
-                gracefulShutdownSignals: signals, logger: logger))
+        return ServiceGroup(endingTogether: services, signals: signals, logger: logger)
     }
 }
 
