@@ -63,7 +63,7 @@ public final class LiveSamples: Sendable {
 /// doubling of microseconds wide, so a percentile costs no sort and the second's memory is fixed.
 private struct OpenSecond {
     static let bucketsPerDoubling = 4
-    /// 2^27 µs is 134 s: longer requests land in the last bucket.
+    /// Doublings enough for any request worth charting; a slower one is counted in the last bucket.
     static let bucketCount = 27 * bucketsPerDoubling
 
     var requestsByOp: [String: Int] = [:]

@@ -121,7 +121,7 @@ final class RequestMetrics: Sendable {
             metricName: "slotd_request_duration", unitName: "seconds",
             helpText: "From a request line's arrival to its reply being written, journal commit included.")
     }
-    /// From 50 µs (a read on an idle server) to 5 s (a stalled disk); a commit takes about 100 µs to a few ms.
+    /// From an idle server's quickest read to a stalled disk's commit, closest together where commits fall.
     static let durationBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
         .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
