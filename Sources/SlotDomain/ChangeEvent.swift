@@ -94,29 +94,35 @@ public struct ChangeEvent: Hashable, Sendable {
         self.ruleChange = ruleChange
     }
 
-    /// `events` followed by one group event for each group whose members they change together, in the order the
-    /// groups first appear: an atomic entry changes a group's members as one, and a subscriber to group events
-    /// learns of it once. Members' own events stay, so a subscriber to one resource sees its booking change.
+    /// `events` followed by one group event for each change they make to a group's members together, in the
+    /// order those changes first appear: an atomic entry changes a group's members as one, and a subscriber to
+    /// group events learns of it once. One entry may change a group twice (a batch holding a group and confirming
+    /// it): each change gets its own group event. Members' own events stay, so a subscriber to one resource sees
+    /// its booking change.
     static func addingGroupEvents(to events: [ChangeEvent]) -> ChangeEvents {
-        var order: [GroupID] = []
-        var byGroup: [GroupID: (kind: Kind, at: Instant, members: [BookingSummary])] = [:]
+        struct GroupChange: Hashable {
+            var group: GroupID
+            var kind: Kind
+        }
+        var order: [GroupChange] = []
+        var byChange: [GroupChange: (at: Instant, members: [BookingSummary])] = [:]
         for event in events where event.waitlistEntry == nil {
             guard let booking = event.booking, let group = booking.group, let kind = event.kind.groupKind else {
                 continue
             }
-            if byGroup[group] == nil {
-                order.append(group)
-                byGroup[group] = (kind, event.at, [])
+            let change = GroupChange(group: group, kind: kind)
+            if byChange[change] == nil {
+                order.append(change)
+                byChange[change] = (event.at, [])
             }
-            precondition(byGroup[group]?.kind == kind, "a group's members changed differently in one entry")
-            byGroup[group]?.members.append(booking)
+            byChange[change]?.members.append(booking)
         }
         return ChangeEvents(
             events
-                + order.compactMap { group in
-                    byGroup[group].map { part in
+                + order.compactMap { change in
+                    byChange[change].map { part in
                         ChangeEvent(
-                            kind: part.kind, at: part.at, resource: group.lead.resource, group: group,
+                            kind: change.kind, at: part.at, resource: change.group.lead.resource, group: change.group,
                             members: part.members.sorted { $0.id.resource < $1.id.resource })
                     }
                 })

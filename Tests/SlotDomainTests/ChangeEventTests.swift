@@ -147,6 +147,21 @@ import Testing
         #expect(rescheduled[2].members.map(\.range) == [range(hour: 16), range(hour: 16)])
     }
 
+    @Test func aBatchThatHoldsAndConfirmsAGroupAnnouncesBothChanges() throws {
+        var entries = Array(day.prefix(2))
+        guard case .atomic(let hold) = group(held: (1, 1), hour: 9, at: 60) else {
+            Issue.record("a group hold is atomic")
+            return
+        }
+        let confirms = [(roomA, moved(1, to: .confirmed, at: 60)), (roomB, moved(1, to: .confirmed, at: 60))]
+        entries.append(.atomic(AtomicEntry(parts: hold.parts + confirms.map { ($0, $1) }, remembered: nil)))
+        let kinds = try #require(try Self.replay(entries).last).map(\.kind)
+        #expect(
+            kinds == [
+                .bookingHeld, .bookingHeld, .bookingConfirmed, .bookingConfirmed, .groupHeld, .groupConfirmed,
+            ])
+    }
+
     @Test func oneEventIsKeptInlineAndManyInOrder() {
         let events = (0..<3).map { ChangeEvent(kind: .resourceCreated, at: at(Int64($0)), resource: roomA) }
         #expect(ChangeEvents().isEmpty)
