@@ -37,6 +37,8 @@ public struct ResourceSchedule: Sendable {
     var promotionNotices: [WaitlistPromotion] = []
     /// Booking state changes applied since the owner last took them (for the server's counters).
     public internal(set) var transitions = TransitionTally()
+    /// Change events made since `apply(_ entry:)` last took them.
+    var changeLog = ChangeLog()
     /// Every waiting entry numbered up to here was found not to fit at a moment since which nothing has been freed:
     /// no release, no rule change, no drop below the hold limit. Taking time away or letting time pass never makes
     /// an entry fit (its time was within the horizon when it joined, and notice only tightens), so such an entry
@@ -91,6 +93,9 @@ public struct ResourceSchedule: Sendable {
                 Transition(from: .pendingConfirmation, to: .expired, actor: Actors.system, at: due.at),
                 entriesMax: limits.historyEntriesPerBookingMax)
             bookings[due.sequence] = booking
+            recordChange(
+                summary(of: booking), previous: ChangeEvent.Previous(range: booking.range, state: .pendingConfirmation),
+                at: due.at)
             if offeringAtExpiry { promoteWaiting(at: due.at) }
         }
         return clock
@@ -131,6 +136,8 @@ public struct ResourceSchedule: Sendable {
             summary = applyTransition(event)
         case .rulesChanged(let changed):
             applyRule(changed.change)
+            changeLog.record(
+                ChangeEvent(kind: .resourceRulesChanged, at: changed.at, resource: id, ruleChange: changed.change))
             waitingSettledThrough = 0
             summary = nil
         case .seriesBooked(let series):
@@ -183,6 +190,7 @@ public struct ResourceSchedule: Sendable {
         bookings.append(booking)
         transitions.record(from: nil, to: .pendingConfirmation)
         if held.confirmed { transitions.record(from: .pendingConfirmation, to: .confirmed) }
+        recordChange(summary, previous: nil, at: held.at)
         return summary
     }
 
@@ -195,6 +203,7 @@ public struct ResourceSchedule: Sendable {
         // a booking moved back and forth between states cost more at every transition.
         bookings[event.sequence] = nil
         let from = booking.state
+        let previous = ChangeEvent.Previous(range: booking.range, state: from)
         var transition = Transition(from: from, to: event.to, actor: event.actor, at: event.at, reason: event.reason)
         if from == .pendingConfirmation {
             // At the hold limit, waiting entries were passed over without being placed; below it they may fit.
@@ -222,7 +231,9 @@ public struct ResourceSchedule: Sendable {
         booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[event.sequence] = booking
         if from == .pendingConfirmation { dropStaleExpiries() }
-        return summary(of: booking)
+        let after = summary(of: booking)
+        recordChange(after, previous: previous, at: event.at)
+        return after
     }
 
     /// A hold confirmed or canceled leaves its entry in the expiry heap until its time comes (up to a day away),

@@ -86,10 +86,13 @@ public struct ServerState: Sendable {
             for resource in atomic.resources where resources[resource] == nil && !skipped(resource) {
                 throw .unknownResource(resource)
             }
+            var events: [ChangeEvent] = []
             for part in atomic.parts where !skipped(part.resource) {
-                resources[part.resource]?.apply(.schedule(part.resource, part.event), journal: { _ in sequence })
+                let entry = JournalEntry.schedule(part.resource, part.event)
+                events += resources[part.resource]?.apply(entry, journal: { _ in sequence }).events ?? []
             }
-            applied = AppliedEntry(booking: nil, remembered: atomic.remembered)
+            applied = AppliedEntry(
+                booking: nil, remembered: atomic.remembered, events: ChangeEvent.addingGroupEvents(to: events))
         } else {
             // Through the optional, in place: the schedule is not copied.
             guard let result = resources[id]?.apply(entry, journal: { _ in sequence }) else {
@@ -133,9 +136,10 @@ public struct ResourceState: Sendable {
     ) -> (resource: ResourceState, applied: AppliedEntry) {
         let schedule = ResourceSchedule(settings: settings, createdAt: at, limits: limits)
         let remembered = stamp.map { RememberedReply(stamp: $0, reply: .resource(settings), at: at) }
+        let created = ChangeEvent(kind: .resourceCreated, at: at, resource: settings.id, settings: settings)
         return (
             ResourceState(schedule: schedule, createdSequence: sequence, lastSequence: sequence),
-            AppliedEntry(booking: nil, remembered: remembered)
+            AppliedEntry(booking: nil, remembered: remembered, events: [created])
         )
     }
 
@@ -150,12 +154,21 @@ public struct ResourceState: Sendable {
     }
 }
 
-/// What applying one entry did, for the reply and the idempotency table.
+/// What applying one entry did, for the reply, the idempotency table and the change stream.
 public struct AppliedEntry: Hashable, Sendable {
     /// The booking the entry created or changed, as replies show it.
     public var booking: BookingSummary?
     /// The reply a retry under the entry's idempotency key gets from now on.
     public var remembered: RememberedReply?
+    /// What the entry changed that clients may be told of, in order (`ChangeEvent`); empty for entries that
+    /// change nothing they see (tokens, a remembered key).
+    public var events: ChangeEvents
+
+    public init(booking: BookingSummary?, remembered: RememberedReply?, events: ChangeEvents = []) {
+        self.booking = booking
+        self.remembered = remembered
+        self.events = events
+    }
 }
 
 /// A reply kept under an idempotency key, from the instant of the change that produced it.
@@ -186,6 +199,9 @@ extension ResourceSchedule {
             preconditionFailure("a token entry is applied by ServerState.apply, not to a schedule")
         case .customerErased(let erasure):
             erase(erasure)
+            // Not announced: an event would spread the text it removes. Holds its instant expired stay in the
+            // change log for the resource's next entry, as they do after a live erasure, which a resource actor
+            // makes with `erase` alone.
             return AppliedEntry(booking: nil, remembered: nil)
         case .schedule(let resource, let event):
             precondition(resource == id, "an entry of \(resource) applied to \(id)")
@@ -194,8 +210,10 @@ extension ResourceSchedule {
             let remembered = event.idempotency.flatMap { stamp in
                 reply(after: event, booking: booking).map { RememberedReply(stamp: stamp, reply: $0, at: event.at) }
             }
-            return AppliedEntry(booking: booking, remembered: remembered)
+            return AppliedEntry(booking: booking, remembered: remembered, events: takeChangeEvents())
         case .keyRecorded(let stamp, let summary, let at):
+            // Takes no events: the entry moves no clock, so changes a live `advance` made before it stay for the
+            // next entry that does, where replay meets them.
             return AppliedEntry(
                 booking: nil, remembered: RememberedReply(stamp: stamp, reply: .booking(summary), at: at))
         }

@@ -186,6 +186,7 @@ extension ResourceSchedule {
                         sequence: sequence, range: entry.range, customer: entry.customer, expiresAt: expiresAt,
                         confirmed: false, actor: Actors.waitlist, at: now, idempotency: nil))
                 bookings[sequence]?.setCreationReason("waitlist entry \(entry.id)")
+                changeLog.markPromotion(of: entry.id)
                 entry.state = .promoted
                 entry.booking = sequence
                 promotionNotices.append(
