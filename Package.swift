@@ -4,6 +4,7 @@ import PackageDescription
 // Dependencies point one way:
 // SlotDomain <- SlotWire    <- SlotAuth   <- SlotServer <- slotd
 // SlotDomain <- SlotJournal <- SlotServer
+// SlotJournal <- SlotOutbox  <- SlotServer (webhook endpoints, deliveries and their HTTP sender)
 // SlotJSON   <- SlotWire, SlotJournal
 //               SlotWire    <- SlotClient <- slotload
 //               SlotAuth    <- slotctl (offline token creation)
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OTLP/HTTP only: the default traits add the gRPC exporter, which pulls gRPC and triples the added build time.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -53,10 +55,22 @@ let package = Package(
         .target(
             name: "SlotAuth",
             dependencies: ["SlotDomain", "SlotWire", .product(name: "Crypto", package: "swift-crypto")]),
+        // Webhooks: endpoints, durable deliveries, retries, the circuit breaker, signing and the HTTP sender.
+        .target(
+            name: "SlotOutbox",
+            dependencies: [
+                "SlotDomain", "SlotJSON", "SlotJournal",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "SlotServer",
             dependencies: [
-                "SlotDomain", "SlotWire", "SlotJournal", "SlotAuth",
+                "SlotDomain", "SlotWire", "SlotJournal", "SlotAuth", "SlotOutbox",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -128,6 +142,7 @@ let package = Package(
         .testTarget(name: "SlotJSONTests", dependencies: ["SlotJSON"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
+        .testTarget(name: "SlotOutboxTests", dependencies: ["SlotOutbox", "SlotJournal", "SlotDomain"]),
         .testTarget(name: "SlotAuthTests", dependencies: ["SlotAuth", "SlotWire", "SlotDomain"]),
         .testTarget(
             name: "SlotServerTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one committed journal entry changed, as clients outside slotd are told of it (issue 19's events): not the
 /// journal's own `ScheduleEvent`, which records a decision, but the visible outcome of applying it, including what
 /// followed from it (holds that lapsed on the way, waiting customers given a hold). Derived by the one apply path,
@@ -18,6 +20,7 @@ public struct ChangeEvent: Hashable, Sendable {
         case waitlistPromoted = "waitlist.promoted"
         case resourceCreated = "resource.created"
         case resourceRulesChanged = "resource.rules_changed"
+        case bookingReminder = "booking.reminder"
 
         /// The event of a booking that reached `state`; a new booking confirmed at once (`book`, a series) is
         /// announced as confirmed, with no `previous`.
@@ -63,6 +66,8 @@ public struct ChangeEvent: Hashable, Sendable {
     public var at: Instant
     /// The resource changed (its tenant with it); for a group event, the lead member's.
     public var resource: ResourceID
+    /// The resource's zone, in which the event's times are also written as wall times (`start_local`).
+    public var zone: TimeZone
     /// The booking after the change (booking and waitlist events).
     public var booking: BookingSummary?
     /// The booking before the change; nil for a new booking.
@@ -76,15 +81,21 @@ public struct ChangeEvent: Hashable, Sendable {
     public var settings: ResourceSettings?
     /// For `resource.rules_changed`: the rule layer changed.
     public var ruleChange: RuleChange?
+    /// For `booking.reminder`: how long before the booking's start it was due.
+    public var minutesBefore: Int?
+    /// For `booking.reminder`: it fell due while the server was down and goes out after its time.
+    public var late = false
 
     public init(
-        kind: Kind, at: Instant, resource: ResourceID, booking: BookingSummary? = nil, previous: Previous? = nil,
-        waitlistEntry: WaitlistEntryID? = nil, group: GroupID? = nil, members: [BookingSummary] = [],
-        settings: ResourceSettings? = nil, ruleChange: RuleChange? = nil
+        kind: Kind, at: Instant, resource: ResourceID, zone: TimeZone, booking: BookingSummary? = nil,
+        previous: Previous? = nil, waitlistEntry: WaitlistEntryID? = nil, group: GroupID? = nil,
+        members: [BookingSummary] = [], settings: ResourceSettings? = nil, ruleChange: RuleChange? = nil,
+        minutesBefore: Int? = nil, late: Bool = false
     ) {
         self.kind = kind
         self.at = at
         self.resource = resource
+        self.zone = zone
         self.booking = booking
         self.previous = previous
         self.waitlistEntry = waitlistEntry
@@ -92,6 +103,8 @@ public struct ChangeEvent: Hashable, Sendable {
         self.members = members
         self.settings = settings
         self.ruleChange = ruleChange
+        self.minutesBefore = minutesBefore
+        self.late = late
     }
 
     /// `events` followed by one group event for each change they make to a group's members together, in the
@@ -105,7 +118,7 @@ public struct ChangeEvent: Hashable, Sendable {
             var kind: Kind
         }
         var order: [GroupChange] = []
-        var byChange: [GroupChange: (at: Instant, members: [BookingSummary])] = [:]
+        var byChange: [GroupChange: (at: Instant, zone: TimeZone, members: [BookingSummary])] = [:]
         for event in events where event.waitlistEntry == nil {
             guard let booking = event.booking, let group = booking.group, let kind = event.kind.groupKind else {
                 continue
@@ -113,7 +126,7 @@ public struct ChangeEvent: Hashable, Sendable {
             let change = GroupChange(group: group, kind: kind)
             if byChange[change] == nil {
                 order.append(change)
-                byChange[change] = (event.at, [])
+                byChange[change] = (event.at, event.zone, [])
             }
             byChange[change]?.members.append(booking)
         }
@@ -122,7 +135,8 @@ public struct ChangeEvent: Hashable, Sendable {
                 + order.compactMap { change in
                     byChange[change].map { part in
                         ChangeEvent(
-                            kind: change.kind, at: part.at, resource: change.group.lead.resource, group: change.group,
+                            kind: change.kind, at: part.at, resource: change.group.lead.resource, zone: part.zone,
+                            group: change.group,
                             members: part.members.sorted { $0.id.resource < $1.id.resource })
                     }
                 })
@@ -191,8 +205,9 @@ extension ResourceSchedule {
     /// Records that booking `after` reached its state, from `previous` (nil: it was created).
     mutating func recordChange(_ after: BookingSummary, previous: ChangeEvent.Previous?, at: Instant) {
         changeLog.record(
-            ChangeEvent(kind: .booking(reaching: after.state), at: at, resource: id, booking: after, previous: previous)
-        )
+            ChangeEvent(
+                kind: .booking(reaching: after.state), at: at, resource: id, zone: grid.timeZone, booking: after,
+                previous: previous))
     }
 
     /// Takes the change events made since the last take (`apply(_ entry:)` takes them with each entry).

@@ -69,10 +69,10 @@ public struct ResourceSchedule: Sendable {
     /// Moves this schedule's clock to `now` (never backwards) and expires every hold due by then, recording each
     /// expiry at its own `expires_at` with actor `system`. Returns the clock after the move.
     ///
-    /// A server since decision 0019 never lets this meet an expiry while customers wait: it journals an
-    /// `expiriesNoticed` entry first (`decideExpiryNotice`), which offers the freed time at the instant it is
-    /// noticed. Only journals of earlier servers get here with customers waiting; they gave the time away at the
-    /// instant of the expiry itself, and replaying them must give the same holds with the same expiries.
+    /// A live server never lets this meet an expiry: it journals an `expiriesNoticed` entry first
+    /// (`decideExpiryNotice`), which offers the freed time at the instant it is noticed (decision 0019) and
+    /// announces the expiry. Only journals of earlier servers get here with holds due; they gave the time away at
+    /// the instant of the expiry itself, and replaying them must give the same holds with the same expiries.
     @discardableResult
     public mutating func advance(to now: Instant) -> Instant {
         advance(to: now, offeringAtExpiry: true)
@@ -101,13 +101,12 @@ public struct ResourceSchedule: Sendable {
         return clock
     }
 
-    /// The entry to journal before anything else happens at `now`, when a hold has expired by then while customers
-    /// wait: its time is then offered at `now`, in a step of its own that replay repeats. Nil when no hold is due
-    /// or nobody waits (then `advance(to:)` changes nothing a waiting customer could see). Drops expiry records
-    /// of holds confirmed or canceled since from the front of the queue, which `advance` would skip anyway, so
-    /// that they do not cause an entry.
+    /// The entry to journal before anything else happens at `now`, when a hold has expired by then: the expiry
+    /// is then a change of its own, announced (`booking.expired`) when it is noticed rather than with whatever
+    /// entry comes next, and the time it freed is offered to waiting customers at `now`, in a step replay repeats.
+    /// Nil when no hold is due. Drops expiry records of holds confirmed or canceled since from the front of the
+    /// queue, which `advance` would skip anyway, so that they do not cause an entry.
     public mutating func decideExpiryNotice(now: Instant) -> ScheduleEvent? {
-        guard !waiting.isEmpty else { return nil }
         let at = max(now, clock)
         while let due = expiries.minimum, due.at <= at {
             if let booking = bookings[due.sequence], booking.state == .pendingConfirmation,
@@ -137,7 +136,9 @@ public struct ResourceSchedule: Sendable {
         case .rulesChanged(let changed):
             applyRule(changed.change)
             changeLog.record(
-                ChangeEvent(kind: .resourceRulesChanged, at: changed.at, resource: id, ruleChange: changed.change))
+                ChangeEvent(
+                    kind: .resourceRulesChanged, at: changed.at, resource: id, zone: grid.timeZone,
+                    ruleChange: changed.change))
             waitingSettledThrough = 0
             summary = nil
         case .seriesBooked(let series):

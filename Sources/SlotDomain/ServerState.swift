@@ -136,7 +136,8 @@ public struct ResourceState: Sendable {
     ) -> (resource: ResourceState, applied: AppliedEntry) {
         let schedule = ResourceSchedule(settings: settings, createdAt: at, limits: limits)
         let remembered = stamp.map { RememberedReply(stamp: $0, reply: .resource(settings), at: at) }
-        let created = ChangeEvent(kind: .resourceCreated, at: at, resource: settings.id, settings: settings)
+        let created = ChangeEvent(
+            kind: .resourceCreated, at: at, resource: settings.id, zone: schedule.grid.timeZone, settings: settings)
         return (
             ResourceState(schedule: schedule, createdSequence: sequence, lastSequence: sequence),
             AppliedEntry(booking: nil, remembered: remembered, events: [created])

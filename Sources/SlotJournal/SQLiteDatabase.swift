@@ -30,14 +30,14 @@ public enum JournalError: Error, CustomStringConvertible, Sendable {
 
 /// A thin wrapper over one sqlite3 connection. Not thread-safe: each connection is used by one thread at a time
 /// (start-up replay, then the journal writer thread alone).
-final class SQLiteDatabase {
+package final class SQLiteDatabase {
     private(set) var handle: OpaquePointer?
     /// SQLITE_TRANSIENT: SQLite copies bound bytes before the call returns. A C macro Swift does not import.
     static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     /// `readOnly` opens through a URI: `mode=ro`, plus `immutable=1` when no WAL file exists (a cleanly closed
     /// journal), so that checking a journal never writes beside it, even in a folder that is not writable.
-    init(path: String, readOnly: Bool = false) throws(JournalError) {
+    package init(path: String, readOnly: Bool = false) throws(JournalError) {
         var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         var target = path
         if readOnly {
@@ -57,17 +57,17 @@ final class SQLiteDatabase {
 
     deinit { close() }
 
-    func close() {
+    package func close() {
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
 
-    func execute(_ sql: String) throws(JournalError) {
+    package func execute(_ sql: String) throws(JournalError) {
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw error(sql, code) }
     }
 
-    func prepare(_ sql: String) throws(JournalError) -> SQLiteStatement {
+    package func prepare(_ sql: String) throws(JournalError) -> SQLiteStatement {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error("prepare \(sql)", code) }
@@ -75,39 +75,39 @@ final class SQLiteDatabase {
     }
 
     /// Rows changed by the last statement.
-    var changes: Int { Int(sqlite3_changes(handle)) }
+    package var changes: Int { Int(sqlite3_changes(handle)) }
 
-    func error(_ operation: String, _ code: Int32) -> JournalError {
+    package func error(_ operation: String, _ code: Int32) -> JournalError {
         .sqlite(operation: operation, code: code, message: handle.map { String(cString: sqlite3_errmsg($0)) } ?? "")
     }
 }
 
 /// A prepared statement, reset after every use.
-final class SQLiteStatement {
+package final class SQLiteStatement {
     private let statement: OpaquePointer
     private unowned let database: SQLiteDatabase
 
-    init(statement: OpaquePointer, database: SQLiteDatabase) {
+    package init(statement: OpaquePointer, database: SQLiteDatabase) {
         self.statement = statement
         self.database = database
     }
 
     deinit { sqlite3_finalize(statement) }
 
-    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
+    package func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
 
-    func bind(_ index: Int32, _ value: String) {
+    package func bind(_ index: Int32, _ value: String) {
         sqlite3_bind_text(statement, index, value, -1, SQLiteDatabase.transient)
     }
 
-    func bind(_ index: Int32, _ bytes: [UInt8]) {
+    package func bind(_ index: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in
             _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), SQLiteDatabase.transient)
         }
     }
 
     /// Steps once; true while a row is available.
-    func step() throws(JournalError) -> Bool {
+    package func step() throws(JournalError) -> Bool {
         let code = sqlite3_step(statement)
         switch code {
         case SQLITE_ROW: return true
@@ -116,19 +116,19 @@ final class SQLiteStatement {
         }
     }
 
-    func reset() {
+    package func reset() {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
     }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    package func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
-    func text(_ column: Int32) -> String {
+    package func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(statement, column) else { return "" }
         return String(cString: pointer)
     }
 
-    func blob(_ column: Int32) -> [UInt8] {
+    package func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(statement, column))
         guard count > 0, let pointer = sqlite3_column_blob(statement, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))

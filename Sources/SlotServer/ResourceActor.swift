@@ -199,16 +199,18 @@ public actor ResourceActor {
         schedule.nextExpiry?.secondsSinceEpoch ?? .max
     }
 
-    /// Moves the schedule's clock to now and returns it. A hold that expired while customers wait is noticed
-    /// here, by whichever request or sweep comes first: the time it freed is offered to them now, in a journaled
-    /// `expiriesNoticed` entry, so a hold given to a waiting customer lasts its full time to live from this moment
-    /// (decision 0019).
+    /// Moves the schedule's clock to now and returns it. A hold that expired is noticed here, by whichever
+    /// request or sweep comes first, in a journaled `expiriesNoticed` entry: the expiry is announced as it is
+    /// noticed, and the time it freed is offered to waiting customers now, so a hold given to one lasts its full
+    /// time to live from this moment (decision 0019).
     @discardableResult
     func advanceToNow() -> Instant {
         let wallNow = clock.now()
         // Read before deciding: the decision is a mutation of the observed property, which costs a store per
-        // request, and without a waiting customer there is nothing to notice.
-        if !schedule.waiting.isEmpty, let notice = schedule.decideExpiryNotice(now: wallNow) { commit(notice) }
+        // request, and with no hold due there is nothing to notice.
+        if let due = schedule.nextExpiry, due <= wallNow, let notice = schedule.decideExpiryNotice(now: wallNow) {
+            commit(notice)
+        }
         let now = schedule.advance(to: wallNow)
         reportTransitions()
         return now

@@ -93,15 +93,17 @@ import Testing
         #expect(replayed.waitlist == schedule.waitlist)
     }
 
-    @Test func nothingIsJournaledWhenNobodyWaitsOrNothingIsDue() throws {
+    @Test func anExpiryIsNoticedEvenWhenNobodyWaitsAndNothingBeforeItIsDue() throws {
         var (schedule, _) = try contested()
         #expect(schedule.decideExpiryNotice(now: start.adding(seconds: ttlSeconds - 1)) == nil, "not due yet")
 
+        // Nobody waits, yet the expiry is journaled: it is a change clients are told of (`booking.expired`).
         var quiet = self.schedule()
         guard case .apply(let held) = quiet.decideHold(HoldCommand(range: slot, customer: "owner"), now: start)
         else { throw Refused() }
         quiet.apply(held)
-        #expect(quiet.decideExpiryNotice(now: start.adding(seconds: 500)) == nil, "nobody waits")
+        let noticedAt = start.adding(seconds: 500)
+        #expect(quiet.decideExpiryNotice(now: noticedAt) == .expiriesNoticed(ExpiriesNoticedEvent(at: noticedAt)))
 
         // A hold confirmed before its expiry leaves a stale expiry record; it causes no entry.
         guard
