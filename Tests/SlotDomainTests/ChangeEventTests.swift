@@ -164,7 +164,9 @@ import Testing
     }
 
     @Test func oneEventIsKeptInlineAndManyInOrder() {
-        let events = (0..<3).map { ChangeEvent(kind: .resourceCreated, at: at(Int64($0)), resource: roomA, zone: TimeZones.zone("UTC")) }
+        let events = (0..<3).map {
+            ChangeEvent(kind: .resourceCreated, at: at(Int64($0)), resource: roomA, zone: TimeZones.zone("UTC"))
+        }
         #expect(ChangeEvents().isEmpty)
         #expect(ChangeEvents(events.prefix(1)).map(\.at) == [at(0)])
         #expect(ChangeEvents(events).map(\.at) == [at(0), at(1), at(2)])
