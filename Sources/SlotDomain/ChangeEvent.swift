@@ -112,7 +112,7 @@ public struct ChangeEvent: Hashable, Sendable {
     /// group events learns of it once. One entry may change a group twice (a batch holding a group and confirming
     /// it): each change gets its own group event. Members' own events stay, so a subscriber to one resource sees
     /// its booking change.
-    static func addingGroupEvents(to events: [ChangeEvent]) -> ChangeEvents {
+    public static func addingGroupEvents(to events: [ChangeEvent]) -> ChangeEvents {
         struct GroupChange: Hashable {
             var group: GroupID
             var kind: Kind

@@ -67,7 +67,7 @@ public struct ServerState: Sendable {
             // The ids first: iterating `resources.keys` while changing a value would copy the whole table.
             let ids = resources.keys.filter { $0.tenant == erasure.tenant && !skipped($0) }
             for id in ids {
-                resources[id]?.apply(entry, journal: { _ in sequence })
+                resources[id]?.apply(entry, journal: { _, _ in sequence })
             }
             keys.erase(erasure)
             tokens.erase(erasure)
@@ -79,7 +79,7 @@ public struct ServerState: Sendable {
         if case .resourceCreated(let settings, let at, let stamp) = entry {
             guard resources[id] == nil else { throw .resourceCreatedTwice(id) }
             let created = ResourceState.created(
-                settings, at: at, idempotency: stamp, sequence: sequence, limits: limits)
+                settings, at: at, idempotency: stamp, limits: limits, journal: { _, _ in sequence })
             resources[id] = created.resource
             applied = created.applied
         } else if case .atomic(let atomic) = entry {
@@ -89,13 +89,13 @@ public struct ServerState: Sendable {
             var events: [ChangeEvent] = []
             for part in atomic.parts where !skipped(part.resource) {
                 let entry = JournalEntry.schedule(part.resource, part.event)
-                events += resources[part.resource]?.apply(entry, journal: { _ in sequence }).events ?? []
+                events += resources[part.resource]?.apply(entry, journal: { _, _ in sequence }).events ?? []
             }
             applied = AppliedEntry(
                 booking: nil, remembered: atomic.remembered, events: ChangeEvent.addingGroupEvents(to: events))
         } else {
             // Through the optional, in place: the schedule is not copied.
-            guard let result = resources[id]?.apply(entry, journal: { _ in sequence }) else {
+            guard let result = resources[id]?.apply(entry, journal: { _, _ in sequence }) else {
                 throw .unknownResource(id)
             }
             applied = result
@@ -129,28 +129,33 @@ public struct ResourceState: Sendable {
         self.lastSequence = lastSequence
     }
 
-    /// The state a `resourceCreated` entry starts, and the key it remembers.
+    /// The state a `resourceCreated` entry starts, and the key it remembers. `journal` numbers the entry, as
+    /// for `apply(_:journal:)`.
     public static func created(
-        _ settings: ResourceSettings, at: Instant, idempotency stamp: IdempotencyStamp?, sequence: UInt64,
-        limits: DomainLimits
+        _ settings: ResourceSettings, at: Instant, idempotency stamp: IdempotencyStamp?, limits: DomainLimits,
+        journal: (JournalEntry, ChangeEvents) -> UInt64
     ) -> (resource: ResourceState, applied: AppliedEntry) {
         let schedule = ResourceSchedule(settings: settings, createdAt: at, limits: limits)
         let remembered = stamp.map { RememberedReply(stamp: $0, reply: .resource(settings), at: at) }
         let created = ChangeEvent(
             kind: .resourceCreated, at: at, resource: settings.id, zone: schedule.grid.timeZone, settings: settings)
+        let sequence = journal(.resourceCreated(settings, at: at, idempotency: stamp), [created])
         return (
             ResourceState(schedule: schedule, createdSequence: sequence, lastSequence: sequence),
             AppliedEntry(booking: nil, remembered: remembered, events: [created])
         )
     }
 
-    /// Applies an entry of this resource, then numbers it with `journal`: replay passes the stored number, a live
-    /// path appends the entry to the journal. Applying first means an entry that breaks an invariant stops the
-    /// process before it can become durable and be replayed into the same crash.
+    /// Applies an entry of this resource, then numbers it with `journal`, which gets the entry and the change
+    /// events it yields: replay passes the stored number, a live path appends both to the journal. Applying first
+    /// means an entry that breaks an invariant stops the process before it can become durable and be replayed
+    /// into the same crash.
     @discardableResult
-    public mutating func apply(_ entry: JournalEntry, journal: (JournalEntry) -> UInt64) -> AppliedEntry {
+    public mutating func apply(_ entry: JournalEntry, journal: (JournalEntry, ChangeEvents) -> UInt64)
+        -> AppliedEntry
+    {
         let applied = schedule.apply(entry)
-        lastSequence = journal(entry)
+        lastSequence = journal(entry, applied.events)
         return applied
     }
 }

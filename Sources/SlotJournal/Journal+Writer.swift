@@ -110,8 +110,9 @@ extension Journal {
                 return
             case .write(let batch):
                 let startedNanoseconds = commitObserver == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+                let events: [CommittedEvent]
                 do {
-                    try store.append(batch)
+                    events = try store.append(batch, encoder: configuration.eventEncoder)
                 } catch {
                     fail(locked { $0.writeFailed() }, with: error)
                     throw error
@@ -121,6 +122,7 @@ extension Journal {
                 resume(locked { $0.batchCommitted(through: batch[batch.count - 1].sequence) })
                 // After the waiters are resumed, so that observing delays no acknowledgement.
                 commitObserver?(batch.count, commitNanoseconds)
+                if !events.isEmpty { eventObserver?(events) }
             case .compact(let through):
                 let deleted: Int
                 do {

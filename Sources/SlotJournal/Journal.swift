@@ -47,6 +47,8 @@ public final class Journal: @unchecked Sendable {
         /// descriptor until it executes) or a previous server still exiting holds it for a few milliseconds
         /// after its owner let go.
         public var lockWaitMilliseconds = 2_000
+        /// Encodes the change events appended with entries; nil for a journal that is given none (tools, tests).
+        public var eventEncoder: EventEncoder?
         public init() {}
     }
 
@@ -62,8 +64,11 @@ public final class Journal: @unchecked Sendable {
     var state: JournalWriterState<Waiter, CompactionWaiter>
     let onFailure: @Sendable (JournalError) -> Never
     let commitObserver: CommitObserver?
+    let eventObserver: EventObserver?
     /// This journal's identity (stored in it); snapshots carry it.
     public let journalID: String
+    /// The newest event `seq` committed when the journal was opened: a stream's head until the first commit.
+    public let openedEventSequence: UInt64
 
     /// Told after each commit how many entries it wrote and how long its transaction took, fsync included: the
     /// server's metrics, kept out of this module. Called on the writer's thread between commits, so it must be
@@ -74,15 +79,18 @@ public final class Journal: @unchecked Sendable {
     public init(
         directory: URL, configuration: Configuration = .init(),
         onFailure: @escaping @Sendable (JournalError) -> Never = { fatalError("journal write failed: \($0)") },
-        commitObserver: CommitObserver? = nil
+        commitObserver: CommitObserver? = nil, eventObserver: EventObserver? = nil
     ) throws(JournalError) {
         store = try JournalStore(directory: directory, lockWaitMilliseconds: configuration.lockWaitMilliseconds)
         self.configuration = configuration
         self.onFailure = onFailure
         self.commitObserver = commitObserver
+        self.eventObserver = eventObserver
+        let lastEventSequence = try store.lastEventSequence()
         state = JournalWriterState(
-            lastSequence: try store.lastSequence(), batchEntriesMax: configuration.batchEntriesMax,
-            queuedEntriesMax: configuration.queuedEntriesMax)
+            lastSequence: try store.lastSequence(), lastEventSequence: lastEventSequence,
+            batchEntriesMax: configuration.batchEntriesMax, queuedEntriesMax: configuration.queuedEntriesMax)
+        openedEventSequence = lastEventSequence
         journalID = try store.journalID()
     }
 
@@ -116,12 +124,13 @@ public final class Journal: @unchecked Sendable {
         try store.read(after: sequence, body)
     }
 
-    /// Numbers `entry` and queues it for the next commit. Returns its sequence number. Never waits: the queue's
-    /// bound is kept by `admit`. Before `start`, entries just queue.
-    public func append(_ entry: JournalEntry) -> UInt64 {
+    /// Numbers `entry` and the change `events` it yields and queues them for the next commit. Returns the entry's
+    /// sequence number. Never waits: the queue's bound is kept by `admit`. Before `start`, entries just queue.
+    public func append(_ entry: JournalEntry, events: ChangeEvents = []) -> UInt64 {
+        precondition(events.isEmpty || configuration.eventEncoder != nil, "events need the journal's encoder")
         condition.lock()
         defer { condition.unlock() }
-        let sequence = state.append(entry)
+        let sequence = state.append(entry, events: events)
         condition.signal()
         return sequence
     }

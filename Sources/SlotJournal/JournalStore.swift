@@ -9,6 +9,7 @@ final class JournalStore {
     static let schemaVersion = 1
     let database: SQLiteDatabase
     private var insert: SQLiteStatement?
+    private(set) var insertEventStatement: SQLiteStatement?
     /// Held (flock) for the store's lifetime so that two servers never share one journal. Opened close-on-exec: a
     /// child process would otherwise inherit the descriptor and, with it, the lock (seen when tests ran `slotctl`
     /// beside a server that was restarting).
@@ -59,9 +60,12 @@ final class JournalStore {
             )
             """)
         try database.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        try database.execute(Self.createEventTable)
+        try database.execute(Self.createEventEntryIndex)
         try database.execute("PRAGMA user_version = \(Self.schemaVersion)")
         insert = try database.prepare(
             "INSERT INTO journal (sequence, format, kind, resource, body, checksum) VALUES (?, ?, ?, ?, ?, ?)")
+        insertEventStatement = try database.prepare(Self.insertEvent)
     }
 
     /// Tries the lock every 10 ms until it is taken or `waitingAtMost` has passed. Never blocks indefinitely:
@@ -82,6 +86,7 @@ final class JournalStore {
         guard !closed else { return }
         closed = true
         insert = nil
+        insertEventStatement = nil
         database.close()
         Glibc.close(lockDescriptor)
     }
@@ -98,6 +103,12 @@ final class JournalStore {
 
     /// Writes `entries` in one transaction: one fsync for the whole batch.
     func append(_ entries: [SequencedEntry]) throws(JournalError) {
+        _ = try append(entries.map { QueuedEntry(sequenced: $0, events: [], firstEventSequence: 0) }, encoder: nil)
+    }
+
+    /// Writes `entries` and their events in one transaction (one fsync for the whole batch); returns the events
+    /// written, in order.
+    func append(_ entries: [QueuedEntry], encoder: Journal.EventEncoder?) throws(JournalError) -> [CommittedEvent] {
         guard let insert else { throw .closed }
         try database.execute("BEGIN IMMEDIATE")
         do {
@@ -113,7 +124,9 @@ final class JournalStore {
                 defer { insert.reset() }
                 _ = try insert.step()
             }
+            let events = try insertEvents(of: entries, encoder: encoder)
             try database.execute("COMMIT")
+            return events
         } catch {
             try? database.execute("ROLLBACK")
             throw error
@@ -164,6 +177,14 @@ final class JournalStore {
         try database.execute("BEGIN IMMEDIATE")
         do {
             if sequence > (try floor()) { try setMeta("floor_sequence", String(sequence)) }
+            // This chunk's last entry: its events, and those of the entries before it, go in this transaction.
+            let chunkEnd = try database.prepare(
+                "SELECT MAX(sequence) FROM (SELECT sequence FROM journal WHERE sequence <= ? ORDER BY sequence LIMIT ?)")
+            chunkEnd.bind(1, Int64(sequence))
+            chunkEnd.bind(2, Int64(chunkEntriesMax))
+            let chunkLast = try chunkEnd.step() ? UInt64(chunkEnd.int64(0)) : 0
+            chunkEnd.reset()
+            try deleteEvents(throughEntry: chunkLast)
             let delete = try database.prepare(
                 "DELETE FROM journal WHERE sequence IN (SELECT sequence FROM journal WHERE sequence <= ? LIMIT ?)")
             delete.bind(1, Int64(sequence))

@@ -28,8 +28,9 @@ struct JournalWriterState<Waiter, Compaction> {
 
     /// What the writer does next.
     enum Work {
-        /// Write these entries in one transaction, then report `batchCommitted` or `writeFailed`.
-        case write([SequencedEntry])
+        /// Write these entries (and their events) in one transaction, then report `batchCommitted` or
+        /// `writeFailed`.
+        case write([QueuedEntry])
         /// Delete one chunk of entries up to here, then report `compactionChunkDeleted` or `writeFailed`.
         case compact(through: UInt64)
         /// Nothing to do until something is appended, a compaction is asked for, or the journal stops.
@@ -71,12 +72,14 @@ struct JournalWriterState<Waiter, Compaction> {
     private(set) var state = State.notStarted
     private(set) var lastAppended: UInt64
     private(set) var lastDurable: UInt64
+    /// The `seq` of the newest change event appended: events are numbered with their entries, in the same order.
+    private(set) var lastEventAppended: UInt64
     private(set) var commits: UInt64 = 0
     /// A writer thread was started and has not yet returned: `stop` and `crash` wait for it before the store
     /// closes under it.
     private(set) var writerThreadRunning = false
     /// Appended, not yet taken by the writer.
-    private var queue: [SequencedEntry] = []
+    private var queue: [QueuedEntry] = []
     /// Taken by the writer, not yet committed.
     private var writingEntries = 0
     /// Entries admitted requests may still append (`admit` adds, `release` takes away).
@@ -91,12 +94,13 @@ struct JournalWriterState<Waiter, Compaction> {
     /// `scrubbing`: once the entries are deleted, the file is rewritten and the WAL emptied (`JournalStore.scrub`).
     private var compaction: (through: UInt64, deleted: Int, scrubbing: Bool, waiter: Compaction)?
 
-    init(lastSequence: UInt64, batchEntriesMax: Int, queuedEntriesMax: Int) {
+    init(lastSequence: UInt64, lastEventSequence: UInt64 = 0, batchEntriesMax: Int, queuedEntriesMax: Int) {
         precondition(batchEntriesMax > 0 && queuedEntriesMax > 0, "journal limits must be positive")
         self.batchEntriesMax = batchEntriesMax
         self.queuedEntriesMax = queuedEntriesMax
         lastAppended = lastSequence
         lastDurable = lastSequence
+        lastEventAppended = lastEventSequence
     }
 
     /// Entries appended and not yet committed: what the bound counts.
@@ -121,13 +125,21 @@ struct JournalWriterState<Waiter, Compaction> {
 
     // MARK: Appending
 
-    /// Numbers `entry` and queues it. Never waits: the bound is kept by `admit`, before a request decides.
-    mutating func append(_ entry: JournalEntry) -> UInt64 {
+    /// Numbers `entry` and its `events` and queues them. Never waits: the bound is kept by `admit`, before a
+    /// request decides.
+    mutating func append(_ entry: JournalEntry, events: ChangeEvents = []) -> UInt64 {
         precondition(state != .stopping && state != .finished, "append after the journal stopped")
         lastAppended += 1
+        let firstEvent = lastEventAppended + 1
+        lastEventAppended += UInt64(events.count)
         // After a crash or a failed write nothing more is committed: the entry is numbered and lost, as it
         // would be in a process that had died.
-        if state.isOpen { queue.append(SequencedEntry(sequence: lastAppended, entry: entry)) }
+        if state.isOpen {
+            queue.append(
+                QueuedEntry(
+                    sequenced: SequencedEntry(sequence: lastAppended, entry: entry), events: events,
+                    firstEventSequence: firstEvent))
+        }
         return lastAppended
     }
 
