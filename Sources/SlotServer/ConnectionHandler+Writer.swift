@@ -57,11 +57,14 @@ extension ConnectionHandler {
             let count = batch.count
             activity.durable.add(UInt64(count), ordering: .relaxed)
             let closeAfter = batch.contains(where: \.closeAfter)
+            let startsStream = batch.lazy.compactMap(\.startsStream).last
+            var eventBytes = 0
             var buffer = ByteBufferAllocator().buffer(capacity: bytes)
             answered.removeAll(keepingCapacity: true)
             followUps.removeAll(keepingCapacity: true)
             for reply in batch {
                 buffer.writeBytes(reply.bytes)
+                if reply.isEventLine { eventBytes += reply.bytes.count }
                 if let followUp = reply.followUp {
                     followUps.append((followUp, reply.errorCode, reply.arrivedNanoseconds))
                 }
@@ -86,9 +89,10 @@ extension ConnectionHandler {
                     })
             }
             if bytes >= Self.flushWaitBytesMin || !channel.isWritable { try await Self.flushed(channel) }
-            queue.written(count, bytes: bytes)
+            queue.written(count, bytes: bytes, eventBytes: eventBytes)
             activity.answered.add(UInt64(count), ordering: .relaxed)
             if closeAfter { return }
+            if let startsStream, let hub, !(try await catchUp(startsStream, hub: hub, to: outbound)) { return }
         }
     }
 }

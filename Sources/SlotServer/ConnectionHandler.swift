@@ -25,11 +25,15 @@ struct ConnectionHandler: Sendable {
     let undecoded: RequestSeries?
     /// The tracer each request gets a span from; nil without `--otlp-endpoint`, and then no span is made at all.
     let tracer: (any Tracer)?
+    /// Where subscriptions get their events; nil for in-process connections, which have no stream.
+    let hub: EventHub?
 
     init(
         dispatcher: Dispatcher, decoder: RequestDecoder, journal: Journal, configuration: ServerConfiguration,
-        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics?, logger: Logger
+        rateLimiter: RateLimiter, authThrottle: AuthThrottle, metrics: ServerMetrics?, hub: EventHub? = nil,
+        logger: Logger
     ) {
+        self.hub = hub
         self.metrics = metrics
         self.undecoded = metrics?.series(op: RequestMetrics.undecoded)
         self.dispatcher = dispatcher
@@ -95,6 +99,9 @@ struct ConnectionHandler: Sendable {
     ) async {
         var session = session
         var lineNumber: UInt64 = 0
+        defer {
+            if let hub, let subscription = session.subscription { endSubscription(subscription, hub: hub) }
+        }
         do {
             for try await line in inbound {
                 // Room first, then the line is taken in: a reply is not built while there is no room for it, and a
@@ -114,7 +121,8 @@ struct ConnectionHandler: Sendable {
                 if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
                 activity.taken.add(1, ordering: .relaxed)
                 var reply = await handle(
-                    bytes, session: &session, connectionID: connectionID, line: lineNumber, logger: logger)
+                    bytes, session: &session, connectionID: connectionID, line: lineNumber, queue: queue,
+                    logger: logger)
                 reply.arrivedNanoseconds = arrivedNanoseconds
                 queue.push(reply)
                 if reply.closeAfter { return }
@@ -144,7 +152,7 @@ struct ConnectionHandler: Sendable {
     /// Decodes, dispatches and encodes one request. Never throws: every problem becomes an error reply.
     func handle(
         _ line: ByteBufferView, session: inout ConnectionSession, connectionID: UInt64, line lineNumber: UInt64,
-        logger: Logger
+        queue: ReplyQueue? = nil, logger: Logger
     ) async -> PendingReply {
         let startedAt = tracer == nil ? nil : DefaultTracerClock.now
         var identity = RequestIdentity(connectionID: connectionID, line: lineNumber)
@@ -168,7 +176,7 @@ struct ConnectionHandler: Sendable {
             identity.clientID = request.id
             identity.trace = request.trace
             op = request.operation.name
-            reply = await answer(request, session: &session, identity: identity, logger: logger)
+            reply = await answer(request, session: &session, identity: identity, queue: queue, logger: logger)
             reply.series = metrics?.series(op: op)
             if tracer != nil { request.operation.logContext(into: &context) }
         }
@@ -184,9 +192,11 @@ struct ConnectionHandler: Sendable {
 
     /// The reply to a decoded request: refused at the gate, or decided.
     private func answer(
-        _ request: Request, session: inout ConnectionSession, identity: RequestIdentity, logger: Logger
+        _ request: Request, session: inout ConnectionSession, identity: RequestIdentity, queue: ReplyQueue?,
+        logger: Logger
     ) async -> PendingReply {
         if let refused = gate(request, session: &session, logger: logger) { return refused }
+        if let streamReply = await answerStream(request, session: &session, queue: queue) { return streamReply }
         guard let outcome = await decide(request.operation, as: session.principal) else {
             let error = WireError(.internal, "the journal is closed: the server is stopping")
             logRejection(error, of: request, identity: identity, logger: logger)

@@ -17,6 +17,8 @@ struct ConnectionSession: Sendable {
     /// Once a connection has authenticated it keeps needing a token, even where others do not: a revoked token
     /// must not fall back to what an unauthenticated connection may do.
     private(set) var mustAuthenticate = false
+    /// The connection's change stream, from `subscribe` to `unsubscribe` or the connection's end.
+    var subscription: Subscription?
     /// `TokenRegistry.revocationCount` when the token was last checked.
     private var revocationsSeen: UInt64 = 0
 

@@ -157,11 +157,15 @@ extension Dispatcher {
     ) async -> (Outcome, JournaledChange?) {
         let parts = decided.work.parts
         var partReplies = [StoredReply?](repeating: nil, count: parts.count)
+        var partEvents = [ChangeEvents](repeating: [], count: parts.count)
         for actor in actors {
             let indexes = parts.indices.filter { parts[$0].resource == actor.id }
             guard !indexes.isEmpty else { continue }
-            let replies = await actor.applyTaken(indexes.map { parts[$0].event }, for: token)
-            for (index, reply) in zip(indexes, replies) { partReplies[index] = reply }
+            let applied = await actor.applyTaken(indexes.map { parts[$0].event }, for: token)
+            for (index, part) in zip(indexes, applied) {
+                partReplies[index] = part.reply
+                partEvents[index] = part.events
+            }
         }
         let results = decided.recipes.map { $0.reply(parts: partReplies.map { $0! }, zoneOf: zone) }
         guard !parts.isEmpty else {
@@ -181,7 +185,10 @@ extension Dispatcher {
                 stamp: stamp, reply: asBatch ? .batch(resource: actors[0].id, results: stored) : stored[0],
                 at: decided.now)
         }
-        let sequence = directory.journal.append(.atomic(AtomicEntry(parts: parts, remembered: remembered)))
+        // In part order, then the group events: what `ServerState.apply` yields for this entry on replay.
+        let events = ChangeEvent.addingGroupEvents(to: partEvents.flatMap { $0 })
+        let sequence = directory.journal.append(
+            .atomic(AtomicEntry(parts: parts, remembered: remembered)), events: events)
         if let remembered { directory.idempotency.remember(remembered) }
         let outcome = Outcome(
             reply: .success(body(results.map(\.body), requests, asBatch)), awaitedSequence: sequence)

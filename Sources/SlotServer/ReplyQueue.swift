@@ -15,6 +15,10 @@ struct PendingReply: Sendable {
     var arrivedNanoseconds: UInt64 = 0
     /// The request's span to end and its `--log-requests` line to log once written; nil when neither is on.
     var followUp: ReplyFollowUp?
+    /// A line of the change stream rather than a reply (counted in the subscriber's buffer until written).
+    var isEventLine = false
+    /// The subscription a `subscribe` reply starts: once the reply is written, the writer catches it up.
+    var startsStream: Subscription?
 
     init(bytes: [UInt8], awaitedSequence: UInt64) {
         self.bytes = bytes
@@ -45,6 +49,8 @@ final class ReplyQueue: Sendable {
         var items: [PendingReply] = []
         var unwritten = 0
         var unwrittenBytes = 0
+        /// Of `unwrittenBytes`, those of change stream lines.
+        var unwrittenEventBytes = 0
         var finished = false
         var closed = false
         var waitingConsumer: CheckedContinuation<[PendingReply], Never>?
@@ -77,15 +83,44 @@ final class ReplyQueue: Sendable {
     func push(_ reply: PendingReply) {
         let handOff = state.withLock { state -> (CheckedContinuation<[PendingReply], Never>, [PendingReply])? in
             guard !state.closed else { return nil }
-            state.unwritten += 1
-            state.unwrittenBytes += reply.bytes.count
-            state.items.append(reply)
-            guard let consumer = state.waitingConsumer else { return nil }
-            state.waitingConsumer = nil
-            defer { state.items = [] }
-            return (consumer, state.items)
+            return Self.append(reply, to: &state)
         }
         if let (consumer, items) = handOff { consumer.resume(returning: items) }
+    }
+
+    /// Queues a line of a live change stream without waiting (the journal's writer thread calls this). False, and
+    /// nothing queued, when the stream lines not yet written would pass `bufferedBytesMax`.
+    func pushEvent(_ line: [UInt8], bufferedBytesMax: Int) -> Bool {
+        var reply = PendingReply(bytes: line, awaitedSequence: 0)
+        reply.isEventLine = true
+        let handOff = state.withLock { state -> (CheckedContinuation<[PendingReply], Never>, [PendingReply])?? in
+            guard !state.closed else { return .some(nil) }
+            guard state.unwrittenEventBytes + line.count <= bufferedBytesMax else { return nil }
+            state.unwrittenEventBytes += line.count
+            return .some(Self.append(reply, to: &state))
+        }
+        guard let handOff else { return false }
+        if let (consumer, items) = handOff { consumer.resume(returning: items) }
+        return true
+    }
+
+    /// Queues a last line (`stream.lagged`) past every bound; the connection closes once it is written.
+    func pushClosing(_ line: [UInt8]) {
+        var reply = PendingReply(bytes: line, awaitedSequence: 0)
+        reply.closeAfter = true
+        push(reply)
+    }
+
+    private static func append(_ reply: PendingReply, to state: inout State) -> (
+        CheckedContinuation<[PendingReply], Never>, [PendingReply]
+    )? {
+        state.unwritten += 1
+        state.unwrittenBytes += reply.bytes.count
+        state.items.append(reply)
+        guard let consumer = state.waitingConsumer else { return nil }
+        state.waitingConsumer = nil
+        defer { state.items = [] }
+        return (consumer, state.items)
     }
 
     /// Returns once there is room for one more reply (see the type).
@@ -121,11 +156,13 @@ final class ReplyQueue: Sendable {
         return state.items
     }
 
-    /// The writer sent `count` replies of `bytes` bytes in all: room for the reader again.
-    func written(_ count: Int, bytes: Int) {
+    /// The writer sent `count` replies of `bytes` bytes in all (`eventBytes` of them stream lines): room for the
+    /// reader again.
+    func written(_ count: Int, bytes: Int, eventBytes: Int = 0) {
         let producer = state.withLock { state in
             state.unwritten -= count
             state.unwrittenBytes -= bytes
+            state.unwrittenEventBytes -= eventBytes
             defer { state.waitingProducer = nil }
             return state.waitingProducer
         }

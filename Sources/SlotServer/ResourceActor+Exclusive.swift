@@ -40,20 +40,20 @@ extension ResourceActor {
     }
 
     /// Applies the decided events of the change holding this resource, in order, through the same step replay takes
-    /// (`ResourceSchedule.apply(_ entry:)`), and returns each one's reply. Not yet journaled: the change appends one
-    /// atomic entry for every resource once all have applied, then lets go with its sequence.
-    func applyTaken(_ events: [ScheduleEvent], for token: UInt64) -> [StoredReply] {
+    /// (`ResourceSchedule.apply(_ entry:)`), and returns each one's reply and change events. Not yet journaled: the
+    /// change appends one atomic entry for every resource once all have applied, then lets go with its sequence.
+    func applyTaken(_ events: [ScheduleEvent], for token: UInt64) -> [(reply: StoredReply, events: ChangeEvents)] {
         precondition(exclusiveHolder == token, "\(id) changed by a change that did not take it")
-        var replies: [StoredReply] = []
+        var results: [(reply: StoredReply, events: ChangeEvents)] = []
         for event in events {
             let applied = schedule.apply(.schedule(id, event))
             guard let reply = schedule.reply(after: event, booking: applied.booking) else {
                 preconditionFailure("an applied event has no reply")
             }
-            replies.append(reply)
+            results.append((reply, applied.events))
         }
         reportPromotions()
-        return replies
+        return results
     }
 
     /// Applies an erasure to this resource, which the erasure holds, through the step replay takes

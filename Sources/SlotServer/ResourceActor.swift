@@ -225,7 +225,7 @@ public actor ResourceActor {
     func commit(_ event: ScheduleEvent) -> (applied: AppliedEntry, sequence: UInt64) {
         let entry = JournalEntry.schedule(id, event)
         let applied = schedule.apply(entry)
-        let sequence = journal.append(entry)
+        let sequence = journal.append(entry, events: applied.events)
         lastJournaled = sequence
         if let remembered = applied.remembered { idempotency.remember(remembered) }
         reportPromotions()

@@ -96,9 +96,8 @@ public final class ResourceDirectory: Sendable {
                     awaitedSequence: 0)
             }
             // The same steps as `ServerState.apply` for these entries, with each entry journaled as it is applied.
-            let creation = JournalEntry.resourceCreated(settings, at: now, idempotency: stamp)
             var (resource, created) = ResourceState.created(
-                settings, at: now, idempotency: stamp, sequence: journal.append(creation), limits: limits)
+                settings, at: now, idempotency: stamp, limits: limits, journal: journal.append)
             for change in rules {
                 let (event, _) = resource.schedule.decide(change, actor: Actors.client, now: now)
                 let entry = JournalEntry.schedule(settings.id, event)

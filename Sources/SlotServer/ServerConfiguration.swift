@@ -81,6 +81,8 @@ public struct ServerConfiguration: Sendable {
     public var restoreSnapshot: URL?
     public var domainLimits = DomainLimits.standard
     public var journal = Journal.Configuration()
+    /// The change stream's limits (`subscribe`, docs/PROTOCOL.md).
+    public var events = Events()
     public var rateLimits = RateLimits()
     /// The HTTP side port: `/health`, `/ready`, `/metrics` (docs/OPERATIONS.md, "Monitoring").
     public var http = HTTP()
@@ -182,6 +184,22 @@ extension ServerConfiguration {
         /// Most client addresses (and, separately, tokens and addresses with failed `auth` attempts) whose buckets
         /// are remembered; past it the fullest are forgotten (about 64 bytes each: some 6 MB per table).
         public var trackedKeysMax = 100_000
+
+        public init() {}
+    }
+}
+
+extension ServerConfiguration {
+    /// The change stream (`subscribe`): how much of it is kept in memory, and how far a subscriber may fall behind.
+    public struct Events: Sendable {
+        /// Newest events kept in memory, so that a subscriber just behind catches up without reading the journal.
+        public var recentEventsMax = 4_096
+        /// Bytes of event lines queued for one live subscriber and not yet taken by its socket; past it the
+        /// subscriber gets `stream.lagged` and its connection closes, so that it never holds up the journal or
+        /// anyone else.
+        public var subscriberBufferedBytesMax = 1 << 20
+        /// Events read from the journal at a time while a subscriber catches up (at the pace it reads).
+        public var catchUpChunkEventsMax = 512
 
         public init() {}
     }

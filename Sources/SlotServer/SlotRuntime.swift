@@ -27,6 +27,8 @@ public final class SlotRuntime: Sendable {
     /// What `/metrics` serves; nil without the HTTP port, which is the server's one switch for metrics: with nothing
     /// to read them, none are recorded.
     public let metrics: ServerMetrics?
+    /// Committed change events, handed to the connections that subscribed.
+    let events: EventHub
 
     /// Recovers on the calling thread, and binds the HTTP port (when configured) as the first of `services`.
     public convenience init(
@@ -64,14 +66,19 @@ public final class SlotRuntime: Sendable {
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
         let metrics = prelude.metrics
         self.metrics = metrics
+        let hub = EventHub(configuration: configuration.events, subscribersGauge: metrics?.subscribersGauge)
+        var journalConfiguration = configuration.journal
+        journalConfiguration.eventEncoder = { event, seq in EventJSON.body(of: event, seq: seq) }
         let journal = try Journal(
-            directory: configuration.dataDirectory, configuration: configuration.journal,
+            directory: configuration.dataDirectory, configuration: journalConfiguration,
             onFailure: { error in
                 logger.critical(
                     "journal write failed; stopping so a restart can recover", metadata: ["error": "\(error)"])
                 fatalError("journal write failed: \(error)")
             },
-            commitObserver: metrics?.journalCommitObserver)
+            commitObserver: metrics?.journalCommitObserver, eventObserver: hub.publish)
+        try hub.journalOpened(directory: configuration.dataDirectory, head: journal.openedEventSequence)
+        self.events = hub
         let snapshotStore = SnapshotStore(directory: configuration.snapshotDirectory)
         let recovered = try Recovery.recover(
             journal: journal, snapshots: snapshotStore, restore: configuration.restoreSnapshot,
@@ -106,7 +113,7 @@ public final class SlotRuntime: Sendable {
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
-            logger: logger)
+            hub: hub, logger: logger)
         let site = prelude.http ?? HTTPSite(readiness: Readiness())
         let readiness = site.readiness
         let report = ListeningReport(httpOn: configuration.http.port != nil, readiness: readiness, then: onListening)

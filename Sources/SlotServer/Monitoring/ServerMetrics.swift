@@ -20,6 +20,8 @@ public final class ServerMetrics: Sendable {
     let journalCommits: JournalCommitMetrics
     let snapshots: SnapshotMetrics
     private let connectionsGauge: Gauge
+    /// `slotd_subscribers`, kept by the event hub.
+    let subscribersGauge: Gauge
     private let journalQueueGauge: Gauge
 
     init() {
@@ -34,6 +36,10 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 metricName: "slotd_connections", unitName: "",
                 helpText: "Client connections open on the TCP port."))
+        subscribersGauge = registry.makeGauge(
+            descriptor: .init(
+                metricName: "slotd_subscribers", unitName: "",
+                helpText: "Connections receiving the change stream live (subscribe)."))
         journalQueueGauge = registry.makeGauge(
             descriptor: .init(
                 metricName: "slotd_journal_queue_depth", unitName: "",

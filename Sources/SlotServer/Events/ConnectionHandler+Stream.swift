@@ -1,0 +1,122 @@
+import NIOCore
+import NIOPosix
+import SlotDomain
+import SlotJournal
+import SlotWire
+
+/// The change stream on a client connection: `subscribe` and `unsubscribe`, decided here rather than by the
+/// dispatcher because they belong to the connection, and the catch-up its writer does before the stream goes live.
+extension ConnectionHandler {
+    /// The reply to `subscribe` or `unsubscribe`; nil for every other request.
+    func answerStream(_ request: Request, session: inout ConnectionSession, queue: ReplyQueue?) async
+        -> PendingReply?
+    {
+        switch request.operation {
+        case .subscribe, .unsubscribe: break
+        default: return nil
+        }
+        guard let hub, let queue else {
+            return .failure(
+                id: request.id, .invalid("op", "the change stream is served on TCP connections only"),
+                awaitedSequence: 0)
+        }
+        if session.principal.token != nil,
+            let refusal = await dispatcher.refusal(of: request.operation, by: session.principal)
+        {
+            return .failure(id: request.id, refusal, awaitedSequence: 0)
+        }
+        if case .subscribe(let subscription) = request.operation {
+            return subscribe(subscription, id: request.id, session: &session, queue: queue, hub: hub)
+        }
+        return unsubscribe(id: request.id, session: &session, hub: hub)
+    }
+
+    /// `subscribe`: checks the cursor against what the journal keeps, and starts the subscription, which the
+    /// writer catches up once this reply is written.
+    func subscribe(
+        _ request: SubscriptionRequest, id: RequestID, session: inout ConnectionSession, queue: ReplyQueue,
+        hub: EventHub
+    ) -> PendingReply {
+        guard session.subscription == nil else {
+            return .failure(
+                id: id, .invalid("op", "this connection is subscribed already; unsubscribe first"),
+                awaitedSequence: 0)
+        }
+        for resource in request.resources ?? [] where dispatcher.directory.actor(resource) == nil {
+            return .failure(id: id, WireError(ResourceDirectory.notFoundRejection(resource)), awaitedSequence: 0)
+        }
+        let head = hub.head
+        let oldest: UInt64
+        do {
+            oldest = try hub.oldestRetained()
+        } catch {
+            logger.error("reading the event table failed", metadata: ["error": "\(error)"])
+            return .failure(id: id, WireError(.internal, "the journal's events cannot be read"), awaitedSequence: 0)
+        }
+        let from = request.fromSeq ?? head
+        if from + 1 < oldest {
+            return .failure(id: id, .cursorExpired(oldestSeq: oldest), awaitedSequence: 0)
+        }
+        if from > head {
+            var error = WireError.invalid(
+                "from_seq", "from_seq \(from) is past the newest event (\(head)); was it from another server?")
+            error.details["head_seq"] = String(head)
+            return .failure(id: id, error, awaitedSequence: 0)
+        }
+        let scope = session.scope
+        let filter = EventFilter(
+            resources: request.resources.map(Set.init), types: request.types,
+            confinedToTenant: !scope.mayNameTenant || scope.tenant != nil, tenant: scope.tenant)
+        let subscription = Subscription(
+            filter: filter, after: from, queue: queue, bufferedBytesMax: hub.configuration.subscriberBufferedBytesMax)
+        session.subscription = subscription
+        var reply = PendingReply(
+            bytes: ReplyEncoder.success(id: id, .subscription(fromSeq: from, headSeq: head)) ?? [], awaitedSequence: 0)
+        reply.startsStream = subscription
+        return reply
+    }
+
+    /// `unsubscribe`: no event line follows its reply. Without a subscription it changes nothing and says so the
+    /// same way, so that a client may send it whenever it is unsure.
+    func unsubscribe(id: RequestID, session: inout ConnectionSession, hub: EventHub) -> PendingReply {
+        let last = session.subscription.map { endSubscription($0, hub: hub) }
+        session.subscription = nil
+        return PendingReply(
+            bytes: ReplyEncoder.success(id: id, .unsubscribed(lastSeq: last ?? hub.head)) ?? [], awaitedSequence: 0)
+    }
+
+    /// Stops the hub pushing to `subscription` and its catch-up; returns the last event it was given or passed.
+    @discardableResult
+    func endSubscription(_ subscription: Subscription, hub: EventHub) -> UInt64 {
+        subscription.cancel()
+        hub.detach(subscription)
+        return subscription.lastConsidered
+    }
+
+    /// Brings a new subscription from its cursor to the head, writing the matching events itself at the pace the
+    /// client reads them, then makes it live. False when the connection must close: the events it needed were
+    /// compacted away meanwhile (it got `stream.lagged` and resumes into `cursor_expired`).
+    func catchUp(
+        _ subscription: Subscription, hub: EventHub, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws -> Bool {
+        let chunkMax = hub.configuration.catchUpChunkEventsMax
+        while !subscription.isCancelled {
+            let after = subscription.lastConsidered
+            guard case .catchUp(let through) = hub.attach(subscription, after: after) else { return true }
+            let chunk = try await NIOThreadPool.singleton.runIfActive {
+                try hub.events(after: after, through: through, limit: chunkMax)
+            }
+            guard let last = chunk.last, chunk.first?.seq == after + 1 else {
+                try await outbound.write(ByteBuffer(bytes: EventJSON.laggedLine(resumeFrom: after)))
+                return false
+            }
+            var buffer = ByteBuffer()
+            for event in chunk where subscription.filter.matches(event) {
+                buffer.writeBytes(EventJSON.line(body: event.body))
+            }
+            if buffer.readableBytes > 0 { try await outbound.write(buffer) }
+            subscription.caughtUp(through: last.seq)
+        }
+        return true
+    }
+}

@@ -1,0 +1,53 @@
+import SlotDomain
+import SlotJournal
+import SlotWire
+import Synchronization
+
+/// One connection's subscription to the change stream: what it asked for, and how far it has got. It catches up
+/// first (its connection's writer reads older events and writes them, at the pace the client reads), then goes
+/// live: the hub pushes each new matching event into the connection's reply queue, without waiting, up to
+/// `EventHub.Configuration.subscriberBufferedBytesMax` bytes not yet taken by the socket; past that it queues
+/// `stream.lagged` and is dropped.
+final class Subscription: Sendable {
+    let filter: EventFilter
+    private let queue: ReplyQueue
+    private let bufferedBytesMax: Int
+    /// The newest event this subscription has been given or passed over (not matching): where a resume starts.
+    private let considered: Atomic<UInt64>
+    private let cancelled = Atomic<Bool>(false)
+
+    init(filter: EventFilter, after seq: UInt64, queue: ReplyQueue, bufferedBytesMax: Int) {
+        self.filter = filter
+        self.queue = queue
+        self.bufferedBytesMax = bufferedBytesMax
+        considered = Atomic(seq)
+    }
+
+    var lastConsidered: UInt64 { considered.load(ordering: .acquiring) }
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+
+    /// Unsubscribed, or its connection ended: a catch-up in progress stops at its next chunk.
+    func cancel() { cancelled.store(true, ordering: .releasing) }
+
+    /// Catching up, the writer has sent (or passed over) every event up to `seq`.
+    func caughtUp(through seq: UInt64) { considered.store(seq, ordering: .releasing) }
+
+    /// Live: queues the events of one commit that match. False when the connection's buffer would overflow: then
+    /// `stream.lagged` is queued instead, the connection closes once it is written, and the hub drops this
+    /// subscription.
+    func offer(_ events: [CommittedEvent]) -> Bool {
+        var last = considered.load(ordering: .acquiring)
+        defer { considered.store(last, ordering: .releasing) }
+        for event in events where event.seq > last {
+            if filter.matches(event) {
+                guard queue.pushEvent(EventJSON.line(body: event.body), bufferedBytesMax: bufferedBytesMax) else {
+                    queue.pushClosing(EventJSON.laggedLine(resumeFrom: last))
+                    cancel()
+                    return false
+                }
+            }
+            last = event.seq
+        }
+        return true
+    }
+}
