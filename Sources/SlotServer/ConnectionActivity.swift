@@ -21,6 +21,8 @@ final class ConnectionActivity: Sendable {
     /// Maintained by `PartialLineTracker`: the number of partial lines begun, times two, plus one while the bytes
     /// received end in the middle of a line. The same odd value on two sweeps means the same line is unfinished.
     let lineState = Atomic<UInt64>(0)
+    /// The connection follows the change stream: waiting for events is what it is for, so it is never idle.
+    let subscribed = Atomic<Bool>(false)
     private let closing = Atomic<Bool>(false)
 
     init(channel: any Channel, queue: ReplyQueue, address: String) {

@@ -55,7 +55,9 @@ extension ConnectionHandler {
             try await journal.waitUntilDurable(awaitedSequence)
             let bytes = batch.reduce(0) { $0 + $1.bytes.count }
             let count = batch.count
-            activity.durable.add(UInt64(count), ordering: .relaxed)
+            // Stream lines answer no request: the sweeper compares replies with requests taken.
+            let replies = batch.count { !$0.isEventLine }
+            activity.durable.add(UInt64(replies), ordering: .relaxed)
             let closeAfter = batch.contains(where: \.closeAfter)
             let startsStream = batch.lazy.compactMap(\.startsStream).last
             var eventBytes = 0
@@ -90,7 +92,7 @@ extension ConnectionHandler {
             }
             if bytes >= Self.flushWaitBytesMin || !channel.isWritable { try await Self.flushed(channel) }
             queue.written(count, bytes: bytes, eventBytes: eventBytes)
-            activity.answered.add(UInt64(count), ordering: .relaxed)
+            activity.answered.add(UInt64(replies), ordering: .relaxed)
             if closeAfter { return }
             if let startsStream, let hub, !(try await catchUp(startsStream, hub: hub, to: outbound)) { return }
         }

@@ -124,6 +124,7 @@ struct ConnectionHandler: Sendable {
                     bytes, session: &session, connectionID: connectionID, line: lineNumber, queue: queue,
                     logger: logger)
                 reply.arrivedNanoseconds = arrivedNanoseconds
+                activity.subscribed.store(session.subscription != nil, ordering: .relaxed)
                 queue.push(reply)
                 if reply.closeAfter { return }
             }

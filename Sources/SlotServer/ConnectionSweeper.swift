@@ -93,7 +93,9 @@ struct ConnectionSweeper: Service {
     ) {
         let idle = Duration.seconds(configuration.idleTimeoutSeconds)
         let lineLimit = Duration.seconds(configuration.lineCompletionSeconds)
-        if configuration.idleTimeoutSeconds > 0, !busy, now - max(entry.requestAt, entry.answerAt) >= idle {
+        if configuration.idleTimeoutSeconds > 0, !busy, now - max(entry.requestAt, entry.answerAt) >= idle,
+            !activity.subscribed.load(ordering: .relaxed)
+        {
             close(
                 id, activity, .idleTimeout, .idleTimeout, level: .info, message: "connection closed: idle",
                 "no request for \(configuration.idleTimeoutSeconds) s; closing the connection",

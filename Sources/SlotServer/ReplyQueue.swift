@@ -108,7 +108,13 @@ final class ReplyQueue: Sendable {
     func pushClosing(_ line: [UInt8]) {
         var reply = PendingReply(bytes: line, awaitedSequence: 0)
         reply.closeAfter = true
-        push(reply)
+        reply.isEventLine = true
+        let handOff = state.withLock { state -> (CheckedContinuation<[PendingReply], Never>, [PendingReply])? in
+            guard !state.closed else { return nil }
+            state.unwrittenEventBytes += line.count
+            return Self.append(reply, to: &state)
+        }
+        if let (consumer, items) = handOff { consumer.resume(returning: items) }
     }
 
     private static func append(_ reply: PendingReply, to state: inout State) -> (
