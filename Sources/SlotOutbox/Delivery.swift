@@ -34,6 +34,26 @@ public struct Delivery: Hashable, Sendable {
     /// Why the last attempt failed; nil after a success.
     public var lastError: String?
 
+    public init(
+        id: Int64, webhook: String, eventSeq: UInt64, eventType: String, body: [UInt8], state: State, attempts: Int,
+        createdAt: Instant, retriesSince: Instant, nextAttemptAt: Instant?, lastAttemptAt: Instant?, lastStatus: Int?,
+        lastError: String?
+    ) {
+        self.id = id
+        self.webhook = webhook
+        self.eventSeq = eventSeq
+        self.eventType = eventType
+        self.body = body
+        self.state = state
+        self.attempts = attempts
+        self.createdAt = createdAt
+        self.retriesSince = retriesSince
+        self.nextAttemptAt = nextAttemptAt
+        self.lastAttemptAt = lastAttemptAt
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+    }
+
     /// The `webhook-id` header: the same for every attempt and redelivery of this event to this endpoint, so a
     /// receiver deduplicates by it.
     public var messageID: String { Self.messageID(webhook: webhook, eventSeq: eventSeq) }
