@@ -181,3 +181,30 @@ import Testing
         #expect(try store.counts(webhook: endpoint.id) == DeliveryCounts(dead: 1))
     }
 }
+
+/// A cursor that moves back, or an event enqueued twice for one endpoint, means the dispatcher lost track of what
+/// it has read: a broken invariant, which stops the process rather than send an event twice or skip one.
+@Suite struct OutboxInvariantTests {
+    /// A precondition's trap ends the process with SIGILL on Linux: a thrown error would exit with a failure code.
+    @Test func enqueueingAnEventAtOrBeforeTheCursorCrashes() async {
+        let folder = OutboxFolder()
+        defer { folder.remove() }
+        let path = folder.url.path
+        await #expect(processExitsWith: .signal(SIGILL)) { [path = path as String] in
+            let store = try OutboxStore(directory: URL(fileURLWithPath: path))
+            let endpoint = try store.plainWebhook(startingAfter: 5)
+            try store.enqueue(endpoint.id, seqs: 5...5, at: at(0))
+        }
+    }
+
+    @Test func movingTheCursorBackCrashes() async {
+        let folder = OutboxFolder()
+        defer { folder.remove() }
+        let path = folder.url.path
+        await #expect(processExitsWith: .signal(SIGILL)) { [path = path as String] in
+            let store = try OutboxStore(directory: URL(fileURLWithPath: path))
+            let endpoint = try store.plainWebhook(startingAfter: 5)
+            try store.enqueue(webhook: endpoint.id, deliveries: [], cursorThrough: 4, at: at(0))
+        }
+    }
+}
