@@ -18,6 +18,7 @@ extension OutboxStore {
             cursorQuery.bind(1, webhook)
             guard try cursorQuery.step() else { return false }
             let cursor = UInt64(cursorQuery.int64(0))
+            cursorQuery.reset()
             precondition(cursorThrough >= cursor, "a webhook cursor moved back")
             let insert = try statement(
                 """
