@@ -20,7 +20,12 @@ public enum AccessPolicy {
             // Attendance is the staff's record of what happened, not something a customer's front end claims.
             case .complete, .noShow: .operator
             }
+        // Events show every booking of the resources they cover, as list_bookings does.
+        case .subscribe, .unsubscribe:
+            .client
         case .createResource, .changeRules, .getRules, .snapshot, .stats, .monitor:
+            .operator
+        case .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook, .listDeliveries, .redeliver:
             .operator
         case .createToken, .listTokens, .revokeToken, .eraseCustomer:
             .admin
@@ -37,6 +42,13 @@ public enum AccessPolicy {
                 "a \(token.role.rawValue) token may not use \(operation.name); it needs \(required.rawValue)",
                 details: ["op": operation.name, "role": token.role.rawValue, "required_role": required.rawValue])
         }
+        // Events carry other customers' bookings, which a token bound to one customer may not see.
+        if token.boundCustomer != nil, Self.isStream(operation) {
+            return WireError(
+                .forbidden,
+                "a token bound to a customer may not use \(operation.name): events show every customer's bookings",
+                details: ["op": operation.name])
+        }
         // A snapshot is the whole server's: not something one tenant's operator may take or read.
         if case .snapshot = operation, token.tenant != nil {
             return WireError(
@@ -44,5 +56,12 @@ public enum AccessPolicy {
                 details: ["op": operation.name])
         }
         return nil
+    }
+
+    private static func isStream(_ operation: Operation) -> Bool {
+        switch operation {
+        case .subscribe, .unsubscribe: true
+        default: false
+        }
     }
 }

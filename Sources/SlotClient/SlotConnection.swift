@@ -36,9 +36,17 @@ public enum SlotClientError: Error, CustomStringConvertible {
 
 /// One connection to a slotd server, used by one task at a time. Requests may be pipelined: `send` several,
 /// then `receive` the replies, which come back in the same order.
+///
+/// After a `subscribe`, event lines (`{"event":…}`) arrive between the replies. The reply methods pass over
+/// them, keeping them for `receiveEvent`; `receiveEvent` passes over replies, keeping them for the reply methods.
+/// So replies still match requests in order, and no event is lost while the caller waits for a reply. What is
+/// kept waits in memory until it is asked for: a subscriber reads its events.
 public final class SlotConnection {
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    /// Lines read while waiting for the other kind, oldest first.
+    private var keptReplies = LineQueue()
+    private var keptEvents = LineQueue()
 
     init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
         self.inbound = inbound.makeAsyncIterator()
@@ -100,14 +108,29 @@ public final class SlotConnection {
 
     /// The next reply line.
     public func receiveLine() async throws -> String {
-        guard let buffer = try await inbound.next() else { throw SlotClientError.connectionClosed }
-        return String(buffer: buffer)
+        String(buffer: try await next(event: false))
     }
 
     /// The next reply line as bytes, unparsed (for load generators that only look at a few fields).
     public func receiveBytes() async throws -> [UInt8] {
-        guard let buffer = try await inbound.next() else { throw SlotClientError.connectionClosed }
-        return Array(buffer.readableBytesView)
+        Array(try await next(event: false).readableBytesView)
+    }
+
+    /// The next event line's bytes, newline excluded: `{"event":{…}}`, a `stream.lagged` notice included (after
+    /// which the server closes the connection).
+    public func receiveEvent() async throws -> [UInt8] {
+        Array(try await next(event: true).readableBytesView)
+    }
+
+    /// The next line of the kind asked for: a kept one, else the next one read of that kind, keeping the others.
+    private func next(event: Bool) async throws -> ByteBuffer {
+        if let kept = event ? keptEvents.pop() : keptReplies.pop() { return kept }
+        while let buffer = try await inbound.next() {
+            let isEvent = EventJSON.isEventLine(buffer.readableBytesView)
+            if isEvent == event { return buffer }
+            if isEvent { keptEvents.push(buffer) } else { keptReplies.push(buffer) }
+        }
+        throw SlotClientError.connectionClosed
     }
 
     public func receive() async throws -> JSONValue {
@@ -129,5 +152,27 @@ public final class SlotConnection {
         var replies: [JSONValue] = []
         for _ in requests { replies.append(try await receive()) }
         return replies
+    }
+}
+
+/// A first-in, first-out queue of lines that pops in constant time.
+struct LineQueue {
+    private var lines: [ByteBuffer] = []
+    private var head = 0
+
+    mutating func push(_ line: ByteBuffer) {
+        lines.append(line)
+    }
+
+    mutating func pop() -> ByteBuffer? {
+        guard head < lines.count else { return nil }
+        defer {
+            head += 1
+            if head == lines.count {
+                lines.removeAll(keepingCapacity: true)
+                head = 0
+            }
+        }
+        return lines[head]
     }
 }

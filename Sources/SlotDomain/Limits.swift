@@ -65,6 +65,15 @@ public struct DomainLimits: Sendable, Equatable {
     /// take the whole server's table; a new key past it gets `too_many_keys`.
     public var idempotencyKeysPerResourceMax = 100_000
 
+    /// Longest webhook `url`, in UTF-8 bytes. The outbox's URL policy reads the same limit.
+    public var webhookURLMaxBytes = 2_048
+    /// Shortest and longest webhook signing `secret` a client may give, in UTF-8 bytes: a shorter one would be
+    /// guessable, a longer one only costs memory on every delivery.
+    public var webhookSecretMinBytes = 24
+    public var webhookSecretMaxBytes = 256
+    /// Most deliveries one `list_deliveries` reply carries (and its default `limit`); the reply says `truncated`.
+    public var listedDeliveriesMax = 1_000
+
     public init() {}
 
     public static let standard = DomainLimits()

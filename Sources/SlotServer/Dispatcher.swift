@@ -56,7 +56,8 @@ public struct Dispatcher: Sendable {
         switch operation {
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
             .monitor, .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken,
-            .eraseCustomer:
+            .eraseCustomer, .subscribe, .unsubscribe, .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook,
+            .listDeliveries, .redeliver:
             nil
         case .transition(let booking, _, _, _), .getBooking(let booking): .booking(booking)
         case .hold(let resource, _), .listBookings(let resource, _, _, _, _, _), .availability(let resource, _, _, _),
@@ -83,7 +84,8 @@ public struct Dispatcher: Sendable {
         case .bookSeries(_, let command): await actor.change(operation, stamp: command.idempotency)
         case .ping, .createResource, .getResource, .listResources, .holdMany, .multiAvailability, .snapshot, .stats,
             .monitor, .getGroup, .groupTransition, .batch, .auth, .createToken, .listTokens, .revokeToken,
-            .eraseCustomer:
+            .eraseCustomer, .subscribe, .unsubscribe, .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook,
+            .listDeliveries, .redeliver:
             preconditionFailure("\(operation.name) is not about one resource")
         }
     }
@@ -144,6 +146,11 @@ public struct Dispatcher: Sendable {
             return revokeToken(id)
         case .eraseCustomer(let customer, let tenant):
             return await eraseCustomer(customer, tenant: tenant)
+        case .subscribe, .unsubscribe, .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook, .listDeliveries,
+            .redeliver:
+            return Outcome(
+                reply: .failure(WireError.invalid("op", "\(operation.name) is not served by this build")),
+                awaitedSequence: 0)
         case .hold, .transition, .getBooking, .listBookings, .availability, .changeRules, .getRules, .bookSeries,
             .cancelSeries, .waitlistJoin, .waitlistLeave, .waitlistStatus, .waitlistQueue:
             preconditionFailure("\(operation.name) is about one resource")

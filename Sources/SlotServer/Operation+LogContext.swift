@@ -25,7 +25,8 @@ extension Operation {
             metadata["group.id"] = "\(group)"
         case .ping, .listResources, .snapshot, .stats, .monitor, .multiAvailability, .holdMany, .batch, .auth,
             .createToken,
-            .listTokens, .revokeToken, .eraseCustomer:
+            .listTokens, .revokeToken, .eraseCustomer, .subscribe, .unsubscribe, .createWebhook, .listWebhooks,
+            .getWebhook, .deleteWebhook, .listDeliveries, .redeliver:
             break
         }
     }

@@ -27,10 +27,12 @@ public struct BatchItem: Sendable {
 }
 
 extension OperationDecoder {
-    /// Ops that never go in a batch: another batch, and the operator's server-wide requests.
+    /// Ops that never go in a batch: another batch, the operator's server-wide requests, and the ops about the
+    /// connection's event stream or the outbox's webhooks rather than the schedule.
     static let notInBatch: Set<String> = [
         "batch", "snapshot", "stats", "monitor", "auth", "create_token", "list_tokens", "revoke_token",
-        "erase_customer",
+        "erase_customer", "subscribe", "unsubscribe", "create_webhook", "list_webhooks", "get_webhook",
+        "delete_webhook", "list_deliveries", "redeliver",
     ]
     /// Ops that go in a batch only when it is not atomic: a resource created inside an atomic batch would have to
     /// exist for the batch's later ops before the batch is decided.

@@ -69,10 +69,10 @@ extension ReplyBody {
     public var mayBeLarge: Bool {
         switch self {
         case .resources, .bookingWithHistory, .bookings, .slots, .pooledSlots, .waitlist, .series, .rules, .tokens,
-            .liveSamples:
+            .liveSamples, .webhooks, .deliveries:
             true
         case .empty, .resource, .booking, .group, .batch, .snapshot, .stats, .waitlistEntry, .principal, .token,
-            .erasure:
+            .erasure, .subscription, .unsubscribed, .webhook, .webhookDeleted, .delivery:
             false
         }
     }

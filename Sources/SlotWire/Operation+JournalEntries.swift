@@ -7,6 +7,10 @@ extension Operation {
         case .ping, .getResource, .listResources, .getBooking, .listBookings, .availability, .multiAvailability,
             .snapshot, .stats, .monitor, .getRules, .waitlistStatus, .waitlistQueue, .getGroup, .auth, .listTokens:
             0
+        // Webhooks live in the outbox's own database, not in the journal; a stream only reads.
+        case .subscribe, .unsubscribe, .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook, .listDeliveries,
+            .redeliver:
+            0
         case .createToken, .revokeToken: 1
         // One entry for the whole erasure (`Dispatcher+Erasure`).
         case .eraseCustomer: 1

@@ -47,7 +47,7 @@ enum OperationDecoder {
             "get_rules": ["resource"],
             "batch": ["ops", "atomic", "idempotency_key"],
         ].merging(seriesFields) { first, _ in first }.merging(groupFields) { first, _ in first }
-            .merging(tokenFields) { first, _ in first }
+            .merging(tokenFields) { first, _ in first }.merging(eventFields) { first, _ in first }
     }()
 
     static func decode(_ op: String, _ reader: inout FieldReader) throws(WireError) -> Operation {
@@ -66,6 +66,9 @@ enum OperationDecoder {
         case "batch": return try batch(&reader)
         case "auth", "create_token", "list_tokens", "revoke_token", "erase_customer":
             return try tokenOperation(op, &reader)
+        case "subscribe", "unsubscribe", "create_webhook", "list_webhooks", "get_webhook", "delete_webhook",
+            "list_deliveries", "redeliver":
+            return try eventOperation(op, &reader)
         case "create_resource": return try createResource(&reader)
         case "get_resource": return .getResource(try reader.resource())
         case "list_resources":

@@ -32,6 +32,17 @@ public enum ReplyBody: Sendable {
     case tokens([TokenRecord])
     /// `erase_customer`: what was replaced, and the journal entry through which the journal was then compacted.
     case erasure(ErasureCounts, compactedThrough: UInt64)
+    /// `subscribe`: events after `fromSeq` follow; `headSeq` is the newest committed when it started.
+    case subscription(fromSeq: UInt64, headSeq: UInt64)
+    /// `unsubscribe`: the last event this connection was sent (0: none).
+    case unsubscribed(lastSeq: UInt64)
+    /// A webhook created (with its secret, shown this once) or read.
+    case webhook(WebhookView)
+    case webhooks([WebhookView])
+    case webhookDeleted(WebhookID)
+    case deliveries([DeliveryView], truncated: Bool)
+    /// `redeliver`: the delivery, pending again.
+    case delivery(DeliveryView)
 }
 
 /// Encodes one reply line, `\n` included. Field names are documented in docs/PROTOCOL.md. With a `zone` (the
@@ -190,6 +201,8 @@ public enum ReplyEncoder {
             writer.endArray()
         case .erasure(let counts, let compactedThrough):
             writeErasure(counts, compactedThrough: compactedThrough, to: &writer)
+        case .subscription, .unsubscribed, .webhook, .webhooks, .webhookDeleted, .deliveries, .delivery:
+            writeEventReply(body, to: &writer)
         }
     }
 

@@ -80,6 +80,21 @@ public enum Operation: Sendable {
     case revokeToken(TokenID)
     /// Replaces one customer's personal data (in `tenant`) everywhere slotd keeps it, then rewrites the files.
     case eraseCustomer(customer: String, tenant: TenantID?)
+    /// Starts (or replaces) this connection's event stream; handled with the connection, which then carries event
+    /// lines between replies.
+    case subscribe(SubscriptionRequest)
+    /// Ends this connection's event stream.
+    case unsubscribe
+    case createWebhook(WebhookSpec)
+    /// The webhooks of one tenant; nil (a request in no tenant): every webhook.
+    case listWebhooks(tenant: TenantID?)
+    /// `tenant` as in `listWebhooks`: a webhook of another tenant is `unknown_webhook`.
+    case getWebhook(WebhookID, tenant: TenantID?)
+    case deleteWebhook(WebhookID, tenant: TenantID?)
+    /// A webhook's deliveries, newest first, in one state or in any (nil).
+    case listDeliveries(WebhookID, state: DeliveryState?, limit: Int, tenant: TenantID?)
+    /// Sends a delivery again (delivered or dead ones); `tenant` as in `listWebhooks`, through its webhook.
+    case redeliver(delivery: Int64, tenant: TenantID?)
 
     public var name: String {
         switch self {
@@ -125,6 +140,14 @@ public enum Operation: Sendable {
         case .listTokens: "list_tokens"
         case .revokeToken: "revoke_token"
         case .eraseCustomer: "erase_customer"
+        case .subscribe: "subscribe"
+        case .unsubscribe: "unsubscribe"
+        case .createWebhook: "create_webhook"
+        case .listWebhooks: "list_webhooks"
+        case .getWebhook: "get_webhook"
+        case .deleteWebhook: "delete_webhook"
+        case .listDeliveries: "list_deliveries"
+        case .redeliver: "redeliver"
         }
     }
 }
@@ -145,6 +168,17 @@ public enum WireCode: String, Sendable, CaseIterable {
     /// The token's role may not use the op, or the request names a tenant or customer that is not the token's.
     case forbidden
     case rateLimited = "rate_limited"
+    /// `subscribe` from a `from_seq` older than the oldest event still kept (details `oldest_seq`).
+    case cursorExpired = "cursor_expired"
+    /// A webhook id no webhook has (or one of another tenant's).
+    case unknownWebhook = "unknown_webhook"
+    /// A delivery id no delivery has (or one of another tenant's webhook).
+    case unknownDelivery = "unknown_delivery"
+    /// `create_webhook` when the server already keeps as many webhooks as it may.
+    case tooManyWebhooks = "too_many_webhooks"
+    /// `create_webhook` with a URL to loopback, a private network or a link-local address, which slotd calls only
+    /// when started with `--allow-private-webhooks`.
+    case privateWebhookURL = "private_webhook_url"
     case `internal`
 }
 
@@ -189,6 +223,31 @@ public struct WireError: Error, Hashable, Sendable {
             "the reply would be longer than \(limitBytes) bytes; ask for a shorter range, fewer resources or a "
                 + "smaller limit",
             details: ["limit_bytes": String(limitBytes)])
+    }
+
+    /// `subscribe` from `fromSeq`, when events after it are no longer all kept (the oldest kept is `oldestSeq`): the
+    /// client cannot learn what it missed from the stream, so it reads the state again and starts from the head.
+    public static func cursorExpired(fromSeq: UInt64, oldestSeq: UInt64) -> WireError {
+        WireError(
+            .cursorExpired,
+            "from_seq \(fromSeq) is too old: the oldest event still kept is \(oldestSeq); reread the state you "
+                + "need, then subscribe without from_seq",
+            details: ["oldest_seq": String(oldestSeq)])
+    }
+
+    public static func unknownWebhook(_ id: WebhookID) -> WireError {
+        WireError(.unknownWebhook, "no webhook \(id)", details: ["webhook": id.rawValue])
+    }
+
+    public static func unknownDelivery(_ id: Int64) -> WireError {
+        WireError(.unknownDelivery, "no delivery \(id)", details: ["delivery": String(id)])
+    }
+
+    /// `limit` is the outbox's most webhooks.
+    public static func tooManyWebhooks(limit: Int) -> WireError {
+        WireError(
+            .tooManyWebhooks, "slotd already keeps \(limit) webhooks; delete one first",
+            details: ["limit": String(limit)])
     }
 
     public static func invalid(_ field: String, _ message: String) -> WireError {

@@ -110,6 +110,15 @@ import Testing
         ("list_tokens", ["op": "list_tokens"], "admin"),
         ("revoke_token", ["op": "revoke_token", "token": "t99"], "admin"),
         ("erase_customer", ["op": "erase_customer", "customer": "nobody-at-all"], "admin"),
+        ("create_webhook", ["op": "create_webhook", "url": "https://hooks.example.com/matrix"], "operator"),
+        ("list_webhooks", ["op": "list_webhooks"], "operator"),
+        ("get_webhook", ["op": "get_webhook", "webhook": "wh_0000000000000000"], "operator"),
+        ("delete_webhook", ["op": "delete_webhook", "webhook": "wh_0000000000000000"], "operator"),
+        ("list_deliveries", ["op": "list_deliveries", "webhook": "wh_0000000000000000"], "operator"),
+        ("redeliver", ["op": "redeliver", "delivery": 1], "operator"),
+        // Last: once subscribed, the connection also carries event lines, which the client keeps apart.
+        ("subscribe", ["op": "subscribe", "all": true], "client"),
+        ("unsubscribe", ["op": "unsubscribe"], "client"),
     ]
 
     @Test func everyOpIsRefusedExactlyForTheRolesBelowIts() async throws {
