@@ -55,7 +55,7 @@ extension ConnectionHandler {
         }
         let from = request.fromSeq ?? head
         if from + 1 < oldest {
-            return .failure(id: id, .cursorExpired(oldestSeq: oldest), awaitedSequence: 0)
+            return .failure(id: id, .cursorExpired(fromSeq: from, oldestSeq: oldest), awaitedSequence: 0)
         }
         if from > head {
             var error = WireError.invalid(

@@ -1,4 +1,5 @@
 import SlotDomain
+import SlotJournal
 
 /// Which events a subscription or a webhook gets: its resources (nil: all) and types (nil: all), never beyond the
 /// tenant of whoever asked.
