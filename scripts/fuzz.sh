@@ -59,7 +59,7 @@ build_all() {
         stale=yes
         echo "fuzz: compiling $module"
         # shellcheck disable=SC2046
-        swiftc $(swiftc_flags) -module-name "$module" -enable-testing -whole-module-optimization \
+        swiftc $(swiftc_flags) -module-name "$module" -package-name slotd -enable-testing -whole-module-optimization \
             -emit-module -emit-module-path "$build/modules/$module.swiftmodule" \
             -c -o "$object" Sources/"$module"/*.swift
         # swiftc leaves an output it would write unchanged as it was, old time included.

@@ -20,7 +20,9 @@ public enum AccessPolicy {
             // Attendance is the staff's record of what happened, not something a customer's front end claims.
             case .complete, .noShow: .operator
             }
-        // Events show every booking of the resources they cover, as list_bookings does.
+        // Events show every booking of the resources they cover, as list_bookings does. A token with a tenant
+        // follows only its tenant: the decoder reads `resources` in it and sets `SubscriptionRequest.tenant` for
+        // `all`, and the server sends only the events `SubscriptionRequest.matches` accepts.
         case .subscribe, .unsubscribe:
             .client
         case .createResource, .changeRules, .getRules, .snapshot, .stats, .monitor:

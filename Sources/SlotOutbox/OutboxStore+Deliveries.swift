@@ -181,14 +181,14 @@ extension OutboxStore {
         return counts
     }
 
-    /// An endpoint's deliveries, newest first, in `state` if given; at most `limit`, and never more than
-    /// `configuration.deliveriesListedMax`.
+    /// An endpoint's deliveries, newest first, in `state` if given; at most `limit` (which the request's decoder
+    /// bounds: `DomainLimits.listedDeliveriesMax`).
     public func deliveries(webhook: String, state: Delivery.State? = nil, limit: Int) throws -> [Delivery] {
         let stateFilter = state == nil ? "" : " AND state = ?3"
         let query = try statement(
             "SELECT \(Rows.deliveryColumns) FROM deliveries WHERE webhook = ?1\(stateFilter) ORDER BY id DESC LIMIT ?2")
         query.bind(1, webhook)
-        query.bind(2, Int64(max(0, min(limit, configuration.deliveriesListedMax))))
+        query.bind(2, Int64(max(0, limit)))
         if let state { query.bind(3, state.rawValue) }
         var listed: [Delivery] = []
         while try query.step() { listed.append(try Rows.delivery(query)) }

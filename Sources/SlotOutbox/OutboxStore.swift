@@ -15,8 +15,6 @@ public final class OutboxStore {
     public struct Configuration: Hashable, Sendable {
         /// Endpoints at most: each costs a breaker, a cursor and a pass over new events.
         public var webhooksMax = 100
-        /// Deliveries one `deliveries(webhook:state:limit:)` call returns at most (one `list_deliveries` reply).
-        public var deliveriesListedMax = 100
         /// How long a delivered delivery is kept (for `list_deliveries` and `redeliver`) before `pruneDelivered`
         /// removes it. Dead ones are kept until redelivered or their endpoint is deleted.
         public var deliveredRetentionSeconds: Int64 = 7 * 86_400

@@ -135,13 +135,10 @@ import Testing
         #expect(try store.counts(webhook: endpoint.id) == DeliveryCounts(delivered: 1, pending: 1, failed: 1))
     }
 
-    @Test func listingIsNewestFirstByStateAndCappedAtTheNamedMaximum() throws {
+    @Test func listingIsNewestFirstByStateAndAtMostTheLimit() throws {
         let folder = OutboxFolder()
         defer { folder.remove() }
-        var configuration = OutboxStore.Configuration()
-        #expect(configuration.deliveriesListedMax == 100)
-        configuration.deliveriesListedMax = 3
-        let store = try folder.open(configuration)
+        let store = try folder.open(OutboxStore.Configuration())
         let endpoint = try store.plainWebhook()
         try store.enqueue(endpoint.id, seqs: 1...5, at: at(0))
         var random = SplitMix64(seed: 6)
@@ -149,7 +146,7 @@ import Testing
             _ = try store.recordAttempt(
                 id, outcome: .delivered(status: 200), at: at(1), schedule: RetrySchedule(), random: &random)
         }
-        #expect(try store.deliveries(webhook: endpoint.id, limit: 1_000).map(\.eventSeq) == [5, 4, 3])
+        #expect(try store.deliveries(webhook: endpoint.id, limit: 3).map(\.eventSeq) == [5, 4, 3])
         #expect(try store.deliveries(webhook: endpoint.id, limit: 2).map(\.eventSeq) == [5, 4])
         #expect(try store.deliveries(webhook: endpoint.id, state: .delivered, limit: 10).map(\.eventSeq) == [4, 2])
         #expect(try store.deliveries(webhook: endpoint.id, state: .pending, limit: 10).map(\.eventSeq) == [5, 3, 1])
