@@ -21,7 +21,7 @@ public final class EventReader: Sendable {
             self.database = database
             try database.execute("PRAGMA busy_timeout=5000")
             range = try database.prepare(
-                "SELECT seq, resource, type, body FROM event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
+                "SELECT seq, resource, type, body, members FROM event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
             oldest = try database.prepare("SELECT MIN(seq) FROM event")
         }
     }
@@ -53,7 +53,14 @@ public final class EventReader: Sendable {
                     throw .corruptRecord(sequence: seq, reason: "event \(expected) is missing")
                 }
                 expected = seq + 1
-                events.append(CommittedEvent(seq: seq, resource: resource, kind: kind, body: statement.blob(3)))
+                let stored = statement.text(4).split(separator: JournalStore.memberSeparator)
+                let members = stored.compactMap { ResourceID(stored: String($0)) }
+                guard members.count == stored.count else {
+                    throw .corruptRecord(sequence: seq, reason: "event members do not decode")
+                }
+                events.append(
+                    CommittedEvent(
+                        seq: seq, resource: resource, kind: kind, body: statement.blob(3), memberResources: members))
             }
             return events
         }

@@ -17,15 +17,25 @@ public struct CommittedEvent: Hashable, Sendable {
     /// Its place in the one sequence of events: one more than the event before, never reused.
     public var seq: UInt64
     public var resource: ResourceID
+    /// For a group event, its members' resources (the lead's among them): a subscriber to any of them gets it.
+    public var memberResources: [ResourceID]
     public var kind: ChangeEvent.Kind
     /// The event as sent (a JSON object), including its `seq`.
     public var body: [UInt8]
 
-    public init(seq: UInt64, resource: ResourceID, kind: ChangeEvent.Kind, body: [UInt8]) {
+    public init(
+        seq: UInt64, resource: ResourceID, kind: ChangeEvent.Kind, body: [UInt8], memberResources: [ResourceID] = []
+    ) {
         self.seq = seq
         self.resource = resource
+        self.memberResources = memberResources
         self.kind = kind
         self.body = body
+    }
+
+    /// Whether the event is about `resources`: its own, or one of its group's members'.
+    public func isAbout(_ resources: Set<ResourceID>) -> Bool {
+        resources.contains(resource) || memberResources.contains { resources.contains($0) }
     }
 }
 

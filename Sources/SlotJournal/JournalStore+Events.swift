@@ -11,12 +11,15 @@ extension JournalStore {
             entry INTEGER NOT NULL,
             resource TEXT NOT NULL,
             type TEXT NOT NULL,
-            body BLOB NOT NULL
+            body BLOB NOT NULL,
+            members TEXT
         )
         """
     /// Compaction finds an entry's events through it.
     static let createEventEntryIndex = "CREATE INDEX IF NOT EXISTS event_entry ON event (entry)"
-    static let insertEvent = "INSERT INTO event (seq, entry, resource, type, body) VALUES (?, ?, ?, ?, ?)"
+    static let insertEvent = "INSERT INTO event (seq, entry, resource, type, body, members) VALUES (?, ?, ?, ?, ?, ?)"
+    /// Between the stored ids of a group event's members' resources (`|` may occur in an id, a space never).
+    static let memberSeparator: Character = " "
 
     /// The newest event `seq` ever given: the newest row, or what compaction recorded when it deleted it.
     func lastEventSequence() throws(JournalError) -> UInt64 {
@@ -43,9 +46,16 @@ extension JournalStore {
                 insert.bind(3, event.resource.rawValue)
                 insert.bind(4, event.kind.rawValue)
                 insert.bind(5, body)
+                let members = event.members.map(\.id.resource)
+                // Unbound, the column is NULL: most events are about one resource.
+                if !members.isEmpty {
+                    insert.bind(6, members.map(\.rawValue).joined(separator: String(Self.memberSeparator)))
+                }
                 defer { insert.reset() }
                 _ = try insert.step()
-                committed.append(CommittedEvent(seq: seq, resource: event.resource, kind: event.kind, body: body))
+                committed.append(
+                    CommittedEvent(
+                        seq: seq, resource: event.resource, kind: event.kind, body: body, memberResources: members))
             }
         }
         return committed

@@ -41,16 +41,18 @@ extension ConnectionHandler {
     /// writable (the client is not reading), the writer also waits for the flush; small batches of a reading client,
     /// the common case, cost no extra wait. The replies' arrays are dropped as soon as they are copied into the
     /// buffer, so a batch is not held twice while a slow client takes it.
+    /// Returns true when it stopped at a line that closes the connection (`line_too_long`, `stream.lagged`),
+    /// false once the reader finished and everything queued was written.
     func writeReplies(
         from queue: ReplyQueue, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, of channel: any Channel,
         activity: ConnectionActivity, logger: Logger
-    ) async throws {
+    ) async throws -> Bool {
         // Kept between batches, so that recording costs no allocation once it has grown to a batch's size.
         var answered: [AnsweredRequest] = []
         var followUps: [(ReplyFollowUp, code: String?, arrived: UInt64)] = []
         while true {
             var batch = await queue.takeAll()
-            guard !batch.isEmpty else { return }
+            guard !batch.isEmpty else { return false }
             let awaitedSequence = batch.lazy.map(\.awaitedSequence).max() ?? 0
             try await journal.waitUntilDurable(awaitedSequence)
             let bytes = batch.reduce(0) { $0 + $1.bytes.count }
@@ -93,8 +95,8 @@ extension ConnectionHandler {
             if bytes >= Self.flushWaitBytesMin || !channel.isWritable { try await Self.flushed(channel) }
             queue.written(count, bytes: bytes, eventBytes: eventBytes)
             activity.answered.add(UInt64(replies), ordering: .relaxed)
-            if closeAfter { return }
-            if let startsStream, let hub, !(try await catchUp(startsStream, hub: hub, to: outbound)) { return }
+            if closeAfter { return true }
+            if let startsStream, let hub, !(try await catchUp(startsStream, hub: hub, to: outbound)) { return true }
         }
     }
 }

@@ -61,10 +61,14 @@ struct ConnectionHandler: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { [logger] in
                         defer { queue.close() }
-                        try await writeReplies(
+                        let closing = try await writeReplies(
                             from: queue, to: outbound, of: channel.channel, activity: activity, logger: logger)
                         try await Self.flushed(channel.channel)
-                        if gate.isStopping {
+                        if closing {
+                            // The reader may be waiting for a line that will never come (the writer closes on a
+                            // `stream.lagged` the reader knows nothing of): the close ends its stream.
+                            try? await channel.channel.close()
+                        } else if gate.isStopping {
                             await Self.closeLingering(
                                 channel.channel, inputEnded: inputEnded, seconds: configuration.shutdownLingerSeconds)
                         }
@@ -72,9 +76,10 @@ struct ConnectionHandler: Sendable {
                     // On shutdown the reader keeps reading but takes no new request (`ShutdownGate`). Not closing the
                     // input instead: the requests still unread would make the final close a reset. Not wrapping the
                     // stream in `cancelOnGracefulShutdown()`: that puts a merged sequence on every line (decision 0008).
-                    let session = ConnectionSession(
+                    var session = ConnectionSession(
                         address: channel.channel.remoteAddress?.ipAddress ?? "?",
                         clientAddress: ClientAddress(channel.channel.remoteAddress))
+                    session.channel = channel.channel
                     await withGracefulShutdownHandler {
                         await readRequests(
                             from: inbound, into: queue, activity: activity, gate: gate, connectionID: connectionID,

@@ -19,6 +19,8 @@ struct ConnectionSession: Sendable {
     private(set) var mustAuthenticate = false
     /// The connection's change stream, from `subscribe` to `unsubscribe` or the connection's end.
     var subscription: Subscription?
+    /// The connection itself, which a subscriber cut off for lagging is closed through; nil in process.
+    var channel: (any Channel)?
     /// `TokenRegistry.revocationCount` when the token was last checked.
     private var revocationsSeen: UInt64 = 0
 

@@ -196,8 +196,12 @@ extension ServerConfiguration {
         public var recentEventsMax = 4_096
         /// Bytes of event lines queued for one live subscriber and not yet taken by its socket; past it the
         /// subscriber gets `stream.lagged` and its connection closes, so that it never holds up the journal or
-        /// anyone else.
-        public var subscriberBufferedBytesMax = 1 << 20
+        /// anyone else. One commit's events arrive at once, so this must hold a busy commit's (a thousand entries
+        /// make about 400 KB) with room to spare.
+        public var subscriberBufferedBytesMax = 4 << 20
+        /// After `stream.lagged` is queued, how long the client has to read what is left before it and the
+        /// notice; then its connection is closed whether it read them or not.
+        public var lagGraceSeconds = 10
         /// Events read from the journal at a time while a subscriber catches up (at the pace it reads).
         public var catchUpChunkEventsMax = 512
 

@@ -37,11 +37,6 @@ extension ConnectionHandler {
         _ request: SubscriptionRequest, id: RequestID, session: inout ConnectionSession, queue: ReplyQueue,
         hub: EventHub
     ) -> PendingReply {
-        guard session.subscription == nil else {
-            return .failure(
-                id: id, .invalid("op", "this connection is subscribed already; unsubscribe first"),
-                awaitedSequence: 0)
-        }
         for resource in request.resources ?? [] where dispatcher.directory.actor(resource) == nil {
             return .failure(id: id, WireError(ResourceDirectory.notFoundRejection(resource)), awaitedSequence: 0)
         }
@@ -63,12 +58,17 @@ extension ConnectionHandler {
             error.details["head_seq"] = String(head)
             return .failure(id: id, error, awaitedSequence: 0)
         }
-        let scope = session.scope
-        let filter = EventFilter(
-            resources: request.resources.map(Set.init), types: request.types,
-            confinedToTenant: !scope.mayNameTenant || scope.tenant != nil, tenant: scope.tenant)
+        // A second subscription replaces the first: events queued before this reply were the first one's.
+        if let previous = session.subscription { endSubscription(previous, hub: hub) }
+        let channel = session.channel
+        let graceSeconds = Int64(hub.configuration.lagGraceSeconds)
         let subscription = Subscription(
-            filter: filter, after: from, queue: queue, bufferedBytesMax: hub.configuration.subscriberBufferedBytesMax)
+            filter: EventFilter(request), after: from, queue: queue,
+            bufferedBytesMax: hub.configuration.subscriberBufferedBytesMax,
+            cutOff: {
+                guard let channel else { return }
+                channel.eventLoop.scheduleTask(in: .seconds(graceSeconds)) { channel.close(promise: nil) }
+            })
         session.subscription = subscription
         var reply = PendingReply(
             bytes: ReplyEncoder.success(id: id, .subscription(fromSeq: from, headSeq: head)) ?? [], awaitedSequence: 0)
@@ -76,13 +76,13 @@ extension ConnectionHandler {
         return reply
     }
 
-    /// `unsubscribe`: no event line follows its reply. Without a subscription it changes nothing and says so the
-    /// same way, so that a client may send it whenever it is unsure.
+    /// `unsubscribe`: no event line follows its reply, whose `last_seq` is the last event the subscription was
+    /// given or passed over (0 without a subscription: a client may send it whenever it is unsure).
     func unsubscribe(id: RequestID, session: inout ConnectionSession, hub: EventHub) -> PendingReply {
         let last = session.subscription.map { endSubscription($0, hub: hub) }
         session.subscription = nil
         return PendingReply(
-            bytes: ReplyEncoder.success(id: id, .unsubscribed(lastSeq: last ?? hub.head)) ?? [], awaitedSequence: 0)
+            bytes: ReplyEncoder.success(id: id, .unsubscribed(lastSeq: last ?? 0)) ?? [], awaitedSequence: 0)
     }
 
     /// Stops the hub pushing to `subscription` and its catch-up; returns the last event it was given or passed.

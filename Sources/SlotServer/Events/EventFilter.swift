@@ -1,21 +1,27 @@
 import SlotDomain
 import SlotJournal
+import SlotWire
 
-/// Which events a subscription or a webhook gets: its resources (nil: all) and types (nil: all), never beyond the
-/// tenant of whoever asked.
+/// Which committed events a subscription gets, as `SubscriptionRequest.matches` says of change events: its types
+/// (nil: all), and its resources (a group event's members count) or, without resources, its tenant's (nil: every
+/// tenant's, which only a request that may name any tenant gets).
 struct EventFilter: Sendable, Hashable {
-    /// The resources named, already in the asker's tenant; nil for `"all": true`.
     var resources: Set<ResourceID>?
     var types: Set<ChangeEvent.Kind>?
-    /// Whether the asker is confined to one tenant (`tenant`; nil is the resources in no tenant), or sees every
-    /// tenant's events (an operator or admin without a tenant, or anyone when authentication is off).
-    var confinedToTenant: Bool
     var tenant: TenantID?
 
+    init(_ request: SubscriptionRequest) {
+        resources = request.resources.map(Set.init)
+        types = request.types
+        tenant = request.tenant
+    }
+
     func matches(_ event: CommittedEvent) -> Bool {
-        if confinedToTenant, event.resource.tenant != tenant { return false }
-        if let resources, !resources.contains(event.resource) { return false }
         if let types, !types.contains(event.kind) { return false }
-        return true
+        guard let resources else {
+            guard let tenant else { return true }
+            return event.resource.tenant == tenant
+        }
+        return event.isAbout(resources)
     }
 }

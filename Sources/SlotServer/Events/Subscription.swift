@@ -7,19 +7,26 @@ import Synchronization
 /// first (its connection's writer reads older events and writes them, at the pace the client reads), then goes
 /// live: the hub pushes each new matching event into the connection's reply queue, without waiting, up to
 /// `EventHub.Configuration.subscriberBufferedBytesMax` bytes not yet taken by the socket; past that it queues
-/// `stream.lagged` and is dropped.
+/// `stream.lagged` and is dropped. The notice comes after every event queued before it, so its `resume_from` is
+/// exact for a client that reads it; one that reads nothing is closed after `lagGraceSeconds` all the same.
 final class Subscription: Sendable {
     let filter: EventFilter
     private let queue: ReplyQueue
     private let bufferedBytesMax: Int
+    /// Closes the connection some time after `stream.lagged` was queued, in case the client never reads it.
+    private let cutOff: @Sendable () -> Void
     /// The newest event this subscription has been given or passed over (not matching): where a resume starts.
     private let considered: Atomic<UInt64>
     private let cancelled = Atomic<Bool>(false)
 
-    init(filter: EventFilter, after seq: UInt64, queue: ReplyQueue, bufferedBytesMax: Int) {
+    init(
+        filter: EventFilter, after seq: UInt64, queue: ReplyQueue, bufferedBytesMax: Int,
+        cutOff: @escaping @Sendable () -> Void
+    ) {
         self.filter = filter
         self.queue = queue
         self.bufferedBytesMax = bufferedBytesMax
+        self.cutOff = cutOff
         considered = Atomic(seq)
     }
 
@@ -43,6 +50,7 @@ final class Subscription: Sendable {
                 guard queue.pushEvent(EventJSON.line(body: event.body), bufferedBytesMax: bufferedBytesMax) else {
                     queue.pushClosing(EventJSON.laggedLine(resumeFrom: last))
                     cancel()
+                    cutOff()
                     return false
                 }
             }
