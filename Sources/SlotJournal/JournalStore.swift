@@ -179,7 +179,8 @@ final class JournalStore {
             if sequence > (try floor()) { try setMeta("floor_sequence", String(sequence)) }
             // This chunk's last entry: its events, and those of the entries before it, go in this transaction.
             let chunkEnd = try database.prepare(
-                "SELECT MAX(sequence) FROM (SELECT sequence FROM journal WHERE sequence <= ? ORDER BY sequence LIMIT ?)")
+                "SELECT MAX(sequence) FROM (SELECT sequence FROM journal WHERE sequence <= ? ORDER BY sequence LIMIT ?)"
+            )
             chunkEnd.bind(1, Int64(sequence))
             chunkEnd.bind(2, Int64(chunkEntriesMax))
             let chunkLast = try chunkEnd.step() ? UInt64(chunkEnd.int64(0)) : 0
