@@ -26,7 +26,8 @@ public struct OutgoingDelivery: Sendable {
 /// Sends signed webhook POSTs over one `HTTPClient`. Every attempt ends in an `AttemptOutcome`, never an error:
 /// the outbox decides what a failure means (retry later, open the breaker), and the sender never retries.
 ///
-/// Call `shutdown()` once no `send` is in flight and none will start; the client's connections stay open until then.
+/// Call `shutdown()` once no `send` is in flight and none will start: the client's connections stay open until
+/// then, and async-http-client stops a debug build whose client is released without it.
 public final class WebhookSender: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// The whole attempt: resolving the host, connecting, sending, and reading the receiver's answer.
