@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -142,7 +143,7 @@ let package = Package(
         .testTarget(name: "SlotJSONTests", dependencies: ["SlotJSON"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
-        .testTarget(name: "SlotOutboxTests", dependencies: ["SlotOutbox", "SlotJournal", "SlotDomain"]),
+        .testTarget(name: "SlotOutboxTests", dependencies: ["SlotOutbox", "SlotJournal", "SlotDomain", "SlotTesting"]),
         .testTarget(name: "SlotAuthTests", dependencies: ["SlotAuth", "SlotWire", "SlotDomain"]),
         .testTarget(
             name: "SlotServerTests",

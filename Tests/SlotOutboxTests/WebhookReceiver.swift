@@ -1,0 +1,89 @@
+import Foundation
+import SlotTesting
+import Testing
+
+/// `scripts/webhook-receiver.py`, started on a free loopback port for one test and killed by PID when it is done:
+/// a real HTTP server that checks each delivery's signature with the `standardwebhooks` package (PyPI), an
+/// implementation that shares no code with slotd's signer.
+struct WebhookReceiver {
+    /// One request as the receiver saw it.
+    struct Received: Equatable {
+        var id: String?
+        var timestamp: String?
+        var verified: Bool
+        var error: String?
+        var body: String
+        var userAgent: String?
+        var contentType: String?
+    }
+
+    struct NotListening: Error, CustomStringConvertible {
+        let stderr: String
+        var description: String { "the webhook receiver did not start: \(stderr)" }
+    }
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/webhook-receiver.py")
+
+    let process: ChildProcess
+    let port: Int
+    let directory: URL
+    private var log: URL { directory.appendingPathComponent("received.jsonl") }
+    private var modeFile: URL { directory.appendingPathComponent("mode") }
+
+    /// Starts the receiver in a new temporary directory, answering as `mode` says (see the script).
+    init(secret: String, mode: String = "ok") async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(mode.utf8).write(to: directory.appendingPathComponent("mode"))
+        let stdout = directory.appendingPathComponent("stdout.txt")
+        let stderr = directory.appendingPathComponent("stderr.txt")
+        process = try ChildProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: [
+                "python3", Self.script.path, "--secret", secret, "--log",
+                directory.appendingPathComponent("received.jsonl").path, "--mode-file",
+                directory.appendingPathComponent("mode").path,
+            ], stdout: stdout, stderr: stderr)
+        // Python starts slowly on a loaded machine; 20 s is far past its usual second.
+        for _ in 0..<1000 {
+            let text = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
+            if text.hasSuffix("\n"), let port = Int(text.dropFirst("port ".count).dropLast()) {
+                self.port = port
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        throw NotListening(stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+    }
+
+    /// Changes how the next requests are answered.
+    func setMode(_ mode: String) throws {
+        try Data(mode.utf8).write(to: modeFile, options: .atomic)
+    }
+
+    /// Every request received so far, in order.
+    func received() -> [Received] {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                return nil
+            }
+            return Received(
+                id: object["id"] as? String, timestamp: object["timestamp"] as? String,
+                verified: object["verified"] as? Bool ?? false, error: object["error"] as? String,
+                body: object["body"] as? String ?? "", userAgent: object["user_agent"] as? String,
+                contentType: object["content_type"] as? String)
+        }
+    }
+
+    /// SIGKILL (a hanging handler would hold off a polite stop), then the directory goes.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
