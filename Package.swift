@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "slotd",
             dependencies: [
-                "SlotServer", "SlotAuth",
+                "SlotServer", "SlotAuth", "SlotOutbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -148,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "SlotServerTests",
             dependencies: [
-                "SlotServer", "SlotClient", "SlotJournal", "SlotAuth", "SlotTesting", "slotd", "slotctl", "slotload",
+                "SlotServer", "SlotClient", "SlotJournal", "SlotAuth", "SlotOutbox", "SlotTesting", "slotd", "slotctl",
+                "slotload",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

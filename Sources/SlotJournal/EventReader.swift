@@ -39,7 +39,7 @@ public final class EventReader: Sendable {
             let statement = connection.range
             defer { statement.reset() }
             statement.bind(1, Int64(after))
-            statement.bind(2, Int64(through))
+            statement.bind(2, Int64(clamping: through))
             statement.bind(3, Int64(limit))
             var events: [CommittedEvent] = []
             var expected = after + 1

@@ -12,6 +12,8 @@ public struct Dispatcher: Sendable {
     let startedAt: Instant
     /// `ServerConfiguration.replyBytesMax`: multi-resource availability stops early when it cannot fit.
     let replyBytesMax: Int
+    /// The webhook ops' outbox; nil where webhooks are not served (an in-process connection of a test).
+    var webhooks: WebhookOps? = nil
 
     public func handle(_ operation: Operation) async -> Outcome {
         await handle(operation, as: .anonymous)
@@ -146,11 +148,13 @@ public struct Dispatcher: Sendable {
             return revokeToken(id)
         case .eraseCustomer(let customer, let tenant):
             return await eraseCustomer(customer, tenant: tenant)
-        case .subscribe, .unsubscribe, .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook, .listDeliveries,
-            .redeliver:
+        case .subscribe, .unsubscribe:
+            // The connection answers these before they come here; only a connection without a stream gets here.
             return Outcome(
-                reply: .failure(WireError.invalid("op", "\(operation.name) is not served by this build")),
+                reply: .failure(.invalid("op", "the change stream is served on TCP connections only")),
                 awaitedSequence: 0)
+        case .createWebhook, .listWebhooks, .getWebhook, .deleteWebhook, .listDeliveries, .redeliver:
+            return await handleWebhook(operation)
         case .hold, .transition, .getBooking, .listBookings, .availability, .changeRules, .getRules, .bookSeries,
             .cancelSeries, .waitlistJoin, .waitlistLeave, .waitlistStatus, .waitlistQueue:
             preconditionFailure("\(operation.name) is about one resource")

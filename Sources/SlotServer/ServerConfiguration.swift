@@ -2,6 +2,7 @@ import Foundation
 import SlotAuth
 import SlotDomain
 import SlotJournal
+import SlotOutbox
 
 /// Everything `slotd` can be told, with the documented defaults. docs/OPERATIONS.md lists each one.
 public struct ServerConfiguration: Sendable {
@@ -83,6 +84,8 @@ public struct ServerConfiguration: Sendable {
     public var journal = Journal.Configuration()
     /// The change stream's limits (`subscribe`, docs/PROTOCOL.md).
     public var events = Events()
+    /// Webhook deliveries: retries, breakers, limits, and the sender's (docs/OPERATIONS.md, "Webhooks").
+    public var webhooks = Webhooks()
     public var rateLimits = RateLimits()
     /// The HTTP side port: `/health`, `/ready`, `/metrics` (docs/OPERATIONS.md, "Monitoring").
     public var http = HTTP()
@@ -204,6 +207,25 @@ extension ServerConfiguration {
         public var lagGraceSeconds = 10
         /// Events read from the journal at a time while a subscriber catches up (at the pace it reads).
         public var catchUpChunkEventsMax = 512
+
+        public init() {}
+    }
+}
+
+extension ServerConfiguration {
+    /// The outbox's schedule, breakers and limits, and its HTTP sender's.
+    public struct Webhooks: Sendable {
+        public var outbox = Outbox.Configuration()
+        public var sender = WebhookSender.Configuration()
+
+        /// `--allow-private-webhooks`: URLs on loopback or private networks are accepted and sent to.
+        public var allowsPrivateURLs: Bool {
+            get { outbox.allowsPrivateURLs }
+            set {
+                outbox.allowsPrivateURLs = newValue
+                sender.allowPrivate = newValue
+            }
+        }
 
         public init() {}
     }

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SlotDomain
 import SlotJournal
+import SlotOutbox
 import SlotWire
 import UnixSignals
 
@@ -66,7 +67,10 @@ public final class SlotRuntime: Sendable {
         let tlsContext = try configuration.tls.map(ServerTLS.makeContext)
         let metrics = prelude.metrics
         self.metrics = metrics
-        let hub = EventHub(configuration: configuration.events, subscribersGauge: metrics?.subscribersGauge)
+        let wakeDispatcher = WakeSignal()
+        let hub = EventHub(
+            configuration: configuration.events, subscribersGauge: metrics?.subscribersGauge,
+            afterPublish: wakeDispatcher.wake)
         var journalConfiguration = configuration.journal
         journalConfiguration.eventEncoder = { event, seq in EventJSON.body(of: event, seq: seq) }
         let journal = try Journal(
@@ -107,9 +111,14 @@ public final class SlotRuntime: Sendable {
         self.authThrottle = authThrottle
         let connections = ConnectionCounter()
         let budget = BufferBudget()
-        let dispatcher = Dispatcher(
+        let outbox = try Outbox(
+            directory: configuration.dataDirectory, reader: EventReader(directory: configuration.dataDirectory),
+            configuration: configuration.webhooks.outbox, observer: metrics?.webhooks.observer ?? OutboxObserver(),
+            logger: logger)
+        var dispatcher = Dispatcher(
             directory: directory, snapshots: snapshots, connections: connections, liveSamples: metrics?.live,
             startedAt: clock.now(), replyBytesMax: configuration.replyBytesMax)
+        dispatcher.webhooks = WebhookOps(outbox: outbox, events: hub)
         let handler = ConnectionHandler(
             dispatcher: dispatcher, decoder: RequestDecoder(limits: configuration.domainLimits), journal: journal,
             configuration: configuration, rateLimiter: rateLimiter, authThrottle: authThrottle, metrics: metrics,
@@ -151,6 +160,9 @@ public final class SlotRuntime: Sendable {
         let services: [(any Service)?] = [
             http,
             JournalService(journal: journal, logger: logger),
+            // After the journal: it stops before the journal does, its attempts in flight answered.
+            WebhookDispatcher(
+                outbox: outbox, sender: configuration.webhooks.sender, signal: wakeDispatcher, logger: logger),
             ExpiryService(directory: directory, intervalSeconds: configuration.expirySweepIntervalSeconds),
             SnapshotService(
                 coordinator: snapshots, journal: journal, everyMinutes: configuration.snapshotEveryMinutes,

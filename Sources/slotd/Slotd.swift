@@ -93,6 +93,9 @@ struct Slotd: AsyncParsableCommand {
     @Option(help: "Failed auth attempts on one connection before it is closed.")
     var authFailuresPerConnection = ServerConfiguration().rateLimits.authFailuresPerConnectionMax
 
+    @OptionGroup(title: "Webhooks")
+    var webhooks: WebhookOptions
+
     @Option(help: "Start from this snapshot file (point-in-time restore into an empty --data-dir).")
     var restore: String?
 
@@ -195,6 +198,7 @@ struct Slotd: AsyncParsableCommand {
         }
         configuration.tlsHandshakeSeconds = tlsHandshakeSeconds
         configuration.logsRequests = logRequests
+        webhooks.apply(to: &configuration)
         // Once per process, like the metrics below; before the runtime, whose connections take the tracer.
         let traceExport = try otlpEndpoint.map { try TraceExport.bootstrap(endpoint: $0, logger: logger) }
         configuration.tracesRequests = traceExport != nil

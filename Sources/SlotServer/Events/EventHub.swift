@@ -29,13 +29,19 @@ final class EventHub: Sendable {
     let configuration: Configuration
     /// `slotd_subscribers`, kept as subscriptions go live and end; nil without metrics.
     private let subscribersGauge: Gauge?
+    /// Told after each commit's events are handed out: the webhook dispatcher wakes up for them.
+    private let afterPublish: @Sendable () -> Void
     private let state = Mutex(State(head: 0))
     /// Opened with the journal (`journalOpened`): the hub exists before, as the journal's observer.
     private let reader = Mutex<EventReader?>(nil)
 
-    init(configuration: Configuration = .init(), subscribersGauge: Gauge? = nil) {
+    init(
+        configuration: Configuration = .init(), subscribersGauge: Gauge? = nil,
+        afterPublish: @escaping @Sendable () -> Void = {}
+    ) {
         self.configuration = configuration
         self.subscribersGauge = subscribersGauge
+        self.afterPublish = afterPublish
     }
 
     /// The journal in `directory` is open and its newest committed event is `head`: before its writer starts.
@@ -76,6 +82,7 @@ final class EventHub: Sendable {
             for key in lagged { state.live[key] = nil }
             if !lagged.isEmpty { subscribersGauge?.set(Int64(state.live.count)) }
         }
+        afterPublish()
     }
 
     /// Events after `after` up to `through`, at most `limit`: from memory when it still has them all, else from

@@ -19,6 +19,7 @@ public final class ServerMetrics: Sendable {
     let refusals: ConnectionRefusals
     let journalCommits: JournalCommitMetrics
     let snapshots: SnapshotMetrics
+    let webhooks: WebhookMetrics
     private let connectionsGauge: Gauge
     /// `slotd_subscribers`, kept by the event hub.
     let subscribersGauge: Gauge
@@ -32,6 +33,7 @@ public final class ServerMetrics: Sendable {
         refusals = ConnectionRefusals(registry: registry)
         journalCommits = JournalCommitMetrics(registry: registry)
         snapshots = SnapshotMetrics(registry: registry)
+        webhooks = WebhookMetrics(registry: registry)
         connectionsGauge = registry.makeGauge(
             descriptor: .init(
                 metricName: "slotd_connections", unitName: "",

@@ -1,38 +1,36 @@
 import Foundation
-import SlotTesting
-import Testing
 
 /// `scripts/webhook-receiver.py`, started on a free loopback port for one test and killed by PID when it is done:
 /// a real HTTP server that checks each delivery's signature with the `standardwebhooks` package (PyPI), an
 /// implementation that shares no code with slotd's signer.
-struct WebhookReceiver {
+public struct WebhookReceiver: Sendable {
     /// One request as the receiver saw it.
-    struct Received: Equatable {
-        var id: String?
-        var timestamp: String?
-        var verified: Bool
-        var error: String?
-        var body: String
-        var userAgent: String?
-        var contentType: String?
+    public struct Received: Equatable, Sendable {
+        public var id: String?
+        public var timestamp: String?
+        public var verified: Bool
+        public var error: String?
+        public var body: String
+        public var userAgent: String?
+        public var contentType: String?
     }
 
-    struct NotListening: Error, CustomStringConvertible {
+    public struct NotListening: Error, CustomStringConvertible {
         let stderr: String
-        var description: String { "the webhook receiver did not start: \(stderr)" }
+        public var description: String { "the webhook receiver did not start: \(stderr)" }
     }
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/webhook-receiver.py")
 
     let process: ChildProcess
-    let port: Int
-    let directory: URL
+    public let port: Int
+    public let directory: URL
     private var log: URL { directory.appendingPathComponent("received.jsonl") }
     private var modeFile: URL { directory.appendingPathComponent("mode") }
 
     /// Starts the receiver in a new temporary directory, answering as `mode` says (see the script).
-    init(secret: String, mode: String = "ok") async throws {
+    public init(secret: String, mode: String = "ok") async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(mode.utf8).write(to: directory.appendingPathComponent("mode"))
@@ -61,12 +59,12 @@ struct WebhookReceiver {
     }
 
     /// Changes how the next requests are answered.
-    func setMode(_ mode: String) throws {
+    public func setMode(_ mode: String) throws {
         try Data(mode.utf8).write(to: modeFile, options: .atomic)
     }
 
     /// Every request received so far, in order.
-    func received() -> [Received] {
+    public func received() -> [Received] {
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -81,7 +79,7 @@ struct WebhookReceiver {
     }
 
     /// SIGKILL (a hanging handler would hold off a polite stop), then the directory goes.
-    func stop() {
+    public func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
