@@ -243,6 +243,11 @@ public struct Booking: Hashable, Sendable {
         historyOmittedCount &+= UInt32(excess)
     }
 
+    /// When the booking last moved: the instant of the newest entry of its history, which is always kept. For a
+    /// confirmed or rescheduled booking, when it took its current state and time (reminders that fell due before
+    /// then are not sent).
+    public var lastChangedAt: Instant { later.last?.at ?? createdAt }
+
     /// The reason on the entry that created the booking (a hold given from the waitlist says which entry).
     public mutating func setCreationReason(_ reason: String) {
         if shape == .verbatim {

@@ -12,6 +12,8 @@ public enum ScheduleEvent: Hashable, Sendable {
     case waitlistLeft(WaitlistLeftEvent)
     /// Holds found expired while customers wait: their time offered to the waiting customers at this instant.
     case expiriesNoticed(ExpiriesNoticedEvent)
+    /// Reminders of confirmed bookings that fell due, sent at this instant (`ResourceSchedule+Reminders.swift`).
+    case remindersDue(RemindersDueEvent)
 
     public var at: Instant {
         switch self {
@@ -23,6 +25,7 @@ public enum ScheduleEvent: Hashable, Sendable {
         case .waitlistJoined(let event): event.at
         case .waitlistLeft(let event): event.at
         case .expiriesNoticed(let event): event.at
+        case .remindersDue(let event): event.at
         }
     }
 
@@ -35,7 +38,7 @@ public enum ScheduleEvent: Hashable, Sendable {
         case .seriesCanceled(let event): event.idempotency
         case .waitlistJoined(let event): event.idempotency
         case .waitlistLeft(let event): event.idempotency
-        case .expiriesNoticed: nil
+        case .expiriesNoticed, .remindersDue: nil
         }
     }
 
@@ -43,7 +46,7 @@ public enum ScheduleEvent: Hashable, Sendable {
     /// (whose time may be free already).
     var mayPromote: Bool {
         switch self {
-        case .held, .seriesBooked, .waitlistLeft: false
+        case .held, .seriesBooked, .waitlistLeft, .remindersDue: false
         case .transitioned, .rulesChanged, .seriesCanceled, .waitlistJoined, .expiriesNoticed: true
         }
     }

@@ -56,6 +56,15 @@ public struct DomainLimits: Sendable, Equatable {
     /// with more is refused as `invalid_request` naming the field. Each granule of a booking is checked against
     /// its day's intervals.
     public var hoursIntervalsPerDayMax = 48
+    /// Most reminders one resource's `reminders_minutes_before` may list; each is one entry per confirmed booking
+    /// in the schedule's reminder queue, and one `booking.reminder` event per booking.
+    public var remindersPerResourceMax = 5
+    /// Longest a reminder may come before its booking's start, in minutes (30 days).
+    public var reminderMinutesBeforeMax = 43_200
+    /// How long after its due time a reminder may go out and still not be `late`, in seconds. Above the server's
+    /// expiry sweep interval (5 s by default), so only a reminder that fell due while the server was down, or
+    /// stalled, is marked late.
+    public var reminderLatenessSecondsMax: Int64 = 60
     /// How long an idempotency key is remembered after its first use, in seconds (24 hours).
     public var idempotencyRetentionSeconds: Int64 = 86_400
     /// Most idempotency keys remembered on the server at once; a new key past it gets `too_many_keys` (refused

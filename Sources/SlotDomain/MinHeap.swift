@@ -25,6 +25,17 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
         return minimum
     }
 
+    /// Calls `body` with every element not above `bound`, in no particular order, visiting only those and their
+    /// children: O(k) for k such elements, however large the heap.
+    func forEach(notAbove bound: Element, _ body: (Element) -> Void) {
+        var pending = elements.isEmpty ? [] : [0]
+        while let index = pending.popLast() {
+            guard elements[index] <= bound else { continue }
+            body(elements[index])
+            for child in [2 * index + 1, 2 * index + 2] where child < elements.count { pending.append(child) }
+        }
+    }
+
     /// Removes every element for which `shouldBeRemoved` holds and restores the heap order, in O(n).
     mutating func removeAll(where shouldBeRemoved: (Element) -> Bool) {
         elements.removeAll(where: shouldBeRemoved)

@@ -16,9 +16,11 @@ extension ResourceSchedule {
     public init(
         restoring settings: ResourceSettings, clock: Instant, lastSequence: UInt64, bookings: [Booking],
         rules: AvailabilityRules = AvailabilityRules(), waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0,
-        groups: [UInt64: GroupMembership] = [:], limits: DomainLimits = .standard
+        groups: [UInt64: GroupMembership] = [:], remindedThrough: Instant? = nil, limits: DomainLimits = .standard
     ) throws(RestoreFailure) {
         self.init(settings: settings, createdAt: clock, limits: limits)
+        // A snapshot without it is older than reminders, and its resources have none.
+        self.remindedThrough = remindedThrough ?? clock
         self.lastSequence = lastSequence
         self.rules = rules
         refreshBlockIndex()
@@ -46,6 +48,7 @@ extension ResourceSchedule {
                 expiries.insert(PendingExpiry(at: expiresAt, sequence: booking.id.sequence))
             }
             self.bookings[booking.id.sequence] = booking
+            if booking.state == .confirmed || booking.state == .rescheduled { queueReminders(of: booking) }
         }
         for booking in sorted where booking.state.isActive {
             if occupancy.firstBufferOverFullCores(granules(booking.range)) != nil {

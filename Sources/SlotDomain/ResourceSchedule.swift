@@ -39,6 +39,16 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var transitions = TransitionTally()
     /// Change events made since `apply(_ entry:)` last took them.
     var changeLog = ChangeLog()
+    /// The due times of confirmed bookings' reminders, soonest first (`ResourceSchedule+Reminders.swift`). Derived
+    /// from the bookings and `remindedThrough`; entries of bookings canceled or moved since stay until they come
+    /// up or the queue is rebuilt, and are passed over.
+    var reminderQueue = MinHeap<PendingReminder>()
+    /// Every reminder due at or before this instant went out or never will: kept in snapshots, it is what makes
+    /// a reminder go out once.
+    public internal(set) var remindedThrough: Instant
+    /// At least as many entries of `reminderQueue` as are stale (it counts every entry a booking may have had
+    /// when it left its time or state); past half the queue, the queue is rebuilt.
+    var reminderQueueStaleCount = 0
     /// Every waiting entry numbered up to here was found not to fit at a moment since which nothing has been freed:
     /// no release, no rule change, no drop below the hold limit. Taking time away or letting time pass never makes
     /// an entry fit (its time was within the horizon when it joined, and notice only tightens), so such an entry
@@ -51,6 +61,7 @@ public struct ResourceSchedule: Sendable {
         self.limits = limits
         self.grid = SlotGrid(timeZoneIdentifier: settings.timeZoneIdentifier, slotMinutes: settings.slotMinutes)
         self.clock = createdAt
+        self.remindedThrough = createdAt
         self.occupancy = Occupancy(
             capacity: settings.capacity, granuleSeconds: grid.granuleSeconds,
             hasBuffers: settings.bufferBeforeMinutes > 0 || settings.bufferAfterMinutes > 0)
@@ -160,6 +171,9 @@ public struct ResourceSchedule: Sendable {
         case .expiriesNoticed:
             // The expiries happened in `advance` above; the offer follows below.
             summary = nil
+        case .remindersDue(let due):
+            applyReminders(due)
+            summary = nil
         }
         if event.mayPromote { promoteWaiting(at: event.at) }
         return summary
@@ -189,6 +203,7 @@ public struct ResourceSchedule: Sendable {
             summary.group = group.id
         }
         bookings.append(booking)
+        if held.confirmed { queueReminders(of: booking) }
         transitions.record(from: nil, to: .pendingConfirmation)
         if held.confirmed { transitions.record(from: .pendingConfirmation, to: .confirmed) }
         recordChange(summary, previous: nil, at: held.at)
@@ -232,6 +247,7 @@ public struct ResourceSchedule: Sendable {
         booking.record(transition, entriesMax: limits.historyEntriesPerBookingMax)
         bookings[event.sequence] = booking
         if from == .pendingConfirmation { dropStaleExpiries() }
+        reminderBookingMoved(booking, from: from)
         let after = summary(of: booking)
         recordChange(after, previous: previous, at: event.at)
         return after

@@ -11,11 +11,16 @@ public struct ResourceSettings: Hashable, Sendable {
     public var bufferAfterMinutes: Int
     public var holdTTLSeconds: Int
     public var horizonDays: Int
+    /// How long before each confirmed booking's start a `booking.reminder` goes out, in minutes, as given (empty:
+    /// none). Resources created before reminders existed have none.
+    public var remindersMinutesBefore: [Int]
 
     public init(
         id: ResourceID, timeZoneIdentifier: String, slotMinutes: Int = 15, capacity: Int = 1,
-        bufferBeforeMinutes: Int = 0, bufferAfterMinutes: Int = 0, holdTTLSeconds: Int = 300, horizonDays: Int = 365
+        bufferBeforeMinutes: Int = 0, bufferAfterMinutes: Int = 0, holdTTLSeconds: Int = 300, horizonDays: Int = 365,
+        remindersMinutesBefore: [Int] = []
     ) {
+        self.remindersMinutesBefore = remindersMinutesBefore
         self.id = id
         self.timeZoneIdentifier = timeZoneIdentifier
         self.slotMinutes = slotMinutes
@@ -49,6 +54,15 @@ public struct ResourceSettings: Hashable, Sendable {
         }
         guard (1...limits.horizonDaysMax).contains(horizonDays) else {
             return .invalid("horizon_days", "must be between 1 and \(limits.horizonDaysMax)")
+        }
+        guard remindersMinutesBefore.count <= limits.remindersPerResourceMax,
+            remindersMinutesBefore.allSatisfy({ (1...limits.reminderMinutesBeforeMax).contains($0) }),
+            Set(remindersMinutesBefore).count == remindersMinutesBefore.count
+        else {
+            return .invalid(
+                "reminders_minutes_before",
+                "must list at most \(limits.remindersPerResourceMax) distinct values, each between 1 and "
+                    + "\(limits.reminderMinutesBeforeMax)")
         }
         return nil
     }

@@ -72,6 +72,10 @@ extension ResourceSchedule {
         for sequence in Set(groups.keys).union(other.groups.keys).sorted() {
             compare("group of booking \(sequence)", groups[sequence], other.groups[sequence])
         }
+        // Only where reminders are set: elsewhere it is never read, and a snapshot older than reminders keeps none.
+        if !settings.remindersMinutesBefore.isEmpty {
+            compare("reminded through", remindedThrough, other.remindedThrough)
+        }
         compare("active holds", activeHoldCount, other.activeHoldCount)
         compare("starts per local day", startsPerLocalDay, other.startsPerLocalDay)
         if occupancy != other.occupancy { found.append("occupancy differs") }

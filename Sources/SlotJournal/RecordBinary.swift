@@ -3,7 +3,7 @@ import SlotJSON
 /// Record formats 3 to 7: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
 /// format 5 the kind `expiries_noticed`, format 6 `group` and the kind `atomic` with `parts` and `reply`, format 7
 /// the kinds `token_created` and `token_revoked` with `token`, `name`, `role`, `tenant`, `secret_hash` and
-/// `revoked_at`). One
+/// `revoked_at`, format 9 `minutes_before`, `late` and the kind `reminders_due`). One
 /// byte for the kind, then each present field as a one-byte tag and its value, tags in increasing order:
 /// integers as varints (instants and other signed values zigzag-encoded), strings and lists with a varint length
 /// first, `confirmed` as one byte 0 or 1, a rule change as the JSON object format 2 wrote (rules change rarely;
@@ -24,9 +24,12 @@ extension JournalRecord {
         case skipped
         /// Format 6.
         case group, parts, reply
-        /// Format 7 (29 to 34). Format 8 adds no tag; tags from 40 on are free.
+        /// Format 7 (29 to 34). Format 8 adds no tag.
         case token = 29
         case name, role, tenant, secretHash, revokedAt
+        /// Format 9 (40 and 41); tags from 42 on are free.
+        case minutesBefore = 40
+        case late
     }
 
     /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
@@ -46,6 +49,7 @@ extension JournalRecord {
         case .tokenCreated: 12
         case .tokenRevoked: 13
         case .customerErased: 14
+        case .remindersDue: 15
         }
     }
 
@@ -155,6 +159,16 @@ extension JournalRecord {
             writer.writeVarintPrefixed(secretHash)
         }
         signed(.revokedAt, revokedAt)
+        if let minutesBefore {
+            writer.write(Tag.minutesBefore.rawValue)
+            writer.writeVarint(UInt64(minutesBefore.count))
+            for minutes in minutesBefore { writer.writeVarint(signed: Int64(minutes)) }
+        }
+        if let late {
+            writer.write(Tag.late.rawValue)
+            writer.writeVarint(UInt64(late.count))
+            for flag in late { writer.writeVarint(flag) }
+        }
         return writer.bytes
     }
 
@@ -268,6 +282,16 @@ extension JournalRecord {
         case .tenant: tenant = try Self.string(&reader)
         case .secretHash: secretHash = Array(try reader.readVarintPrefixed(maxBytes: Self.fieldMaxBytes))
         case .revokedAt: revokedAt = try reader.readVarintSigned()
+        case .minutesBefore:
+            let count = try Self.count(&reader)
+            var list: [Int] = []
+            for _ in 0..<count { list.append(try int()) }
+            minutesBefore = list
+        case .late:
+            let count = try Self.count(&reader)
+            var list: [UInt64] = []
+            for _ in 0..<count { list.append(try reader.readVarint()) }
+            late = list
         }
         return true
     }

@@ -15,11 +15,15 @@ import SlotDomain
 /// only records that use one of them are format 6. Format 7 is format 6 plus the server-wide kinds
 /// `token_created` and `token_revoked` (`RecordFormat+Tokens.swift`, decision 0021), the only kinds written as
 /// format 7. Format 8 is format 7 plus the kind `customer_erased` (`RecordFormat+Erasure.swift`, decision
-/// 0022), which uses the token records' `tenant`; it is the only kind written as format 8. All eight are read.
+/// 0022), which uses the token records' `tenant`; it is the only kind written as format 8. Format 9 is format 8
+/// plus a resource's reminder setting on `resource_created` (`minutes_before`) and the kind `reminders_due`
+/// (`bookings`, `minutes_before`, `late`; `RecordFormat+Reminders.swift`); only records that use one of them are
+/// format 9, so a server that knows only format 8 reads every journal of a server whose resources set no
+/// reminders. All nine are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 8
-    static let formatsRead = 1...8
+    static let format = 9
+    static let formatsRead = 1...9
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
@@ -28,7 +32,7 @@ struct JournalRecord: Codable, Equatable {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
         guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
             format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7,
-            format >= 8 || writtenFormat < 8
+            format >= 8 || writtenFormat < 8, format >= 9 || writtenFormat < 9
         else { return nil }
     }
 
@@ -39,6 +43,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind == .remindersDue || minutesBefore != nil || late != nil { return 9 }
         if kind == .customerErased { return 8 }
         if kind.isTokenKind || hasTokenFields { return 7 }
         if kind == .atomic || group != nil || parts != nil || reply != nil { return 6 }
@@ -68,6 +73,8 @@ struct JournalRecord: Codable, Equatable {
         var isTokenKind: Bool { self == .tokenCreated || self == .tokenRevoked }
         /// Format 8: about a tenant, not a resource (`resource` is empty).
         case customerErased = "customer_erased"
+        /// Format 9.
+        case remindersDue = "reminders_due"
     }
 
     var kind: Kind
@@ -118,6 +125,10 @@ struct JournalRecord: Codable, Equatable {
     var tenant: String?
     var revokedAt: Int64?
     var secretHash: [UInt8]?
+    // resource_created, format 9: its `reminders_minutes_before` (absent when none); reminders_due: each
+    // reminder's minutes, with `bookings` and `late` (1 for late, else 0) in the same order
+    var minutesBefore: [Int]?
+    var late: [UInt64]?
 
     var hasTokenFields: Bool {
         token != nil || name != nil || role != nil || tenant != nil || revokedAt != nil || secretHash != nil
@@ -128,6 +139,8 @@ struct JournalRecord: Codable, Equatable {
         case fingerprint, rule, ranges, bookings, entry, skipped, group, parts, reply
         case token, name, role, tenant
         case revokedAt = "revoked_at"
+        case minutesBefore = "minutes_before"
+        case late
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -159,6 +172,7 @@ enum RecordCodec {
             record.bufferAfterMinutes = settings.bufferAfterMinutes
             record.holdTTLSeconds = settings.holdTTLSeconds
             record.horizonDays = settings.horizonDays
+            if !settings.remindersMinutesBefore.isEmpty { record.minutesBefore = settings.remindersMinutesBefore }
             record.stamp(stamp)
             return record
         case .schedule(let resource, .held(let held)):
@@ -187,6 +201,8 @@ enum RecordCodec {
             return record(for: event, resource: resource)
         case .schedule(let resource, .expiriesNoticed(let noticed)):
             return JournalRecord(kind: .expiriesNoticed, resource: resource.rawValue, at: noticed.at.secondsSinceEpoch)
+        case .schedule(let resource, .remindersDue(let due)):
+            return record(for: due, resource: resource)
         case .schedule(let resource, let event):
             return waitlistOrSeriesRecord(for: event, resource: resource)
         case .keyRecorded(let stamp, let summary, let at):
@@ -227,8 +243,9 @@ enum RecordCodec {
             else { return nil }
             let settings = ResourceSettings(
                 id: resource, timeZoneIdentifier: tz, slotMinutes: slotMinutes, capacity: capacity,
-                bufferBeforeMinutes: before, bufferAfterMinutes: after, holdTTLSeconds: ttl, horizonDays: horizon)
-            guard settings.validate() == nil else { return nil }
+                bufferBeforeMinutes: before, bufferAfterMinutes: after, holdTTLSeconds: ttl, horizonDays: horizon,
+                remindersMinutesBefore: record.minutesBefore ?? [])
+            guard record.minutesBefore != [], record.late == nil, settings.validate() == nil else { return nil }
             return .resourceCreated(settings, at: at, idempotency: stamp)
         case .held:
             guard let booking = record.booking, let start = record.start, let end = record.end,
@@ -266,6 +283,8 @@ enum RecordCodec {
             return rulesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .expiriesNoticed:
             return .schedule(resource, .expiriesNoticed(ExpiriesNoticedEvent(at: at)))
+        case .remindersDue:
+            return remindersEvent(from: record).map { .schedule(resource, $0) }
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .atomic:

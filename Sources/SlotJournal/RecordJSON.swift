@@ -52,6 +52,14 @@ extension JournalRecord {
         integer("horizon_days", horizonDays)
         string("idempotency_key", idempotencyKey)
         string("kind", kind.rawValue)
+        if let late {
+            writer.key("late")
+            JSONValue.array(late.map { .number(Double($0)) }).write(to: &writer)
+        }
+        if let minutesBefore {
+            writer.key("minutes_before")
+            JSONValue.array(minutesBefore.map { .number(Double($0)) }).write(to: &writer)
+        }
         string("name", name)
         if let parts {
             writer.key("parts")

@@ -2,14 +2,16 @@ import SlotDomain
 
 /// A reply kept under an idempotency key, by kind: 1 booking, 2 resource; from version 5: 3 rules, 4 series,
 /// 5 waitlist entry; from version 6: 6 group, 7 atomic batch. The same layout, at version 6, holds the reply
-/// of an `atomic` journal record (`RecordFormat+Groups.swift`), so a kept reply has one encoding on disk.
+/// of an `atomic` journal record (`RecordFormat+Groups.swift`), so a kept reply has one encoding on disk. From
+/// version 8 a kept resource (kind 2) is followed by its reminder setting (u32 count, u32 minutes each).
 extension SnapshotFormatV1 {
     /// The oldest version that holds `reply`: 6 for a group or a batch and for any kept booking that names its
-    /// group (a kept booking takes a group field from version 6 on), 5 for the kinds 3 to 5, else 4.
+    /// group (a kept booking takes a group field from version 6 on), 5 for the kinds 3 to 5, 8 for a resource
+    /// with reminders, else 4.
     static func versionNeeded(by reply: StoredReply) -> UInt16 {
         switch reply {
         case .booking(let summary): summary.group == nil ? 4 : 6
-        case .resource: 4
+        case .resource(let settings): settings.remindersMinutesBefore.isEmpty ? 4 : 8
         case .rules: 5
         case .series(let outcome): outcome.bookings.contains { $0.group != nil } ? 6 : 5
         case .waitlist(let outcome): outcome.booking?.group == nil ? 5 : 6
@@ -26,6 +28,7 @@ extension SnapshotFormatV1 {
         case .resource(let settings):
             writer.write(UInt8(2))
             write(settings, to: &writer)
+            if version >= 8 { writeReminderSetting(settings, to: &writer) }
         case .rules(let outcome):
             writer.write(UInt8(3))
             write(outcome, to: &writer)
@@ -82,7 +85,9 @@ extension SnapshotFormatV1 {
             let resource = try readResourceID(&reader)
             return .booking(try readSummary(&reader, of: resource, version: version, kept: key))
         case 2:
-            return .resource(try readSettings(&reader))
+            var settings = try readSettings(&reader)
+            if version >= 8 { try readReminderSetting(&reader, into: &settings) }
+            return .resource(settings)
         case 3 where version >= 5:
             return .rules(try readRulesOutcome(&reader, kept: key))
         case 4 where version >= 5:

@@ -12,18 +12,20 @@ import SlotDomain
 enum SnapshotFormatV1 {
     static let magic = Array("SLOTSNAP".utf8)
     static let trailerMagic = Array("SNAPEND!".utf8)
-    /// The newest version, 7. Version 2 added each resource's availability rules; 3 each booking's series and
+    /// The newest version, 8. Version 2 added each resource's availability rules; 3 each booking's series and
     /// each resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
     /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5); 6 each resource's
     /// group memberships, the group and batch replies (kinds 6 and 7) and a kept booking's group; 7 the token
-    /// table. A file is written in the oldest version that holds it (`version(of:)`). Read: 1 to 7.
-    static let version: UInt16 = 7
-    static let versionsRead: ClosedRange<UInt16> = 1...7
+    /// table; 8 each resource's reminder setting and `reminded through` instant (`SnapshotFormat+Reminders.swift`).
+    /// A file is written in the oldest version that holds it (`version(of:)`). Read: 1 to 8.
+    static let version: UInt16 = 8
+    static let versionsRead: ClosedRange<UInt16> = 1...8
 
     /// The oldest version that holds `image`, at least 4: a server whose clients use no group, batch, token or key
     /// on a rule, series or waitlist op keeps writing files the previous servers read, as its journal records keep
     /// their older formats (decisions 0018, 0020 and 0021).
     static func version(of image: SnapshotImage) -> UInt16 {
+        if image.resources.contains(where: { !$0.settings.remindersMinutesBefore.isEmpty }) { return 8 }
         if !image.tokens.byID.isEmpty { return 7 }
         if image.resources.contains(where: { !$0.groups.isEmpty }) { return 6 }
         return image.idempotency.reduce(4) { max($0, versionNeeded(by: $1.reply)) }
@@ -152,6 +154,7 @@ enum SnapshotFormatV1 {
         write(resource.rules, to: &writer)
         write(waitlist: resource.waitlist, last: resource.lastWaitlistNumber, to: &writer)
         if version >= 6 { write(groups: resource.groups, to: &writer) }
+        if version >= 8 { writeReminders(of: resource, to: &writer) }
     }
 
     static let waitlistStateCodes: [WaitlistEntry.State: UInt8] = [.waiting: 1, .promoted: 2, .left: 3, .lapsed: 4]

@@ -56,13 +56,17 @@ public struct ResourceImage: Sendable, Equatable {
     public var lastWaitlistNumber: UInt64
     /// The group of each booking here that belongs to one, by booking number (format 6; older files have none).
     public var groups: [UInt64: GroupMembership]
+    /// The schedule's `remindedThrough` (format 8; nil in older files, whose resources have no reminders).
+    public var remindedThrough: Instant?
 
     public init(
         settings: ResourceSettings, clock: Instant, lastBookingSequence: UInt64, createdJournalSequence: UInt64,
         capturedJournalSequence: UInt64, bookings: [Booking], rules: AvailabilityRules = AvailabilityRules(),
-        waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0, groups: [UInt64: GroupMembership] = [:]
+        waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0, groups: [UInt64: GroupMembership] = [:],
+        remindedThrough: Instant? = nil
     ) {
         self.groups = groups
+        self.remindedThrough = remindedThrough
         self.rules = rules
         self.waitlist = waitlist
         self.lastWaitlistNumber = lastWaitlistNumber

@@ -117,7 +117,8 @@ struct Recovery {
             let schedule = try ResourceSchedule(
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
                 bookings: resource.bookings, rules: resource.rules, waitlist: resource.waitlist,
-                lastWaitlistNumber: resource.lastWaitlistNumber, groups: resource.groups, limits: limits)
+                lastWaitlistNumber: resource.lastWaitlistNumber, groups: resource.groups,
+                remindedThrough: resource.remindedThrough, limits: limits)
             state.restore(
                 ResourceState(
                     schedule: schedule, createdSequence: resource.createdJournalSequence,

@@ -30,11 +30,16 @@ public actor ResourceActor {
     public nonisolated let createdSequence: UInt64
     var schedule: ResourceSchedule {
         // No `oldValue`: the schedule is still changed in place, not copied.
-        didSet { nextExpirySeconds.store(Self.expirySeconds(schedule), ordering: .relaxed) }
+        didSet {
+            nextExpirySeconds.store(Self.expirySeconds(schedule), ordering: .relaxed)
+            nextReminderSeconds.store(Self.reminderSeconds(schedule), ordering: .relaxed)
+        }
     }
     /// `schedule.nextExpiry` in seconds since the epoch (`Int64.max`: nothing pending), readable without a hop so
     /// that the expiry sweeper visits only the resources with a hold due instead of every resource.
     private nonisolated let nextExpirySeconds = Atomic<Int64>(.max)
+    /// `schedule.nextReminder` likewise, so that the sweeper also visits the resources with a reminder due.
+    private nonisolated let nextReminderSeconds = Atomic<Int64>(.max)
     let journal: Journal
     private let idempotency: IdempotencyRegistry
     let clock: any WallClock
@@ -70,6 +75,7 @@ public actor ResourceActor {
         self.journal = journal
         // Restored holds count too (the observer does not run in an initializer).
         nextExpirySeconds.store(Self.expirySeconds(schedule), ordering: .relaxed)
+        nextReminderSeconds.store(Self.reminderSeconds(schedule), ordering: .relaxed)
         self.idempotency = idempotency
         self.clock = clock
     }
@@ -182,16 +188,17 @@ public actor ResourceActor {
     }
 
     /// Expires due holds, and offers the time they free to waiting customers (journaled then, so the sweep's
-    /// interval bounds how late a waiting customer hears of it).
+    /// interval bounds how late a waiting customer hears of it); sends the reminders due.
     public func sweep() async {
         if exclusiveHolder != nil { await waitTurn() }
         advanceToNow()
     }
 
-    /// Whether a hold here may be due at `now`. A stale answer is harmless either way: a visit too many expires
-    /// nothing, and a missed one only delays freeing memory until the next request or sweep.
-    nonisolated func hasExpiryDue(at now: Instant) -> Bool {
-        nextExpirySeconds.load(ordering: .relaxed) <= now.secondsSinceEpoch
+    /// Whether a hold or a reminder here may be due at `now`. A stale answer is harmless either way: a visit too
+    /// many changes nothing, and a missed one only delays the work until the next request or sweep.
+    nonisolated func hasSomethingDue(at now: Instant) -> Bool {
+        min(nextExpirySeconds.load(ordering: .relaxed), nextReminderSeconds.load(ordering: .relaxed))
+            <= now.secondsSinceEpoch
     }
 
     /// What `nextExpirySeconds` holds for `schedule`.
@@ -199,10 +206,16 @@ public actor ResourceActor {
         schedule.nextExpiry?.secondsSinceEpoch ?? .max
     }
 
+    /// What `nextReminderSeconds` holds for `schedule`.
+    private static func reminderSeconds(_ schedule: ResourceSchedule) -> Int64 {
+        schedule.nextReminder?.secondsSinceEpoch ?? .max
+    }
+
     /// Moves the schedule's clock to now and returns it. A hold that expired is noticed here, by whichever
     /// request or sweep comes first, in a journaled `expiriesNoticed` entry: the expiry is announced as it is
     /// noticed, and the time it freed is offered to waiting customers now, so a hold given to one lasts its full
-    /// time to live from this moment (decision 0019).
+    /// time to live from this moment (decision 0019). Reminders that fell due go out here too, in a journaled
+    /// `remindersDue` entry.
     @discardableResult
     func advanceToNow() -> Instant {
         let wallNow = clock.now()
@@ -210,6 +223,11 @@ public actor ResourceActor {
         // request, and with no hold due there is nothing to notice.
         if let due = schedule.nextExpiry, due <= wallNow, let notice = schedule.decideExpiryNotice(now: wallNow) {
             commit(notice)
+        }
+        // Reminders due go out in an entry of their own, before whatever this request changes: a cancel after a
+        // reminder's time does not take it back, and one that moves a booking gets the reminders of its new time.
+        if let due = schedule.nextReminder, due <= wallNow, let reminders = schedule.decideReminders(now: wallNow) {
+            commit(reminders)
         }
         let now = schedule.advance(to: wallNow)
         reportTransitions()

@@ -60,9 +60,9 @@ public final class ResourceDirectory: Sendable {
         return ServerState(limits: limits, resources: resources, keys: idempotency.copy(), tokens: tokens.copy())
     }
 
-    /// The resources with a hold that may be due at `now`, found without visiting any of them.
-    func actorsWithExpiryDue(at now: Instant) -> [ResourceActor] {
-        actors.withLock { $0.byID.values.filter { $0.hasExpiryDue(at: now) } }
+    /// The resources with a hold or a reminder that may be due at `now`, found without visiting any of them.
+    func actorsWithSomethingDue(at now: Instant) -> [ResourceActor] {
+        actors.withLock { $0.byID.values.filter { $0.hasSomethingDue(at: now) } }
     }
 
     /// Creates a resource with its initial rule layers, journaled right after its creation entry, all under the

@@ -18,15 +18,18 @@ public struct JournalService: Service {
     }
 }
 
-/// Sweeps expired holds out of memory every few seconds. Correctness does not depend on it (every request
-/// expires what is due first); it keeps idle resources from carrying dead holds, and gives their time to waiting
-/// customers. It visits only the resources with a hold due, so a sweep costs in proportion to the holds due, not
-/// to the resources (decision 0013).
+/// Sweeps expired holds out of memory every few seconds, and sends the reminders due. Correctness does not
+/// depend on it for holds (every request expires what is due first); it keeps idle resources from carrying dead
+/// holds, gives their time to waiting customers, and is what sends a reminder when nobody asks. It visits only the
+/// resources with a hold or a reminder due, so a sweep costs in proportion to what is due, not to the resources
+/// (decision 0013). The first sweep runs at start, so reminders that fell due while the server was down go out
+/// then.
 public struct ExpiryService: Service {
     let directory: ResourceDirectory
     let intervalSeconds: Int
 
     public func run() async throws {
+        await Self.sweep(directory)
         while !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(intervalSeconds)) }
@@ -41,7 +44,7 @@ public struct ExpiryService: Service {
     /// One sweep. Returns how many resources it visited.
     @discardableResult
     public static func sweep(_ directory: ResourceDirectory) async -> Int {
-        let due = directory.actorsWithExpiryDue(at: directory.clock.now())
+        let due = directory.actorsWithSomethingDue(at: directory.clock.now())
         for actor in due {
             if Task.isShuttingDownGracefully { break }
             await actor.sweep()

@@ -88,7 +88,8 @@ public actor SnapshotCoordinator {
                         capturedJournalSequence: entry.journalSequence,
                         bookings: entry.schedule.bookings.values,
                         rules: entry.schedule.rules, waitlist: Array(entry.schedule.waitlist.values),
-                        lastWaitlistNumber: entry.schedule.lastWaitlistNumber, groups: entry.schedule.groups)
+                        lastWaitlistNumber: entry.schedule.lastWaitlistNumber, groups: entry.schedule.groups,
+                        remindedThrough: entry.schedule.remindedThrough)
                 }, idempotency: records, tokens: tokens.table, tokensJournalSequence: tokens.journalSequence)
             let (url, size) = try store.write(image)
             let keptSnapshots = store.prune(journalID: journalID, kept: kept)

@@ -57,6 +57,26 @@ struct FieldReader {
         try optionalInteger(name, range: range) ?? defaultValue
     }
 
+    /// `reminders_minutes_before`: a list of whole minutes (empty when absent). Each is checked against its
+    /// range here, naming the field; the count and distinctness are the domain's (`ResourceSettings.validate`).
+    func remindersMinutesBefore() throws(WireError) -> [Int] {
+        let name = "reminders_minutes_before"
+        guard let raw = value(name) else { return [] }
+        let range = 1...limits.reminderMinutesBeforeMax
+        let problem = "must be a list of whole minutes, each between \(range.lowerBound) and \(range.upperBound)"
+        guard case .array(let elements) = raw, elements.count <= limits.remindersPerResourceMax else {
+            throw .invalid(name, problem + ", at most \(limits.remindersPerResourceMax)")
+        }
+        var minutes: [Int] = []
+        for element in elements {
+            guard case .number(let number) = element, number == number.rounded(),
+                number >= Double(range.lowerBound), number <= Double(range.upperBound)
+            else { throw .invalid(name, problem) }
+            minutes.append(Int(number))
+        }
+        return minutes
+    }
+
     mutating func required(_ name: String, range: ClosedRange<Int>) throws(WireError) -> Int {
         guard let value = try optionalInteger(name, range: range) else {
             throw .invalid(name, "is required")

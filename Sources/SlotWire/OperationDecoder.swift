@@ -19,7 +19,7 @@ enum OperationDecoder {
             "create_resource": [
                 "resource", "tz", "slot_minutes", "capacity", "buffer_before_minutes", "buffer_after_minutes",
                 "hold_ttl_seconds", "horizon_days", "idempotency_key", "weekly_hours", "min_notice_minutes",
-                "max_bookings_per_day",
+                "max_bookings_per_day", "reminders_minutes_before",
             ],
             "get_resource": ["resource"],
             "list_resources": ["after", "limit"],
@@ -132,7 +132,8 @@ enum OperationDecoder {
             bufferAfterMinutes: try reader.integer(
                 "buffer_after_minutes", default: 0, range: 0...limits.bufferMinutesMax),
             holdTTLSeconds: try reader.integer("hold_ttl_seconds", default: 300, range: 1...limits.holdTTLSecondsMax),
-            horizonDays: try reader.integer("horizon_days", default: 365, range: 1...limits.horizonDaysMax))
+            horizonDays: try reader.integer("horizon_days", default: 365, range: 1...limits.horizonDaysMax),
+            remindersMinutesBefore: try reader.remindersMinutesBefore())
         // The rules across fields (slot_minutes divides a day, buffers are whole slots) are the domain's.
         if let rejection = settings.validate(limits: reader.limits) { throw WireError(rejection) }
         var rules: [RuleChange] = []
@@ -144,11 +145,14 @@ enum OperationDecoder {
         if notice != nil || perDay != nil {
             rules.append(.limits(minNoticeMinutes: notice ?? 0, maxBookingsPerDay: perDay == 0 ? nil : perDay))
         }
-        let fingerprint = [
+        let fields = [
             "create_resource", id.rawValue, tz, "\(settings.slotMinutes)", "\(settings.capacity)",
             "\(settings.bufferBeforeMinutes)", "\(settings.bufferAfterMinutes)", "\(settings.holdTTLSeconds)",
             "\(settings.horizonDays)", canonical(rules),
-        ].joined(separator: "\u{1F}")
+        ]
+        // Added only when set, so a key used before reminders existed keeps its fingerprint.
+        let reminders = settings.remindersMinutesBefore.map(String.init).joined(separator: ",")
+        let fingerprint = (fields + (reminders.isEmpty ? [] : ["reminders:" + reminders])).joined(separator: "\u{1F}")
         return .createResource(settings, rules: rules, idempotency: try reader.idempotency(fingerprint: fingerprint))
     }
 

@@ -231,6 +231,13 @@ public enum ReplyEncoder {
             writer.key(name)
             writer.integer(value)
         }
+        // Only when set: replies about resources without reminders stay as they were.
+        if !settings.remindersMinutesBefore.isEmpty {
+            writer.key("reminders_minutes_before")
+            writer.beginArray()
+            for minutes in settings.remindersMinutesBefore { writer.integer(minutes) }
+            writer.endArray()
+        }
         writer.endObject()
     }
 
