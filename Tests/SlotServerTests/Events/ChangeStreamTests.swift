@@ -139,4 +139,31 @@ import Testing
             }
         }
     }
+
+    /// `booking.reminder` on the stream: its booking, `minutes_before` and `late`.
+    @Test func aReminderArrivesAsAnEvent() async throws {
+        let clock = ManualClock(TestServer.epoch)
+        try await TestServer.run(clock: clock) { server in
+            try await SlotConnection.withConnection(port: server.port) { subscriber in
+                try await SlotConnection.withConnection(port: server.port) { client in
+                    let created = try await client.call(
+                        Requests.createResource("room", extra: ["reminders_minutes_before": [60]]))
+                    #expect(created.ok, "\(created)")
+                    // The clock stands at 08:00; the booking starts at 10:00, its reminder is due at 09:00.
+                    let booked = try await client.call(
+                        Requests.hold("room", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", op: "book"))
+                    let id = try #require(booked["booking"]?["id"]?.string)
+                    let stream = StreamClient(connection: subscriber)
+                    _ = try await stream.subscribe()
+                    clock.advance(seconds: 3_600)
+                    _ = try await client.call(["op": "get_booking", "booking": .string(id)])
+                    let reminder = try await stream.nextEvent()
+                    #expect(reminder["type"] == "booking.reminder", "\(reminder)")
+                    #expect(reminder["minutes_before"] == 60)
+                    #expect(reminder["late"] == false)
+                    #expect(reminder["booking"]?["id"] == .string(id))
+                }
+            }
+        }
+    }
 }
