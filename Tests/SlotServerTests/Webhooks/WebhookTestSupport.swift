@@ -10,12 +10,13 @@ import Testing
 enum WebhookTesting {
     static let secret = "whsec_" + Data("slotd-webhook-test-secret-32-bytes!".utf8).base64EncodedString()
 
-    /// Retries after at most 1 s then 2 s, dead after 6 s; breakers open after 3 failures for 1 s; attempts time
-    /// out after 1 s; loopback receivers allowed.
-    static var configuration: ServerConfiguration {
+    /// Retries after at most 1 s then 2 s, dead after `maxAgeSeconds`; breakers open after 3 failures for 1 s;
+    /// attempts time out after 1 s; loopback receivers allowed. The maximum age is long unless a test waits for
+    /// it: on a loaded machine a test's steps take seconds.
+    static func configuration(maxAgeSeconds: Int64 = 120) -> ServerConfiguration {
         TestServer.configuration { configuration in
             configuration.webhooks.allowsPrivateURLs = true
-            if let schedule = RetrySchedule(firstDelaySeconds: 1, capSeconds: 2, maxAgeSeconds: 6) {
+            if let schedule = RetrySchedule(firstDelaySeconds: 1, capSeconds: 2, maxAgeSeconds: maxAgeSeconds) {
                 configuration.webhooks.outbox.schedule = schedule
             }
             configuration.webhooks.outbox.breakerFailuresMax = 3
@@ -27,7 +28,7 @@ enum WebhookTesting {
     /// The flags that give a `slotd` process the same cycle.
     static let arguments = [
         "--allow-private-webhooks", "--webhook-retry-first-seconds", "1", "--webhook-retry-cap-seconds", "2",
-        "--webhook-max-age-seconds", "6", "--webhook-breaker-failures", "3", "--webhook-breaker-cooldown-seconds",
+        "--webhook-max-age-seconds", "120", "--webhook-breaker-failures", "3", "--webhook-breaker-cooldown-seconds",
         "1", "--webhook-timeout-seconds", "1",
     ]
 
