@@ -50,6 +50,8 @@ import Testing
                     // Then live: the next change comes as it commits, and nothing before it was repeated.
                     try await Self.book(1, on: "r", from: 20, client)
                     #expect(try await stream.nextEvent().seq == lastSeen + 17)
+                    let metrics = try await HTTPProbe.get(port: try #require(server.httpPort), "/metrics")
+                    #expect(metrics.value("slotd_subscribers") == 1, "the live subscriber is counted")
                 }
             }
         }

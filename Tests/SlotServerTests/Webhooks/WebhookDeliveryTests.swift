@@ -34,6 +34,12 @@ import Testing
                 let shown = try await client.call(get)
                 #expect(shown["webhook"]?["breaker"]?["state"] == "closed")
                 #expect(shown["webhook"]?["secret"] == nil, "the secret is shown once")
+                // The metrics, as Prometheus's own parser reads them.
+                let metrics = try await HTTPProbe.get(port: try #require(server.httpPort), "/metrics")
+                #expect(metrics.value("slotd_webhook_deliveries_total", ["result": "delivered"]) == 2)
+                #expect(metrics.value("slotd_webhook_pending") == 0)
+                #expect(metrics.value("slotd_webhook_breaker_open") == 0)
+                #expect(metrics.value("slotd_subscribers") == 0)
                 let listed = try await client.call(["op": "list_deliveries", "webhook": .string(webhook)])
                 #expect(listed["deliveries"]?.array?.count == 2, "\(listed)")
                 let all = try await client.call(["op": "list_webhooks"])
