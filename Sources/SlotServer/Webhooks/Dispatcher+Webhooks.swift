@@ -76,8 +76,8 @@ struct WebhookOps: Sendable {
             return .success(.webhook(view))
         case .failure(.url(let refusal)):
             return .failure(WireError(code: refusal.code.rawValue, message: refusal.message, details: ["field": "url"]))
-        case .failure(.limit(let rejection)):
-            return .failure(WireError(code: rejection.code, message: rejection.message))
+        case .failure(.limit(.tooManyWebhooks(let max))):
+            return .failure(.tooManyWebhooks(limit: max))
         }
     }
 
