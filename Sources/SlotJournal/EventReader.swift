@@ -8,7 +8,7 @@ import Synchronization
 /// one short statement, finished before it returns, so no read transaction stays open between reads (it would
 /// keep an erasure's scrub from emptying the WAL).
 public final class EventReader: Sendable {
-    private let connection: Mutex<Connection>
+    private let connection: Mutex<Connection?>
 
     /// The SQLite handle and statements, used under the mutex only.
     private final class Connection: @unchecked Sendable {
@@ -32,11 +32,17 @@ public final class EventReader: Sendable {
         connection = Mutex(try Connection(database: database))
     }
 
+    /// Closes its connection (before the journal's, so that the journal's close checkpoints the WAL alone);
+    /// reads afterwards throw `JournalError.closed`.
+    public func close() {
+        connection.withLock { $0 = nil }
+    }
+
     /// The committed events with `seq` after `after` and at most `through`, oldest first, at most `limit` of them.
     public func events(after: UInt64, through: UInt64, limit: Int) throws(JournalError) -> [CommittedEvent] {
         guard through > after, limit > 0 else { return [] }
         return try connection.withLock { connection throws(JournalError) -> [CommittedEvent] in
-            let statement = connection.range
+            guard let statement = connection?.range else { throw .closed }
             defer { statement.reset() }
             statement.bind(1, Int64(after))
             statement.bind(2, Int64(clamping: through))
@@ -70,7 +76,7 @@ public final class EventReader: Sendable {
     /// or compaction deleted them all): then the oldest a stream can see is the next one committed.
     public func oldestRetained() throws(JournalError) -> UInt64? {
         try connection.withLock { connection throws(JournalError) -> UInt64? in
-            let statement = connection.oldest
+            guard let statement = connection?.oldest else { throw .closed }
             defer { statement.reset() }
             guard try statement.step() else { return nil }
             let value = statement.int64(0)

@@ -6,6 +6,8 @@ extension Outbox {
     /// Why an endpoint was not created: its URL, or the number of endpoints.
     public enum CreationRefusal: Error, Hashable, Sendable {
         case url(WebhookURLRefusal)
+        /// A `whsec_` secret whose rest is not base64: nothing could be signed with it.
+        case secret
         case limit(OutboxRejection)
     }
 
@@ -26,6 +28,7 @@ extension Outbox {
         case .failure(let refusal):
             return .failure(.url(refusal))
         case .success:
+            if let secret, WebhookSigner(secret: secret) == nil { return .failure(.secret) }
             let created = try store.createWebhook(
                 url: text, secret: secret, types: types, resources: resources, tenant: tenant, startingAfter: head,
                 at: now)
@@ -63,6 +66,22 @@ extension Outbox {
 
     public func delivery(_ id: Int64) throws -> Delivery? {
         try store.delivery(id: id)
+    }
+
+    /// Gives up, in one statement, every delivery past its maximum age that is still waiting: those of an endpoint
+    /// whose breaker is open are never attempted, so the schedule alone would never say they are dead.
+    func expireOverdue(now: Instant) throws {
+        let expired = try store.expireOverdue(now: now, maxAgeSeconds: configuration.schedule.maxAgeSeconds)
+        for _ in 0..<expired { observer.attempted(.dead) }
+        if expired > 0 {
+            logger.warning("webhook deliveries dead: past their maximum age", metadata: ["count": "\(expired)"])
+        }
+    }
+
+    /// Closes the outbox's files (at shutdown, once no attempt is in flight).
+    func close() {
+        store.close()
+        reader.close()
     }
 
     /// Sends a dead or delivered delivery again, now; nil when there is none.

@@ -13,9 +13,9 @@ public actor Outbox {
         /// When failed deliveries are tried again, and when they are given up (`dead`).
         public var schedule = RetrySchedule()
         /// Consecutive failures of one endpoint that open its breaker.
-        public var breakerFailuresMax = 5
+        public var breakerFailuresMax = CircuitBreaker().failureThreshold
         /// How long an open breaker waits before it lets one probe through.
-        public var breakerCoolDownSeconds: Int64 = 60
+        public var breakerCoolDownSeconds = CircuitBreaker().coolDownSeconds
         /// Deliveries being sent at once, in all and to one endpoint.
         public var deliveriesInFlightMax = 32
         public var deliveriesInFlightPerEndpointMax = 4
@@ -37,8 +37,8 @@ public actor Outbox {
 
     public let configuration: Configuration
     let store: OutboxStore
-    private let reader: EventReader
-    private let observer: OutboxObserver
+    let reader: EventReader
+    let observer: OutboxObserver
     public nonisolated let logger: Logger
     var breakers: [String: CircuitBreaker] = [:]
     var inFlight: [String: Int] = [:]
@@ -79,9 +79,21 @@ public actor Outbox {
         for endpoint in try store.webhooks() {
             let events = try reader.events(
                 after: endpoint.cursor, through: .max, limit: configuration.eventsReadPerEndpointMax)
-            guard let last = events.last else { continue }
+            guard let first = events.first, let last = events.last else { continue }
+            if first.seq > endpoint.cursor + 1 {
+                // Compaction deleted them before they were read: a dispatcher far behind (the outbox failing for
+                // longer than two snapshots apart). Said loudly, as they are never sent.
+                logger.error(
+                    "webhook events compacted away before they were enqueued; they are not sent",
+                    metadata: [
+                        "webhook.id": .string(endpoint.id), "event.first_missing": "\(endpoint.cursor + 1)",
+                        "event.last_missing": "\(first.seq - 1)",
+                    ])
+            }
             more = more || events.count == configuration.eventsReadPerEndpointMax
-            let matching = events.filter { endpoint.accepts($0.kind, resource: $0.resource) }
+            let matching = events.filter {
+                endpoint.accepts($0.kind, resource: $0.resource, memberResources: $0.memberResources)
+            }
             try store.enqueue(
                 webhook: endpoint.id, deliveries: matching.map { ($0.seq, $0.kind.rawValue, $0.body) },
                 cursorThrough: last.seq, at: now)
@@ -113,7 +125,7 @@ public actor Outbox {
             breakers[webhook] = breaker
             guard case .probe = permission else { continue }
             logTransition(webhook, from: before, to: breaker.state)
-            claims.append(try claim(delivery, isProbe: true))
+            if let claim = try claim(delivery, isProbe: true, now: now) { claims.append(claim) }
         }
         var full = notClosed
         for (webhook, count) in inFlight where count >= configuration.deliveriesInFlightPerEndpointMax {
@@ -124,16 +136,27 @@ public actor Outbox {
             guard inFlight[delivery.webhook, default: 0] < configuration.deliveriesInFlightPerEndpointMax else {
                 continue
             }
-            claims.append(try claim(delivery, isProbe: false))
+            if let claim = try claim(delivery, isProbe: false, now: now) { claims.append(claim) }
         }
         return claims
     }
 
-    private func claim(_ delivery: Delivery, isProbe: Bool) throws -> Claim {
-        guard let endpoint = try store.webhook(id: delivery.webhook),
-            let signer = WebhookSigner(secret: endpoint.secret),
-            case .success(let url) = WebhookURLPolicy.check(endpoint.url, allowPrivate: configuration.allowsPrivateURLs)
-        else { preconditionFailure("delivery \(delivery.id) of an endpoint that cannot be sent to") }
+    /// The claim to send `delivery`; nil, with the attempt recorded as failed, when its endpoint can no longer be
+    /// sent to as stored (its URL refused by a policy the flags changed since it was created).
+    private func claim(_ delivery: Delivery, isProbe: Bool, now: Instant) throws -> Claim? {
+        guard let endpoint = try store.webhook(id: delivery.webhook) else { return nil }
+        let url: WebhookURL
+        switch WebhookURLPolicy.check(endpoint.url, allowPrivate: configuration.allowsPrivateURLs) {
+        case .success(let checked): url = checked
+        case .failure(let refusal):
+            _ = try store.recordAttempts(
+                [(id: delivery.id, outcome: .failed(status: nil, reason: refusal.message))], at: now,
+                schedule: configuration.schedule, random: &random)
+            return nil
+        }
+        guard let signer = WebhookSigner(secret: endpoint.secret) else {
+            preconditionFailure("webhook \(endpoint.id) holds a secret its own checks refuse")
+        }
         inFlight[delivery.webhook, default: 0] += 1
         claimed.insert(delivery.id)
         return Claim(

@@ -44,6 +44,19 @@ extension OutboxStore {
         }
     }
 
+    /// Marks dead every pending or failed delivery whose retries began more than `maxAgeSeconds` before `now`;
+    /// returns how many.
+    public func expireOverdue(now: Instant, maxAgeSeconds: Int64) throws -> Int {
+        let update = try statement(
+            """
+            UPDATE deliveries SET state = 'dead', next_attempt_at = NULL
+            WHERE state IN ('pending', 'failed') AND retries_since < ?
+            """)
+        update.bind(1, now.secondsSinceEpoch - maxAgeSeconds)
+        _ = try update.step()
+        return database.changes
+    }
+
     /// Up to `limit` pending or failed deliveries due at `now`, the longest due first, leaving out those of the
     /// endpoints in `excluding` (whose breakers are open, so that they do not fill the batch).
     public func due(now: Instant, limit: Int, excluding: Set<String> = []) throws -> [Delivery] {

@@ -17,6 +17,9 @@ public struct WebhookDispatcher: Service {
     static let pollMilliseconds: Int64 = 1_000
     /// Delivered deliveries older than the retention are pruned at this pace.
     static let pruneEverySeconds: Int64 = 3_600
+    /// The shortest time between two passes over the outbox, however often commits wake it: what its reading and
+    /// writing may cost the server is bounded by this, whatever the booking traffic.
+    static let passIntervalMillisecondsMin: Int64 = 100
 
     public init(
         outbox: Outbox, sender senderConfiguration: WebhookSender.Configuration, signal: WakeSignal, logger: Logger
@@ -36,6 +39,7 @@ public struct WebhookDispatcher: Service {
             while !Task.isShuttingDownGracefully {
                 let now = Outbox.now()
                 do {
+                    try await outbox.expireOverdue(now: now)
                     if now.secondsSinceEpoch - prunedAt.secondsSinceEpoch >= Self.pruneEverySeconds {
                         try await outbox.pruneDelivered(now: now)
                         prunedAt = now
@@ -57,9 +61,13 @@ public struct WebhookDispatcher: Service {
                 } catch {
                     logger.error("webhook outbox failed; trying again", metadata: ["error": "\(error)"])
                 }
+                try? await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .milliseconds(Self.passIntervalMillisecondsMin))
+                }
                 await cancelWhenGracefulShutdown { await signal.wait(milliseconds: Self.pollMilliseconds) }
             }
         }
+        await outbox.close()
         try await sender.shutdown()
     }
 }

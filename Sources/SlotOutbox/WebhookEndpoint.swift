@@ -35,11 +35,15 @@ public struct WebhookEndpoint: Hashable, Sendable {
         self.cursor = cursor
     }
 
-    /// Whether an event of `kind` about `resource` (as stored, with its tenant) goes to this endpoint.
-    public func accepts(_ kind: ChangeEvent.Kind, resource: ResourceID) -> Bool {
+    /// Whether an event of `kind` about `resource` (as stored, with its tenant; for a group event, its lead's),
+    /// whose group members are on `memberResources`, goes to this endpoint: as for a subscription, a group event
+    /// goes to an endpoint that names any member's resource.
+    public func accepts(_ kind: ChangeEvent.Kind, resource: ResourceID, memberResources: [ResourceID] = []) -> Bool {
         if let tenant, resource.tenant != tenant { return false }
         if let types, !types.contains(kind) { return false }
-        if let resources, !resources.contains(resource) { return false }
+        if let resources, !resources.contains(resource), !memberResources.contains(where: resources.contains) {
+            return false
+        }
         return true
     }
 

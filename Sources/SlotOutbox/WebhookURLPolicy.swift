@@ -1,4 +1,5 @@
 import Foundation
+import SlotDomain
 
 /// Which URLs slotd sends webhooks to. A webhook makes slotd send requests where an operator says, from inside
 /// the operator's network: without this policy, anyone allowed to create a webhook could reach the machine's own
@@ -9,9 +10,9 @@ import Foundation
 /// A host name passes here (except `localhost` and `*.localhost`): what it resolves to can change at any time,
 /// so `WebhookSender` checks the addresses again each time it sends.
 public enum WebhookURLPolicy {
-    /// The longest URL accepted, in bytes: endpoints are stored, listed and sent with every delivery's log line,
-    /// and real receivers' URLs are a few hundred bytes at most.
-    public static let urlBytesMax = 2048
+    /// The longest URL accepted, in bytes: the request decoder's limit (`DomainLimits.webhookURLMaxBytes`), checked
+    /// again here for URLs that reach the policy another way (stored ones, tests).
+    public static let urlBytesMax = DomainLimits.standard.webhookURLMaxBytes
 
     public static func check(_ text: String, allowPrivate: Bool) -> Result<WebhookURL, WebhookURLRefusal> {
         do {

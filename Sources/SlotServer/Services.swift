@@ -8,11 +8,14 @@ import SlotJournal
 public struct JournalService: Service {
     let journal: Journal
     let logger: Logger
+    /// Runs before the journal closes: other connections to its file close first (the change stream's reader).
+    var beforeStop: @Sendable () -> Void = {}
 
     public func run() async throws {
         journal.start()
         // Wait for shutdown (or cancellation); either way, flush what is queued.
         try? await gracefulShutdown()
+        beforeStop()
         journal.stop()
         logger.notice("journal flushed and closed", metadata: ["journal.sequence": "\(journal.durableSequence)"])
     }

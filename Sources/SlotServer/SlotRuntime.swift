@@ -159,7 +159,7 @@ public final class SlotRuntime: Sendable {
         }
         let services: [(any Service)?] = [
             http,
-            JournalService(journal: journal, logger: logger),
+            JournalService(journal: journal, logger: logger, beforeStop: hub.close),
             // After the journal: it stops before the journal does, its attempts in flight answered.
             WebhookDispatcher(
                 outbox: outbox, sender: configuration.webhooks.sender, signal: wakeDispatcher, logger: logger),

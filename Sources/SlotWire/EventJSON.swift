@@ -134,14 +134,7 @@ public enum EventJSON {
             writer.string("set_override")
             writer.key("date")
             writer.string(date.description)
-            switch override {
-            case .closed:
-                writer.key("closed")
-                writer.bool(true)
-            case .hours(let intervals):
-                writer.key("hours")
-                RulesReply.write(intervals, to: &writer)
-            }
+            RulesReply.write(override, to: &writer)
         case .addBlock(let block):
             writer.string("add_block")
             writer.key("block")

@@ -68,14 +68,7 @@ public struct RulesReply: Sendable {
             writer.beginObject()
             writer.key("date")
             writer.string(date.description)
-            switch override {
-            case .closed:
-                writer.key("closed")
-                writer.bool(true)
-            case .hours(let intervals):
-                writer.key("hours")
-                Self.write(intervals, to: &writer)
-            }
+            Self.write(override, to: &writer)
             writer.endObject()
         }
         writer.endArray()
@@ -97,6 +90,18 @@ public struct RulesReply: Sendable {
         if let addedBlock {
             writer.key("block")
             Self.write(addedBlock, to: &writer)
+        }
+    }
+
+    /// A date override's own fields: `"closed": true`, or its `hours`.
+    static func write(_ override: DayOverride, to writer: inout JSONWriter) {
+        switch override {
+        case .closed:
+            writer.key("closed")
+            writer.bool(true)
+        case .hours(let intervals):
+            writer.key("hours")
+            write(intervals, to: &writer)
         }
     }
 }

@@ -36,6 +36,15 @@ struct WebhookOptions: ParsableArguments {
                 "--webhook-retry-first-seconds must be at least 1 and at most --webhook-retry-cap-seconds, "
                     + "and --webhook-max-age-seconds must not be negative")
         }
+        // Bounded so that no schedule or cool-down arithmetic can overflow: a year is past any sensible setting.
+        let yearSeconds: Int64 = 366 * 86_400
+        guard webhookRetryCapSeconds <= yearSeconds, webhookMaxAgeSeconds <= yearSeconds,
+            webhookBreakerCooldownSeconds <= yearSeconds
+        else {
+            throw ValidationError(
+                "--webhook-retry-cap-seconds, --webhook-max-age-seconds and --webhook-breaker-cooldown-seconds are at "
+                    + "most a year (\(yearSeconds))")
+        }
         guard webhookBreakerFailures >= 1, webhookBreakerCooldownSeconds >= 1 else {
             throw ValidationError(
                 "--webhook-breaker-failures and --webhook-breaker-cooldown-seconds must be at least 1")

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SlotAuth
 import SlotDomain
 import SlotJournal
 import SlotWire
@@ -68,7 +69,7 @@ extension ConnectionHandler {
             cutOff: {
                 guard let channel else { return }
                 channel.eventLoop.scheduleTask(in: .seconds(graceSeconds)) { channel.close(promise: nil) }
-            })
+            }, stillAuthorized: tokenStands(session.token), close: { channel?.close(promise: nil) })
         session.subscription = subscription
         var reply = PendingReply(
             bytes: ReplyEncoder.success(id: id, .subscription(fromSeq: from, headSeq: head)) ?? [], awaitedSequence: 0)
@@ -83,6 +84,26 @@ extension ConnectionHandler {
         session.subscription = nil
         return PendingReply(
             bytes: ReplyEncoder.success(id: id, .unsubscribed(lastSeq: last ?? 0)) ?? [], awaitedSequence: 0)
+    }
+
+    /// Whether `token` (nil: none, which always stands) is still neither revoked nor expired: one dictionary
+    /// lookup once some token was revoked, one clock reading for a token that expires.
+    private func tokenStands(_ token: TokenRecord?) -> @Sendable () -> Bool {
+        guard let token else { return { true } }
+        let registry = dispatcher.directory.tokens
+        let clock = dispatcher.directory.clock
+        let revocationsAtStart = registry.revocationCount
+        return {
+            // A token gone from the registry (erased with its customer) stands no more than a revoked one.
+            if registry.revocationCount != revocationsAtStart,
+                registry.token(token.id)?.revokedAt != nil
+                    || registry.token(token.id) == nil
+            {
+                return false
+            }
+            if let expiresAt = token.expiresAt, clock.now() >= expiresAt { return false }
+            return true
+        }
     }
 
     /// Stops the hub pushing to `subscription` and its catch-up; returns the last event it was given or passed.

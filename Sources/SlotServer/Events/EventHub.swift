@@ -13,10 +13,12 @@ import Synchronization
 final class EventHub: Sendable {
     typealias Configuration = ServerConfiguration.Events
 
-    /// What `attach` found: the subscription is live from now on, or must first read events up to `through`.
+    /// What `attach` found: the subscription is live from now on, must first read events up to `through`, or
+    /// was ended meanwhile (and stays ended).
     enum Attachment: Equatable {
         case live
         case catchUp(through: UInt64)
+        case ended
     }
 
     private struct State {
@@ -49,6 +51,11 @@ final class EventHub: Sendable {
         let opened = try EventReader(directory: directory)
         reader.withLock { $0 = opened }
         state.withLock { $0.head = head }
+    }
+
+    /// Closes its journal connection: the journal stops after it.
+    func close() {
+        reader.withLock { $0?.close() }
     }
 
     private func openedReader() -> EventReader {
@@ -103,6 +110,8 @@ final class EventHub: Sendable {
     /// between catching up and going live.
     func attach(_ subscription: Subscription, after: UInt64) -> Attachment {
         state.withLock { state in
+            // Checked under the lock `detach` takes: an unsubscribe while it caught up must not leave it live.
+            if subscription.isCancelled { return .ended }
             guard after >= state.head else { return .catchUp(through: state.head) }
             state.live[ObjectIdentifier(subscription)] = subscription
             subscribersGauge?.set(Int64(state.live.count))

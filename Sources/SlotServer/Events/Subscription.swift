@@ -15,18 +15,26 @@ final class Subscription: Sendable {
     private let bufferedBytesMax: Int
     /// Closes the connection some time after `stream.lagged` was queued, in case the client never reads it.
     private let cutOff: @Sendable () -> Void
+    /// Whether the token the connection subscribed with still stands (not revoked, not expired): a subscriber
+    /// sends no request, so the stream is where a revocation must take effect.
+    private let stillAuthorized: @Sendable () -> Bool
+    /// Closes the connection at once, for a subscriber whose token no longer stands.
+    private let close: @Sendable () -> Void
     /// The newest event this subscription has been given or passed over (not matching): where a resume starts.
     private let considered: Atomic<UInt64>
     private let cancelled = Atomic<Bool>(false)
 
     init(
         filter: EventFilter, after seq: UInt64, queue: ReplyQueue, bufferedBytesMax: Int,
-        cutOff: @escaping @Sendable () -> Void
+        cutOff: @escaping @Sendable () -> Void, stillAuthorized: @escaping @Sendable () -> Bool = { true },
+        close: @escaping @Sendable () -> Void = {}
     ) {
         self.filter = filter
         self.queue = queue
         self.bufferedBytesMax = bufferedBytesMax
         self.cutOff = cutOff
+        self.stillAuthorized = stillAuthorized
+        self.close = close
         considered = Atomic(seq)
     }
 
@@ -43,6 +51,11 @@ final class Subscription: Sendable {
     /// `stream.lagged` is queued instead, the connection closes once it is written, and the hub drops this
     /// subscription.
     func offer(_ events: [CommittedEvent]) -> Bool {
+        guard stillAuthorized() else {
+            cancel()
+            close()
+            return false
+        }
         var last = considered.load(ordering: .acquiring)
         defer { considered.store(last, ordering: .releasing) }
         for event in events where event.seq > last {

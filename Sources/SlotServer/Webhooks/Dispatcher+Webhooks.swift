@@ -33,7 +33,8 @@ struct WebhookOps: Sendable {
             return try await create(spec, now: now)
         case .listWebhooks(let tenant):
             var views: [WebhookView] = []
-            for endpoint in try await outbox.endpoints(inTenant: .some(tenant)) {
+            // A request in no tenant sees every webhook, as `get_webhook` does.
+            for endpoint in try await outbox.endpoints(inTenant: tenant.map { .some($0) } ?? nil) {
                 if let status = try await outbox.status(of: endpoint.id) { views.append(Self.view(status)) }
             }
             return .success(.webhooks(views))
@@ -76,6 +77,8 @@ struct WebhookOps: Sendable {
             return .success(.webhook(view))
         case .failure(.url(let refusal)):
             return .failure(WireError(code: refusal.code.rawValue, message: refusal.message, details: ["field": "url"]))
+        case .failure(.secret):
+            return .failure(.invalid("secret", "a whsec_ secret must be base64 after its prefix"))
         case .failure(.limit(.tooManyWebhooks(let max))):
             return .failure(.tooManyWebhooks(limit: max))
         }
