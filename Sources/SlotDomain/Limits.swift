@@ -62,8 +62,8 @@ public struct DomainLimits: Sendable, Equatable {
     /// Longest a reminder may come before its booking's start, in minutes (30 days).
     public var reminderMinutesBeforeMax = 43_200
     /// How long after its due time a reminder may go out and still not be `late`, in seconds. Above the server's
-    /// expiry sweep interval (5 s by default), so only a reminder that fell due while the server was down, or
-    /// stalled, is marked late.
+    /// expiry sweep interval (`ServerConfiguration.expirySweepIntervalSeconds`), so only a reminder that fell due
+    /// while the server was down, or stalled, is marked late.
     public var reminderLatenessSecondsMax: Int64 = 60
     /// How long an idempotency key is remembered after its first use, in seconds (24 hours).
     public var idempotencyRetentionSeconds: Int64 = 86_400

@@ -199,8 +199,8 @@ extension ServerConfiguration {
         public var recentEventsMax = 4_096
         /// Bytes of event lines queued for one live subscriber and not yet taken by its socket; past it the
         /// subscriber gets `stream.lagged` and its connection closes, so that it never holds up the journal or
-        /// anyone else. One commit's events arrive at once, so this must hold a busy commit's (a thousand entries
-        /// make about 400 KB) with room to spare.
+        /// anyone else. One commit's events arrive at once, so this must hold a busy commit's (a few hundred bytes
+        /// an event, up to `Journal.Configuration.batchEntriesMax` entries) with room to spare.
         public var subscriberBufferedBytesMax = 4 << 20
         /// After `stream.lagged` is queued, how long the client has to read what is left before it and the
         /// notice; then its connection is closed whether it read them or not.
