@@ -35,11 +35,17 @@ public struct WebhookDispatcher: Service {
         // process in a debug build.
         let sender = WebhookSender(configuration: senderConfiguration)
         var prunedAt = Instant(secondsSinceEpoch: 0)
+        var maintainedAt = Instant(secondsSinceEpoch: 0)
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully {
                 let now = Outbox.now()
                 do {
-                    try await outbox.expireOverdue(now: now)
+                    // Whole-table work (aging, the pending gauge) once a second, not at every pass.
+                    let maintains = now > maintainedAt
+                    if maintains {
+                        try await outbox.expireOverdue(now: now)
+                        maintainedAt = now
+                    }
                     if now.secondsSinceEpoch - prunedAt.secondsSinceEpoch >= Self.pruneEverySeconds {
                         try await outbox.pruneDelivered(now: now)
                         prunedAt = now
@@ -56,7 +62,7 @@ public struct WebhookDispatcher: Service {
                             signal.wake()
                         }
                     }
-                    try await outbox.reportGauges()
+                    if maintains { try await outbox.reportGauges() }
                     if more { continue }
                 } catch {
                     logger.error("webhook outbox failed; trying again", metadata: ["error": "\(error)"])
