@@ -34,17 +34,23 @@ struct Report {
     let checkedGroups: Int
     /// The server's journal commits during the run, when its `stats` could be read after it.
     let journal: JournalActivity?
+    /// What each `--subscribers` connection saw.
+    let subscribers: [Subscribers.Summary]
 
     var verdict: String { verdictReasons.isEmpty ? "pass" : "fail" }
     /// What the verdict looked at, for the text and HTML reports.
-    var verdictScope: String { "\(checkedBookings) bookings and \(checkedGroups) groups checked" }
+    var verdictScope: String {
+        "\(checkedBookings) bookings and \(checkedGroups) groups checked"
+            + (subscribers.isEmpty ? "" : ", \(subscribers.count) subscribers' events")
+    }
     var requestsPerSecond: Double { Double(requests) / max(durationSeconds, 1e-9) }
     var bookingsPerSecond: Double { Double(bookings) / max(durationSeconds, 1e-9) }
 
     init(
         settings command: Slotload, runID: String, plan: Plan, recorder: Recorder, durationSeconds: Double,
         connectSeconds: Double,
-        verdictReasons: [String], checkedBookings: Int, checkedGroups: Int, journal: JournalActivity?
+        verdictReasons: [String], checkedBookings: Int, checkedGroups: Int, subscribers: [Subscribers.Summary] = [],
+        journal: JournalActivity?
     ) {
         let state = recorder.state.withLock { $0 }
         scenario = command.scenario.rawValue
@@ -63,6 +69,7 @@ struct Report {
         self.checkedBookings = checkedBookings
         self.checkedGroups = checkedGroups
         self.journal = journal
+        self.subscribers = subscribers
         latency = Operation.allCases.compactMap { op in
             guard let histogram = state.perOp[op], histogram.totalCount > 0 else { return nil }
             func ms(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
@@ -82,7 +89,7 @@ struct Report {
             ("slot_minutes", "\(command.slotMinutes)"),
             ("buffers", "\(command.bufferBeforeMinutes) min before, \(command.bufferAfterMinutes) min after"),
             ("days", "\(command.days)"), ("hold_ttl_seconds", "\(command.holdTTLSeconds)"),
-            ("seed", "\(command.seed)"), ("run", runID),
+            ("seed", "\(command.seed)"), ("subscribers", "\(command.subscribers)"), ("run", runID),
         ]
     }
 
@@ -107,6 +114,12 @@ struct Report {
                 ["commits": $0.commits, "entries": $0.entries, "entries_per_commit": $0.entriesPerCommit]
                     as [String: Any]
             } ?? NSNull(),
+            "subscribers": subscribers.map {
+                [
+                    "events": $0.eventLines, "booking_events": $0.bookingEvents, "from_seq": $0.fromSeq,
+                    "last_seq": $0.lastSeq.map { $0 as Any } ?? NSNull(),
+                ] as [String: Any]
+            },
             "settings": Dictionary(uniqueKeysWithValues: settings),
             "timeline": timeline.map {
                 [
@@ -143,6 +156,11 @@ struct Report {
             lines.append(
                 "journal \(journal.commits) commits for \(journal.entries) entries ("
                     + String(format: "%.1f", journal.entriesPerCommit) + " per commit)")
+        }
+        for (index, subscriber) in subscribers.enumerated() {
+            lines.append(
+                "subscriber \(index): \(subscriber.eventLines) events (\(subscriber.bookingEvents) of the run's bookings) "
+                    + "after seq \(subscriber.fromSeq), up to \(subscriber.lastSeq.map(String.init) ?? "?")")
         }
         lines.append("verdict \(verdict) (\(verdictScope))")
         lines += verdictReasons.map { "  " + $0 }

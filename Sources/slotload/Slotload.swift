@@ -39,6 +39,12 @@ struct Slotload: AsyncParsableCommand {
     @Option(help: "Seed of the random choices (same seed, same requests).") var seed: UInt64 = 1
     @Option(help: "Write the JSON report to this file.") var json: String?
     @Option(help: "Write the HTML report (charts, no network needed) to this file.") var html: String?
+    @Option(
+        help: """
+            Connections that subscribe to every resource's events before the load and follow them through it; the \
+            verdict checks that each saw every change of the run's bookings once, in order.
+            """)
+    var subscribers = 0
     @OptionGroup var connection: ConnectionOptions
 
     var effectiveConnections: Int { connections ?? (scenario == .flashSale ? 1_000 : 64) }
@@ -52,6 +58,7 @@ struct Slotload: AsyncParsableCommand {
         guard (1...Self.batchOperationsMax).contains(batch) else {
             throw ValidationError("--batch must be between 1 and \(Self.batchOperationsMax)")
         }
+        guard subscribers >= 0 else { throw ValidationError("--subscribers must not be negative") }
         guard (durationSeconds ?? 1) > 0 else { throw ValidationError("--duration-seconds must be positive") }
         guard 1_440 % slotMinutes == 0 else { throw ValidationError("--slot-minutes must divide 1440") }
     }
@@ -67,6 +74,10 @@ struct Slotload: AsyncParsableCommand {
             slotOrder: SlotPermutation(count: resourceCount * days * (1_440 / slotMinutes), seed: seed))
         let endpoint = try connection.endpoint(host: host, port: port)
         try await createResources(plan, endpoint: endpoint)
+        let following: Subscribers? =
+            if subscribers > 0 {
+                try await Subscribers.connect(count: subscribers, plan: plan, endpoint: endpoint)
+            } else { nil }
         let journalBefore = try await JournalPosition.read(endpoint)
         let recorder = Recorder()
         let connecting = ContinuousClock.now
@@ -89,12 +100,17 @@ struct Slotload: AsyncParsableCommand {
             bufferBeforeSeconds: Int64(bufferBeforeMinutes) * 60, bufferAfterSeconds: Int64(bufferAfterMinutes) * 60)
         let verdict = try await verifier.verify(ledger, groups: groups, hadTransportErrors: !transportErrors.isEmpty)
         var reasons = verdict.reasons
+        let judgement = try await following?.judge(
+            bookings: Set(verdict.listed + ledger.map { BookingRef(resource: $0.resource, sequence: $0.sequence) }),
+            plan: plan, endpoint: endpoint)
+        reasons += judgement?.reasons ?? []
         reasons += transportErrors.prefix(5).map { "transport error: \($0)" }
         if scenario == .flashSale { reasons += flashSaleReasons(ledger, plan: plan) }
         let report = Report(
             settings: self, runID: runID, plan: plan, recorder: recorder,
             durationSeconds: elapsed.seconds, connectSeconds: (started - connecting).seconds,
             verdictReasons: reasons, checkedBookings: verdict.checkedBookings, checkedGroups: verdict.checkedGroups,
+            subscribers: judgement?.summaries ?? [],
             journal: journalAfter.map { JournalActivity(from: journalBefore, to: $0) })
         FileHandle.standardOutput.write(Data(report.summaryText().utf8))
         if let json { try report.jsonData().write(to: URL(fileURLWithPath: json)) }

@@ -26,6 +26,8 @@ struct Verifier {
         var reasons: [String]
         var checkedBookings: Int
         var checkedGroups: Int
+        /// Every booking the listing found, for the subscribers' check.
+        var listed: [BookingRef]
     }
 
     func verify(_ ledger: [LedgerEntry], groups: [GroupEntry], hadTransportErrors: Bool) async throws -> Verdict {
@@ -73,7 +75,10 @@ struct Verifier {
             reasons.append(problem)
         }
         return Verdict(
-            reasons: reasons, checkedBookings: listed.reduce(0) { $0 + $1.count }, checkedGroups: groups.count)
+            reasons: reasons, checkedBookings: listed.reduce(0) { $0 + $1.count }, checkedGroups: groups.count,
+            listed: listed.enumerated().flatMap { resource, bookings in
+                bookings.keys.map { BookingRef(resource: resource, sequence: $0) }
+            })
     }
 
     /// The first instant at which `bookings` break the server's rule, or nil. Cores: never more than `capacity` at
