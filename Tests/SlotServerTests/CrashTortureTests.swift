@@ -57,7 +57,8 @@ import Testing
                 + "double_booked=\(totals.doubleBooked) retries_checked=\(totals.retriesChecked)")
         #expect(totals.lost == 0)
         #expect(totals.doubleBooked == 0)
-        #expect(operations > 20 * Self.cycles, "the load should have acknowledged a fair number of operations")
+        // A floor that shows the load ran, not a throughput target: a cycle may be killed 150 ms in, on a debug build.
+        #expect(operations > 10 * Self.cycles, "the load should have acknowledged a fair number of operations")
         #expect(try await server.terminate() == 0, "SIGTERM is a clean exit")
     }
 
