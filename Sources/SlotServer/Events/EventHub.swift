@@ -84,8 +84,13 @@ final class EventHub: Sendable {
             if state.recent.count > 2 * configuration.recentEventsMax {
                 state.recent.removeFirst(state.recent.count - configuration.recentEventsMax)
             }
+            guard !state.live.isEmpty else { return }
             var lagged: [ObjectIdentifier] = []
-            for (key, subscription) in state.live where !subscription.offer(events) { lagged.append(key) }
+            // Each line once per commit, shared by every subscriber it goes to (arrays are copied on write only).
+            let lines = events.map { EventJSON.line(body: $0.body) }
+            for (key, subscription) in state.live where !subscription.offer(events, lines: lines) {
+                lagged.append(key)
+            }
             for key in lagged { state.live[key] = nil }
             if !lagged.isEmpty { subscribersGauge?.set(Int64(state.live.count)) }
         }

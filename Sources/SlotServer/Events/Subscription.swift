@@ -50,7 +50,8 @@ final class Subscription: Sendable {
     /// Live: queues the events of one commit that match. False when the connection's buffer would overflow: then
     /// `stream.lagged` is queued instead, the connection closes once it is written, and the hub drops this
     /// subscription.
-    func offer(_ events: [CommittedEvent]) -> Bool {
+    /// `lines` are the events' stream lines, in the same order.
+    func offer(_ events: [CommittedEvent], lines: [[UInt8]]) -> Bool {
         guard stillAuthorized() else {
             cancel()
             close()
@@ -58,9 +59,9 @@ final class Subscription: Sendable {
         }
         var last = considered.load(ordering: .acquiring)
         defer { considered.store(last, ordering: .releasing) }
-        for event in events where event.seq > last {
+        for (event, line) in zip(events, lines) where event.seq > last {
             if filter.matches(event) {
-                guard queue.pushEvent(EventJSON.line(body: event.body), bufferedBytesMax: bufferedBytesMax) else {
+                guard queue.pushEvent(line, bufferedBytesMax: bufferedBytesMax) else {
                     queue.pushClosing(EventJSON.laggedLine(resumeFrom: last))
                     cancel()
                     cutOff()
