@@ -11,6 +11,9 @@ public struct Delivery: Hashable, Sendable {
         case delivered
         /// Failed until its maximum age; kept for `redeliver`.
         case dead
+
+        /// Still to be made: pending or failed, and counted in `OutboxStore.pendingCount`.
+        public var isWaiting: Bool { self == .pending || self == .failed }
     }
 
     public var id: Int64

@@ -198,7 +198,7 @@ public actor Outbox {
 
     func reportGauges() throws {
         observer.gauges(
-            try store.pendingCount(),
+            store.pendingCount,
             breakers.values.count {
                 if case .closed = $0.state { return false }
                 return true

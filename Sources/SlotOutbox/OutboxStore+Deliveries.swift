@@ -13,7 +13,7 @@ extension OutboxStore {
         webhook: String, deliveries: [(seq: UInt64, type: String, body: [UInt8])], cursorThrough: UInt64,
         at now: Instant
     ) throws -> Bool {
-        try transaction {
+        let enqueued = try transaction {
             let cursorQuery = try statement("SELECT cursor FROM webhooks WHERE id = ?")
             cursorQuery.bind(1, webhook)
             guard try cursorQuery.step() else { return false }
@@ -42,6 +42,8 @@ extension OutboxStore {
             _ = try advance.step()
             return true
         }
+        if enqueued { pendingCount += deliveries.count }
+        return enqueued
     }
 
     /// Marks dead every pending or failed delivery whose retries began more than `maxAgeSeconds` before `now`;
@@ -54,44 +56,40 @@ extension OutboxStore {
             """)
         update.bind(1, now.secondsSinceEpoch - maxAgeSeconds)
         _ = try update.step()
+        pendingCount -= database.changes
         return database.changes
     }
 
     /// Up to `limit` pending or failed deliveries due at `now`, the longest due first, leaving out those of the
-    /// endpoints in `excluding` (whose breakers are open, so that they do not fill the batch).
+    /// endpoints in `excluding` (whose breakers are open, so that they do not fill the batch). Each endpoint's are
+    /// read apart, through its part of the due index, so an excluded endpoint's backlog is never read.
     public func due(now: Instant, limit: Int, excluding: Set<String> = []) throws -> [Delivery] {
+        guard limit > 0 else { return [] }
         let query = try statement(
             """
             SELECT \(Rows.deliveryColumns) FROM deliveries
-            WHERE state IN ('pending', 'failed') AND next_attempt_at <= ?1\(Self.exclusion(excluding, from: 3))
-            ORDER BY next_attempt_at, id LIMIT ?2
+            WHERE webhook = ?1 AND state IN ('pending', 'failed') AND next_attempt_at <= ?2
+            ORDER BY next_attempt_at, id LIMIT ?3
             """)
-        query.bind(1, now.secondsSinceEpoch)
-        query.bind(2, Int64(max(0, limit)))
-        for (offset, webhook) in excluding.sorted().enumerated() { query.bind(Int32(3 + offset), webhook) }
         var due: [Delivery] = []
-        while try query.step() { due.append(try Rows.delivery(query)) }
-        return due
+        for webhook in try webhookIDs() where !excluding.contains(webhook) {
+            query.bind(1, webhook)
+            query.bind(2, now.secondsSinceEpoch)
+            query.bind(3, Int64(limit))
+            defer { query.reset() }
+            while try query.step() { due.append(try Rows.delivery(query)) }
+        }
+        due.sort {
+            ($0.nextAttemptAt?.secondsSinceEpoch ?? 0, $0.id) < ($1.nextAttemptAt?.secondsSinceEpoch ?? 0, $1.id)
+        }
+        return Array(due.prefix(limit))
     }
 
-    /// When the next pending or failed delivery falls due (perhaps already past), leaving out the endpoints in
-    /// `excluding`; nil when none waits.
-    public func nextDueAt(excluding: Set<String> = []) throws -> Instant? {
-        let query = try statement(
-            """
-            SELECT MIN(next_attempt_at), MIN(next_attempt_at) IS NULL FROM deliveries
-            WHERE state IN ('pending', 'failed')\(Self.exclusion(excluding, from: 1))
-            """)
-        for (offset, webhook) in excluding.sorted().enumerated() { query.bind(Int32(1 + offset), webhook) }
-        guard try query.step(), query.int64(1) == 0 else { return nil }
-        return Instant(secondsSinceEpoch: query.int64(0))
-    }
-
-    /// ` AND webhook NOT IN (?, …)` with its parameters numbered from `first`, in sorted order; "" for none.
-    private static func exclusion(_ webhooks: Set<String>, from first: Int) -> String {
-        guard !webhooks.isEmpty else { return "" }
-        let placeholders = (0..<webhooks.count).map { "?\(first + $0)" }.joined(separator: ", ")
-        return " AND webhook NOT IN (\(placeholders))"
+    private func webhookIDs() throws -> [String] {
+        let query = try statement("SELECT id FROM webhooks ORDER BY id")
+        var ids: [String] = []
+        while try query.step() { ids.append(query.text(0)) }
+        return ids
     }
 
     /// Records one attempt at `now`: delivered, or failed with its next attempt from `schedule`, or dead when the
@@ -110,10 +108,12 @@ extension OutboxStore {
         _ attempts: [(id: Int64, outcome: AttemptOutcome)], at now: Instant, schedule: RetrySchedule,
         random: inout some RandomNumberGenerator
     ) throws -> [Delivery] {
-        try transaction {
+        let (recorded, pendingChange) = try transaction {
             var recorded: [Delivery] = []
+            var pendingChange = 0
             for attempt in attempts {
                 guard var delivery = try self.delivery(id: attempt.id) else { continue }
+                let wasPending = delivery.state.isWaiting
                 delivery.attempts += 1
                 delivery.lastAttemptAt = now
                 switch attempt.outcome {
@@ -131,9 +131,12 @@ extension OutboxStore {
                 }
                 try update(delivery)
                 recorded.append(delivery)
+                pendingChange += (delivery.state.isWaiting ? 1 : 0) - (wasPending ? 1 : 0)
             }
-            return recorded
+            return (recorded, pendingChange)
         }
+        pendingCount += pendingChange
+        return recorded
     }
 
     /// Sends a dead or delivered delivery again: pending, due at `now`, attempts counted afresh and a whole retry
@@ -147,6 +150,7 @@ extension OutboxStore {
         delivery.retriesSince = now
         delivery.nextAttemptAt = now
         try update(delivery)
+        pendingCount += 1
         return delivery
     }
 
@@ -221,10 +225,5 @@ extension OutboxStore {
     @discardableResult
     public func pruneDelivered(now: Instant) throws -> Int {
         try pruneDelivered(before: now.adding(seconds: -configuration.deliveredRetentionSeconds))
-    }
-
-    /// Deliveries still to be made (pending or failed), across all endpoints: the `slotd_webhook_pending` gauge.
-    public func pendingCount() throws -> Int {
-        Int(try integer("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'failed')"))
     }
 }

@@ -24,11 +24,17 @@ public final class OutboxStore {
 
     /// The file's name in the data folder.
     public static let fileName = "outbox.sqlite"
-    static let schemaVersion = 1
+    /// 2: the due index is per endpoint, and waiting deliveries are indexed by age (version 1's `deliveries_due`
+    /// is dropped on open).
+    static let schemaVersion = 2
 
     public let configuration: Configuration
     let database: SQLiteDatabase
     private var closed = false
+    /// Deliveries still to be made (pending or failed), across all endpoints: the `slotd_webhook_pending` gauge.
+    /// Counted once on open and then kept by every write that changes a delivery's state, so that reading it costs
+    /// nothing however many wait.
+    public internal(set) var pendingCount = 0
 
     public init(directory: URL, configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
@@ -43,6 +49,7 @@ public final class OutboxStore {
             throw OutboxError.unsupportedFormat(found: version, supported: Self.schemaVersion)
         }
         try createSchema()
+        pendingCount = try countPending()
     }
 
     private func createSchema() throws {
@@ -65,9 +72,18 @@ public final class OutboxStore {
                     UNIQUE (webhook, event_seq)
                 )
                 """)
+            // Per endpoint, so that finding what is due skips an endpoint that may not be sent to (its breaker
+            // open, its in-flight share taken) without reading its backlog.
+            try database.execute("DROP INDEX IF EXISTS deliveries_due")
             try database.execute(
                 """
-                CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_attempt_at)
+                CREATE INDEX IF NOT EXISTS deliveries_due_by_webhook ON deliveries (webhook, next_attempt_at)
+                WHERE state IN ('pending', 'failed')
+                """)
+            // Aging reads only what it gives up.
+            try database.execute(
+                """
+                CREATE INDEX IF NOT EXISTS deliveries_waiting_since ON deliveries (retries_since)
                 WHERE state IN ('pending', 'failed')
                 """)
             try database.execute("CREATE INDEX IF NOT EXISTS deliveries_by_state ON deliveries (webhook, state)")
@@ -133,15 +149,26 @@ public final class OutboxStore {
 
     /// Deletes the endpoint and all its deliveries in one transaction; false when there was no such endpoint.
     public func deleteWebhook(id: String) throws -> Bool {
-        try transaction {
+        let (deleted, waiting) = try transaction {
+            let waitingQuery = try statement(
+                "SELECT COUNT(*) FROM deliveries WHERE webhook = ? AND state IN ('pending', 'failed')")
+            waitingQuery.bind(1, id)
+            let waiting = try waitingQuery.step() ? Int(waitingQuery.int64(0)) : 0
             let deliveries = try statement("DELETE FROM deliveries WHERE webhook = ?")
             deliveries.bind(1, id)
             _ = try deliveries.step()
             let endpoint = try statement("DELETE FROM webhooks WHERE id = ?")
             endpoint.bind(1, id)
             _ = try endpoint.step()
-            return database.changes > 0
+            return (database.changes > 0, waiting)
         }
+        pendingCount -= waiting
+        return deleted
+    }
+
+    /// Counts the waiting deliveries' rows, which `pendingCount` keeps track of.
+    func countPending() throws -> Int {
+        Int(try integer("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'failed')"))
     }
 
     // MARK: Plumbing

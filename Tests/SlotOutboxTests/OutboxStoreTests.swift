@@ -91,10 +91,10 @@ import Testing
         #expect(try !store.deleteWebhook(id: gone.id))
         #expect(try store.webhooks().map(\.id) == [kept.id])
         #expect(try store.counts(webhook: gone.id) == DeliveryCounts())
-        #expect(try store.pendingCount() == 2)
+        #expect(store.pendingCount == 2)
         // Events read for an endpoint deleted meanwhile are not enqueued.
         #expect(try !store.enqueue(gone.id, seqs: 4...4, at: at(11)))
-        #expect(try store.pendingCount() == 2)
+        #expect(store.pendingCount == 2)
     }
 
     @Test func reopeningAfterCloseKeepsEverything() throws {
@@ -163,7 +163,7 @@ import Testing
         }
         let reopened = try folder.open()
         #expect(try reopened.webhook(id: try #require(endpoint).id)?.cursor == 2)
-        #expect(try reopened.pendingCount() == 2)
+        #expect(reopened.pendingCount == 2)
     }
 }
 
