@@ -5,7 +5,7 @@ import SlotDomain
 /// subscriptions" and "Webhooks").
 extension OperationDecoder {
     static let eventFields: [String: Set<String>] = [
-        "subscribe": ["resources", "all", "types", "from_seq"],
+        "subscribe": ["resources", "all", "types", "from_seq", "journal"],
         "unsubscribe": [],
         "create_webhook": ["url", "types", "resources", "secret"],
         "list_webhooks": [],
@@ -60,8 +60,11 @@ extension OperationDecoder {
         }
         let types = try reader.eventTypes()
         let fromSeq = try reader.optionalInteger("from_seq", range: 0...Int.max).map { UInt64($0) }
+        // A journal id is a UUID: 36 bytes; anything longer cannot be one.
+        let journal = try reader.optionalString("journal", maxBytes: 36)
         return SubscriptionRequest(
-            resources: resources, types: types, fromSeq: fromSeq, tenant: resources == nil ? reader.tenant : nil)
+            resources: resources, types: types, fromSeq: fromSeq, journal: journal,
+            tenant: resources == nil ? reader.tenant : nil)
     }
 }
 

@@ -8,17 +8,22 @@ public struct SubscriptionRequest: Hashable, Sendable {
     public var types: Set<ChangeEvent.Kind>?
     /// The last `seq` the client has seen: events after it are sent. Nil: from the head (only new events).
     public var fromSeq: UInt64?
+    /// The journal `fromSeq` was counted in (the `journal` of an earlier subscription's reply): a server restored
+    /// from a snapshot numbers events anew, so a cursor from before is refused rather than misread.
+    public var journal: String?
     /// With `resources == nil`, the tenant whose resources the subscription covers: the token's, or the one the
     /// request named. Nil covers every resource on the server; only a request that may name any tenant (a token
     /// without one, or no authentication) gets nil, and then only by naming none.
     public var tenant: TenantID?
 
     public init(
-        resources: [ResourceID]?, types: Set<ChangeEvent.Kind>?, fromSeq: UInt64?, tenant: TenantID? = nil
+        resources: [ResourceID]?, types: Set<ChangeEvent.Kind>?, fromSeq: UInt64?, journal: String? = nil,
+        tenant: TenantID? = nil
     ) {
         self.resources = resources
         self.types = types
         self.fromSeq = fromSeq
+        self.journal = journal
         self.tenant = tenant
     }
 

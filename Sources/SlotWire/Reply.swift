@@ -32,8 +32,9 @@ public enum ReplyBody: Sendable {
     case tokens([TokenRecord])
     /// `erase_customer`: what was replaced, and the journal entry through which the journal was then compacted.
     case erasure(ErasureCounts, compactedThrough: UInt64)
-    /// `subscribe`: events after `fromSeq` follow; `headSeq` is the newest committed when it started.
-    case subscription(fromSeq: UInt64, headSeq: UInt64)
+    /// `subscribe`: events after `fromSeq` follow; `headSeq` is the newest committed when it started; `journal`
+    /// names the numbering they are in.
+    case subscription(fromSeq: UInt64, headSeq: UInt64, journal: String)
     /// `unsubscribe`: the last event this connection was sent (0: none).
     case unsubscribed(lastSeq: UInt64)
     /// A webhook created (with its secret, shown this once) or read.

@@ -235,6 +235,16 @@ public struct WireError: Error, Hashable, Sendable {
             details: ["oldest_seq": String(oldestSeq)])
     }
 
+    /// `subscribe` with a cursor counted in another journal (this server was restored from a snapshot since, and
+    /// numbers events anew): like an expired cursor, the client rereads the state and starts from the head.
+    public static func journalChanged(given: String, current: String, oldestSeq: UInt64) -> WireError {
+        WireError(
+            .cursorExpired,
+            "from_seq was counted in journal \(given), and this server's events are numbered in journal \(current) "
+                + "(it was restored from a snapshot); reread the state you need, then subscribe without from_seq",
+            details: ["oldest_seq": String(oldestSeq), "journal": current])
+    }
+
     public static func unknownWebhook(_ id: WebhookID) -> WireError {
         WireError(.unknownWebhook, "no webhook \(id)", details: ["webhook": id.rawValue])
     }

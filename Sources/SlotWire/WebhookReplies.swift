@@ -199,13 +199,15 @@ extension ReplyEncoder {
     /// The replies of `subscribe`, `unsubscribe` and the webhook ops.
     static func writeEventReply(_ body: ReplyBody, to writer: inout JSONWriter) {
         switch body {
-        case .subscription(let fromSeq, let headSeq):
+        case .subscription(let fromSeq, let headSeq, let journal):
             writer.key("subscription")
             writer.beginObject()
             writer.key("from_seq")
             writer.integer(fromSeq)
             writer.key("head_seq")
             writer.integer(headSeq)
+            writer.key("journal")
+            writer.string(journal)
             writer.endObject()
         case .unsubscribed(let lastSeq):
             writer.key("unsubscribed")

@@ -24,8 +24,8 @@ import Testing
 
     @Test func subscriptionAndUnsubscribe() {
         #expect(
-            Self.reply(.subscription(fromSeq: 41, headSeq: 57))
-                == #"{"id":1,"ok":true,"subscription":{"from_seq":41,"head_seq":57}}"# + "\n")
+            Self.reply(.subscription(fromSeq: 41, headSeq: 57, journal: "j-1"))
+                == #"{"id":1,"ok":true,"subscription":{"from_seq":41,"head_seq":57,"journal":"j-1"}}"# + "\n")
         #expect(
             Self.reply(.unsubscribed(lastSeq: 57)) == #"{"id":1,"ok":true,"unsubscribed":{"last_seq":57}}"# + "\n")
     }

@@ -37,6 +37,11 @@ import Testing
         let all = try #require(subscription(#"{"op":"subscribe","all":true,"from_seq":0}"#))
         #expect(all.resources == nil && all.types == nil && all.fromSeq == 0 && all.tenant == nil)
         #expect(subscription(#"{"op":"subscribe","all":true}"#)?.fromSeq == nil)
+        let journal = "73f331b3-ae54-44c1-a8bf-904b110d77a5"
+        #expect(
+            subscription(#"{"op":"subscribe","all":true,"from_seq":9,"journal":"\#(journal)"}"#)?.journal == journal)
+        #expect(
+            error(#"{"op":"subscribe","all":true,"journal":"\#(journal)x"}"#)?.details["field"] == "journal", "no UUID")
     }
 
     /// A tenant's token reads resource names in its tenant, and its `all` covers only that tenant.

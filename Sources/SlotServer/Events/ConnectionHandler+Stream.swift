@@ -50,6 +50,10 @@ extension ConnectionHandler {
             return .failure(id: id, WireError(.internal, "the journal's events cannot be read"), awaitedSequence: 0)
         }
         let from = request.fromSeq ?? head
+        if let given = request.journal, given != journal.journalID {
+            let error = WireError.journalChanged(given: given, current: journal.journalID, oldestSeq: oldest)
+            return .failure(id: id, error, awaitedSequence: 0)
+        }
         if from + 1 < oldest {
             return .failure(id: id, .cursorExpired(fromSeq: from, oldestSeq: oldest), awaitedSequence: 0)
         }
@@ -72,7 +76,8 @@ extension ConnectionHandler {
             }, stillAuthorized: tokenStands(session.token), close: { channel?.close(promise: nil) })
         session.subscription = subscription
         var reply = PendingReply(
-            bytes: ReplyEncoder.success(id: id, .subscription(fromSeq: from, headSeq: head)) ?? [], awaitedSequence: 0)
+            bytes: ReplyEncoder.success(id: id, .subscription(fromSeq: from, headSeq: head, journal: journal.journalID))
+                ?? [], awaitedSequence: 0)
         reply.startsStream = subscription
         return reply
     }

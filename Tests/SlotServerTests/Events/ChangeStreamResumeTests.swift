@@ -57,6 +57,28 @@ import Testing
         }
     }
 
+    /// A cursor carries the journal it was counted in: one from another journal (a server since restored from a
+    /// snapshot numbers its events anew) is refused as expired, naming the current one.
+    @Test func aCursorFromAnotherJournalIsRefusedAsExpired() async throws {
+        try await TestServer.run { server in
+            try await SlotConnection.withConnection(port: server.port) { client in
+                #expect(try await client.call(Requests.createResource("r")).ok)
+                let first = try await client.call(["op": "subscribe", "all": true, "from_seq": 0])
+                let journal = try #require(first["subscription"]?["journal"]?.string, "\(first)")
+                #expect(journal.count == 36, "a UUID")
+                let same = try await client.call([
+                    "op": "subscribe", "all": true, "from_seq": 1, "journal": .string(journal),
+                ])
+                #expect(same.ok, "\(same)")
+                let other = try await client.call([
+                    "op": "subscribe", "all": true, "from_seq": 1, "journal": "73f331b3-ae54-44c1-a8bf-904b110d77a5",
+                ])
+                #expect(other.errorCode == "cursor_expired", "\(other)")
+                #expect(other["error"]?["journal"] == .string(journal))
+            }
+        }
+    }
+
     @Test func numberingGoesOnAcrossARestart() async throws {
         let folder = TestServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
