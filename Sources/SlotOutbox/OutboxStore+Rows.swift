@@ -6,6 +6,10 @@ public enum OutboxError: Error, CustomStringConvertible, Sendable {
     case unsupportedFormat(found: Int, supported: Int)
     case corruptRow(table: String, id: String, reason: String)
     case closed
+    /// A checkpoint could not empty the WAL (an operator's `sqlite3` shell reading it, say).
+    case scrubBlocked
+    /// A checkpoint could not copy the whole WAL into the file (a reader in the way).
+    case checkpointBlocked
 
     public var description: String {
         switch self {
@@ -13,6 +17,8 @@ public enum OutboxError: Error, CustomStringConvertible, Sendable {
             "outbox schema version \(found) is newer than this slotd understands (\(supported))"
         case .corruptRow(let table, let id, let reason): "outbox \(table) row \(id) is corrupt: \(reason)"
         case .closed: "the outbox is closed"
+        case .scrubBlocked: "a reader kept the outbox's WAL in use, so it could not be emptied"
+        case .checkpointBlocked: "a reader kept the outbox's WAL in use, so it could not be checkpointed"
         }
     }
 }

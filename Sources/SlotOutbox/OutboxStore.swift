@@ -2,12 +2,17 @@ import Foundation
 import SlotDomain
 import SlotJournal
 
-/// The webhook outbox: endpoints and their deliveries, in `outbox.sqlite` in the data folder (WAL,
-/// `synchronous=FULL`: a write is on disk when it returns). A file of its own rather than tables in
-/// `journal.sqlite`, so that recording a delivery attempt never waits for, or holds up, the journal's group commit.
+/// The webhook outbox: endpoints and their deliveries, in `outbox.sqlite` in the data folder (WAL). A file of its
+/// own rather than tables in `journal.sqlite`, so that recording a delivery attempt never waits for, or holds up,
+/// the journal's group commit.
 ///
-/// A pending delivery is durable from the transaction that creates it, which also moves its endpoint's cursor past
-/// its event (`enqueue`); so a crash loses none, and only attempts in flight at the crash can be sent twice.
+/// A pending delivery exists from the transaction that creates it, which also moves its endpoint's cursor past its
+/// event (`enqueue`); so a crash of the process loses none, and only attempts in flight at the crash can be sent
+/// twice. Those transactions are `synchronous=NORMAL` (not synced at commit): the journal holds every event, so a
+/// power loss that takes back the newest of them takes back the cursor with them, and the events are read again;
+/// an answer recorded there and lost means one more attempt. What an operator was told is done (an endpoint made
+/// or deleted, a redelivery) is synced before the reply (`acknowledged`), and so is everything before a
+/// compaction deletes events (`makeDurable`).
 ///
 /// Not thread-safe: one owner (the dispatcher) uses it. I/O failures are thrown; the one business rejection (too
 /// many endpoints) is returned.
@@ -31,6 +36,7 @@ public final class OutboxStore {
     public let configuration: Configuration
     let database: SQLiteDatabase
     private var closed = false
+    var isClosed: Bool { closed }
     /// Deliveries still to be made (pending or failed), across all endpoints: the `slotd_webhook_pending` gauge.
     /// Counted once on open and then kept by every write that changes a delivery's state, so that reading it costs
     /// nothing however many wait.
@@ -41,7 +47,7 @@ public final class OutboxStore {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         database = try SQLiteDatabase(path: directory.appendingPathComponent(Self.fileName).path)
         try database.execute("PRAGMA journal_mode=WAL")
-        try database.execute("PRAGMA synchronous=FULL")
+        try database.execute("PRAGMA synchronous=NORMAL")
         // An operator's sqlite3 shell may hold a lock for a moment; wait for it rather than fail the write.
         try database.execute("PRAGMA busy_timeout=5000")
         let version = try Int(integer("PRAGMA user_version"))
@@ -108,6 +114,17 @@ public final class OutboxStore {
         url: String, secret: String?, types: [ChangeEvent.Kind]?, resources: [ResourceID]?, tenant: TenantID?,
         startingAfter seq: UInt64, at now: Instant
     ) throws -> Result<WebhookEndpoint, OutboxRejection> {
+        try acknowledged {
+            try insertWebhook(
+                url: url, secret: secret, types: types, resources: resources, tenant: tenant, startingAfter: seq,
+                at: now)
+        }
+    }
+
+    private func insertWebhook(
+        url: String, secret: String?, types: [ChangeEvent.Kind]?, resources: [ResourceID]?, tenant: TenantID?,
+        startingAfter seq: UInt64, at now: Instant
+    ) throws -> Result<WebhookEndpoint, OutboxRejection> {
         let count = try integer("SELECT COUNT(*) FROM webhooks")
         guard count < configuration.webhooksMax else {
             return .failure(.tooManyWebhooks(max: configuration.webhooksMax))
@@ -149,18 +166,20 @@ public final class OutboxStore {
 
     /// Deletes the endpoint and all its deliveries in one transaction; false when there was no such endpoint.
     public func deleteWebhook(id: String) throws -> Bool {
-        let (deleted, waiting) = try transaction {
-            let waitingQuery = try statement(
-                "SELECT COUNT(*) FROM deliveries WHERE webhook = ? AND state IN ('pending', 'failed')")
-            waitingQuery.bind(1, id)
-            let waiting = try waitingQuery.step() ? Int(waitingQuery.int64(0)) : 0
-            let deliveries = try statement("DELETE FROM deliveries WHERE webhook = ?")
-            deliveries.bind(1, id)
-            _ = try deliveries.step()
-            let endpoint = try statement("DELETE FROM webhooks WHERE id = ?")
-            endpoint.bind(1, id)
-            _ = try endpoint.step()
-            return (database.changes > 0, waiting)
+        let (deleted, waiting) = try acknowledged {
+            try transaction {
+                let waitingQuery = try statement(
+                    "SELECT COUNT(*) FROM deliveries WHERE webhook = ? AND state IN ('pending', 'failed')")
+                waitingQuery.bind(1, id)
+                let waiting = try waitingQuery.step() ? Int(waitingQuery.int64(0)) : 0
+                let deliveries = try statement("DELETE FROM deliveries WHERE webhook = ?")
+                deliveries.bind(1, id)
+                _ = try deliveries.step()
+                let endpoint = try statement("DELETE FROM webhooks WHERE id = ?")
+                endpoint.bind(1, id)
+                _ = try endpoint.step()
+                return (database.changes > 0, waiting)
+            }
         }
         pendingCount -= waiting
         return deleted
@@ -182,6 +201,20 @@ public final class OutboxStore {
     func integer(_ sql: String) throws -> Int64 {
         let query = try statement(sql)
         return try query.step() ? query.int64(0) : 0
+    }
+
+    /// Runs `body` with every commit synced to disk before it returns (and with it every commit before it: the WAL
+    /// is synced whole): for what a reply tells an operator is done.
+    func acknowledged<T>(_ body: () throws -> T) throws -> T {
+        try database.execute("PRAGMA synchronous=FULL")
+        defer { try? database.execute("PRAGMA synchronous=NORMAL") }
+        return try body()
+    }
+
+    /// Syncs every commit so far to the database file (a checkpoint syncs the WAL, copies it and syncs the file).
+    public func makeDurable() throws {
+        let checkpoint = try statement("PRAGMA wal_checkpoint(FULL)")
+        guard try checkpoint.step(), checkpoint.int64(0) == 0 else { throw OutboxError.checkpointBlocked }
     }
 
     /// Runs `body` in one write transaction, rolled back when it throws.
