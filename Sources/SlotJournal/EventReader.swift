@@ -16,6 +16,7 @@ public final class EventReader: Sendable {
         let database: SQLiteDatabase
         let range: SQLiteStatement
         let oldest: SQLiteStatement
+        let newestThroughEntry: SQLiteStatement
 
         init(database: SQLiteDatabase) throws(JournalError) {
             self.database = database
@@ -23,6 +24,9 @@ public final class EventReader: Sendable {
             range = try database.prepare(
                 "SELECT seq, resource, type, body, members FROM event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
             oldest = try database.prepare("SELECT MIN(seq) FROM event")
+            // Backwards along `event_entry` (entry, then seq): the first row is the answer.
+            newestThroughEntry = try database.prepare(
+                "SELECT seq FROM event WHERE entry <= ? ORDER BY entry DESC, seq DESC LIMIT 1")
         }
     }
 
@@ -81,6 +85,16 @@ public final class EventReader: Sendable {
             guard try statement.step() else { return nil }
             let value = statement.int64(0)
             return value > 0 ? UInt64(value) : nil
+        }
+    }
+
+    /// The newest kept event of the entries up to `entry`; nil when none of them yielded one (or all were compacted).
+    public func newestSeq(throughEntry entry: UInt64) throws(JournalError) -> UInt64? {
+        try connection.withLock { connection throws(JournalError) -> UInt64? in
+            guard let statement = connection?.newestThroughEntry else { throw .closed }
+            defer { statement.reset() }
+            statement.bind(1, Int64(clamping: entry))
+            return try statement.step() ? UInt64(statement.int64(0)) : nil
         }
     }
 }

@@ -139,6 +139,9 @@ public final class Journal: @unchecked Sendable {
     /// this.
     public var appendedSequence: UInt64 { locked { $0.lastAppended } }
 
+    /// The `seq` of the newest event appended: every event of the entries appended so far is at or before it.
+    public var appendedEventSequence: UInt64 { locked { $0.lastEventAppended } }
+
     /// Commits since this journal was opened: with `durableSequence`, how many entries share one sync.
     public var commitCount: UInt64 { locked { $0.commits } }
 

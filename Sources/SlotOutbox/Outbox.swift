@@ -72,13 +72,13 @@ public actor Outbox {
 
     // MARK: The dispatcher's steps
 
-    /// Creates the deliveries of every endpoint for the events committed after its cursor, up to
-    /// `eventsReadPerEndpointMax` per endpoint. Returns whether any endpoint has more to read.
-    func enqueueCommitted(now: Instant) throws -> Bool {
+    /// Creates the deliveries of every endpoint for the events committed after its cursor (and at most `through`),
+    /// up to `eventsReadPerEndpointMax` per endpoint. Returns whether any endpoint has more to read.
+    func enqueueCommitted(now: Instant, through: UInt64 = .max) throws -> Bool {
         var more = false
-        for endpoint in try store.webhooks() {
+        for endpoint in try store.webhooks() where endpoint.cursor < through {
             let events = try reader.events(
-                after: endpoint.cursor, through: .max, limit: configuration.eventsReadPerEndpointMax)
+                after: endpoint.cursor, through: through, limit: configuration.eventsReadPerEndpointMax)
             guard let first = events.first, let last = events.last else { continue }
             if first.seq > endpoint.cursor + 1 {
                 // Compaction deleted them before they were read: a dispatcher far behind (the outbox failing for

@@ -143,6 +143,10 @@ extension OutboxStore {
     /// schedule from `now`; same event, same `webhook-id`. A pending or failed one is already on its way and comes
     /// back unchanged. Nil when there is no such delivery.
     public func redeliver(_ id: Int64, now: Instant) throws -> Delivery? {
+        try acknowledged { try markForRedelivery(id, now: now) }
+    }
+
+    private func markForRedelivery(_ id: Int64, now: Instant) throws -> Delivery? {
         guard var delivery = try self.delivery(id: id) else { return nil }
         guard delivery.state == .dead || delivery.state == .delivered else { return delivery }
         delivery.state = .pending

@@ -13,10 +13,12 @@ import SlotWire
 /// the token table's lock, so tokens are ordered with it the same way.
 extension Dispatcher {
     func eraseCustomer(_ customer: String, tenant: TenantID?) async -> Outcome {
-        let (counts, sequence) = await eraseInMemory(customer, tenant: tenant)
+        let (counts, sequence, eventsThrough) = await eraseInMemory(customer, tenant: tenant)
         do {
             try await directory.journal.waitUntilDurable(sequence)
             let summary = try await snapshots.take(reason: "erase_customer", forErasure: true)
+            // After the snapshot's compaction, which first had the outbox take every event it deletes.
+            _ = try await webhooks?.outbox.erase(customer: customer, tenant: tenant, throughEvent: eventsThrough)
             return Outcome(
                 reply: .success(.erasure(counts, compactedThrough: summary.compactedThrough)),
                 awaitedSequence: sequence)
@@ -28,9 +30,11 @@ extension Dispatcher {
         }
     }
 
-    /// Erases the customer in live state and appends the erasure's entry; returns what it replaced and the entry's
-    /// sequence. Starts over when a resource of the tenant was created while the others were being taken.
-    private func eraseInMemory(_ customer: String, tenant: TenantID?) async -> (ErasureCounts, UInt64) {
+    /// Erases the customer in live state and appends the erasure's entry; returns what it replaced, the entry's
+    /// sequence, and the newest event appended with it: every event of the tenant's resources up to it precedes
+    /// the erasure (they are held, so none of theirs can come between). Starts over when a resource of the tenant
+    /// was created while the others were being taken.
+    private func eraseInMemory(_ customer: String, tenant: TenantID?) async -> (ErasureCounts, UInt64, UInt64) {
         while true {
             let ids = directory.resourceIDs(of: tenant)
             // Resources are never removed, so every id has its actor.
@@ -47,9 +51,10 @@ extension Dispatcher {
                 let (tokens, sequence) = directory.tokens.erase(erasure) {
                     directory.journal.append(.customerErased(erasure))
                 }
-                return (ErasureCounts(idempotencyKeys: keys, tokens: tokens), sequence)
+                let eventsThrough = directory.journal.appendedEventSequence
+                return (ErasureCounts(idempotencyKeys: keys, tokens: tokens), sequence, eventsThrough)
             }
-            guard let (serverWide, sequence) = journaled else {
+            guard let (serverWide, sequence, eventsThrough) = journaled else {
                 for actor in actors { await actor.letGo(from: token, journaled: nil) }
                 continue
             }
@@ -60,7 +65,7 @@ extension Dispatcher {
                 counts = counts + (await actor.applyTaken(erasure, for: token))
                 await actor.letGo(from: token, journaled: sequence)
             }
-            return (counts, sequence)
+            return (counts, sequence, eventsThrough)
         }
     }
 }

@@ -102,19 +102,20 @@ public final class SlotRuntime: Sendable {
             limits: configuration.domainLimits, resourcesMax: configuration.resourcesMax, metrics: metrics?.bookings,
             logger: logger)
         try Self.checkAuthentication(configuration, tokens: directory.tokens, now: clock.now(), logger: logger)
+        let outbox = try Outbox(
+            directory: configuration.dataDirectory, reader: EventReader(directory: configuration.dataDirectory),
+            configuration: configuration.webhooks.outbox, observer: metrics?.webhooks.observer ?? OutboxObserver(),
+            logger: logger)
         let snapshots = SnapshotCoordinator(
             directory: directory, store: snapshotStore, journal: journal, kept: configuration.snapshotsKept,
-            metrics: metrics?.snapshots, logger: logger)
+            metrics: metrics?.snapshots, beforeCompacting: { try await outbox.catchUp(throughEntry: $0) },
+            logger: logger)
         let rateLimiter = RateLimiter(limits: configuration.rateLimits)
         let authThrottle = AuthThrottle(limits: configuration.rateLimits)
         self.rateLimiter = rateLimiter
         self.authThrottle = authThrottle
         let connections = ConnectionCounter()
         let budget = BufferBudget()
-        let outbox = try Outbox(
-            directory: configuration.dataDirectory, reader: EventReader(directory: configuration.dataDirectory),
-            configuration: configuration.webhooks.outbox, observer: metrics?.webhooks.observer ?? OutboxObserver(),
-            logger: logger)
         var dispatcher = Dispatcher(
             directory: directory, snapshots: snapshots, connections: connections, liveSamples: metrics?.live,
             startedAt: clock.now(), replyBytesMax: configuration.replyBytesMax)

@@ -17,6 +17,9 @@ public actor SnapshotCoordinator {
     private let logger: Logger
     /// Nil when the server keeps no metrics.
     private let metrics: SnapshotMetrics?
+    /// Called with the entry a compaction will delete through, before it does: the webhook outbox takes the events
+    /// it has not read yet (`Outbox.catchUp`). When it throws, the journal is not compacted (an erasure fails).
+    private let beforeCompacting: (@Sendable (UInt64) async throws -> Void)?
     public private(set) var last: SnapshotSummary?
     /// An actor runs other calls while one awaits; these make `take` run strictly one at a time, in order.
     private var busy = false
@@ -24,9 +27,10 @@ public actor SnapshotCoordinator {
 
     init(
         directory: ResourceDirectory, store: SnapshotStore, journal: Journal, kept: Int, metrics: SnapshotMetrics?,
-        logger: Logger
+        beforeCompacting: (@Sendable (UInt64) async throws -> Void)? = nil, logger: Logger
     ) {
         self.metrics = metrics
+        self.beforeCompacting = beforeCompacting
         self.directory = directory
         self.store = store
         self.journal = journal
@@ -101,10 +105,21 @@ public actor SnapshotCoordinator {
         // the one before it plus the journal must still rebuild everything. An erasure gives that up for the text
         // to go (the new snapshot was read back and checked before the older ones were deleted).
         let keptSnapshots = written.3
-        let compactThrough =
+        var compactThrough =
             forErasure
             ? journalSequence
             : keptSnapshots.count >= 2 ? keptSnapshots[keptSnapshots.count - 1].journalSequence : 0
+        if compactThrough > 0, let beforeCompacting {
+            do {
+                try await beforeCompacting(compactThrough)
+            } catch let error where !forErasure {
+                // The journal keeps growing until the outbox works again; that beats events never sent.
+                logger.error(
+                    "the journal is not compacted: the webhook outbox could not take the events it would delete",
+                    metadata: ["journal.sequence": "\(compactThrough)", "error": "\(error)"])
+                compactThrough = 0
+            }
+        }
         let deleted =
             compactThrough > 0 ? try await journal.compact(through: compactThrough, scrubbing: forErasure) : 0
         let elapsed = ContinuousClock.now - started

@@ -110,6 +110,26 @@ import Testing
         journal.stop()
     }
 
+    /// What the webhook outbox must take before a compaction through an entry, and the bound of an erasure.
+    @Test func theNewestEventOfTheEntriesThroughOneIsKnownAtAppendAndOnDisk() async throws {
+        let directory = Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let journal = try Journal(directory: directory, configuration: Self.configuration)
+        journal.start()
+        _ = journal.append(JournalWriterStateTests.entry, events: [Self.event(.bookingHeld), Self.event(.bookingHeld)])
+        #expect(journal.appendedEventSequence == 2, "numbered at append, before the commit")
+        _ = journal.append(JournalWriterStateTests.entry)
+        _ = journal.append(JournalWriterStateTests.entry, events: [Self.event(.bookingConfirmed)])
+        #expect(journal.appendedEventSequence == 3)
+        try journal.commitQueued()
+        let reader = try EventReader(directory: directory)
+        #expect(try reader.newestSeq(throughEntry: 1) == 2)
+        #expect(try reader.newestSeq(throughEntry: 2) == 2, "entry 2 yielded none: entry 1's newest")
+        #expect(try reader.newestSeq(throughEntry: 3) == 3)
+        #expect(try reader.newestSeq(throughEntry: 0) == nil)
+        journal.stop()
+    }
+
     @Test func eventsQueuedAtACrashAreLostWithTheirEntries() throws {
         let directory = Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }
