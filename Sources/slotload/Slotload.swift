@@ -85,6 +85,7 @@ struct Slotload: AsyncParsableCommand {
         let started = ContinuousClock.now
         let results = await drive(channels, recorder: recorder, started: started)
         let elapsed = ContinuousClock.now - started
+        recorder.finish()
         let journalAfter = try? await JournalPosition.read(endpoint)
         let ledger = results.flatMap(\.ledger)
         let groups = results.flatMap(\.groups)
