@@ -27,6 +27,8 @@ import Testing
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             let report = try JSONValue.parse(String(contentsOfFile: jsonPath, encoding: .utf8))
             #expect(report["verdict"] == "pass")
+            #expect(report["interrupted_by"] == JSONValue.null, "no signal ended the traffic early")
+            #expect(!run.stdout.contains("traffic ended early"))
             #expect(report["scenario"] == "mixed")
             #expect(report["connections"] == 4)
             #expect(report["pipeline"] == 4)
