@@ -1,7 +1,8 @@
 /// One connection's share of the load, as a state machine with no I/O: a round of `pipeline` lines written at
 /// once, then their replies taken in order (as redis-benchmark's `-P`), until its request budget or the run's
-/// deadline is used up. A line carries one op, or with `batchSize` above 1 a non-atomic `batch` of that many, whose
-/// reply is cut back into one reply per op: the ledger, the outcome counts and the latencies are per op either way.
+/// deadline is used up, or a signal ends the traffic early. A line carries one op, or with `batchSize` above 1 a
+/// non-atomic `batch` of that many, whose reply is cut back into one reply per op: the ledger, the outcome counts
+/// and the latencies are per op either way.
 /// `LoadChannelHandler` drives it on the connection's event loop, from the moment every connection of the run is
 /// open.
 struct LoadWorker: Sendable {
@@ -11,6 +12,8 @@ struct LoadWorker: Sendable {
     let requests: Int
     /// When the connection stops starting rounds, for a timed run; set when the run starts.
     var deadline: ContinuousClock.Instant?
+    /// Ends the traffic early on SIGINT or SIGTERM, as the deadline would.
+    let interruption: TrafficInterruption
     private var traffic: LoadTraffic
     private var sent = 0
     /// The ops of the round in flight, in the order written.
@@ -28,9 +31,13 @@ struct LoadWorker: Sendable {
         let description: String
     }
 
-    init(index: Int, plan: Plan, pipeline: Int, batchSize: Int, requests: Int, seed: UInt64) {
+    init(
+        index: Int, plan: Plan, pipeline: Int, batchSize: Int, requests: Int, seed: UInt64,
+        interruption: TrafficInterruption
+    ) {
         precondition(pipeline > 0 && batchSize > 0)
         self.pipeline = pipeline
+        self.interruption = interruption
         self.batchSize = batchSize
         self.requests = requests
         traffic = LoadTraffic(index: index, plan: plan, seed: seed)
@@ -46,7 +53,8 @@ struct LoadWorker: Sendable {
     /// Appends the next round's request lines to `text` and starts its clock; false when the connection is done.
     mutating func nextRound(into text: inout [UInt8]) -> Bool {
         precondition(!isAwaitingReply, "a round is still in flight")
-        guard sent < requests, deadline.map({ ContinuousClock.now < $0 }) ?? true else { return false }
+        guard sent < requests, deadline.map({ ContinuousClock.now < $0 }) ?? true, !interruption.isEndingTraffic
+        else { return false }
         round.removeAll(keepingCapacity: true)
         lineEnds.removeAll(keepingCapacity: true)
         roundSamples.removeAll(keepingCapacity: true)

@@ -19,12 +19,14 @@ enum Operation: String, Sendable, CaseIterable {
     case cancelGroup = "cancel_group"
 }
 
-/// One second of the run, for the progress line and the report's charts.
+/// One second of the run, for the progress line and the report's charts; the last one of a run may be shorter
+/// (`Recorder.finish`).
 struct SecondSummary: Sendable {
     var elapsedSeconds: Int
     var requests: Int
     var bookings: Int
-    /// Business refusals (`slot_unavailable`, …) and errors (`Recorder.errorCodes`), as on the progress line.
+    /// Business refusals (`slot_unavailable`, …) and errors (`Recorder.errorCodes` and transport failures), as on
+    /// the progress line.
     var refused: Int
     var errors: Int
     var p50Milliseconds: Double
@@ -84,8 +86,12 @@ final class Recorder: Sendable {
         }
     }
 
+    /// A connection that failed: an error of the second in progress, as on the progress line.
     func recordTransportError() {
-        state.withLock { $0.transportErrors += 1 }
+        state.withLock { state in
+            state.transportErrors += 1
+            state.secondErrors += 1
+        }
     }
 
     /// Closes the second in progress and returns it, with the run's p99 so far.
@@ -93,24 +99,57 @@ final class Recorder: Sendable {
         SecondSummary, overallP99Milliseconds: Double, refused: Int, errors: Int
     ) {
         state.withLock { state in
-            let summary = SecondSummary(
-                elapsedSeconds: elapsedSeconds, requests: state.secondRequests, bookings: state.secondBookings,
-                refused: state.secondRefused, errors: state.secondErrors,
-                p50Milliseconds: Double(state.second.valueAtPercentile(50)) / 1_000,
-                p99Milliseconds: Double(state.second.valueAtPercentile(99)) / 1_000,
-                maxMilliseconds: state.secondRequests == 0 ? 0 : Double(state.second.max) / 1_000)
-            state.timeline.append(summary)
-            state.second.reset()
-            state.secondRequests = 0
-            state.secondBookings = 0
-            state.secondRefused = 0
-            state.secondErrors = 0
+            let summary = state.closeSecond(elapsedSeconds: elapsedSeconds)
             var all = Histogram<UInt64>(highestTrackableValue: Self.highestMicroseconds)
             for histogram in state.perOp.values { all.add(histogram) }
-            let failed = state.outcomes.filter { $0.key != "ok" }
-            let errors = failed.filter { Self.errorCodes.contains($0.key) }.values.reduce(0, +) + state.transportErrors
-            let refused = failed.values.reduce(0, +) + state.transportErrors - errors
+            let (refused, errors) = state.failures
             return (summary, Double(all.valueAtPercentile(99)) / 1_000, refused, errors)
         }
+    }
+
+    /// Called once every connection is done: closes what arrived after the last whole second (the rest of a run
+    /// that did not end on a second, and the replies to the rounds still in flight at its deadline) as the
+    /// timeline's last entry, shorter than a second, if anything arrived. Then every reply and transport error the
+    /// summary counts is in exactly one second of the timeline.
+    func finish() {
+        state.withLock { state in
+            if state.secondRequests > 0 || state.secondErrors > 0 {
+                _ = state.closeSecond(elapsedSeconds: (state.timeline.last?.elapsedSeconds ?? 0) + 1)
+            }
+            let (refused, errors) = state.failures
+            let requests = state.timeline.reduce(0) { $0 + $1.requests }
+            let timelineRefused = state.timeline.reduce(0) { $0 + $1.refused }
+            let timelineErrors = state.timeline.reduce(0) { $0 + $1.errors }
+            precondition(
+                requests == state.requests && timelineRefused == refused && timelineErrors == errors,
+                "the timeline counts \(requests) requests, \(timelineRefused) refused, \(timelineErrors) errors; "
+                    + "the run \(state.requests), \(refused), \(errors)")
+        }
+    }
+}
+
+extension Recorder.State {
+    /// Business refusals and errors (transport failures among them) of the whole run so far.
+    var failures: (refused: Int, errors: Int) {
+        let failed = outcomes.filter { $0.key != "ok" }
+        let errors = failed.filter { Recorder.errorCodes.contains($0.key) }.values.reduce(0, +) + transportErrors
+        return (failed.values.reduce(0, +) + transportErrors - errors, errors)
+    }
+
+    /// Appends the second in progress to the timeline, returns it and starts the next.
+    mutating func closeSecond(elapsedSeconds: Int) -> SecondSummary {
+        let summary = SecondSummary(
+            elapsedSeconds: elapsedSeconds, requests: secondRequests, bookings: secondBookings,
+            refused: secondRefused, errors: secondErrors,
+            p50Milliseconds: Double(second.valueAtPercentile(50)) / 1_000,
+            p99Milliseconds: Double(second.valueAtPercentile(99)) / 1_000,
+            maxMilliseconds: secondRequests == 0 ? 0 : Double(second.max) / 1_000)
+        timeline.append(summary)
+        second.reset()
+        secondRequests = 0
+        secondBookings = 0
+        secondRefused = 0
+        secondErrors = 0
+        return summary
     }
 }

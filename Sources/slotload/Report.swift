@@ -36,6 +36,8 @@ struct Report {
     let journal: JournalActivity?
     /// What each `--subscribers` connection saw.
     let subscribers: [Subscribers.Summary]
+    /// The signal (`SIGINT`, `SIGTERM`) that ended the traffic before its deadline or request count, if one did.
+    let interruptedBy: String?
 
     var verdict: String { verdictReasons.isEmpty ? "pass" : "fail" }
     /// What the verdict looked at, for the text and HTML reports.
@@ -50,7 +52,7 @@ struct Report {
         settings command: Slotload, runID: String, plan: Plan, recorder: Recorder, durationSeconds: Double,
         connectSeconds: Double,
         verdictReasons: [String], checkedBookings: Int, checkedGroups: Int, subscribers: [Subscribers.Summary] = [],
-        journal: JournalActivity?
+        interruptedBy: String? = nil, journal: JournalActivity?
     ) {
         let state = recorder.state.withLock { $0 }
         scenario = command.scenario.rawValue
@@ -70,6 +72,7 @@ struct Report {
         self.checkedGroups = checkedGroups
         self.journal = journal
         self.subscribers = subscribers
+        self.interruptedBy = interruptedBy
         latency = Operation.allCases.compactMap { op in
             guard let histogram = state.perOp[op], histogram.totalCount > 0 else { return nil }
             func ms(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
@@ -110,6 +113,7 @@ struct Report {
                 }),
             "outcomes": outcomes, "verdict": verdict, "verdict_reasons": verdictReasons,
             "checked_bookings": checkedBookings, "checked_groups": checkedGroups, "connect_ms": connectSeconds * 1_000,
+            "interrupted_by": interruptedBy.map { $0 as Any } ?? NSNull(),
             "journal": journal.map {
                 ["commits": $0.commits, "entries": $0.entries, "entries_per_commit": $0.entriesPerCommit]
                     as [String: Any]
@@ -144,6 +148,7 @@ struct Report {
                 + "(\(number(bookingsPerSecond))/s)",
             "latency ms       count      p50      p90      p99    p99.9      max",
         ]
+        if let interruptedBy { lines.insert("traffic ended early by \(interruptedBy)", at: 1) }
         for (op, latency) in latency {
             let cells = [latency.p50, latency.p90, latency.p99, latency.p999, latency.max].map {
                 ms($0).leftPadded(to: 8)

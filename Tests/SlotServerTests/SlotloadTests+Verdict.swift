@@ -42,7 +42,8 @@ import Testing
     /// five), and each op's reply reaching the ledger and the samples in the order the ops were written.
     @Test func aWorkerSendsBatchLinesAndCreditsEachResultToItsOp() throws {
         var worker = LoadWorker(
-            index: 0, plan: Self.plan(.uniform), pipeline: 2, batchSize: 3, requests: 5, seed: 1)
+            index: 0, plan: Self.plan(.uniform), pipeline: 2, batchSize: 3, requests: 5, seed: 1,
+            interruption: TrafficInterruption())
         var text: [UInt8] = []
         let started = worker.nextRound(into: &text)
         #expect(started)
@@ -68,7 +69,8 @@ import Testing
 
     @Test func aBatchReplyWithTheWrongNumberOfResultsStopsTheConnection() {
         var worker = LoadWorker(
-            index: 0, plan: Self.plan(.uniform), pipeline: 1, batchSize: 3, requests: 3, seed: 1)
+            index: 0, plan: Self.plan(.uniform), pipeline: 1, batchSize: 3, requests: 3, seed: 1,
+            interruption: TrafficInterruption())
         var text: [UInt8] = []
         let started = worker.nextRound(into: &text)
         #expect(started)

@@ -27,6 +27,8 @@ import Testing
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             let report = try JSONValue.parse(String(contentsOfFile: jsonPath, encoding: .utf8))
             #expect(report["verdict"] == "pass")
+            #expect(report["interrupted_by"] == JSONValue.null, "no signal ended the traffic early")
+            #expect(!run.stdout.contains("traffic ended early"))
             #expect(report["scenario"] == "mixed")
             #expect(report["connections"] == 4)
             #expect(report["pipeline"] == 4)
@@ -65,7 +67,8 @@ import Testing
 
     /// Buffers make bookings refuse their neighbours; the verdict must judge them by the server's rule (a buffer
     /// may overlap another buffer, never a booking).
-    /// The report's timeline counts refusals apart from errors, as the progress line does.
+    /// The report's timeline counts refusals apart from errors, as the progress line does, and accounts for every
+    /// request the summary counts, those answered after the last whole second of the run among them.
     @Test func crowdedResourcesWithBuffersPass() async throws {
         let folder = TestServer.temporaryDirectory()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -83,10 +86,18 @@ import Testing
                 ], timeoutSeconds: 60)
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             #expect(run.stdout.contains("slot_unavailable="), "crowded enough to be refused: \(run.stdout)")
-            let timeline = try JSONValue.parse(String(contentsOfFile: jsonPath, encoding: .utf8))["timeline"]?.array
-            let seconds = try #require(timeline)
-            #expect(seconds.count >= 2)
-            #expect(seconds.reduce(0) { $0 + ($1["refused"]?.int ?? 0) } > 0, "\(seconds)")
+            let report = try JSONValue.parse(String(contentsOfFile: jsonPath, encoding: .utf8))
+            let seconds = try #require(report["timeline"]?.array)
+            guard case .object(let outcomes)? = report["outcomes"] else {
+                Issue.record("no outcomes in the report")
+                return
+            }
+            let refusals = outcomes.filter { $0.key != "ok" }.values.reduce(0) { $0 + ($1.int ?? 0) }
+            #expect(refusals > 0 && outcomes["slot_unavailable"] != nil, "\(outcomes)")
+            // However the run's seconds fell, the timeline has every refusal and every request of the summary.
+            #expect(seconds.reduce(0) { $0 + ($1["refused"]?.int ?? 0) } == refusals, "\(seconds)")
+            #expect(seconds.reduce(0) { $0 + ($1["requests"]?.int ?? 0) } == report["requests"]?.int, "\(seconds)")
+            #expect(seconds.compactMap { $0["second"]?.int } == Array(1...max(1, seconds.count)), "\(seconds)")
             #expect(seconds.allSatisfy { $0["errors"] == 0 }, "refusals are not errors: \(seconds)")
             // Each second's slowest reply bounds its p99 from above.
             var slowest: [Double] = []
