@@ -158,19 +158,16 @@ import Testing
 
     @Test func tamperingWithItsBookingsFailsTheVerdict() async throws {
         try await TestServer.run(clock: SystemClock()) { server in
-            async let load = ToolProcess.run(
-                "slotload",
-                ["--port", String(server.port), "--duration-seconds", "16", "-c", "2", "--resources", "3"],
-                timeoutSeconds: 60)
-            // Meanwhile another client cancels one of slotload's bookings behind its back, well before slotload's
-            // traffic ends (16 s after its start, which is after this one) and its final check begins: bounded by
-            // the clock, since on a loaded machine (the whole suite on two cores) slotload may take seconds to make
-            // its first bookings and a round of calls can take long.
+            // slotload runs far longer than the test needs; once another client has canceled one of its bookings
+            // behind its back, the test ends its traffic with SIGINT, so the cancel comes before the final check
+            // however slowly a loaded machine lets slotload make its first bookings.
+            let load = try ToolProcess.start(
+                "slotload", ["--port", String(server.port), "--duration-seconds", "3600", "-c", "2", "--resources", "3"])
             var canceled: String?
-            let lookUntil = ContinuousClock.now + .seconds(12)
+            let lookUntil = ContinuousClock.now + .seconds(120)
             try await server.connect { client in
-                while canceled == nil, ContinuousClock.now < lookUntil {
-                    try await Task.sleep(for: .milliseconds(20))
+                while canceled == nil, load.isRunning, ContinuousClock.now < lookUntil {
+                    try await Task.sleep(for: .milliseconds(50))
                     let resources = try await client.call(["op": "list_resources"])["resources"]?.array ?? []
                     guard let name = resources.first?["id"]?.string else { continue }
                     let listed = try await client.call([
@@ -181,8 +178,9 @@ import Testing
                     if try await client.call(Requests.move("cancel", id)).ok { canceled = id }
                 }
             }
-            let run = try await load
-            #expect(canceled != nil)
+            load.signal(SIGINT)
+            let run = try await load.finish(timeoutSeconds: 300)
+            #expect(canceled != nil, "\(run.stdout)\(run.stderr)")
             #expect(run.status == 1, "\(run.stdout)")
             #expect(run.stdout.contains("verdict fail"))
             #expect(run.stdout.contains("\(canceled ?? "?") was acknowledged but is missing"), "\(run.stdout)")
