@@ -162,7 +162,8 @@ import Testing
             // behind its back, the test ends its traffic with SIGINT, so the cancel comes before the final check
             // however slowly a loaded machine lets slotload make its first bookings.
             let load = try ToolProcess.start(
-                "slotload", ["--port", String(server.port), "--duration-seconds", "3600", "-c", "2", "--resources", "3"])
+                "slotload",
+                ["--port", String(server.port), "--duration-seconds", "3600", "-c", "2", "--resources", "3"])
             var canceled: String?
             let lookUntil = ContinuousClock.now + .seconds(120)
             try await server.connect { client in
