@@ -6,6 +6,7 @@ import PackageDescription
 // SlotDomain <- SlotJournal <- SlotServer
 // SlotJournal <- SlotOutbox  <- SlotServer (webhook endpoints, deliveries and their HTTP sender)
 // SlotJSON   <- SlotWire, SlotJournal
+// SlotDomain <- SlotCalendar (iCalendar text: busy times read, booking events written; no I/O)
 //               SlotWire    <- SlotClient <- slotload
 //               SlotAuth    <- slotctl (offline token creation)
 // SlotServer, SlotClient <- SlotTesting (the test kit, beside the tests; used by Tests/ and Benchmarks/)
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "SlotWire", targets: ["SlotWire"]),
         .library(name: "SlotJournal", targets: ["SlotJournal"]),
         .library(name: "SlotAuth", targets: ["SlotAuth"]),
+        .library(name: "SlotCalendar", targets: ["SlotCalendar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -49,6 +51,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SlotDomain"),
         .target(name: "SlotJSON"),
+        // iCalendar (RFC 5545) text: busy intervals read out of a calendar, events written for bookings. No I/O.
+        .target(name: "SlotCalendar", dependencies: ["SlotDomain"]),
         .target(name: "SlotWire", dependencies: ["SlotDomain", "SlotJSON"]),
         .target(name: "SlotJournal", dependencies: ["SlotDomain", "SlotJSON", "CSQLite", "CZlib"]),
         // Who may do what: token secrets and their hashes, the role matrix, rate limits. No I/O.
@@ -141,6 +145,7 @@ let package = Package(
         ),
         .testTarget(name: "SlotDomainTests", dependencies: ["SlotDomain"]),
         .testTarget(name: "SlotJSONTests", dependencies: ["SlotJSON"]),
+        .testTarget(name: "SlotCalendarTests", dependencies: ["SlotCalendar", "SlotDomain"]),
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
         .testTarget(name: "SlotOutboxTests", dependencies: ["SlotOutbox", "SlotJournal", "SlotDomain", "SlotTesting"]),
