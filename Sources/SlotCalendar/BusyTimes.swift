@@ -52,20 +52,33 @@ public enum BusyTimes {
         case .success(let components): roots = components
         case .failure(let error): return .failure(error)
         }
-        let events = roots.flatMap { root in
-            root.name == "VEVENT" ? [root] : root.children.filter { $0.name == "VEVENT" }
-        }
         var order: [String] = []
         var groups: [String: [Result<CalendarEvent, SkipReason>]] = [:]
-        for (index, component) in events.enumerated() {
-            let uid = component.first("UID").map { CalendarValues.unescapedText($0.value) } ?? ""
-            // Events without a UID cannot be overridden; each stands alone.
-            let key = uid.isEmpty ? "\u{0}\(index)" : uid
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(CalendarEvent.read(component, defaultZone: zone, limits: limits))
+        var index = 0
+        var steps = 0
+        for root in roots {
+            // A TZID means the VTIMEZONE of its own VCALENDAR.
+            var zones = ZoneLookup()
+            for definition in root.children where definition.name == "VTIMEZONE" {
+                let tzid = definition.first("TZID")?.value ?? ""
+                guard zones.defined[tzid] == nil else { continue }
+                zones.defined[tzid] = DefinedTimeZone.read(
+                    definition, windowEnd: window.upperBound, limits: limits, steps: &steps)
+                guard steps <= limits.expansionStepsMax else {
+                    return .failure(.expansionTooLarge(limit: limits.expansionStepsMax))
+                }
+            }
+            for component in root.name == "VEVENT" ? [root] : root.children where component.name == "VEVENT" {
+                let uid = component.first("UID").map { CalendarValues.unescapedText($0.value) } ?? ""
+                // Events without a UID cannot be overridden; each stands alone.
+                let key = uid.isEmpty ? "\u{0}\(index)" : uid
+                index += 1
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(
+                    CalendarEvent.read(component, defaultZone: .system(zone), zones: zones, limits: limits))
+            }
         }
         var reading = BusyReading(busy: [], skipped: [], ignored: [])
-        var steps = 0
         for key in order {
             let uid = key.hasPrefix("\u{0}") ? "" : key
             if !uid.isEmpty, isOwn(uid) {

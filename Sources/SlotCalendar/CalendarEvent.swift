@@ -22,7 +22,7 @@ struct CalendarEvent: Hashable, Sendable {
     var isFree: Bool
 
     /// Reads a VEVENT; a reason when it cannot be read exactly.
-    static func read(_ component: Component, defaultZone: TimeZone, limits: ICalendarLimits)
+    static func read(_ component: Component, defaultZone: CalendarZone, zones: ZoneLookup, limits: ICalendarLimits)
         -> Result<CalendarEvent, SkipReason>
     {
         let uid = component.first("UID").map { CalendarValues.unescapedText($0.value) } ?? ""
@@ -30,12 +30,12 @@ struct CalendarEvent: Hashable, Sendable {
             return .failure(SkipReason("missing_start", "the event has no DTSTART"))
         }
         let start: TimeValue
-        switch single(startLine, defaultZone: defaultZone) {
+        switch single(startLine, defaultZone: defaultZone, zones: zones) {
         case .success(let value): start = value
         case .failure(let reason): return .failure(reason)
         }
         let length: EventLength
-        switch readLength(component, start: start, defaultZone: defaultZone) {
+        switch readLength(component, start: start, zones: zones) {
         case .success(let value): length = value
         case .failure(let reason): return .failure(reason)
         }
@@ -55,14 +55,14 @@ struct CalendarEvent: Hashable, Sendable {
             if idLine.parameter("RANGE")?.uppercased() == "THISANDFUTURE" {
                 return .failure(SkipReason("unsupported_rule", "RECURRENCE-ID with RANGE=THISANDFUTURE"))
             }
-            switch single(idLine, defaultZone: start.zone) {
+            switch single(idLine, defaultZone: start.zone, zones: zones) {
             case .success(let value): event.recurrenceID = value
             case .failure(let reason): return .failure(reason)
             }
         }
         for (name, keyPath) in [("RDATE", \CalendarEvent.extraStarts), ("EXDATE", \CalendarEvent.excludedStarts)] {
             for line in component.all(name) {
-                switch CalendarValues.times(line, defaultZone: start.zone) {
+                switch CalendarValues.times(line, defaultZone: start.zone, zones: zones) {
                 case .success(let values): event[keyPath: keyPath].append(contentsOf: values)
                 case .failure(let reason): return .failure(reason)
                 }
@@ -75,22 +75,24 @@ struct CalendarEvent: Hashable, Sendable {
         return .success(event)
     }
 
-    private static func single(_ line: ContentLine, defaultZone: TimeZone) -> Result<TimeValue, SkipReason> {
-        CalendarValues.times(line, defaultZone: defaultZone).flatMap { values in
+    private static func single(_ line: ContentLine, defaultZone: CalendarZone, zones: ZoneLookup)
+        -> Result<TimeValue, SkipReason>
+    {
+        CalendarValues.times(line, defaultZone: defaultZone, zones: zones).flatMap { values in
             values.count == 1
                 ? .success(values[0]) : .failure(SkipReason("malformed_value", "\(line.name) holds several values"))
         }
     }
 
     /// DTEND, else DURATION, else RFC 5545's defaults: one day for a date, nothing for a date-time.
-    private static func readLength(_ component: Component, start: TimeValue, defaultZone: TimeZone)
+    private static func readLength(_ component: Component, start: TimeValue, zones: ZoneLookup)
         -> Result<EventLength, SkipReason>
     {
         if let endLine = component.first("DTEND") {
             guard component.first("DURATION") == nil else {
                 return .failure(SkipReason("malformed_value", "both DTEND and DURATION"))
             }
-            return single(endLine, defaultZone: start.zone).flatMap { end in
+            return single(endLine, defaultZone: start.zone, zones: zones).flatMap { end in
                 guard end.isDate == start.isDate else {
                     return .failure(SkipReason("malformed_value", "DTSTART and DTEND are not both dates or both times"))
                 }
@@ -109,7 +111,7 @@ struct CalendarEvent: Hashable, Sendable {
     }
 
     /// The instants an instance starting at the wall time `startLocal` (in `zone`) occupies.
-    func range(startingAt startLocal: LocalDateTime, in zone: TimeZone) -> TimeRange? {
+    func range(startingAt startLocal: LocalDateTime, in zone: CalendarZone) -> TimeRange? {
         let start = CalendarValues.instant(of: startLocal, in: zone)
         guard length.days != 0 else { return TimeRange(start: start, end: start.adding(seconds: length.seconds)) }
         let (year, month, day) = CivilCalendar.date(

@@ -1,12 +1,12 @@
 import Foundation
 import SlotDomain
 
-/// A DATE or DATE-TIME value with the zone it is read in: its TZID's, UTC for a trailing `Z`, and the resource's
-/// zone for floating times and dates.
+/// A DATE or DATE-TIME value with the zone it is read in: its TZID's (an IANA zone or a VTIMEZONE of the text),
+/// UTC for a trailing `Z`, and the resource's zone for floating times and dates.
 struct TimeValue: Hashable, Sendable {
     var local: LocalDateTime
     var isDate: Bool
-    var zone: TimeZone
+    var zone: CalendarZone
 
     var date: LocalDate { LocalDate(days: CivilCalendar.days(year: local.year, month: local.month, day: local.day)) }
 
@@ -30,7 +30,7 @@ public struct SkipReason: Error, Hashable, Sendable, CustomStringConvertible {
 
 /// Parsing of the value types busy times need (RFC 5545 section 3.3).
 enum CalendarValues {
-    static func instant(of local: LocalDateTime, in zone: TimeZone) -> Instant {
+    static func instant(of local: LocalDateTime, in zone: CalendarZone) -> Instant {
         switch zone.resolve(local) {
         case .exact(let instant): return instant
         case .ambiguous(let earlier, _): return earlier
@@ -42,7 +42,7 @@ enum CalendarValues {
     }
 
     /// The zone a TZID names: an IANA name, or one behind a path prefix some clients add
-    /// (`/mozilla.org/20050126_1/Europe/Berlin`). Nil for names only a VTIMEZONE in the text defines.
+    /// (`/mozilla.org/20050126_1/Europe/Berlin`). Nil for names only a VTIMEZONE in the text may define.
     static func zone(tzid: String) -> TimeZone? {
         if TimeZones.isKnown(tzid) { return TimeZones.zone(tzid) }
         let parts = tzid.split(separator: "/").map(String.init)
@@ -54,13 +54,15 @@ enum CalendarValues {
     }
 
     /// Every value of a DATE / DATE-TIME property (RDATE and EXDATE may list several, comma-separated).
-    static func times(_ line: ContentLine, defaultZone: TimeZone) -> Result<[TimeValue], SkipReason> {
+    static func times(_ line: ContentLine, defaultZone: CalendarZone, zones: ZoneLookup)
+        -> Result<[TimeValue], SkipReason>
+    {
         var zone = defaultZone
         if let tzid = line.parameter("TZID") {
-            guard let named = Self.zone(tzid: tzid) else {
-                return .failure(SkipReason("unknown_time_zone", "TZID '\(tzid.prefix(64))' is not an IANA zone"))
+            switch zones.zone(tzid: tzid) {
+            case .success(let named): zone = named
+            case .failure(let reason): return .failure(reason)
             }
-            zone = named
         }
         let valueType = line.parameter("VALUE")?.uppercased()
         if valueType == "PERIOD" {
@@ -68,7 +70,7 @@ enum CalendarValues {
         }
         var result: [TimeValue] = []
         for text in line.value.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let value = time(String(text), zone: zone, utc: TimeZones.zone("UTC")),
+            guard let value = time(String(text), zone: zone, utc: .utc),
                 valueType != "DATE" || value.isDate
             else {
                 return .failure(
@@ -80,7 +82,7 @@ enum CalendarValues {
     }
 
     /// `YYYYMMDD` or `YYYYMMDDTHHMMSS[Z]`.
-    static func time(_ text: String, zone: TimeZone, utc: TimeZone) -> TimeValue? {
+    static func time(_ text: String, zone: CalendarZone, utc: CalendarZone) -> TimeValue? {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }

@@ -24,12 +24,14 @@ public struct ICalendarLimits: Hashable, Sendable {
     public var expansionStepsMax: Int
     /// Busy intervals in the answer.
     public var busyIntervalsMax: Int
+    /// Onsets of one VTIMEZONE up to a year past the window (Outlook's start in 1601: about 430 a year-rule).
+    public var timeZoneTransitionsMax: Int
 
     public init(
         documentBytesMax: Int = 8 * 1_024 * 1_024, contentLineBytesMax: Int = 16 * 1_024, componentsMax: Int = 20_000,
         componentDepthMax: Int = 4, propertiesPerComponentMax: Int = 200, parametersPerPropertyMax: Int = 20,
         listedDatesPerEventMax: Int = 2_000, occurrencesPerEventMax: Int = 50_000, expansionStepsMax: Int = 2_000_000,
-        busyIntervalsMax: Int = 100_000
+        busyIntervalsMax: Int = 100_000, timeZoneTransitionsMax: Int = 5_000
     ) {
         self.documentBytesMax = documentBytesMax
         self.contentLineBytesMax = contentLineBytesMax
@@ -41,6 +43,7 @@ public struct ICalendarLimits: Hashable, Sendable {
         self.occurrencesPerEventMax = occurrencesPerEventMax
         self.expansionStepsMax = expansionStepsMax
         self.busyIntervalsMax = busyIntervalsMax
+        self.timeZoneTransitionsMax = timeZoneTransitionsMax
     }
 
     public static let standard = ICalendarLimits()

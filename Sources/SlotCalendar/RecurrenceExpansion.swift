@@ -32,7 +32,7 @@ enum RecurrenceExpansion {
     ) -> Result<[TimeValue], Failure> {
         var until: TimeValue?
         if let untilText = rule.until {
-            guard let value = CalendarValues.time(untilText, zone: start.zone, utc: TimeZones.zone("UTC")) else {
+            guard let value = CalendarValues.time(untilText, zone: start.zone, utc: .utc) else {
                 return .failure(.skip(SkipReason("malformed_rule", "UNTIL '\(untilText.prefix(40))'")))
             }
             until = value

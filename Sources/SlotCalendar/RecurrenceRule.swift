@@ -101,7 +101,9 @@ struct RecurrenceRule: Hashable, Sendable {
         guard entries.count <= listEntriesMax else { return nil }
         var result: [Int] = []
         for entry in entries {
-            guard let value = Int(entry), allowed.contains(abs(value)), negative || value > 0 else { return nil }
+            guard let value = Int(entry), value.magnitude <= UInt(allowed.upperBound),
+                allowed.contains(Int(value.magnitude)), negative || value > 0
+            else { return nil }
             result.append(value)
         }
         return result
@@ -119,7 +121,7 @@ struct RecurrenceRule: Hashable, Sendable {
             let ordinalText = entry.dropLast(2)
             var ordinal = 0
             if !ordinalText.isEmpty {
-                guard let value = Int(ordinalText), (1...53).contains(abs(value)) else { return nil }
+                guard let value = Int(ordinalText), value.magnitude <= 53, value != 0 else { return nil }
                 ordinal = value
             }
             result.append(WeekdayEntry(ordinal: ordinal, weekday: weekday))

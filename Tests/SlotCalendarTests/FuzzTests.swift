@@ -5,24 +5,30 @@ import Testing
 
 /// Random mutations of a valid calendar, from fixed seeds: reading never crashes and never exceeds its limits.
 @Suite struct FuzzTests {
-    static let seedText = Fixtures.calendar([
+    static let seedText = Fixtures.calendar(
         [
-            "UID:series", "DTSTART;TZID=Europe/Berlin:20260302T090000", "DTEND;TZID=Europe/Berlin:20260302T100000",
-            "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=2MO,-1FR;UNTIL=20271231T000000Z",
-            "EXDATE;TZID=Europe/Berlin:20260309T090000", "RDATE:20260401T120000Z", "SUMMARY:a\\, b",
-        ],
-        [
-            "UID:series", "RECURRENCE-ID;TZID=Europe/Berlin:20260427T090000", "DTSTART:20260428T070000Z",
-            "DURATION:PT2H",
-        ],
-        ["UID:day", "DTSTART;VALUE=DATE:20260704", "RRULE:FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=4,-1"],
-        ["UID:w", "DTSTART:20260105T080000Z", "DURATION:P1DT2H", "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=30;WKST=SU"],
-    ])
+            [
+                "UID:series", "DTSTART;TZID=Europe/Berlin:20260302T090000", "DTEND;TZID=Europe/Berlin:20260302T100000",
+                "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=2MO,-1FR;UNTIL=20271231T000000Z",
+                "EXDATE;TZID=Europe/Berlin:20260309T090000", "RDATE:20260401T120000Z", "SUMMARY:a\\, b",
+            ],
+            [
+                "UID:series", "RECURRENCE-ID;TZID=Europe/Berlin:20260427T090000", "DTSTART:20260428T070000Z",
+                "DURATION:PT2H",
+            ],
+            ["UID:day", "DTSTART;VALUE=DATE:20260704", "RRULE:FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=4,-1"],
+            ["UID:w", "DTSTART:20260105T080000Z", "DURATION:P1DT2H", "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=30;WKST=SU"],
+            [
+                "UID:o", "DTSTART;TZID=W. Europe Standard Time:20260329T023000", "RRULE:FREQ=DAILY;COUNT=3",
+                "DURATION:PT1H",
+            ],
+        ], extra: DefinedTimeZoneTests.outlookZone)
 
     static let fragments = [
         ":", ";", ",", "\"", "\r\n", "\n ", "\n\t", "BEGIN:VEVENT\r\n", "END:VEVENT\r\n", "END:VCALENDAR\r\n",
         "RRULE:FREQ=DAILY\r\n", "=", "Z", "T", "-", "99999999", "\\", "é", "\u{0}", "P", "W", "BYDAY=-5SU",
         "TZID=America/New_York", "VALUE=DATE", "FREQ=YEARLY;INTERVAL=1000", "COUNT=0",
+        "-9223372036854775808", "9223372036854775807", "DURATION:P999999999W\r\n", "BYMONTHDAY=-31",
     ]
 
     @Test(arguments: 0..<8)

@@ -183,6 +183,9 @@ import Testing
         ("FREQ=DAILY;BYDAY=XX", "malformed_rule"),
         ("INTERVAL=2", "malformed_rule"),
         ("FREQ=DAILY;UNTIL=tomorrow", "malformed_rule"),
+        ("FREQ=MONTHLY;BYMONTHDAY=-9223372036854775808", "malformed_rule"),
+        ("FREQ=MONTHLY;BYDAY=-9223372036854775808MO", "malformed_rule"),
+        ("FREQ=DAILY;COUNT=99999999999999999999", "malformed_rule"),
     ])
     func rulesThatAreNotExpandedAreSkippedWithAReason(rule: String, code: String) throws {
         let text = Fixtures.calendar([
