@@ -138,11 +138,15 @@ public enum BusyTimes {
             }
             if !master.isFree {
                 let replaced = Set(overrides.compactMap { $0.recurrenceID?.instant })
+                // An instance starting this many days before the window may still reach into it: the event's
+                // length, and two days for any zone's offset.
+                let lengthDays = Int64(master.length.days) + master.length.seconds / 86_400 + 1
+                let keepFromDays = window.lowerBound.secondsSinceEpoch / 86_400 - lengthDays - 2
                 switch RecurrenceExpansion.starts(
-                    of: master, windowEnd: window.upperBound, limits: limits, steps: &steps)
+                    of: master, keepFromDays: keepFromDays, windowEnd: window.upperBound, limits: limits, steps: &steps)
                 {
                 case .success(let starts):
-                    for start in starts where !replaced.contains(start.instant) {
+                    for start in starts where overrides.isEmpty || !replaced.contains(start.instant) {
                         guard let range = master.range(startingAt: start.local, in: start.zone) else { continue }
                         ranges.append(range)
                     }

@@ -126,6 +126,16 @@ import Testing
         #expect(result.first == "2026-06-01T10:00:00Z")
     }
 
+    @Test func instancesBeforeTheWindowCountAndLongOnesReachIntoIt() throws {
+        let window = Fixtures.instant("2026-06-06T12:00:00Z")..<Fixtures.instant("2026-06-06T13:00:00Z")
+        let weekLong = try starts(["DTSTART:20200106T000000Z", "DURATION:P6D", "RRULE:FREQ=WEEKLY"], window: window)
+        #expect(weekLong == ["2026-06-01T00:00:00Z"])
+        let counted = try starts(
+            ["DTSTART:20260301T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY;COUNT=10"],
+            window: Fixtures.instant("2026-03-08T00:00:00Z")..<Fixtures.instant("2026-04-01T00:00:00Z"))
+        #expect(counted == ["2026-03-08T09:00:00Z", "2026-03-09T09:00:00Z", "2026-03-10T09:00:00Z"])
+    }
+
     @Test func exdateRdateAndOverrides() throws {
         let text = Fixtures.calendar([
             [
