@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, shipped with the Swift toolchain) of the decoders that read bytes from outside:
-# the JSON parser, the request decoder, the journal record decoder and the snapshot reader.
+# the JSON parser, the request decoder, the journal record decoder, the snapshot reader and the iCalendar reader.
 #
 #   scripts/fuzz.sh build                 compile the targets into .build-fuzz/
-#   scripts/fuzz.sh run TARGET SECONDS    fuzz one target (json, request, record, snapshot, restore)
+#   scripts/fuzz.sh run TARGET SECONDS    fuzz one target (json, request, record, snapshot, restore, calendar)
 #   scripts/fuzz.sh ci SECONDS            build, then fuzz every target SECONDS each; fails on any finding
 #   scripts/fuzz.sh list                  the target names
 #
@@ -15,11 +15,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(json request record snapshot restore)
+targets=(json request record snapshot restore calendar)
 ci_targets=("${targets[@]}")
 build=.build-fuzz
 # Modules in dependency order, and the system libraries SlotJournal links.
-modules=(SlotDomain SlotJSON SlotWire SlotJournal)
+modules=(SlotDomain SlotJSON SlotWire SlotJournal SlotCalendar)
 optimization=${FUZZ_OPTIMIZATION:--O}
 
 source_of() {
@@ -29,6 +29,7 @@ source_of() {
     record) echo Fuzz/Targets/FuzzRecord.swift ;;
     snapshot) echo Fuzz/Targets/FuzzSnapshot.swift Fuzz/Targets/Shared/ResealedSnapshot.swift ;;
     restore) echo Fuzz/Targets/FuzzRestore.swift Fuzz/Targets/Shared/ResealedSnapshot.swift ;;
+    calendar) echo Fuzz/Targets/FuzzCalendar.swift ;;
     *) echo "unknown target '$1' (targets: ${targets[*]})" >&2; exit 2 ;;
     esac
 }
