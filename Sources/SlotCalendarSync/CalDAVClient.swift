@@ -23,7 +23,7 @@ public struct CalDAVClient: Sendable {
         /// The most `response` elements read from one multistatus; more fail with `too_large`.
         public var multistatusResponsesMax: Int
         /// The deepest element nesting read from one XML answer; deeper fails with `malformed_response`. CalDAV's
-        /// answers nest about seven deep.
+        /// answers nest about eight deep (`supported-report-set`).
         public var xmlDepthMax: Int
         /// The most hrefs asked for in one calendar-multiget REPORT; `fetch` splits longer lists into batches.
         public var multigetHrefsMax: Int
