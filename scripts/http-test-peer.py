@@ -8,6 +8,7 @@ answers every request, whatever its method, as --mode says:
     drip N      a 207 head with a Content-Length far past N, N bytes of body, then nothing more
     flood N     a 207 without Content-Length, then N bytes of body, then closes
     ics ETAG    a small calendar with ETag ETAG, or 304 when If-None-Match names it
+    redirect    307 to /redirected on this same peer
 
     scripts/http-test-peer.py --mode "flood 10000000"
 """
@@ -56,6 +57,11 @@ def main():
                 except OSError:
                     pass  # the client stopped reading, as it should past its limit
                 self.close_connection = True
+            elif name == "redirect":
+                self.send_response(307)
+                self.send_header("Location", "/redirected")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif name == "ics":
                 if self.headers.get("If-None-Match") == argument:
                     self.send_response(304)

@@ -133,6 +133,18 @@ import Testing
         }
     }
 
+    /// A redirect would carry the credentials to a URL nobody checked: the 3xx is the answer, and a failure.
+    @Test func aRedirectIsNotFollowed() async throws {
+        try await Self.withPeer(mode: "redirect", .init(requestTimeoutSeconds: 5)) { peer, client in
+            let error = await #expect(throws: CalDAVError.self) {
+                try await client.download(
+                    peer.baseURL.appendingPathComponent("feed.ics"), ifNoneMatch: nil, credentials: Support.credentials)
+            }
+            #expect(error?.code == .httpStatus)
+            #expect(error?.status == 307)
+        }
+    }
+
     @Test func anAnswerThatIsNotAMultistatusIsAnError() async throws {
         try await Self.withPeer(mode: #"ics "v1""#, .init(requestTimeoutSeconds: 5)) { peer, client in
             let error = await #expect(throws: CalDAVError.self) {
