@@ -5,6 +5,7 @@ import PackageDescription
 // SlotDomain <- SlotWire    <- SlotAuth   <- SlotServer <- slotd
 // SlotDomain <- SlotJournal <- SlotServer
 // SlotJournal <- SlotOutbox  <- SlotServer (webhook endpoints, deliveries and their HTTP sender)
+// SlotDomain <- SlotCalendarSync (the CalDAV client: requests to calendar servers and their bounded parsing)
 // SlotJSON   <- SlotWire, SlotJournal
 // SlotDomain <- SlotCalendar (iCalendar text: busy times read, booking events written; no I/O)
 //               SlotWire    <- SlotClient <- slotload
@@ -72,6 +73,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Calendar servers: the CalDAV and plain ICS client, every answer parsed within named limits.
+        .target(
+            name: "SlotCalendarSync",
+            dependencies: [
+                "SlotDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .target(
             name: "SlotServer",
             dependencies: [
@@ -103,6 +114,8 @@ let package = Package(
             name: "SlotTesting",
             dependencies: [
                 "SlotServer", "SlotClient", "SlotDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -149,6 +162,12 @@ let package = Package(
         .testTarget(name: "SlotWireTests", dependencies: ["SlotWire"]),
         .testTarget(name: "SlotJournalTests", dependencies: ["SlotJournal"]),
         .testTarget(name: "SlotOutboxTests", dependencies: ["SlotOutbox", "SlotJournal", "SlotDomain", "SlotTesting"]),
+        .testTarget(
+            name: "SlotCalendarSyncTests",
+            dependencies: [
+                "SlotCalendarSync", "SlotDomain", "SlotTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .testTarget(name: "SlotAuthTests", dependencies: ["SlotAuth", "SlotWire", "SlotDomain"]),
         .testTarget(
             name: "SlotServerTests",
