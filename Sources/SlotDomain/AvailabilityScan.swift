@@ -15,8 +15,8 @@ struct AvailabilityScan {
     let durationGranules: Int
     let beforeGranules: Int
     let afterGranules: Int
-    /// The blocks as sorted, merged stretches: a padded range overlaps a block exactly when it overlaps one of
-    /// these.
+    /// The blocks and the external busy times as sorted, merged stretches: a padded range overlaps either exactly
+    /// when it overlaps one of these.
     let blockStretches: [TimeRange]
     /// Past the end of the last candidate's padded range nothing matters: the searches stop there.
     let searchEnd: Int
@@ -43,8 +43,13 @@ struct AvailabilityScan {
         durationGranules = Int(durationSeconds / granuleSeconds)
         beforeGranules = Int(schedule.bufferBeforeSeconds / granuleSeconds)
         afterGranules = Int(schedule.bufferAfterSeconds / granuleSeconds)
-        blockStretches =
-            schedule.blockIndex?.stretches ?? BlockIndex.merged(schedule.rules.blocks.values.map(\.range))
+        let blocks = schedule.blockIndex?.stretches ?? BlockIndex.merged(schedule.rules.blocks.values.map(\.range))
+        // The external busy stretches refuse a padded range as blocks do: one list serves both.
+        if let busy = schedule.externalBusy?.stretches, !busy.isEmpty {
+            blockStretches = BlockIndex.merged(blocks + busy)
+        } else {
+            blockStretches = blocks
+        }
         let lastEnd = to.adding(seconds: durationSeconds + schedule.bufferAfterSeconds)
         searchEnd = schedule.grid.granule(schedule.grid.granuleCeiling(lastEnd)) + 1
     }

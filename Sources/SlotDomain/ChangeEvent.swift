@@ -21,6 +21,7 @@ public struct ChangeEvent: Hashable, Sendable {
         case resourceCreated = "resource.created"
         case resourceRulesChanged = "resource.rules_changed"
         case bookingReminder = "booking.reminder"
+        case calendarConflict = "calendar.conflict"
 
         /// The event of a booking that reached `state`; a new booking confirmed at once (`book`, a series) is
         /// announced as confirmed, with no `previous`.
@@ -85,6 +86,9 @@ public struct ChangeEvent: Hashable, Sendable {
     public var minutesBefore: Int?
     /// For `booking.reminder`: it fell due while the server was down and goes out after its time.
     public var late = false
+    /// For `calendar.conflict`: the calendar link and the busy stretch that lands on the booking.
+    public var calendarLink: CalendarLinkID?
+    public var busy: TimeRange?
 
     public init(
         kind: Kind, at: Instant, resource: ResourceID, zone: TimeZone, booking: BookingSummary? = nil,

@@ -14,6 +14,8 @@ public enum ScheduleEvent: Hashable, Sendable {
     case expiriesNoticed(ExpiriesNoticedEvent)
     /// Reminders of confirmed bookings that fell due, sent at this instant (`ResourceSchedule+Reminders.swift`).
     case remindersDue(RemindersDueEvent)
+    /// The linked calendar's busy times, pulled and found changed, or the link removed (`ExternalBusy.swift`).
+    case externalBusyChanged(ExternalBusyEvent)
 
     public var at: Instant {
         switch self {
@@ -26,6 +28,7 @@ public enum ScheduleEvent: Hashable, Sendable {
         case .waitlistLeft(let event): event.at
         case .expiriesNoticed(let event): event.at
         case .remindersDue(let event): event.at
+        case .externalBusyChanged(let event): event.at
         }
     }
 
@@ -38,7 +41,7 @@ public enum ScheduleEvent: Hashable, Sendable {
         case .seriesCanceled(let event): event.idempotency
         case .waitlistJoined(let event): event.idempotency
         case .waitlistLeft(let event): event.idempotency
-        case .expiriesNoticed, .remindersDue: nil
+        case .expiriesNoticed, .remindersDue, .externalBusyChanged: nil
         }
     }
 
@@ -47,7 +50,8 @@ public enum ScheduleEvent: Hashable, Sendable {
     var mayPromote: Bool {
         switch self {
         case .held, .seriesBooked, .waitlistLeft, .remindersDue: false
-        case .transitioned, .rulesChanged, .seriesCanceled, .waitlistJoined, .expiriesNoticed: true
+        case .transitioned, .rulesChanged, .seriesCanceled, .waitlistJoined, .expiriesNoticed, .externalBusyChanged:
+            true
         }
     }
 }

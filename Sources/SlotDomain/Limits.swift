@@ -56,6 +56,11 @@ public struct DomainLimits: Sendable, Equatable {
     /// with more is refused as `invalid_request` naming the field. Each granule of a booking is checked against
     /// its day's intervals.
     public var hoursIntervalsPerDayMax = 48
+    /// Most busy stretches a resource's `external_busy` layer may hold (after joining overlapping ones and leaving
+    /// out those wholly past or beyond the horizon): bounds the journal entry a pull writes, its memory, and the
+    /// conflict check over the bookings when it changes. A pull with more is refused whole, and the last good one
+    /// stays.
+    public var externalBusyStretchesMax = 10_000
     /// Most reminders one resource's `reminders_minutes_before` may list; each is one entry per confirmed booking
     /// in the schedule's reminder queue, and one `booking.reminder` event per booking.
     public var remindersPerResourceMax = 5

@@ -12,6 +12,7 @@ public enum PlacementFailure: Hashable, Sendable {
     case outsideHours(LocalDate)
     case closedByOverride(LocalDate)
     case blocked(Block)
+    case externalBusy(CalendarLinkID, TimeRange)
     case dailyLimitReached(LocalDate, count: Int, limit: Int)
     case slotUnavailable
 }
@@ -28,7 +29,7 @@ extension ResourceSchedule {
 
     /// The first reason `range` cannot be booked now, in this order of precedence: end not after start,
     /// `booking_too_long`, `misaligned`, `in_past`, `beyond_horizon`, then the rules (`too_soon`, `outside_hours` or
-    /// `closed_by_override`, `blocked`, `daily_limit_reached`), then `slot_unavailable`; nil when it can.
+    /// `closed_by_override`, `blocked`, `external_busy`, `daily_limit_reached`), then `slot_unavailable`; nil when it can.
     public func placementFailure(_ range: TimeRange, now: Instant, excluding: TimeRange? = nil) -> PlacementFailure? {
         guard range.end > range.start else { return .emptyRange }
         guard range.end.seconds(since: range.start) <= bookingLengthSecondsMax else { return .tooLong }
@@ -86,6 +87,11 @@ extension ResourceSchedule {
                 .blocked, "the time overlaps block \(block.id)" + (block.label.isEmpty ? "" : " (\(block.label))"),
                 details: ["block": String(block.id), "label": block.label],
                 instantDetails: ["block_start": block.range.start, "block_end": block.range.end])
+        case .externalBusy(let link, let busy):
+            // The stretch only, never what the calendar's event says: who may read it is the calendar's business.
+            return Rejection(
+                .externalBusy, "the time is busy in the calendar linked as \(link)", details: ["link": link.rawValue],
+                instantDetails: ["busy_start": busy.start, "busy_end": busy.end])
         case .dailyLimitReached(let day, _, let limit):
             return Rejection(
                 .dailyLimitReached, "\(day) has reached max_bookings_per_day (\(limit))",

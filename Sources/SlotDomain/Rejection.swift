@@ -30,6 +30,7 @@ public struct Rejection: Error, Hashable, Sendable {
         case bookingTooLong = "booking_too_long"
         case tooManyRules = "too_many_rules"
         case groupMember = "group_member"
+        case externalBusy = "external_busy"
     }
 
     public var code: Code

@@ -16,9 +16,11 @@ extension ResourceSchedule {
     public init(
         restoring settings: ResourceSettings, clock: Instant, lastSequence: UInt64, bookings: [Booking],
         rules: AvailabilityRules = AvailabilityRules(), waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0,
-        groups: [UInt64: GroupMembership] = [:], remindedThrough: Instant? = nil, limits: DomainLimits = .standard
+        groups: [UInt64: GroupMembership] = [:], remindedThrough: Instant? = nil, externalBusy: ExternalBusy? = nil,
+        limits: DomainLimits = .standard
     ) throws(RestoreFailure) {
         self.init(settings: settings, createdAt: clock, limits: limits)
+        self.externalBusy = externalBusy
         // A snapshot without it is older than reminders, and its resources have none.
         self.remindedThrough = remindedThrough ?? clock
         self.lastSequence = lastSequence

@@ -11,7 +11,8 @@ extension ResourceSchedule {
     }
 
     /// The first rule that refuses `range` now, in this order: `too_soon`, `outside_hours` or
-    /// `closed_by_override`, `blocked`, `daily_limit_reached`. `excluding` is a rescheduled booking's old range.
+    /// `closed_by_override`, `blocked`, `external_busy`, `daily_limit_reached`. `excluding` is a rescheduled
+    /// booking's old range.
     func ruleFailure(_ range: TimeRange, now: Instant, excluding: TimeRange?) -> PlacementFailure? {
         let earliest = now.adding(seconds: Int64(rules.minNoticeMinutes) * 60)
         if range.start < earliest { return .tooSoon(earliest: earliest) }
@@ -23,6 +24,9 @@ extension ResourceSchedule {
                 let overlapping = rules.blocks.values.filter { $0.range.overlaps(paddedRange) }
                 if let block = overlapping.min(by: { $0.id < $1.id }) { return .blocked(block) }
             }
+        }
+        if let externalBusy, let busy = externalBusy.firstOverlap(padded(range)) {
+            return .externalBusy(externalBusy.link, busy)
         }
         if let limit = rules.maxBookingsPerDay {
             let day = localDate(of: range.start)

@@ -20,6 +20,9 @@ public struct ResourceSchedule: Sendable {
     public internal(set) var activeHoldCount = 0
     /// The availability layers on top of slots, buffers and capacity.
     public internal(set) var rules = AvailabilityRules()
+    /// The `external_busy` layer: what the resource's linked calendar says is busy (`ExternalBusy.swift`); nil
+    /// without a link that pulls.
+    public internal(set) var externalBusy: ExternalBusy?
     /// `rules.blocks` sorted for placement checks; kept in step by `refreshBlockIndex`. Nil past the block limit.
     var blockIndex: BlockIndex? = BlockIndex([])
     /// Active bookings by the local date they start on, for the daily limit.
@@ -116,6 +119,10 @@ public struct ResourceSchedule: Sendable {
             summary = nil
         case .remindersDue(let due):
             applyReminders(due)
+            summary = nil
+        case .externalBusyChanged(let changed):
+            applyExternalBusy(changed)
+            waitingSettledThrough = 0
             summary = nil
         }
         if event.mayPromote { promoteWaiting(at: event.at) }

@@ -103,7 +103,7 @@ extension ResourceSchedule {
             return waitlistEntry(joined.number).map(StoredReply.waitlist)
         case .waitlistLeft(let left):
             return waitlistEntry(left.number).map(StoredReply.waitlist)
-        case .expiriesNoticed, .remindersDue:
+        case .expiriesNoticed, .remindersDue, .externalBusyChanged:
             return nil
         }
     }

@@ -3,7 +3,8 @@ import SlotJSON
 /// Record formats 3 to 7: the same fields as the JSON of formats 1 and 2, in binary (format 4 adds `skipped`,
 /// format 5 the kind `expiries_noticed`, format 6 `group` and the kind `atomic` with `parts` and `reply`, format 7
 /// the kinds `token_created` and `token_revoked` with `token`, `name`, `role`, `tenant`, `secret_hash` and
-/// `revoked_at`, format 9 `minutes_before`, `late` and the kind `reminders_due`). One
+/// `revoked_at`, format 9 `minutes_before`, `late` and the kind `reminders_due`, format 10 `link` and the kind
+/// `external_busy`). One
 /// byte for the kind, then each present field as a one-byte tag and its value, tags in increasing order:
 /// integers as varints (instants and other signed values zigzag-encoded), strings and lists with a varint length
 /// first, `confirmed` as one byte 0 or 1, a rule change as the JSON object format 2 wrote (rules change rarely;
@@ -27,9 +28,11 @@ extension JournalRecord {
         /// Format 7 (29 to 34). Format 8 adds no tag.
         case token = 29
         case name, role, tenant, secretHash, revokedAt
-        /// Format 9 (40 and 41); tags from 42 on are free.
+        /// Format 9 (40 and 41).
         case minutesBefore = 40
         case late
+        /// Format 10 (42); tags from 43 on are free.
+        case link
     }
 
     /// Kind codes, stable forever; a switch, so a new kind cannot be written without a code.
@@ -50,6 +53,7 @@ extension JournalRecord {
         case .tokenRevoked: 13
         case .customerErased: 14
         case .remindersDue: 15
+        case .externalBusy: 16
         }
     }
 
@@ -169,6 +173,7 @@ extension JournalRecord {
             writer.writeVarint(UInt64(late.count))
             for flag in late { writer.writeVarint(flag) }
         }
+        string(.link, link)
         return writer.bytes
     }
 
@@ -292,6 +297,7 @@ extension JournalRecord {
             var list: [UInt64] = []
             for _ in 0..<count { list.append(try reader.readVarint()) }
             late = list
+        case .link: link = try Self.string(&reader)
         }
         return true
     }

@@ -40,7 +40,7 @@ extension RecordCodec {
             record.entry = left.number
             record.actor = left.actor
             return record
-        case .held, .transitioned, .rulesChanged, .expiriesNoticed, .remindersDue:
+        case .held, .transitioned, .rulesChanged, .expiriesNoticed, .remindersDue, .externalBusyChanged:
             preconditionFailure("not a series or waitlist event")
         }
     }
@@ -85,7 +85,7 @@ extension RecordCodec {
             guard let number = record.entry else { return nil }
             return .waitlistLeft(WaitlistLeftEvent(number: number, actor: actor, at: at, idempotency: idempotency))
         case .resourceCreated, .held, .transitioned, .keyRecorded, .rulesChanged, .expiriesNoticed, .atomic,
-            .tokenCreated, .tokenRevoked, .customerErased, .remindersDue:
+            .tokenCreated, .tokenRevoked, .customerErased, .remindersDue, .externalBusy:
             return nil
         }
     }

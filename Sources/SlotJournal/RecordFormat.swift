@@ -19,11 +19,12 @@ import SlotDomain
 /// plus a resource's reminder setting on `resource_created` (`minutes_before`) and the kind `reminders_due`
 /// (`bookings`, `minutes_before`, `late`; `RecordFormat+Reminders.swift`); only records that use one of them are
 /// format 9, so a server that knows only format 8 reads every journal of a server whose resources set no
-/// reminders. All nine are read.
+/// reminders. Format 10 is format 9 plus the kind `external_busy` (`link`, `ranges`; `RecordFormat+ExternalBusy.swift`),
+/// the only kind written as format 10. All ten are read.
 struct JournalRecord: Codable, Equatable {
     /// The newest format written.
-    static let format = 9
-    static let formatsRead = 1...9
+    static let format = 10
+    static let formatsRead = 1...10
     /// The formats whose body is JSON.
     static let jsonFormats = 1...2
 
@@ -32,7 +33,7 @@ struct JournalRecord: Codable, Equatable {
         if Self.jsonFormats.contains(format) { self.init(json: body) } else { self.init(binary: body) }
         guard format >= 4 || writtenFormat < 4, format >= 5 || kind != .expiriesNoticed,
             format >= 6 || writtenFormat < 6, format >= 7 || writtenFormat < 7,
-            format >= 8 || writtenFormat < 8, format >= 9 || writtenFormat < 9
+            format >= 8 || writtenFormat < 8, format >= 9 || writtenFormat < 9, format >= 10 || writtenFormat < 10
         else { return nil }
     }
 
@@ -43,6 +44,7 @@ struct JournalRecord: Codable, Equatable {
 
     /// The format this record is written in: the oldest that holds every field it uses.
     var writtenFormat: Int {
+        if kind == .externalBusy || link != nil { return 10 }
         if kind == .remindersDue || minutesBefore != nil || late != nil { return 9 }
         if kind == .customerErased { return 8 }
         if kind.isTokenKind || hasTokenFields { return 7 }
@@ -75,6 +77,8 @@ struct JournalRecord: Codable, Equatable {
         case customerErased = "customer_erased"
         /// Format 9.
         case remindersDue = "reminders_due"
+        /// Format 10.
+        case externalBusy = "external_busy"
     }
 
     var kind: Kind
@@ -129,6 +133,9 @@ struct JournalRecord: Codable, Equatable {
     // reminder's minutes, with `bookings` and `late` (1 for late, else 0) in the same order
     var minutesBefore: [Int]?
     var late: [UInt64]?
+    // external_busy (format 10): the calendar link; `ranges` holds the busy stretches, absent when the link's
+    // layer is removed
+    var link: String?
 
     var hasTokenFields: Bool {
         token != nil || name != nil || role != nil || tenant != nil || revokedAt != nil || secretHash != nil
@@ -140,7 +147,7 @@ struct JournalRecord: Codable, Equatable {
         case token, name, role, tenant
         case revokedAt = "revoked_at"
         case minutesBefore = "minutes_before"
-        case late
+        case late, link
         case slotMinutes = "slot_minutes"
         case bufferBeforeMinutes = "buffer_before_minutes"
         case bufferAfterMinutes = "buffer_after_minutes"
@@ -203,6 +210,8 @@ enum RecordCodec {
             return JournalRecord(kind: .expiriesNoticed, resource: resource.rawValue, at: noticed.at.secondsSinceEpoch)
         case .schedule(let resource, .remindersDue(let due)):
             return record(for: due, resource: resource)
+        case .schedule(let resource, .externalBusyChanged(let changed)):
+            return record(for: changed, resource: resource)
         case .schedule(let resource, let event):
             return waitlistOrSeriesRecord(for: event, resource: resource)
         case .keyRecorded(let stamp, let summary, let at):
@@ -285,6 +294,8 @@ enum RecordCodec {
             return .schedule(resource, .expiriesNoticed(ExpiriesNoticedEvent(at: at)))
         case .remindersDue:
             return remindersEvent(from: record).map { .schedule(resource, $0) }
+        case .externalBusy:
+            return externalBusyEvent(from: record).map { .schedule(resource, $0) }
         case .seriesBooked, .seriesCanceled, .waitlistJoined, .waitlistLeft:
             return waitlistOrSeriesEvent(from: record, idempotency: stamp).map { .schedule(resource, $0) }
         case .atomic:

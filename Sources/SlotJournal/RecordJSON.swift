@@ -56,6 +56,7 @@ extension JournalRecord {
             writer.key("late")
             JSONValue.array(late.map { .number(Double($0)) }).write(to: &writer)
         }
+        string("link", link)
         if let minutesBefore {
             writer.key("minutes_before")
             JSONValue.array(minutesBefore.map { .number(Double($0)) }).write(to: &writer)

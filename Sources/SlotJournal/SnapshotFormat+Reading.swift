@@ -199,6 +199,7 @@ extension SnapshotFormatV1 {
         if version >= 3 { (image.waitlist, image.lastWaitlistNumber) = try readWaitlist(&reader, of: settings.id) }
         if version >= 6 { image.groups = try readGroups(&reader, of: settings.id, bookings: UInt64(count)) }
         if version >= 8 { try readReminders(&reader, into: &image) }
+        if version >= 9 { try readExternalBusy(&reader, into: &image) }
         return image
     }
 

@@ -16,15 +16,17 @@ enum SnapshotFormatV1 {
     /// each resource's waitlist; 4 the count of history entries a booking dropped to stay within its maximum; 5 the
     /// replies of rule, series and waitlist ops kept under idempotency keys (reply kinds 3 to 5); 6 each resource's
     /// group memberships, the group and batch replies (kinds 6 and 7) and a kept booking's group; 7 the token
-    /// table; 8 each resource's reminder setting and `reminded through` instant (`SnapshotFormat+Reminders.swift`).
-    /// A file is written in the oldest version that holds it (`version(of:)`). Read: 1 to 8.
-    static let version: UInt16 = 8
-    static let versionsRead: ClosedRange<UInt16> = 1...8
+    /// table; 8 each resource's reminder setting and `reminded through` instant (`SnapshotFormat+Reminders.swift`);
+    /// 9 each resource's external busy times (`SnapshotFormat+ExternalBusy.swift`).
+    /// A file is written in the oldest version that holds it (`version(of:)`). Read: 1 to 9.
+    static let version: UInt16 = 9
+    static let versionsRead: ClosedRange<UInt16> = 1...9
 
     /// The oldest version that holds `image`, at least 4: a server whose clients use no group, batch, token or key
     /// on a rule, series or waitlist op keeps writing files the previous servers read, as its journal records keep
     /// their older formats (decisions 0018, 0020 and 0021).
     static func version(of image: SnapshotImage) -> UInt16 {
+        if image.resources.contains(where: { $0.externalBusy != nil }) { return 9 }
         if image.resources.contains(where: { !$0.settings.remindersMinutesBefore.isEmpty }) { return 8 }
         if !image.tokens.byID.isEmpty { return 7 }
         if image.resources.contains(where: { !$0.groups.isEmpty }) { return 6 }
@@ -155,6 +157,7 @@ enum SnapshotFormatV1 {
         write(waitlist: resource.waitlist, last: resource.lastWaitlistNumber, to: &writer)
         if version >= 6 { write(groups: resource.groups, to: &writer) }
         if version >= 8 { writeReminders(of: resource, to: &writer) }
+        if version >= 9 { writeExternalBusy(resource.externalBusy, to: &writer) }
     }
 
     static let waitlistStateCodes: [WaitlistEntry.State: UInt8] = [.waiting: 1, .promoted: 2, .left: 3, .lapsed: 4]

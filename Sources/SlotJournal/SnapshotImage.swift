@@ -58,13 +58,16 @@ public struct ResourceImage: Sendable, Equatable {
     public var groups: [UInt64: GroupMembership]
     /// The schedule's `remindedThrough` (format 8; nil in older files, whose resources have no reminders).
     public var remindedThrough: Instant?
+    /// The `external_busy` layer (format 9; nil in older files, and for a resource without a pulling link).
+    public var externalBusy: ExternalBusy?
 
     public init(
         settings: ResourceSettings, clock: Instant, lastBookingSequence: UInt64, createdJournalSequence: UInt64,
         capturedJournalSequence: UInt64, bookings: [Booking], rules: AvailabilityRules = AvailabilityRules(),
         waitlist: [WaitlistEntry] = [], lastWaitlistNumber: UInt64 = 0, groups: [UInt64: GroupMembership] = [:],
-        remindedThrough: Instant? = nil
+        remindedThrough: Instant? = nil, externalBusy: ExternalBusy? = nil
     ) {
+        self.externalBusy = externalBusy
         self.groups = groups
         self.remindedThrough = remindedThrough
         self.rules = rules

@@ -118,7 +118,7 @@ struct Recovery {
                 restoring: resource.settings, clock: resource.clock, lastSequence: resource.lastBookingSequence,
                 bookings: resource.bookings, rules: resource.rules, waitlist: resource.waitlist,
                 lastWaitlistNumber: resource.lastWaitlistNumber, groups: resource.groups,
-                remindedThrough: resource.remindedThrough, limits: limits)
+                remindedThrough: resource.remindedThrough, externalBusy: resource.externalBusy, limits: limits)
             state.restore(
                 ResourceState(
                     schedule: schedule, createdSequence: resource.createdJournalSequence,

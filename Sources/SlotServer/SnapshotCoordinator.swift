@@ -93,7 +93,7 @@ public actor SnapshotCoordinator {
                         bookings: entry.schedule.bookings.values,
                         rules: entry.schedule.rules, waitlist: Array(entry.schedule.waitlist.values),
                         lastWaitlistNumber: entry.schedule.lastWaitlistNumber, groups: entry.schedule.groups,
-                        remindedThrough: entry.schedule.remindedThrough)
+                        remindedThrough: entry.schedule.remindedThrough, externalBusy: entry.schedule.externalBusy)
                 }, idempotency: records, tokens: tokens.table, tokensJournalSequence: tokens.journalSequence)
             let (url, size) = try store.write(image)
             let keptSnapshots = store.prune(journalID: journalID, kept: kept)

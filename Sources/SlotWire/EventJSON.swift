@@ -70,6 +70,17 @@ public enum EventJSON {
             writer.key("late")
             writer.bool(event.late)
         }
+        if let link = event.calendarLink {
+            writer.key("calendar_link")
+            writer.string(link.rawValue)
+        }
+        if let busy = event.busy {
+            // The stretch only: what the calendar's event says stays in the calendar.
+            writer.key("busy")
+            writer.beginObject()
+            ReplyEncoder.write(busy, to: &writer)
+            writer.endObject()
+        }
         writer.endObject()
         return writer.bytes
     }

@@ -1,0 +1,64 @@
+/// A calendar link's id: `cal_` and 16 lowercase hex digits. The server makes it; the domain only names it.
+public struct CalendarLinkID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let prefix = "cal_"
+    public let rawValue: String
+
+    /// Nil unless `text` has exactly that form.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == Self.prefix.utf8.count + 16, text.hasPrefix(Self.prefix),
+            bytes.dropFirst(Self.prefix.utf8.count).allSatisfy({ byte in
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            })
+        else { return nil }
+        rawValue = text
+    }
+
+    public static func < (lhs: CalendarLinkID, rhs: CalendarLinkID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { rawValue }
+}
+
+/// The `external_busy` availability layer: the busy times last pulled from a resource's linked calendar, as
+/// sorted, disjoint stretches. A booking (with its buffers, as for a block) may not overlap one. Replaced whole by
+/// each pull that found a change, through a journal entry, so replay and snapshots bring back exactly what live
+/// decisions saw.
+public struct ExternalBusy: Hashable, Sendable {
+    public var link: CalendarLinkID
+    /// Sorted by start, disjoint, touching ones joined.
+    public private(set) var stretches: [TimeRange]
+    /// When the calendar was read: the layer's age.
+    public var pulledAt: Instant
+
+    /// `ranges` in any order, overlapping or not; empty ones are dropped.
+    public init(link: CalendarLinkID, ranges: [TimeRange], pulledAt: Instant) {
+        self.link = link
+        stretches = BlockIndex.merged(ranges.filter { $0.end > $0.start })
+        self.pulledAt = pulledAt
+    }
+
+    /// The first stretch that overlaps `range`, by binary search.
+    public func firstOverlap(_ range: TimeRange) -> TimeRange? {
+        var low = 0
+        var high = stretches.count
+        while low < high {
+            let middle = (low + high) / 2
+            if stretches[middle].end <= range.start { low = middle + 1 } else { high = middle }
+        }
+        return low < stretches.count && stretches[low].start < range.end ? stretches[low] : nil
+    }
+}
+
+/// A pull's result for one resource (`busy` set), or its link removed (`busy` nil), at `at`.
+public struct ExternalBusyEvent: Hashable, Sendable {
+    public var at: Instant
+    public var link: CalendarLinkID
+    public var busy: ExternalBusy?
+
+    public init(at: Instant, link: CalendarLinkID, busy: ExternalBusy?) {
+        precondition(busy == nil || busy?.link == link, "a layer belongs to its link")
+        self.at = at
+        self.link = link
+        self.busy = busy
+    }
+}
