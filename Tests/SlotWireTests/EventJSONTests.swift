@@ -104,6 +104,16 @@ import Testing
             head + #""booking.reminder","at":"2027-03-28T00:10:00Z","resource":"dr-smith","booking":"#
                 + bookingJSON("confirmed") + #","minutes_before":60,"late":true}"#
         ),
+        (
+            {
+                var conflict = event(.calendarConflict, booking(.confirmed))
+                conflict.calendarLink = CalendarLinkID("cal_0123456789abcdef")
+                conflict.busy = TimeRange(start: at("2027-03-28T00:00:00Z"), end: at("2027-03-28T01:00:00Z"))
+                return conflict
+            }(),
+            head + #""calendar.conflict""# + smithAt + #","booking":"# + bookingJSON("confirmed")
+                + #","calendar_link":"cal_0123456789abcdef","busy":{"start":"2027-03-28T00:00:00Z","end":"2027-03-28T01:00:00Z"}}"#
+        ),
     ]
 
     @Test(arguments: bookingCases)

@@ -92,7 +92,7 @@ import Testing
             (#"{"op":"subscribe","resources":[]}"#, "resources", "resources must list 1 to 50 distinct resource ids"),
             (
                 #"{"op":"subscribe","all":true,"types":["booking.held","booking.held"]}"#, "types",
-                "types must list 1 to 15 distinct event types (leave it out for all)"
+                "types must list 1 to 16 distinct event types (leave it out for all)"
             ),
             (
                 #"{"op":"subscribe","all":true,"types":["stream.lagged"]}"#, "types",
@@ -174,7 +174,7 @@ import Testing
             ),
             (
                 #"{"op":"create_webhook","url":"https://example.com","types":[]}"#, "types",
-                "types must list 1 to 15 distinct event types (leave it out for all)"
+                "types must list 1 to 16 distinct event types (leave it out for all)"
             ),
             (
                 #"{"op":"get_webhook","webhook":"wh_0123456789ABCDEF"}"#, "webhook",
