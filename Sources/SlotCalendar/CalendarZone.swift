@@ -3,7 +3,7 @@ import SlotDomain
 
 /// The zone a time is read in: an IANA zone from Foundation, or one only a VTIMEZONE in the text defines (Outlook's
 /// `W. Europe Standard Time`), read from its own STANDARD and DAYLIGHT observances.
-enum CalendarZone: Hashable, Sendable {
+enum CalendarZone: Hashable, Sendable, UTCOffsetRules {
     case system(TimeZone)
     case defined(DefinedTimeZone)
 
@@ -13,22 +13,6 @@ enum CalendarZone: Hashable, Sendable {
         switch self {
         case .system(let zone): zone.offsetSeconds(at: instant)
         case .defined(let zone): zone.offsetSeconds(at: instant)
-        }
-    }
-
-    /// Every instant whose wall time here is `local`: the zone's own answer for an IANA zone; for a defined zone,
-    /// the candidates from the offsets in force a day either side that map back to `local`.
-    func resolve(_ local: LocalDateTime) -> LocalTimeResolution {
-        if case .system(let zone) = self { return zone.resolve(local) }
-        let wall = local.secondsAtZeroOffset
-        let offsets = Set([-86_400, 0, 86_400].map { offsetSeconds(at: Instant(secondsSinceEpoch: wall + Int64($0))) })
-        let matches = offsets.map { Instant(secondsSinceEpoch: wall - $0) }
-            .filter { offsetSeconds(at: $0) + $0.secondsSinceEpoch == wall }
-            .sorted()
-        switch matches.count {
-        case 0: return .nonexistent
-        case 1: return .exact(matches[0])
-        default: return .ambiguous(earlier: matches[0], later: matches[matches.count - 1])
         }
     }
 }

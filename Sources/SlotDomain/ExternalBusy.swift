@@ -1,3 +1,18 @@
+/// The form of the ids the server makes for things it stores beside the journal (`wh_…`, `cal_…`): a prefix and 16
+/// lowercase hexadecimal digits, 64 random bits.
+public enum PrefixedHexID {
+    public static let digits = 16
+
+    public static func isValid(_ text: String, prefix: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == prefix.utf8.count + digits && text.hasPrefix(prefix)
+            && bytes.dropFirst(prefix.utf8.count).allSatisfy { byte in
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            }
+    }
+}
+
 /// A calendar link's id: `cal_` and 16 lowercase hex digits. The server makes it; the domain only names it.
 public struct CalendarLinkID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let prefix = "cal_"
@@ -5,13 +20,7 @@ public struct CalendarLinkID: Hashable, Comparable, Sendable, CustomStringConver
 
     /// Nil unless `text` has exactly that form.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == Self.prefix.utf8.count + 16, text.hasPrefix(Self.prefix),
-            bytes.dropFirst(Self.prefix.utf8.count).allSatisfy({ byte in
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-            })
-        else { return nil }
+        guard PrefixedHexID.isValid(text, prefix: Self.prefix) else { return nil }
         rawValue = text
     }
 

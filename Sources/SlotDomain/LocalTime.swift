@@ -100,12 +100,14 @@ public enum LocalTimeResolution: Hashable, Sendable {
     case ambiguous(earlier: Instant, later: Instant)
 }
 
-extension TimeZone {
-    /// The zone's offset from UTC at `instant`, in seconds (DST included), from Foundation's IANA data.
-    public func offsetSeconds(at instant: Instant) -> Int64 {
-        Int64(secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.secondsSinceEpoch))))
-    }
+/// A zone as a function from instants to UTC offsets: Foundation's IANA zones, and the zones an iCalendar text
+/// defines for itself. What a wall time means follows from that function alone (`resolve`).
+public protocol UTCOffsetRules {
+    /// The offset from UTC at `instant`, in seconds (DST included).
+    func offsetSeconds(at instant: Instant) -> Int64
+}
 
+extension UTCOffsetRules {
     /// Every instant whose wall time in this zone is `local`. Candidates come from the offsets in force a day
     /// either side; an instant counts only if the zone itself maps it back to `local`, so the zone's own data
     /// decides, with no offset arithmetic of ours.
@@ -120,6 +122,13 @@ extension TimeZone {
         case 1: return .exact(matches[0])
         default: return .ambiguous(earlier: matches[0], later: matches[matches.count - 1])
         }
+    }
+}
+
+extension TimeZone: UTCOffsetRules {
+    /// The zone's offset from UTC at `instant`, in seconds (DST included), from Foundation's IANA data.
+    public func offsetSeconds(at instant: Instant) -> Int64 {
+        Int64(secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.secondsSinceEpoch))))
     }
 
     /// The wall time of `instant` in this zone; nil when it falls outside years 0001–9999, which an instant near

@@ -47,13 +47,7 @@ public struct WebhookID: Hashable, Sendable, CustomStringConvertible {
 
     /// Nil unless `text` has exactly that form.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == Self.prefix.utf8.count + 16, text.hasPrefix(Self.prefix),
-            bytes.dropFirst(Self.prefix.utf8.count).allSatisfy({ byte in
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-            })
-        else { return nil }
+        guard PrefixedHexID.isValid(text, prefix: Self.prefix) else { return nil }
         rawValue = text
     }
 
