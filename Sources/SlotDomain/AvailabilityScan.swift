@@ -15,17 +15,21 @@ struct AvailabilityScan {
     let durationGranules: Int
     let beforeGranules: Int
     let afterGranules: Int
-    /// The blocks and the external busy times as sorted, merged stretches: a padded range overlaps either exactly
-    /// when it overlaps one of these.
+    /// The blocks as sorted, merged stretches: a padded range overlaps a block exactly when it overlaps one of
+    /// these.
     let blockStretches: [TimeRange]
+    /// The external busy times, already sorted and merged by the layer; walked beside the blocks, never merged
+    /// with them per query.
+    let busyStretches: [TimeRange]
     /// Past the end of the last candidate's padded range nothing matters: the searches stop there.
     let searchEnd: Int
 
     /// Where the scan has got to. Kept apart from the scan so that asking about a start reads the schedule
     /// without copying it.
     struct Cursors {
-        /// The first block stretch that may still overlap a later candidate.
+        /// The first block (and busy) stretch that may still overlap a later candidate.
         var nextBlock = 0
+        var nextBusy = 0
         var closedGranule: ForwardSearch
         var fullPaddedGranule: ForwardSearch
         var fullCoreGranule: ForwardSearch
@@ -43,13 +47,9 @@ struct AvailabilityScan {
         durationGranules = Int(durationSeconds / granuleSeconds)
         beforeGranules = Int(schedule.bufferBeforeSeconds / granuleSeconds)
         afterGranules = Int(schedule.bufferAfterSeconds / granuleSeconds)
-        let blocks = schedule.blockIndex?.stretches ?? BlockIndex.merged(schedule.rules.blocks.values.map(\.range))
-        // The external busy stretches refuse a padded range as blocks do: one list serves both.
-        if let busy = schedule.externalBusy?.stretches, !busy.isEmpty {
-            blockStretches = BlockIndex.merged(blocks + busy)
-        } else {
-            blockStretches = blocks
-        }
+        blockStretches =
+            schedule.blockIndex?.stretches ?? BlockIndex.merged(schedule.rules.blocks.values.map(\.range))
+        busyStretches = schedule.externalBusy?.stretches ?? []
         let lastEnd = to.adding(seconds: durationSeconds + schedule.bufferAfterSeconds)
         searchEnd = schedule.grid.granule(schedule.grid.granuleCeiling(lastEnd)) + 1
     }
@@ -77,13 +77,13 @@ struct AvailabilityScan {
             }
             if closed < core.upperBound { return false }
         }
-        if !blockStretches.isEmpty {
-            let paddedStart = start.adding(seconds: -schedule.bufferBeforeSeconds)
-            let paddedEnd = end.adding(seconds: schedule.bufferAfterSeconds)
-            while cursors.nextBlock < blockStretches.count, blockStretches[cursors.nextBlock].end <= paddedStart {
-                cursors.nextBlock += 1
-            }
-            if cursors.nextBlock < blockStretches.count, blockStretches[cursors.nextBlock].start < paddedEnd {
+        if !blockStretches.isEmpty || !busyStretches.isEmpty {
+            let padded = TimeRange(
+                start: start.adding(seconds: -schedule.bufferBeforeSeconds),
+                end: end.adding(seconds: schedule.bufferAfterSeconds))
+            if Self.overlaps(padded, blockStretches, from: &cursors.nextBlock)
+                || Self.overlaps(padded, busyStretches, from: &cursors.nextBusy)
+            {
                 return false
             }
         }
@@ -101,6 +101,15 @@ struct AvailabilityScan {
             schedule.occupancy.firstFull(from..<end, padded: false)
         }
         return fullCore >= padded.upperBound
+    }
+}
+
+extension AvailabilityScan {
+    /// Whether `range` overlaps one of `stretches` (sorted, disjoint), moving `next` past those that end before it:
+    /// ranges are asked in ascending order, so each stretch is passed once per query.
+    static func overlaps(_ range: TimeRange, _ stretches: [TimeRange], from next: inout Int) -> Bool {
+        while next < stretches.count, stretches[next].end <= range.start { next += 1 }
+        return next < stretches.count && stretches[next].start < range.end
     }
 }
 

@@ -13,14 +13,19 @@ struct BlockIndex: Sendable, Equatable {
 
     /// Whether `range` overlaps any block.
     func overlaps(_ range: TimeRange) -> Bool {
-        // Stretches are disjoint and sorted, so their ends are sorted too: find the first ending after the start.
+        Self.firstOverlap(range, in: stretches) != nil
+    }
+
+    /// The first of `stretches` (disjoint, sorted) that overlaps `range`, by binary search: their ends are sorted
+    /// too, so it is the first ending after `range` starts, if it starts before `range` ends.
+    static func firstOverlap(_ range: TimeRange, in stretches: [TimeRange]) -> TimeRange? {
         var low = 0
         var high = stretches.count
         while low < high {
             let middle = (low + high) / 2
             if stretches[middle].end <= range.start { low = middle + 1 } else { high = middle }
         }
-        return low < stretches.count && stretches[low].start < range.end
+        return low < stretches.count && stretches[low].start < range.end ? stretches[low] : nil
     }
 
     /// Ranges sorted by start, with overlapping or touching ones joined.

@@ -48,13 +48,7 @@ public struct ExternalBusy: Hashable, Sendable {
 
     /// The first stretch that overlaps `range`, by binary search.
     public func firstOverlap(_ range: TimeRange) -> TimeRange? {
-        var low = 0
-        var high = stretches.count
-        while low < high {
-            let middle = (low + high) / 2
-            if stretches[middle].end <= range.start { low = middle + 1 } else { high = middle }
-        }
-        return low < stretches.count && stretches[low].start < range.end ? stretches[low] : nil
+        BlockIndex.firstOverlap(range, in: stretches)
     }
 }
 

@@ -15,16 +15,10 @@ public struct WebhookReceiver: Sendable {
         public var contentType: String?
     }
 
-    public struct NotListening: Error, CustomStringConvertible {
-        let stderr: String
-        public var description: String { "the webhook receiver did not start: \(stderr)" }
-    }
+    public static let script = PythonPeer.script("webhook-receiver.py")
 
-    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/webhook-receiver.py")
-
-    let process: ChildProcess
-    public let port: Int
+    let peer: PythonPeer
+    public var port: Int { peer.port }
     public let directory: URL
     private var log: URL { directory.appendingPathComponent("received.jsonl") }
     private var modeFile: URL { directory.appendingPathComponent("mode") }
@@ -34,28 +28,12 @@ public struct WebhookReceiver: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(mode.utf8).write(to: directory.appendingPathComponent("mode"))
-        let stdout = directory.appendingPathComponent("stdout.txt")
-        let stderr = directory.appendingPathComponent("stderr.txt")
-        process = try ChildProcess(
-            executable: URL(fileURLWithPath: "/usr/bin/env"),
+        peer = try await PythonPeer(
+            script: Self.script,
             arguments: [
-                "python3", Self.script.path, "--secret", secret, "--log",
-                directory.appendingPathComponent("received.jsonl").path, "--mode-file",
+                "--secret", secret, "--log", directory.appendingPathComponent("received.jsonl").path, "--mode-file",
                 directory.appendingPathComponent("mode").path,
-            ], stdout: stdout, stderr: stderr)
-        // Python starts slowly on a loaded machine; 20 s is far past its usual second.
-        for _ in 0..<1000 {
-            let text = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
-            if text.hasSuffix("\n"), let port = Int(text.dropFirst("port ".count).dropLast()) {
-                self.port = port
-                return
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        throw NotListening(stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+            ], directory: directory)
     }
 
     /// Changes how the next requests are answered.
@@ -80,8 +58,7 @@ public struct WebhookReceiver: Sendable {
 
     /// SIGKILL (a hanging handler would hold off a polite stop), then the directory goes.
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        peer.kill9()
         try? FileManager.default.removeItem(at: directory)
     }
 }
